@@ -1,0 +1,109 @@
+package truce
+
+// Outcome is the result of judging a report against a commitment. Outcomes
+// are ordered by severity: a report's outcome is the most severe of its
+// findings.
+type Outcome uint8
+
+// Outcomes, least severe first.
+const (
+	OutcomeNotProhibited Outcome = iota + 1
+	OutcomeUndetermined
+	OutcomeDisputed
+	OutcomeViolation
+)
+
+var outcomeNames = [...]string{"", "not_prohibited", "undetermined", "disputed", "violation"}
+
+// String returns the outcome's wire name, e.g. "not_prohibited".
+func (o Outcome) String() string {
+	if int(o) < len(outcomeNames) && o != 0 {
+		return outcomeNames[o]
+	}
+	return "unknown"
+}
+
+// ParseOutcome returns the outcome named s.
+func ParseOutcome(s string) (Outcome, bool) {
+	for i, n := range outcomeNames {
+		if i > 0 && n == s {
+			return Outcome(i), true
+		}
+	}
+	return 0, false
+}
+
+// Outcomes lists every outcome, most severe first.
+func Outcomes() []Outcome {
+	return []Outcome{OutcomeViolation, OutcomeDisputed, OutcomeUndetermined, OutcomeNotProhibited}
+}
+
+// Basis says how a fact about a report was established.
+type Basis string
+
+// Bases for established facts.
+const (
+	BasisNone     Basis = ""
+	BasisExplicit Basis = "explicit" // a field of the report states it
+	BasisSite     Basis = "site"     // a protected site near the report
+	BasisText     Basis = "text"     // keywords or phrases in the report's text
+	BasisActor    Basis = "actor"    // the report's actor fields
+	BasisEvent    Basis = "event"    // the source's event type
+)
+
+// Facts are what adjudication established about a report before applying
+// any commitment: who acted, how, against what and where.
+type Facts struct {
+	Perpetrator      PartyID
+	PerpetratorBasis Basis
+	PerpetratorNote  string // e.g. `actor1 "Military Forces of Russia (2000-)"`
+	Actions          []Action
+	ActionBasis      Basis
+	Category         CategoryID
+	CategoryBasis    Basis
+	CategoryNote     string // e.g. the keyword that matched
+	Site             *SiteMatch
+	Zones            []ZoneID // the zones containing the point (common reading)
+}
+
+// SiteMatch is the protected site a report was taken to be about.
+type SiteMatch struct {
+	ID             SiteID
+	Name           string
+	Category       CategoryID
+	DistanceMeters float64
+}
+
+// ReadingResult is the outcome of a commitment under one reading.
+type ReadingResult struct {
+	Parties []PartyID
+	Outcome Outcome
+	// Day and Days place the report in the phase under this reading
+	// ("day 11 of 31"); zero when the phase was not in force.
+	Day, Days int
+	Note      string
+}
+
+// Finding is the judgement of one report against one commitment.
+type Finding struct {
+	Commitment CommitmentID
+	Phase      PhaseID
+	// Party is the bound party the finding is about: the perpetrator if
+	// known, else "" (every bound party is a candidate).
+	Party       PartyID
+	Outcome     Outcome
+	Readings    []ReadingResult
+	Missing     []string // facts whose absence makes the outcome undetermined
+	Reason      string   // why not prohibited
+	Zone        ZoneID   // the commitment zone the report falls in, if any
+	Explanation string
+}
+
+// Judgement is the adjudication of one report against an agreement.
+type Judgement struct {
+	Report      ReportID
+	Outcome     Outcome
+	Facts       Facts
+	Findings    []Finding
+	Explanation string
+}

@@ -1,0 +1,336 @@
+package adjudicate
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"truce"
+)
+
+// eval is a commitment's outcome under one reading.
+type eval struct {
+	w       *Window
+	outcome truce.Outcome
+	reason  string   // why not prohibited
+	missing []string // facts that are missing
+	score   int      // how many tests passed: ranks the most relevant finding
+	day     int
+	days    int
+	zone    truce.ZoneID
+}
+
+// catFact is the target category as established for one commitment.
+type catFact struct {
+	cat       truce.CategoryID
+	basis     truce.Basis
+	note      string
+	site      *truce.SiteMatch
+	uncertain string // set when only the location's imprecision ties it to a site
+}
+
+func (c *rcase) categoryFor(cm *truce.Commitment) catFact {
+	f := &c.facts
+	switch f.CategoryBasis {
+	case truce.BasisExplicit:
+		return catFact{cat: f.Category, basis: f.CategoryBasis, note: f.CategoryNote}
+	}
+	if c.r.Site != "" && f.Site != nil {
+		return catFact{cat: f.Category, basis: truce.BasisSite, note: f.CategoryNote, site: f.Site}
+	}
+	// The nearest site of a covered category within the radius.
+	for _, s := range c.near {
+		cat := c.j.siteCat[s.i]
+		if cat == "" || coverage(cm.Categories, cat) != covered {
+			continue
+		}
+		sm := c.siteMatch(s)
+		cf := catFact{cat: cat, basis: truce.BasisSite, site: sm, note: fmt.Sprintf("%s, %s away", sm.Name, km(s.meters))}
+		if s.meters > c.radius {
+			if c.textCat != "" && coverage(cm.Categories, c.textCat) == covered {
+				break // the text settles it without the uncertain site
+			}
+			cf.uncertain = fmt.Sprintf("the exact location: the covered site %s lies %s away, beyond the %s radius but within the report's location precision (%s)",
+				sm.Name, km(s.meters), km(c.radius), km(c.r.LocationPrecisionMeters))
+		}
+		return cf
+	}
+	if c.textCat != "" {
+		return catFact{cat: c.textCat, basis: truce.BasisText, note: fmt.Sprintf("the text says %q", c.textWord)}
+	}
+	return catFact{}
+}
+
+type cover uint8
+
+const (
+	notCovered cover = iota
+	covered
+	partly // the category is broader than what is covered: its kind is missing
+)
+
+func coverage(list []truce.CategoryID, cat truce.CategoryID) cover {
+	res := notCovered
+	for _, c := range list {
+		if c.Covers(cat) {
+			return covered
+		}
+		if cat != "" && cat.Covers(c) {
+			res = partly
+		}
+	}
+	return res
+}
+
+// judge evaluates one commitment under every reading of its phase.
+func (c *rcase) judge(ps *PhaseSchedule, cm *truce.Commitment) (truce.Finding, int) {
+	f := truce.Finding{Commitment: cm.ID, Phase: ps.Phase.ID, Party: c.facts.Perpetrator}
+	var cf catFact
+	if !slices.Contains(cm.Categories, truce.CategoryAny) {
+		cf = c.categoryFor(cm)
+	}
+	evals := make([]eval, len(ps.Windows))
+	for i := range ps.Windows {
+		evals[i] = c.evalReading(ps, &ps.Windows[i], cm, cf)
+	}
+	var nV, nNP, nU int
+	best := 0
+	for i, e := range evals {
+		switch e.outcome {
+		case truce.OutcomeViolation:
+			nV++
+		case truce.OutcomeNotProhibited:
+			nNP++
+		default:
+			nU++
+		}
+		if e.score > evals[best].score {
+			best = i
+		}
+		f.Readings = append(f.Readings, truce.ReadingResult{
+			Parties: e.w.Parties, Outcome: e.outcome, Day: e.day, Days: e.days, Note: e.note(),
+		})
+		if e.zone != "" && f.Zone == "" {
+			f.Zone = e.zone
+		}
+		for _, m := range e.missing {
+			if !slices.Contains(f.Missing, m) {
+				f.Missing = append(f.Missing, m)
+			}
+		}
+	}
+	switch {
+	case nV > 0 && nNP > 0:
+		f.Outcome = truce.OutcomeDisputed
+	case nV == len(evals):
+		f.Outcome = truce.OutcomeViolation
+	case nU > 0:
+		f.Outcome = truce.OutcomeUndetermined
+	default:
+		f.Outcome = truce.OutcomeNotProhibited
+		f.Reason = evals[best].reason
+	}
+	if f.Outcome != truce.OutcomeUndetermined {
+		f.Missing = nil
+	}
+	f.Explanation = c.explain(ps, cm, cf, &f, evals)
+	return f, evals[best].score
+}
+
+func (e *eval) note() string {
+	switch e.outcome {
+	case truce.OutcomeNotProhibited:
+		return e.reason
+	case truce.OutcomeUndetermined:
+		return "missing " + strings.Join(e.missing, "; ")
+	}
+	return "breached"
+}
+
+func (c *rcase) evalReading(ps *PhaseSchedule, w *Window, cm *truce.Commitment, cf catFact) eval {
+	e := eval{w: w, outcome: truce.OutcomeViolation}
+	a, r, f := c.j.a, c.r, &c.facts
+	no := func(reason string) eval {
+		e.outcome, e.reason, e.missing = truce.OutcomeNotProhibited, reason, nil
+		return e
+	}
+	// 1. Time.
+	if !w.InForce {
+		return no(fmt.Sprintf("phase %s %s", ps.Phase.ID, w.Why))
+	}
+	switch {
+	case !r.End.After(w.Start) || (!w.End.IsZero() && !r.Start.Before(w.End)):
+		return no(fmt.Sprintf("phase %s was not in force %s (%s)", ps.Phase.ID, c.when(), w.Why))
+	case r.Start.Before(w.Start):
+		e.missing = append(e.missing, fmt.Sprintf("the exact time: the report covers %s, and the phase starts at %s", c.span(), fmtInstant(a, w.Start)))
+	case !w.End.IsZero() && r.End.After(w.End):
+		e.missing = append(e.missing, fmt.Sprintf("the exact time: the report covers %s, and the phase ends at %s", c.span(), fmtInstant(a, w.End)))
+	default:
+		e.score++
+		e.day, e.days = dayOf(a, w.Start, w.End, r.Start)
+	}
+	// 2. Perpetrator.
+	switch p := f.Perpetrator; {
+	case p == "":
+		e.missing = append(e.missing, "the perpetrator: "+f.PerpetratorNote)
+	case !cm.Binds(p):
+		return no(fmt.Sprintf("%s is not bound by %s (it binds %s)", p, cm.ID, joinParties(cm.Bound)))
+	default:
+		e.score++
+	}
+	// 3. Action.
+	switch act := actionCover(cm.Actions, f.Actions); {
+	case len(f.Actions) == 0:
+		return no("no attack is reported: neither the event type nor the text names one")
+	case act == covered:
+		e.score++
+	case act == partly:
+		e.missing = append(e.missing, fmt.Sprintf("the kind of attack: the report says %s, and %s prohibits only %s", actionList(f.Actions), cm.ID, actionList(cm.Actions)))
+	default:
+		return no(fmt.Sprintf("%s is not prohibited by %s (it prohibits %s)", actionList(f.Actions), cm.ID, actionList(cm.Actions)))
+	}
+	// 4. Place.
+	inAny, unsure := false, ""
+	for _, z := range cm.Zones {
+		in, near := c.inZone(z, w.Zones)
+		zid := z
+		if s, ok := w.Zones[z]; ok {
+			zid = s
+		}
+		if in && !near {
+			inAny, e.zone = true, zid
+			break
+		}
+		if near && unsure == "" {
+			unsure = fmt.Sprintf("the exact location: the report is placed to within %s, and %s's border is nearer than that", km(r.LocationPrecisionMeters), zoneName(a, zid))
+		}
+	}
+	switch {
+	case inAny:
+		e.score++
+	case unsure != "":
+		e.missing = append(e.missing, unsure)
+	default:
+		var names []string
+		for _, z := range cm.Zones {
+			if s, ok := w.Zones[z]; ok {
+				z = s
+			}
+			names = append(names, zoneName(a, z))
+		}
+		return no(fmt.Sprintf("the location is outside the zones of %s (%s)", cm.ID, strings.Join(names, ", ")))
+	}
+	// 5. Target.
+	if !slices.Contains(cm.Categories, truce.CategoryAny) {
+		switch cov := coverage(cm.Categories, cf.cat); {
+		case cf.cat == "":
+			return no(fmt.Sprintf("no covered target is established: no site of a covered category within %s and the text names no covered facility", km(c.radius)))
+		case cov == notCovered:
+			return no(fmt.Sprintf("the target (%s, %s) is not covered by %s", catName(a, cf.cat), cf.note, cm.ID))
+		case cov == partly:
+			e.missing = append(e.missing, fmt.Sprintf("the kind of facility: the report names %s (%s), and %s covers only %s", strings.ToLower(catName(a, cf.cat)), cf.note, cm.ID, catList(a, cm.Categories)))
+		case cf.uncertain != "":
+			e.missing = append(e.missing, cf.uncertain)
+		default:
+			e.score++
+		}
+	}
+	// 6. Exceptions.
+	for _, ex := range cm.Exceptions {
+		if c.exceptionApplies(&ex, cf.cat, w.Zones) {
+			return no(fmt.Sprintf("the exception of %s applies: %s", cm.ID, ex.Description))
+		}
+	}
+	if len(e.missing) > 0 {
+		e.outcome = truce.OutcomeUndetermined
+	}
+	return e
+}
+
+func (c *rcase) exceptionApplies(ex *truce.Exception, cat truce.CategoryID, subst map[truce.ZoneID]truce.ZoneID) bool {
+	if len(ex.Categories) > 0 && (cat == "" || coverage(ex.Categories, cat) != covered) {
+		return false
+	}
+	if len(ex.Actions) > 0 && actionCover(ex.Actions, c.facts.Actions) != covered {
+		return false
+	}
+	if len(ex.Zones) > 0 {
+		in := false
+		for _, z := range ex.Zones {
+			if ok, _ := c.inZone(z, subst); ok {
+				in = true
+			}
+		}
+		if !in {
+			return false
+		}
+	}
+	return true
+}
+
+// actionCover says whether the prohibited actions cover one of the
+// reported actions, or only a narrower kind than a reported generic one.
+func actionCover(prohibited, reported []truce.Action) cover {
+	res := notCovered
+	for _, a := range reported {
+		for _, p := range prohibited {
+			if p.Covers(a) {
+				return covered
+			}
+			if a.Covers(p) {
+				res = partly
+			}
+		}
+	}
+	return res
+}
+
+func actionList(as []truce.Action) string {
+	s := make([]string, len(as))
+	for i, a := range as {
+		s[i] = actionNames[a]
+	}
+	return orList(s)
+}
+
+func orList(s []string) string {
+	switch len(s) {
+	case 0:
+		return "nothing"
+	case 1:
+		return s[0]
+	case 2:
+		return s[0] + " or " + s[1]
+	}
+	return strings.Join(s[:len(s)-1], ", ") + " or " + s[len(s)-1]
+}
+
+func catName(a *truce.Agreement, id truce.CategoryID) string {
+	if id == truce.CategoryAny {
+		return "any target"
+	}
+	if c, ok := a.Category(id); ok && c.Name != "" {
+		return c.Name
+	}
+	return string(id)
+}
+
+func catList(a *truce.Agreement, ids []truce.CategoryID) string {
+	s := make([]string, len(ids))
+	for i, id := range ids {
+		s[i] = strings.ToLower(catName(a, id))
+	}
+	return strings.Join(s, "; ")
+}
+
+func zoneName(a *truce.Agreement, id truce.ZoneID) string {
+	if z, ok := a.Zone(id); ok && z.Name != "" {
+		return z.Name
+	}
+	return string(id)
+}
+
+func fmtInstant(a *truce.Agreement, t time.Time) string {
+	return t.In(a.Timezone).Format("2 January 2006 15:04 MST")
+}

@@ -1,0 +1,295 @@
+package agreement
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"io/fs"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"truce"
+	"truce/internal/geo"
+)
+
+// Limits on zone geometry, so a hostile agreement cannot exhaust memory.
+const (
+	MaxGeoJSONBytes = 64 << 20
+	MaxZoneVertices = 5_000_000
+)
+
+type geoFeature struct {
+	props map[string]any
+	geom  geo.MultiPolygon
+	err   error // why the geometry is unusable
+}
+
+type geoFile struct {
+	features []geoFeature
+	err      error
+}
+
+func (p *parser) zones(n *yaml.Node) []*truce.Zone {
+	var out []*truce.Zone
+	ids := map[string]bool{}
+	for _, c := range items(n) {
+		id := str(field(c, "id"))
+		if ids[id] && id != "" {
+			p.add(field(c, "id"), "duplicate zone id %q", id)
+		}
+		ids[id] = true
+	}
+	for _, c := range items(n) {
+		z := &truce.Zone{ID: truce.ZoneID(str(field(c, "id"))), Name: str(field(c, "name")), Description: str(field(c, "description"))}
+		if z.Name == "" {
+			z.Name = string(z.ID)
+		}
+		gj, inline := field(c, "geojson"), field(c, "geometry")
+		var mp geo.MultiPolygon
+		switch {
+		case gj != nil && inline != nil:
+			p.add(inline, "zone %q gives both geojson and geometry: give one", z.ID)
+		case gj != nil:
+			z.Source = str(gj)
+			mp = p.zoneFile(gj, field(c, "where"), z.ID)
+		case inline != nil:
+			z.Source = "inline"
+			mp = p.inlineGeometry(inline, z.ID)
+		default:
+			p.add(c, "zone %q needs geojson (a file) or geometry (inline GeoJSON)", z.ID)
+		}
+		if mp != nil {
+			z.Region = geo.Prepare(mp)
+		}
+		for _, en := range items(field(c, "exclude")) {
+			if !ids[en.Value] {
+				p.add(en, "unknown zone %q", en.Value)
+			} else if en.Value == string(z.ID) {
+				p.add(en, "zone %q cannot exclude itself", z.ID)
+			}
+			z.Exclude = append(z.Exclude, truce.ZoneID(en.Value))
+		}
+		out = append(out, z)
+	}
+	return out
+}
+
+func (p *parser) zoneFile(gj, where *yaml.Node, id truce.ZoneID) geo.MultiPolygon {
+	name := str(gj)
+	clean := path.Clean(strings.ReplaceAll(name, "\\", "/"))
+	if p.fsys == nil {
+		p.add(gj, "zone %q: geometry files are not available here; give the geometry inline", id)
+		return nil
+	}
+	if strings.HasPrefix(name, "/") || !fs.ValidPath(clean) || clean == "." {
+		p.add(gj, "zone %q: path %q must be relative to the agreement and stay inside its directory", id, name)
+		return nil
+	}
+	gf := p.geo[clean]
+	if gf == nil {
+		gf = readGeoFile(p.fsys, clean)
+		p.geo[clean] = gf
+	}
+	if gf.err != nil {
+		p.add(gj, "zone %q: %s: %v", id, name, gf.err)
+		return nil
+	}
+	filter := whereFilter(where)
+	var mp geo.MultiPolygon
+	matched := 0
+	for i, f := range gf.features {
+		if !filter(f.props) {
+			continue
+		}
+		matched++
+		if f.err != nil {
+			p.add(gj, "zone %q: %s: feature %d: %v", id, name, i, f.err)
+			continue
+		}
+		mp = append(mp, f.geom...)
+	}
+	if matched == 0 {
+		if where != nil {
+			p.add(where, "zone %q: no feature of %s matches where", id, name)
+		} else {
+			p.add(gj, "zone %q: %s has no polygon features", id, name)
+		}
+		return nil
+	}
+	if n := mp.NumVertices(); n > MaxZoneVertices {
+		p.add(gj, "zone %q: %d vertices exceed the limit of %d", id, n, MaxZoneVertices)
+		return nil
+	}
+	return mp
+}
+
+func (p *parser) inlineGeometry(n *yaml.Node, id truce.ZoneID) geo.MultiPolygon {
+	t := &tree{nodes: map[string]*yaml.Node{}}
+	v, err := t.value(n, "")
+	if err != nil {
+		p.add(n, "zone %q: %v", id, err)
+		return nil
+	}
+	raw, err := json.Marshal(v)
+	if err != nil {
+		p.add(n, "zone %q: geometry: %v", id, err)
+		return nil
+	}
+	mp, err := decodeGeometry(raw)
+	if err != nil {
+		p.add(n, "zone %q: geometry: %v", id, err)
+		return nil
+	}
+	return mp
+}
+
+func whereFilter(where *yaml.Node) func(map[string]any) bool {
+	if where == nil || where.Kind != yaml.MappingNode {
+		return func(map[string]any) bool { return true }
+	}
+	want := map[string][]string{}
+	for i := 0; i+1 < len(where.Content); i += 2 {
+		k, v := where.Content[i].Value, deref(where.Content[i+1])
+		if v.Kind == yaml.SequenceNode {
+			want[k] = strs(v)
+		} else {
+			want[k] = []string{str(v)}
+		}
+	}
+	return func(props map[string]any) bool {
+		for k, vals := range want {
+			got, ok := props[k]
+			if !ok || !slices.Contains(vals, propString(got)) {
+				return false
+			}
+		}
+		return true
+	}
+}
+
+func propString(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case nil:
+		return ""
+	}
+	return fmt.Sprint(v)
+}
+
+func readGeoFile(fsys fs.FS, name string) *geoFile {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return &geoFile{err: fmt.Errorf("cannot open: %w", unwrapPath(err))}
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxGeoJSONBytes+1))
+	if err != nil {
+		return &geoFile{err: fmt.Errorf("cannot read: %w", unwrapPath(err))}
+	}
+	if len(data) > MaxGeoJSONBytes {
+		return &geoFile{err: fmt.Errorf("larger than %d bytes", MaxGeoJSONBytes)}
+	}
+	var head struct {
+		Type       string            `json:"type"`
+		Features   []json.RawMessage `json:"features"`
+		Properties map[string]any    `json:"properties"`
+		Geometry   json.RawMessage   `json:"geometry"`
+	}
+	if err := json.Unmarshal(data, &head); err != nil {
+		return &geoFile{err: fmt.Errorf("not valid GeoJSON: %w", err)}
+	}
+	gf := &geoFile{}
+	switch head.Type {
+	case "FeatureCollection":
+		for _, raw := range head.Features {
+			var ft struct {
+				Properties map[string]any  `json:"properties"`
+				Geometry   json.RawMessage `json:"geometry"`
+			}
+			if err := json.Unmarshal(raw, &ft); err != nil {
+				gf.features = append(gf.features, geoFeature{err: err})
+				continue
+			}
+			mp, err := decodeGeometry(ft.Geometry)
+			gf.features = append(gf.features, geoFeature{props: ft.Properties, geom: mp, err: err})
+		}
+	case "Feature":
+		mp, err := decodeGeometry(head.Geometry)
+		gf.features = []geoFeature{{props: head.Properties, geom: mp, err: err}}
+	case "Polygon", "MultiPolygon":
+		mp, err := decodeGeometry(data)
+		gf.features = []geoFeature{{geom: mp, err: err}}
+	default:
+		gf.err = fmt.Errorf("GeoJSON type %q: want FeatureCollection, Feature, Polygon or MultiPolygon", head.Type)
+	}
+	return gf
+}
+
+// unwrapPath drops the *fs.PathError wrapper, whose path may be absolute
+// and is already named in the message.
+func unwrapPath(err error) error {
+	if pe, ok := err.(*fs.PathError); ok {
+		return pe.Err
+	}
+	return err
+}
+
+// decodeGeometry decodes a GeoJSON Polygon or MultiPolygon and checks every
+// ring. (orb/geojson would pull in the MongoDB BSON driver for this; the two
+// geometry types are simple enough to decode directly.)
+func decodeGeometry(raw []byte) (geo.MultiPolygon, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil, fmt.Errorf("no geometry")
+	}
+	var g struct {
+		Type        string          `json:"type"`
+		Coordinates json.RawMessage `json:"coordinates"`
+	}
+	if err := json.Unmarshal(raw, &g); err != nil {
+		return nil, fmt.Errorf("not valid GeoJSON geometry: %w", err)
+	}
+	var polys [][][][]float64
+	switch g.Type {
+	case "Polygon":
+		var c [][][]float64
+		if err := json.Unmarshal(g.Coordinates, &c); err != nil {
+			return nil, fmt.Errorf("polygon coordinates: %w", err)
+		}
+		polys = [][][][]float64{c}
+	case "MultiPolygon":
+		if err := json.Unmarshal(g.Coordinates, &polys); err != nil {
+			return nil, fmt.Errorf("multipolygon coordinates: %w", err)
+		}
+	default:
+		return nil, fmt.Errorf("geometry type %q: want Polygon or MultiPolygon", g.Type)
+	}
+	mp := make(geo.MultiPolygon, 0, len(polys))
+	for pi, op := range polys {
+		if len(op) == 0 {
+			return nil, fmt.Errorf("polygon %d has no rings", pi)
+		}
+		poly := make(geo.Polygon, 0, len(op))
+		for ri, or := range op {
+			ring := make(geo.Ring, len(or))
+			for k, pt := range or {
+				if len(pt) < 2 || len(pt) > 3 {
+					return nil, fmt.Errorf("polygon %d ring %d position %d: want [lon, lat]", pi, ri, k)
+				}
+				ring[k] = geo.Point{Lon: pt[0], Lat: pt[1]}
+			}
+			if err := geo.ValidateRing(ring); err != nil {
+				return nil, fmt.Errorf("polygon %d ring %d: %w", pi, ri, err)
+			}
+			poly = append(poly, ring)
+		}
+		mp = append(mp, poly)
+	}
+	return mp, nil
+}

@@ -1,0 +1,132 @@
+package truce
+
+import (
+	"time"
+
+	"truce/internal/geo"
+)
+
+// ReportID is a report's stable identifier: the source's own id where it has
+// one (ACLED event_id_cnty, UCDP id), else "FILE:LINE" (the file's base name
+// and the 1-based line where the record starts, the header being line 1).
+type ReportID string
+
+// SiteID identifies a protected site (e.g. a GPPD gppd_idnr).
+type SiteID string
+
+// TimePrecision says how precisely a report's time is known.
+type TimePrecision uint8
+
+// Time precisions, finest first.
+const (
+	PrecisionExact TimePrecision = iota + 1 // to the second or better
+	PrecisionMinute
+	PrecisionHour
+	PrecisionDay
+	PrecisionWeek
+	PrecisionMonth
+	PrecisionYear
+)
+
+var precisionNames = [...]string{"", "exact", "minute", "hour", "day", "week", "month", "year"}
+
+// String returns the lower-case name of p.
+func (p TimePrecision) String() string {
+	if int(p) < len(precisionNames) && p != 0 {
+		return precisionNames[p]
+	}
+	return "unknown"
+}
+
+// ParseTimePrecision returns the precision named s.
+func ParseTimePrecision(s string) (TimePrecision, bool) {
+	for i, n := range precisionNames {
+		if i > 0 && n == s {
+			return TimePrecision(i), true
+		}
+	}
+	return 0, false
+}
+
+// Report is one account of an incident, from one source, with its
+// provenance kept.
+type Report struct {
+	ID       ReportID
+	Source   string // the dataset or channel: "acled", "ucdp-ged", "viina", "truce", "firms", ...
+	SourceID string // the source's own id, if any
+	// Outlet is who published the account (a news outlet, a party, a
+	// monitor). Independent outlets corroborate one another.
+	Outlet   string
+	File     string // base name of the file it came from, if any
+	Line     int    // 1-based line where its record starts, if any
+	Original string // the record as read, for provenance
+
+	// Start and End bound when the incident happened: [Start, End) in UTC.
+	// A day-precision report covers its whole day.
+	Start, End time.Time
+	Precision  TimePrecision
+
+	Location geo.Point
+	// LocationPrecisionMeters is the radius within which the true position
+	// lies; 0 if exact.
+	LocationPrecisionMeters float64
+	Place                   string
+
+	Actor1, Actor2 string     // as the source names them
+	Perpetrator    PartyID    // explicit perpetrator, if the source states one
+	Actions        []Action   // explicit actions, if the source states them
+	EventType      string     // the source's own event type labels
+	Category       CategoryID // explicit target category, if stated
+	Site           SiteID     // explicit target site, if stated
+	Text           string     // headline, notes or description
+	Fatalities     int
+}
+
+// Validate checks the invariants every stored or judged report must hold.
+func (r *Report) Validate() error {
+	switch {
+	case r.ID == "":
+		return Errorf(EINVALID, "report: id required")
+	case r.Source == "":
+		return Errorf(EINVALID, "report %s: source required", r.ID)
+	case r.Start.IsZero():
+		return Errorf(EINVALID, "report %s: time required", r.ID)
+	case !r.End.After(r.Start):
+		return Errorf(EINVALID, "report %s: end %s must be after start %s", r.ID, r.End.Format(time.RFC3339), r.Start.Format(time.RFC3339))
+	case r.Start.Year() < 1900 || r.End.Year() > 2200:
+		return Errorf(EINVALID, "report %s: time %s out of range", r.ID, r.Start.Format(time.RFC3339))
+	case !r.Location.Valid():
+		return Errorf(EINVALID, "report %s: location %v out of range", r.ID, r.Location)
+	case r.LocationPrecisionMeters < 0 || r.LocationPrecisionMeters > 2_000_000:
+		return Errorf(EINVALID, "report %s: location precision %g m out of range", r.ID, r.LocationPrecisionMeters)
+	}
+	for _, a := range r.Actions {
+		if !a.Known() {
+			return Errorf(EINVALID, "report %s: unknown action %q", r.ID, a)
+		}
+	}
+	return nil
+}
+
+// Site is a protected facility.
+type Site struct {
+	ID         SiteID
+	Name       string
+	Country    string // ISO 3166-1 alpha-3 where known
+	Location   geo.Point
+	Category   CategoryID        // explicit category; else derived by SiteRules
+	Attrs      map[string]string // source attributes, e.g. primary_fuel
+	CapacityMW float64
+	Source     string // dataset, e.g. "gppd-1.3.0"
+}
+
+// Validate checks a site's invariants.
+func (s *Site) Validate() error {
+	switch {
+	case s.ID == "":
+		return Errorf(EINVALID, "site: id required")
+	case !s.Location.Valid():
+		return Errorf(EINVALID, "site %s: location %v out of range", s.ID, s.Location)
+	}
+	return nil
+}
