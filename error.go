@@ -23,10 +23,8 @@ type Error struct {
 	Message string
 }
 
-// Error implements the error interface.
-func (e *Error) Error() string {
-	return fmt.Sprintf("truce error: code=%s message=%s", e.Code, e.Message)
-}
+// Error returns the message; the code is for programs (ErrorCode).
+func (e *Error) Error() string { return e.Message }
 
 // Errorf returns an *Error with the given code and a formatted message.
 func Errorf(code, format string, args ...any) *Error {

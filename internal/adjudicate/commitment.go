@@ -14,11 +14,13 @@ type eval struct {
 	w       *Window
 	outcome truce.Outcome
 	reason  string   // why not prohibited
+	why     string   // when the phase is in force, if that is the reason
 	missing []string // facts that are missing
 	score   int      // how many tests passed: ranks the most relevant finding
 	day     int
 	days    int
-	zone    truce.ZoneID
+	zone    truce.ZoneID // the commitment's zone the report falls in
+	inZone  truce.ZoneID // the same after the reading's substitution
 }
 
 // catFact is the target category as established for one commitment.
@@ -161,7 +163,8 @@ func (c *rcase) evalReading(ps *PhaseSchedule, w *Window, cm *truce.Commitment, 
 	}
 	switch {
 	case !r.End.After(w.Start) || (!w.End.IsZero() && !r.Start.Before(w.End)):
-		return no(fmt.Sprintf("phase %s was not in force %s (%s)", ps.Phase.ID, c.when(), w.Why))
+		e.why = w.Why
+		return no(fmt.Sprintf("phase %s was not in force %s", ps.Phase.ID, c.when()))
 	case r.Start.Before(w.Start):
 		e.missing = append(e.missing, fmt.Sprintf("the exact time: the report covers %s, and the phase starts at %s", c.span(), fmtInstant(a, w.Start)))
 	case !w.End.IsZero() && r.End.After(w.End):
@@ -194,16 +197,21 @@ func (c *rcase) evalReading(ps *PhaseSchedule, w *Window, cm *truce.Commitment, 
 	inAny, unsure := false, ""
 	for _, z := range cm.Zones {
 		in, near := c.inZone(z, w.Zones)
-		zid := z
-		if s, ok := w.Zones[z]; ok {
-			zid = s
-		}
 		if in && !near {
-			inAny, e.zone = true, zid
+			// Name the commitment's zone, not a reading's substitute, so
+			// every reading's explanation speaks of the same place.
+			inAny, e.zone, e.inZone = true, z, z
+			if sub, ok := w.Zones[z]; ok {
+				e.inZone = sub
+			}
 			break
 		}
 		if near && unsure == "" {
-			unsure = fmt.Sprintf("the exact location: the report is placed to within %s, and %s's border is nearer than that", km(r.LocationPrecisionMeters), zoneName(a, zid))
+			zid := z
+			if s, ok := w.Zones[z]; ok {
+				zid = s
+			}
+			unsure = fmt.Sprintf("the exact location: the report is placed to within %s, and the border of %s is nearer than that", km(r.LocationPrecisionMeters), zoneName(a, zid))
 		}
 	}
 	switch {

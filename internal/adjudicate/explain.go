@@ -2,6 +2,7 @@ package adjudicate
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -16,7 +17,7 @@ func (c *rcase) explain(ps *PhaseSchedule, cm *truce.Commitment, cf catFact, f *
 	var b strings.Builder
 	switch f.Outcome {
 	case truce.OutcomeViolation:
-		fmt.Fprintf(&b, "Violation of %s, %s under every reading): %s.", head, dayPhrase(evals, truce.OutcomeViolation), c.act(cf, evals))
+		fmt.Fprintf(&b, "Violation of %s; breached under every reading, %s): %s.", head, dayPhrase(evals, truce.OutcomeViolation), c.act(cf, evals))
 	case truce.OutcomeDisputed:
 		var yes, no []eval
 		for _, e := range evals {
@@ -70,11 +71,18 @@ func (c *rcase) act(cf catFact, evals []eval) string {
 	case cat != "":
 		fmt.Fprintf(&b, " on a target of kind %s (%s)", strings.ToLower(catName(a, cat)), note)
 	}
+	// Name the place as the readings without a zone substitution do; if
+	// only a substituted zone holds it, name that one.
 	var zone truce.ZoneID
 	for _, e := range evals {
-		if e.zone != "" {
+		if e.zone != "" && e.zone == e.inZone {
 			zone = e.zone
 			break
+		}
+	}
+	for _, e := range evals {
+		if zone == "" && e.inZone != "" {
+			zone = e.inZone
 		}
 	}
 	if zone == "" && len(f.Zones) > 0 {
@@ -112,9 +120,8 @@ func (c *rcase) span() string {
 // (0: any reading in force), e.g. "day 11 of 31", or per reading when they
 // differ: "day 11 of 31 for RU and US, day 4 of 24 for UA".
 func dayPhrase(evals []eval, o truce.Outcome) string {
-	var parts []string
-	same := true
-	var first string
+	var days []string
+	var who [][]truce.PartyID
 	for _, e := range evals {
 		if e.day == 0 || (o != 0 && e.outcome != o) {
 			continue
@@ -123,20 +130,39 @@ func dayPhrase(evals []eval, o truce.Outcome) string {
 		if e.days > 0 {
 			d += fmt.Sprintf(" of %d", e.days)
 		}
-		if first == "" {
-			first = d
-		} else if d != first {
-			same = false
+		if i := slices.Index(days, d); i >= 0 {
+			who[i] = append(who[i], e.w.Parties...)
+			continue
 		}
-		parts = append(parts, d+" for "+joinParties(e.w.Parties))
+		days = append(days, d)
+		who = append(who, slices.Clone(e.w.Parties))
 	}
-	switch {
-	case len(parts) == 0:
-		return ""
-	case same:
-		return first
+	if len(days) == 1 {
+		n := 0
+		for _, e := range evals {
+			if o == 0 || e.outcome == o {
+				n++
+			}
+		}
+		if len(who[0]) >= n && len(who[0]) == len(evalsParties(evals, o)) {
+			return days[0]
+		}
+	}
+	parts := make([]string, len(days))
+	for i, d := range days {
+		parts[i] = d + " for " + joinParties(who[i])
 	}
 	return strings.Join(parts, ", ")
+}
+
+func evalsParties(evals []eval, o truce.Outcome) []truce.PartyID {
+	var ps []truce.PartyID
+	for _, e := range evals {
+		if o == 0 || e.outcome == o {
+			ps = append(ps, e.w.Parties...)
+		}
+	}
+	return ps
 }
 
 func readingsOf2(evals []eval) string {
@@ -151,31 +177,49 @@ func readingsOf2(evals []eval) string {
 }
 
 // reasons explains why the readings are not prohibited: one reason when
-// they agree, else one per reading.
+// they agree, else one per reading; when the phase was not in force, the
+// phase's windows follow in brackets.
 func reasons(evals []eval) string {
-	var uniq []string
-	var who [][]truce.PartyID
+	var uniq, whys []string
+	var who, whyWho [][]truce.PartyID
 	for _, e := range evals {
-		found := false
-		for i, u := range uniq {
-			if u == e.note() {
-				who[i] = append(who[i], e.w.Parties...)
-				found = true
-			}
-		}
-		if !found {
+		if i := slices.Index(uniq, e.note()); i >= 0 {
+			who[i] = append(who[i], e.w.Parties...)
+		} else {
 			uniq = append(uniq, e.note())
-			who = append(who, append([]truce.PartyID(nil), e.w.Parties...))
+			who = append(who, slices.Clone(e.w.Parties))
+		}
+		if e.why == "" {
+			continue
+		}
+		if i := slices.Index(whys, e.why); i >= 0 {
+			whyWho[i] = append(whyWho[i], e.w.Parties...)
+		} else {
+			whys = append(whys, e.why)
+			whyWho = append(whyWho, slices.Clone(e.w.Parties))
 		}
 	}
+	var out string
 	if len(uniq) == 1 {
-		return uniq[0]
+		out = uniq[0]
+	} else {
+		parts := make([]string, len(uniq))
+		for i, u := range uniq {
+			parts[i] = fmt.Sprintf("for %s, %s", joinParties(who[i]), u)
+		}
+		out = strings.Join(parts, "; ")
 	}
-	parts := make([]string, len(uniq))
-	for i, u := range uniq {
-		parts[i] = fmt.Sprintf("for %s, %s", joinParties(who[i]), u)
+	switch {
+	case len(whys) == 1 && len(whyWho[0]) == len(evalsParties(evals, 0)):
+		out += " (it was " + whys[0] + ")"
+	case len(whys) > 0:
+		parts := make([]string, len(whys))
+		for i, w := range whys {
+			parts[i] = fmt.Sprintf("for %s %s", joinParties(whyWho[i]), w)
+		}
+		out += " (it was " + strings.Join(parts, "; ") + ")"
 	}
-	return strings.Join(parts, "; ")
+	return out
 }
 
 func sourcePhrase(r *truce.Report) string {

@@ -1,0 +1,277 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"truce"
+	"truce/internal/adjudicate"
+	"truce/internal/agreement"
+	"truce/internal/importer"
+	"truce/internal/report"
+	"truce/internal/store/sqlite"
+)
+
+// defaultDB is the embedded database file used when --db is not given.
+const defaultDB = "truce.db"
+
+func dbFlag(cmd *cobra.Command, p *string) {
+	def := defaultDB
+	if v := os.Getenv("TRUCE_DB"); v != "" {
+		def = v
+	}
+	cmd.Flags().StringVar(p, "db", def, "database: a SQLite file (env TRUCE_DB)")
+}
+
+func openStore(ctx context.Context, dsn string) (*sqlite.Store, error) {
+	return sqlite.Open(ctx, strings.TrimPrefix(dsn, "sqlite:"))
+}
+
+func (e *env) importCmd() *cobra.Command {
+	var (
+		db     string
+		sites  bool
+		format string
+		strict bool
+	)
+	cmd := &cobra.Command{
+		Use:   "import FILE...",
+		Short: "Import report files (or, with --sites, protected sites) into the store",
+		Long: `import reads report files in any supported format (detected from the header,
+or given with --format) and stores every report not stored yet: importing the
+same file twice adds nothing. Bad rows are reported as FILE:LINE: message and
+skipped, unless --strict.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			st, err := openStore(cmd.Context(), db)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			for _, p := range args {
+				f, err := os.Open(p)
+				if err != nil {
+					return err
+				}
+				err = e.importFile(cmd.Context(), st, f, p, sites, importer.Format(format), strict)
+				f.Close()
+				if err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+	}
+	dbFlag(cmd, &db)
+	cmd.Flags().BoolVar(&sites, "sites", false, "the files hold protected sites (GPPD CSV, sites CSV or GeoJSON)")
+	cmd.Flags().StringVar(&format, "format", "", "input format (default: detect from the header)")
+	cmd.Flags().BoolVar(&strict, "strict", false, "stop at the first bad row")
+	return cmd
+}
+
+const importBatch = 5000
+
+// importFile imports one open file named p.
+func (e *env) importFile(ctx context.Context, st truce.Store, f fs.File, p string, sites bool, format importer.Format, strict bool) error {
+	var err error
+	var in io.Reader = f
+	if osf, ok := f.(*os.File); ok {
+		var done func()
+		in, done = e.progress(osf, p)
+		defer done()
+	}
+	opt := importer.Options{Format: format, File: path.Base(p), Strict: strict}
+	bad := func(re importer.RowError) { fmt.Fprintln(e.stderr, re.Error()) }
+	added := 0
+	var stats importer.Stats
+	if sites {
+		var batch []*truce.Site
+		stats, err = importer.ReadSites(in, opt, func(s *truce.Site) error {
+			batch = append(batch, s)
+			return nil
+		}, bad)
+		if err == nil {
+			added, err = st.PutSites(ctx, batch)
+		}
+	} else {
+		var batch []*truce.Report
+		flush := func() error {
+			n, err := st.PutReports(ctx, batch)
+			added += n
+			batch = batch[:0]
+			return err
+		}
+		stats, err = importer.ReadReports(in, opt, func(r *truce.Report) error {
+			batch = append(batch, r)
+			if len(batch) == importBatch {
+				return flush()
+			}
+			return nil
+		}, bad)
+		if err == nil && len(batch) > 0 {
+			err = flush()
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("import %s: %w", p, err)
+	}
+	kind := "reports"
+	if sites {
+		kind = "sites"
+	}
+	fmt.Fprintf(e.stderr, "%s: %d read, %d accepted, %d rejected; %d new %s stored, %d already stored\n",
+		p, stats.Read, stats.Accepted, stats.Rejected, added, kind, stats.Accepted-added)
+	return nil
+}
+
+func (e *env) adjudicateCmd() *cobra.Command {
+	var db, agreementPath string
+	cmd := &cobra.Command{
+		Use:   "adjudicate --agreement A",
+		Short: "Store the agreement (as a new version if it changed) and judge every stored report against it",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			st, err := openStore(cmd.Context(), db)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			bundle, a, err := agreement.BundleFile(agreementPath)
+			if err != nil {
+				return e.agreementErr(agreementPath, err)
+			}
+			return e.adjudicate(cmd.Context(), st, a, bundle)
+		},
+	}
+	dbFlag(cmd, &db)
+	cmd.Flags().StringVar(&agreementPath, "agreement", "", "agreement file (YAML)")
+	must(cmd.MarkFlagRequired("agreement"))
+	return cmd
+}
+
+func (e *env) agreementErr(p string, err error) error {
+	var ps agreement.Problems
+	if errors.As(err, &ps) {
+		for _, pr := range ps {
+			fmt.Fprintln(e.stderr, pr.String())
+		}
+		return silentError{fmt.Errorf("%s: %d problem(s)", p, len(ps))}
+	}
+	return fmt.Errorf("agreement %s: %w", p, err)
+}
+
+func (e *env) adjudicate(ctx context.Context, st truce.Store, a *truce.Agreement, bundle []byte) error {
+	v, created, err := st.PutAgreement(ctx, a.ID, bundle)
+	if err != nil {
+		return err
+	}
+	sites, err := st.Sites(ctx)
+	if err != nil {
+		return err
+	}
+	j := adjudicate.New(a, sites)
+	var batch []truce.Judgement
+	n := 0
+	counts := report.Counts{}
+	err = st.Reports(ctx, truce.ReportFilter{}, func(r *truce.Report) error {
+		jd := j.Judge(r)
+		batch = append(batch, jd)
+		n++
+		switch jd.Outcome {
+		case truce.OutcomeViolation:
+			counts.Violation++
+		case truce.OutcomeDisputed:
+			counts.Disputed++
+		case truce.OutcomeUndetermined:
+			counts.Undetermined++
+		default:
+			counts.NotProhibited++
+		}
+		if len(batch) == importBatch {
+			if err := st.PutJudgements(ctx, a.ID, v.Version, batch); err != nil {
+				return err
+			}
+			batch = batch[:0]
+		}
+		return nil
+	})
+	if err == nil && len(batch) > 0 {
+		err = st.PutJudgements(ctx, a.ID, v.Version, batch)
+	}
+	if err != nil {
+		return fmt.Errorf("adjudicate: %w", err)
+	}
+	state := "unchanged"
+	if created {
+		state = "new"
+	}
+	fmt.Fprintf(e.stderr, "agreement %s version %d (%s, sha256 %s): %d reports judged against %d sites: %d violation, %d disputed, %d undetermined, %d not prohibited\n",
+		a.ID, v.Version, state, v.SHA256[:12], n, len(sites), counts.Violation, counts.Disputed, counts.Undetermined, counts.NotProhibited)
+	return nil
+}
+
+func (e *env) reportCmd() *cobra.Command {
+	var db, id, format, from, to string
+	cmd := &cobra.Command{
+		Use:   "report",
+		Short: "Print the period report of the stored record: counts per phase and party, a daily series, violations and disputed cases",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			st, err := openStore(cmd.Context(), db)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			return e.printReport(cmd.Context(), st, truce.AgreementID(id), format, from, to)
+		},
+	}
+	dbFlag(cmd, &db)
+	cmd.Flags().StringVar(&id, "agreement", "", "agreement id (default: the most recently stored)")
+	cmd.Flags().StringVar(&format, "format", "md", "output format: "+strings.Join(report.SummaryFormats, ", "))
+	cmd.Flags().StringVar(&from, "from", "", "first day (YYYY-MM-DD, in the agreement's time zone)")
+	cmd.Flags().StringVar(&to, "to", "", "last day (YYYY-MM-DD, included)")
+	return cmd
+}
+
+func (e *env) printReport(ctx context.Context, st truce.Store, id truce.AgreementID, format, from, to string) error {
+	v, err := st.LatestAgreement(ctx, id)
+	if err != nil {
+		return fmt.Errorf("report: %s", truce.ErrorMessage(err))
+	}
+	a, err := agreement.ParseBundle(string(v.ID), v.Bundle)
+	if err != nil {
+		return fmt.Errorf("report: stored agreement %s version %d: %w", v.ID, v.Version, err)
+	}
+	var f truce.ReportFilter
+	for _, d := range []struct {
+		s   string
+		dst **time.Time
+		end bool
+	}{{from, &f.Since, false}, {to, &f.Until, true}} {
+		if d.s == "" {
+			continue
+		}
+		t, err := agreement.ParseTime(d.s, a.Timezone, d.end)
+		if err != nil {
+			return fmt.Errorf("report: %w", err)
+		}
+		*d.dst = &t
+	}
+	s := report.NewSummary(a, v.Version)
+	if err := st.Judgements(ctx, v.ID, v.Version, f, func(r *truce.Report, j *truce.Judgement) error {
+		s.Add(r, j)
+		return nil
+	}); err != nil {
+		return err
+	}
+	return report.WriteSummary(e.stdout, s, format)
+}

@@ -1,0 +1,70 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+)
+
+// mdEscape keeps untrusted text from forming Markdown or HTML structure.
+func mdEscape(s string) string {
+	r := strings.NewReplacer("\\", "\\\\", "|", "\\|", "<", "&lt;", ">", "&gt;", "*", "\\*", "_", "\\_", "`", "\\`", "[", "\\[", "]", "\\]", "\n", " ", "\r", " ")
+	return r.Replace(s)
+}
+
+func writeMarkdown(w io.Writer, s *Summary) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# %s\n\n", mdEscape(s.Title))
+	fmt.Fprintf(&b, "Agreement `%s`", s.Agreement)
+	if s.Version != "" {
+		fmt.Fprintf(&b, ", version %s", mdEscape(s.Version))
+	}
+	if s.StoredVersion > 0 {
+		fmt.Fprintf(&b, " (stored version %d)", s.StoredVersion)
+	}
+	fmt.Fprintf(&b, ". Days in %s.\n\n", s.Timezone)
+	if s.Reports == 0 {
+		b.WriteString("No reports.\n")
+	} else {
+		fmt.Fprintf(&b, "%d reports from %s to %s.\n", s.Reports, s.From, s.To)
+	}
+	b.WriteString("\n## Outcomes\n\n| outcome | reports |\n|---|---:|\n")
+	fmt.Fprintf(&b, "| violation | %d |\n| disputed | %d |\n| undetermined | %d |\n| not prohibited | %d |\n",
+		s.Totals.Violation, s.Totals.Disputed, s.Totals.Undetermined, s.Totals.NotProhibited)
+	b.WriteString("\n## Phases\n")
+	for _, p := range s.Phases {
+		fmt.Fprintf(&b, "\n### %s: %s\n\n", p.ID, mdEscape(p.Name))
+		for _, line := range p.Schedule {
+			fmt.Fprintf(&b, "- %s\n", mdEscape(line))
+		}
+		b.WriteString("\n| party | violation | disputed | undetermined | not prohibited |\n|---|---:|---:|---:|---:|\n")
+		for _, pc := range p.ByParty {
+			c := pc.Counts
+			fmt.Fprintf(&b, "| %s | %d | %d | %d | %d |\n", mdEscape(pc.Party), c.Violation, c.Disputed, c.Undetermined, c.NotProhibited)
+		}
+		if len(p.Daily) > 0 {
+			b.WriteString("\nDays with violations, disputed or undetermined cases:\n\n| day | violation | disputed | undetermined |\n|---|---:|---:|---:|\n")
+			for _, dc := range p.Daily {
+				fmt.Fprintf(&b, "| %s | %d | %d | %d |\n", dc.Day, dc.Counts.Violation, dc.Counts.Disputed, dc.Counts.Undetermined)
+			}
+		}
+	}
+	b.WriteString("\n## Violations and disputed cases\n\n")
+	if len(s.Cases) == 0 {
+		b.WriteString("None.\n")
+	}
+	for i, c := range s.Cases {
+		fmt.Fprintf(&b, "%d. **%s** %s `%s`: %s\n", i+1, c.Outcome, c.Time[:10], mdEscape(c.ReportID), mdEscape(c.Explanation))
+	}
+	if len(s.Obligations) > 0 {
+		b.WriteString("\n## Obligations\n\n")
+		for _, o := range s.Obligations {
+			fmt.Fprintf(&b, "- `%s` (due %s): **%s**. %s\n", o.ID, o.Due, o.Status, mdEscape(o.Description))
+			for _, it := range o.Items {
+				fmt.Fprintf(&b, "  - %s: %s, %d of %d\n", mdEscape(it.Party), mdEscape(it.What), it.Delivered, it.Count)
+			}
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}

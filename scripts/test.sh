@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# The project's whole test run: formatting, vet, lint, the unit and
+# integration tests with the race detector, and every fuzz target for a
+# short time. .ci/run calls exactly this script; so does the README.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+export GOFLAGS=${GOFLAGS:-}
+fuzztime=${TRUCE_FUZZTIME:-5s}
+tools="$root/.tools/bin"
+mkdir -p "$tools"
+export PATH="$tools:$PATH"
+
+step() { printf '\n== %s (%s)\n' "$1" "$(date -u +%H:%M:%S)"; }
+
+step "gofmt"
+unformatted=$(gofmt -l $(git ls-files '*.go'))
+if [ -n "$unformatted" ]; then
+  echo "not gofmt-formatted:"; echo "$unformatted"; exit 1
+fi
+
+step "go vet"
+go vet ./...
+
+step "golangci-lint"
+if ! command -v golangci-lint >/dev/null || ! golangci-lint version 2>/dev/null | grep -q '2\.15\.0'; then
+  echo "installing golangci-lint v2.15.0 into .tools/bin"
+  GOBIN="$tools" go install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.15.0
+fi
+golangci-lint run ./...
+
+step "go test -race"
+go test -race -count=1 ./...
+
+step "fuzz targets, $fuzztime each"
+git grep -l '^func Fuzz' -- '*_test.go' | while read -r f; do
+  dir=$(dirname "$f")
+  grep -o '^func Fuzz[A-Za-z0-9_]*' "$f" | sed 's/^func //' | while read -r name; do
+    echo "-- $dir $name"
+    go test -run '^$' -fuzz "^${name}\$" -fuzztime "$fuzztime" "./$dir" >/tmp/truce-fuzz.log 2>&1 || { cat /tmp/truce-fuzz.log; exit 1; }
+    tail -n 2 /tmp/truce-fuzz.log | head -n 1
+  done
+done
+
+step "all tests passed"
