@@ -134,6 +134,9 @@ func judgeStream(ctx context.Context, j *adjudicate.Judge, r io.Reader, opt impo
 	workers := runtime.GOMAXPROCS(0)
 	todo := make(chan *batch, workers)
 	judged := make(chan *batch, workers)
+	// inflight bounds the batches read but not yet written: without it a
+	// slow batch lets the others pile up in pending without limit.
+	inflight := make(chan struct{}, 2*workers+2)
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Add(1)
@@ -158,6 +161,11 @@ func judgeStream(ctx context.Context, j *adjudicate.Judge, r io.Reader, opt impo
 		defer close(todo)
 		cur := &batch{}
 		send := func() bool {
+			select {
+			case inflight <- struct{}{}:
+			case <-ctx.Done():
+				return false
+			}
 			select {
 			case todo <- cur:
 				cur = &batch{seq: cur.seq + 1}
@@ -192,6 +200,7 @@ func judgeStream(ctx context.Context, j *adjudicate.Judge, r io.Reader, opt impo
 					break
 				}
 			}
+			<-inflight
 		}
 	}
 	if outErr != nil {

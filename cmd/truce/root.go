@@ -35,6 +35,23 @@ keeps the record.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	var cpuProfile, memProfile string
+	var stopCPU func()
+	root.PersistentFlags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile to this file")
+	root.PersistentFlags().StringVar(&memProfile, "memprofile", "", "write a heap profile to this file at exit")
+	must(root.PersistentFlags().MarkHidden("cpuprofile"))
+	must(root.PersistentFlags().MarkHidden("memprofile"))
+	root.PersistentPreRunE = func(*cobra.Command, []string) error {
+		var err error
+		stopCPU, err = startProfiles(cpuProfile)
+		return err
+	}
+	root.PersistentPostRunE = func(*cobra.Command, []string) error {
+		if stopCPU != nil {
+			stopCPU()
+		}
+		return writeHeapProfile(memProfile)
+	}
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)

@@ -21,9 +21,10 @@ func (c *rcase) explain(ps *PhaseSchedule, cm *truce.Commitment, cf catFact, f *
 	case truce.OutcomeDisputed:
 		var yes, no []eval
 		for _, e := range evals {
-			if e.outcome == truce.OutcomeViolation {
+			switch e.outcome {
+			case truce.OutcomeViolation:
 				yes = append(yes, e)
-			} else if e.outcome == truce.OutcomeNotProhibited {
+			case truce.OutcomeNotProhibited:
 				no = append(no, e)
 			}
 		}

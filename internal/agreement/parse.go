@@ -17,6 +17,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"truce"
+	"truce/internal/geo"
 )
 
 // MaxFileBytes is the largest agreement file Parse accepts.
@@ -71,7 +72,7 @@ func Parse(name string, data []byte, fsys fs.FS) (*truce.Agreement, error) {
 	if err := t.validate(v); err != nil {
 		return nil, err
 	}
-	p := &parser{tree: t, fsys: fsys, geo: map[string]*geoFile{}}
+	p := &parser{tree: t, fsys: fsys, geo: map[string]*geoFile{}, regions: map[string]*geo.Region{}}
 	a := p.agreement(root.Content[0])
 	if len(p.probs) > 0 {
 		return nil, Problems(p.probs).sorted()
@@ -92,9 +93,10 @@ func yamlProblem(name string, err error) Problem {
 
 type parser struct {
 	*tree
-	fsys fs.FS
-	geo  map[string]*geoFile
-	tz   *time.Location
+	fsys    fs.FS
+	geo     map[string]*geoFile
+	regions map[string]*geo.Region
+	tz      *time.Location
 }
 
 // field returns the value node for key in mapping n, resolving aliases.

@@ -2,6 +2,7 @@ package agreement
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -55,7 +56,19 @@ func (p *parser) zones(n *yaml.Node) []*truce.Zone {
 			p.add(inline, "zone %q gives both geojson and geometry: give one", z.ID)
 		case gj != nil:
 			z.Source = str(gj)
+			// Zones cut from the same file by the same filter share one
+			// prepared region (the scenario's Ukraine is used three times).
+			key := cleanPath(str(gj)) + "\x00" + whereKey(field(c, "where"))
+			if r, ok := p.regions[key]; ok {
+				z.Region = r
+				break
+			}
 			mp = p.zoneFile(gj, field(c, "where"), z.ID)
+			if mp != nil {
+				z.Region = geo.Prepare(mp)
+				p.regions[key] = z.Region
+			}
+			mp = nil
 		case inline != nil:
 			z.Source = "inline"
 			mp = p.inlineGeometry(inline, z.ID)
@@ -147,6 +160,25 @@ func (p *parser) inlineGeometry(n *yaml.Node, id truce.ZoneID) geo.MultiPolygon 
 	return mp
 }
 
+// whereKey is a canonical text of a where filter.
+func whereKey(where *yaml.Node) string {
+	if where == nil || where.Kind != yaml.MappingNode {
+		return ""
+	}
+	var parts []string
+	for i := 0; i+1 < len(where.Content); i += 2 {
+		v := deref(where.Content[i+1])
+		vals := []string{str(v)}
+		if v.Kind == yaml.SequenceNode {
+			vals = strs(v)
+		}
+		slices.Sort(vals)
+		parts = append(parts, where.Content[i].Value+"="+strings.Join(vals, "\x01"))
+	}
+	slices.Sort(parts)
+	return strings.Join(parts, "\x02")
+}
+
 func whereFilter(where *yaml.Node) func(map[string]any) bool {
 	if where == nil || where.Kind != yaml.MappingNode {
 		return func(map[string]any) bool { return true }
@@ -235,7 +267,8 @@ func readGeoFile(fsys fs.FS, name string) *geoFile {
 // unwrapPath drops the *fs.PathError wrapper, whose path may be absolute
 // and is already named in the message.
 func unwrapPath(err error) error {
-	if pe, ok := err.(*fs.PathError); ok {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
 		return pe.Err
 	}
 	return err

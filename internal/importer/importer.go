@@ -6,6 +6,7 @@ import (
 	"io"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 	_ "time/tzdata" // Europe/Kyiv must load on machines without a zoneinfo database
@@ -96,7 +97,7 @@ var kyiv = sync.OnceValue(func() *time.Location {
 // be resynchronised), which are RowErrors with code EINVALID.
 //
 // Memory is bounded by the largest record, not by the input (plus one map
-// entry per id, to reject duplicate ids).
+// entry per source-given id, to reject duplicates).
 func ReadReports(r io.Reader, opt Options, emit func(*truce.Report) error, bad func(RowError)) (Stats, error) {
 	rn, src, err := start(r, opt, bad, reportFormats, DetectReports)
 	if err != nil {
@@ -214,7 +215,9 @@ func (rn *runner) claim(id string, line int) error {
 	if first, ok := rn.seen[id]; ok {
 		return invalidf("duplicate id %q (first at line %d)", id, first)
 	}
-	rn.seen[id] = line
+	// Clone: id is a substring of the whole record, which the map would
+	// otherwise keep alive.
+	rn.seen[strings.Clone(id)] = line
 	return nil
 }
 
@@ -231,7 +234,10 @@ func (rr *reportRun) accept(line int, rep *truce.Report, err error) error {
 	if err == nil {
 		err = rep.Validate()
 	}
-	if err == nil {
+	// Only the source's own ids can repeat: FILE:LINE ids are unique by
+	// construction, and not remembering them keeps memory flat on files of
+	// tens of millions of rows.
+	if err == nil && rep.SourceID != "" {
 		err = rr.claim(string(rep.ID), line)
 	}
 	if err != nil {
