@@ -3,6 +3,8 @@ package truce
 import (
 	"context"
 	"time"
+
+	"truce/internal/geo"
 )
 
 // AgreementVersion is one stored version of an agreement: the bundle it
@@ -13,6 +15,7 @@ type AgreementVersion struct {
 	SHA256    string
 	Bundle    []byte // zip archive: agreement.yaml plus the files it names
 	CreatedAt time.Time
+	LogIndex  int64
 }
 
 // ReportFilter selects stored reports. Nil fields do not filter.
@@ -20,12 +23,22 @@ type ReportFilter struct {
 	Since, Until *time.Time // report Start in [Since, Until)
 }
 
-// ReportStore keeps incident reports.
+// PutOptions say how new reports enter the record.
+type PutOptions struct {
+	// Published makes the reports' new incidents visible to the public
+	// (bulk uploads of public sources by monitors).
+	Published bool
+	// SubmittedBy is the party submitting the reports, if a party is.
+	SubmittedBy PartyID
+}
+
+// ReportStore keeps incident reports. Every new report opens an incident
+// of its own, with the same id, and is appended to the log.
 type ReportStore interface {
 	// PutReports stores the reports whose ids are not stored yet, in one
 	// transaction, and returns how many were new. Reports already stored
 	// are left unchanged. EINVALID if a report fails Validate.
-	PutReports(ctx context.Context, rs []*Report) (added int, err error)
+	PutReports(ctx context.Context, by Principal, rs []*Report, opt PutOptions) (added int, err error)
 	// Report returns the report with the given id. ENOTFOUND if absent.
 	Report(ctx context.Context, id ReportID) (*Report, error)
 	// Reports calls fn for every report matching f, ordered by start time
@@ -33,7 +46,7 @@ type ReportStore interface {
 	Reports(ctx context.Context, f ReportFilter, fn func(*Report) error) error
 }
 
-// SiteStore keeps protected sites.
+// SiteStore keeps protected sites (reference data, not logged).
 type SiteStore interface {
 	// PutSites stores the sites whose ids are not stored yet and returns
 	// how many were new. EINVALID if a site fails Validate.
@@ -47,29 +60,114 @@ type AgreementStore interface {
 	// PutAgreement stores a new version of agreement id unless the latest
 	// stored version has the same SHA-256; it returns the version that
 	// holds the bundle and whether it is new.
-	PutAgreement(ctx context.Context, id AgreementID, bundle []byte) (v *AgreementVersion, created bool, err error)
+	PutAgreement(ctx context.Context, by Principal, id AgreementID, bundle []byte) (v *AgreementVersion, created bool, err error)
 	// LatestAgreement returns the latest version of agreement id, or of the
 	// most recently stored agreement when id is "". ENOTFOUND if none.
 	LatestAgreement(ctx context.Context, id AgreementID) (*AgreementVersion, error)
-}
-
-// StoredJudgement is a judgement kept for one report under one agreement
-// version.
-type StoredJudgement struct {
-	Agreement AgreementID
-	Version   int
-	Judgement Judgement
+	// Agreement returns one version. ENOTFOUND if absent.
+	Agreement(ctx context.Context, id AgreementID, version int) (*AgreementVersion, error)
+	// AgreementVersions lists the versions of agreement id, oldest first,
+	// without their bundles.
+	AgreementVersions(ctx context.Context, id AgreementID) ([]AgreementVersion, error)
 }
 
 // JudgementStore keeps judgements.
 type JudgementStore interface {
-	// PutJudgements replaces the judgements of the given reports under
-	// agreement version (id, version), in one transaction.
-	PutJudgements(ctx context.Context, id AgreementID, version int, js []Judgement) error
+	// PutJudgements stores the judgements of the given reports under
+	// agreement version (id, version), in one transaction, logging those
+	// that are new or changed, and returns how many changed.
+	PutJudgements(ctx context.Context, by Principal, id AgreementID, version int, js []Judgement) (changed int, err error)
 	// Judgements calls fn with every stored report and its judgement under
 	// agreement version (id, version) matching f, ordered by report start
 	// time then id.
 	Judgements(ctx context.Context, id AgreementID, version int, f ReportFilter, fn func(*Report, *Judgement) error) error
+	// Judgement returns one report's judgement under a version.
+	Judgement(ctx context.Context, id AgreementID, version int, report ReportID) (*Judgement, error)
+}
+
+// IncidentFilter selects incidents. Zero fields do not filter.
+type IncidentFilter struct {
+	Visibility Principal // only incidents this principal may read
+	Phase      PhaseID
+	Party      PartyID // the perpetrator named by a judgement
+	Outcome    Outcome
+	Status     Status
+	Since      *time.Time
+	Until      *time.Time
+	Within     *geo.BBox
+	After      string // the cursor returned with the previous page
+	Limit      int    // 1..1000; 0 means 100
+}
+
+// IncidentSummary is an incident with the judgement figures of its
+// reports under the latest adjudication.
+type IncidentSummary struct {
+	Incident
+	Outcome     Outcome
+	Parties     []PartyID
+	Phases      []PhaseID
+	Start       time.Time
+	Location    geo.Point
+	Explanation string // the explanation of its most severe report
+}
+
+// IncidentStore keeps incidents and their review history.
+type IncidentStore interface {
+	// Incident returns an incident with its report ids. ENOTFOUND if absent.
+	Incident(ctx context.Context, id IncidentID) (*IncidentSummary, error)
+	// Incidents returns one page of incidents matching f, ordered by start
+	// time then id, and the cursor of the next page ("" at the end).
+	Incidents(ctx context.Context, f IncidentFilter) ([]IncidentSummary, string, error)
+	// Events returns an incident's history, oldest first.
+	Events(ctx context.Context, id IncidentID) ([]Event, error)
+	// Evidence lists an incident's evidence items.
+	Evidence(ctx context.Context, id IncidentID) ([]Evidence, error)
+	// EvidenceContent returns the bytes of one evidence item.
+	EvidenceContent(ctx context.Context, id IncidentID, evidence string) ([]byte, string, error)
+	// ChangeStatus moves an incident in the workflow. ECONFLICT if the
+	// move is not allowed from its current status.
+	ChangeStatus(ctx context.Context, by Principal, id IncidentID, to Status, reason string) (*Event, error)
+	// AddNote attaches a monitor's note.
+	AddNote(ctx context.Context, by Principal, id IncidentID, text string) (*Event, error)
+	// Respond records a party's denial or counter-claim and marks the
+	// incident as contested by that party.
+	Respond(ctx context.Context, by Principal, id IncidentID, kind ResponseKind, text string) (*Event, error)
+	// AddEvidence attaches an evidence item; an incident in a final status
+	// goes back to under_review.
+	AddEvidence(ctx context.Context, by Principal, id IncidentID, ev *Evidence, content []byte) (*Event, error)
+	// Publish makes an incident visible to the public.
+	Publish(ctx context.Context, by Principal, id IncidentID) (*Event, error)
+	// Merge moves every report of source into target and removes source.
+	Merge(ctx context.Context, by Principal, target, source IncidentID, reason string) (*Event, error)
+	// Split moves one report out of its incident into a new incident with
+	// the report's id.
+	Split(ctx context.Context, by Principal, report ReportID, reason string) (*Event, error)
+}
+
+// TokenStore keeps API tokens (hashes only).
+type TokenStore interface {
+	CreateToken(ctx context.Context, t *Token) error
+	// TokenByHash returns the token with the given secret hash. ENOTFOUND if absent.
+	TokenByHash(ctx context.Context, hash string) (*Token, error)
+	Tokens(ctx context.Context) ([]Token, error)
+	RevokeToken(ctx context.Context, id string, at time.Time) error
+}
+
+// LogStore reads the tamper-evident log.
+type LogStore interface {
+	// LogKey returns the log's origin name and its verifier (public) key.
+	LogKey(ctx context.Context) (origin, verifier string, err error)
+	// LogSize returns the number of records.
+	LogSize(ctx context.Context) (int64, error)
+	// LogRecord returns record i as stored.
+	LogRecord(ctx context.Context, i int64) ([]byte, error)
+	// LatestCheckpoint returns the latest signed checkpoint.
+	LatestCheckpoint(ctx context.Context) ([]byte, error)
+	// ProveRecord returns the inclusion proof of record i in the tree of
+	// the given size.
+	ProveRecord(ctx context.Context, size, i int64) ([][32]byte, error)
+	// ProveTree returns the consistency proof between two tree sizes.
+	ProveTree(ctx context.Context, size, oldSize int64) ([][32]byte, error)
 }
 
 // Store is everything a backend provides.
@@ -78,5 +176,8 @@ type Store interface {
 	SiteStore
 	AgreementStore
 	JudgementStore
+	IncidentStore
+	TokenStore
+	LogStore
 	Close() error
 }

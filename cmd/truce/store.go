@@ -105,7 +105,7 @@ func (e *env) importFile(ctx context.Context, st truce.Store, f fs.File, p strin
 	} else {
 		var batch []*truce.Report
 		flush := func() error {
-			n, err := st.PutReports(ctx, batch)
+			n, err := st.PutReports(ctx, truce.System, batch, truce.PutOptions{Published: true})
 			added += n
 			batch = batch[:0]
 			return err
@@ -170,7 +170,7 @@ func (e *env) agreementErr(p string, err error) error {
 }
 
 func (e *env) adjudicate(ctx context.Context, st truce.Store, a *truce.Agreement, bundle []byte) error {
-	v, created, err := st.PutAgreement(ctx, a.ID, bundle)
+	v, created, err := st.PutAgreement(ctx, truce.System, a.ID, bundle)
 	if err != nil {
 		return err
 	}
@@ -180,7 +180,7 @@ func (e *env) adjudicate(ctx context.Context, st truce.Store, a *truce.Agreement
 	}
 	j := adjudicate.New(a, sites)
 	var batch []truce.Judgement
-	n := 0
+	n, changed := 0, 0
 	counts := report.Counts{}
 	err = st.Reports(ctx, truce.ReportFilter{}, func(r *truce.Report) error {
 		jd := j.Judge(r)
@@ -197,15 +197,19 @@ func (e *env) adjudicate(ctx context.Context, st truce.Store, a *truce.Agreement
 			counts.NotProhibited++
 		}
 		if len(batch) == importBatch {
-			if err := st.PutJudgements(ctx, a.ID, v.Version, batch); err != nil {
+			c, err := st.PutJudgements(ctx, truce.System, a.ID, v.Version, batch)
+			if err != nil {
 				return err
 			}
+			changed += c
 			batch = batch[:0]
 		}
 		return nil
 	})
 	if err == nil && len(batch) > 0 {
-		err = st.PutJudgements(ctx, a.ID, v.Version, batch)
+		var c int
+		c, err = st.PutJudgements(ctx, truce.System, a.ID, v.Version, batch)
+		changed += c
 	}
 	if err != nil {
 		return fmt.Errorf("adjudicate: %w", err)
@@ -214,8 +218,8 @@ func (e *env) adjudicate(ctx context.Context, st truce.Store, a *truce.Agreement
 	if created {
 		state = "new"
 	}
-	fmt.Fprintf(e.stderr, "agreement %s version %d (%s, sha256 %s): %d reports judged against %d sites: %d violation, %d disputed, %d undetermined, %d not prohibited\n",
-		a.ID, v.Version, state, v.SHA256[:12], n, len(sites), counts.Violation, counts.Disputed, counts.Undetermined, counts.NotProhibited)
+	fmt.Fprintf(e.stderr, "agreement %s version %d (%s, sha256 %s): %d reports judged against %d sites: %d violation, %d disputed, %d undetermined, %d not prohibited; %d judgements new or changed\n",
+		a.ID, v.Version, state, v.SHA256[:12], n, len(sites), counts.Violation, counts.Disputed, counts.Undetermined, counts.NotProhibited, changed)
 	return nil
 }
 

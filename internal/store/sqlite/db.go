@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -30,6 +31,12 @@ type Store struct {
 	path string
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
+	// LogOrigin names the log in its checkpoints when its key is first
+	// generated; later changes have no effect.
+	LogOrigin string
+
+	keyMu                    sync.Mutex
+	origin, signer, verifier string
 }
 
 var _ truce.Store = (*Store)(nil)
@@ -42,6 +49,12 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, err
 	}
 	if err := s.Migrate(ctx); err != nil {
+		s.db.Close()
+		return nil, err
+	}
+	// The log key is read (or generated, on first start) now, outside any
+	// write transaction: every write signs a checkpoint with it.
+	if _, _, _, err := s.key(ctx); err != nil {
 		s.db.Close()
 		return nil, err
 	}
@@ -59,7 +72,9 @@ func open(ctx context.Context, path string) (*Store, error) {
 	// write lock at BEGIN, so two writers never deadlock upgrading a read
 	// lock; synchronous=FULL fsyncs the WAL on every commit, so an
 	// acknowledged write survives a power cut.
-	for _, p := range []string{"journal_mode(WAL)", "foreign_keys(1)", "busy_timeout(10000)", "synchronous(FULL)"} {
+	// A 64 MiB page cache per connection keeps the log's hashes and the
+	// indexes in memory during bulk writes.
+	for _, p := range []string{"journal_mode(WAL)", "foreign_keys(1)", "busy_timeout(10000)", "synchronous(FULL)", "cache_size(-65536)"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")

@@ -8,55 +8,96 @@ import (
 	"strings"
 	"time"
 
+	sqlite3 "modernc.org/sqlite/lib"
+
 	"truce"
+	"truce/internal/ledger"
 )
+
+// isConstraint reports whether err is a SQLite constraint violation,
+// classified by its extended result code, never by its message.
+func isConstraint(err error) bool {
+	var se interface{ Code() int }
+	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_CONSTRAINT
+}
 
 const reportCols = `id, source, source_id, outlet, file, line, original, start_ns, end_ns, precision, lon, lat, loc_prec_m,
 	place, actor1, actor2, perpetrator, actions, event_type, category, site, text, fatalities`
 
-// PutReports stores the reports not yet stored, in one transaction.
-func (s *Store) PutReports(ctx context.Context, rs []*truce.Report) (int, error) {
+// PutReports stores the reports not yet stored, each opening an incident
+// of its own, and logs them, in one transaction.
+func (s *Store) PutReports(ctx context.Context, by truce.Principal, rs []*truce.Report, opt truce.PutOptions) (int, error) {
 	for _, r := range rs {
 		if err := r.Validate(); err != nil {
 			return 0, err
 		}
 	}
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return 0, fmt.Errorf("sqlite: put reports: %w", err)
-	}
-	defer tx.Rollback()
-	added, err := insertReports(ctx, tx, rs, s.Now())
+	added := 0
+	err := s.write(ctx, func(w *writeTx) error {
+		n, err := w.insertReports(rs, by, opt)
+		added = n
+		return err
+	})
 	if err != nil {
 		return 0, err
-	}
-	if err := tx.Commit(); err != nil {
-		return 0, fmt.Errorf("sqlite: put reports: %w", err)
 	}
 	return added, nil
 }
 
-func insertReports(ctx context.Context, tx *sql.Tx, rs []*truce.Report, now time.Time) (int, error) {
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO reports (`+reportCols+`, created_ns)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (id) DO NOTHING`)
+func (w *writeTx) insertReports(rs []*truce.Report, by truce.Principal, opt truce.PutOptions) (int, error) {
+	ctx := w.ctx
+	exists, err := w.PrepareContext(ctx, `SELECT 1 FROM reports WHERE id = ?`)
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: put reports: %w", err)
 	}
-	defer stmt.Close()
+	defer exists.Close()
+	ins, err := w.PrepareContext(ctx, `INSERT INTO reports (`+reportCols+`, created_ns, incident_id, submitted_by, log_index)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`)
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: put reports: %w", err)
+	}
+	defer ins.Close()
+	inc, err := w.PrepareContext(ctx, `INSERT INTO incidents (id, status, published, submitted_by, created_ns, updated_ns, start_ns, lon, lat)
+		VALUES (?,?,?,?,?,?,?,?,?)`)
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: put reports: %w", err)
+	}
+	defer inc.Close()
+	ev, err := w.PrepareContext(ctx, `INSERT INTO incident_events (incident, at_ns, actor, kind, to_status, log_index) VALUES (?,?,?,?,?,?)`)
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: put reports: %w", err)
+	}
+	defer ev.Close()
 	added := 0
 	for _, r := range rs {
-		res, err := stmt.ExecContext(ctx, string(r.ID), r.Source, r.SourceID, r.Outlet, r.File, r.Line, r.Original,
+		var one int
+		switch err := exists.QueryRowContext(ctx, string(r.ID)).Scan(&one); {
+		case err == nil:
+			continue
+		case !errors.Is(err, sql.ErrNoRows):
+			return 0, fmt.Errorf("sqlite: put report %s: %w", r.ID, err)
+		}
+		idx, err := w.log(ledger.ReportRecord(by, w.now, r, opt))
+		if err != nil {
+			return 0, err
+		}
+		if _, err := ins.ExecContext(ctx, string(r.ID), r.Source, r.SourceID, r.Outlet, r.File, r.Line, r.Original,
 			r.Start.UnixNano(), r.End.UnixNano(), int(r.Precision), r.Location.Lon, r.Location.Lat, r.LocationPrecisionMeters,
 			r.Place, r.Actor1, r.Actor2, string(r.Perpetrator), joinActions(r.Actions), r.EventType, string(r.Category),
-			string(r.Site), r.Text, r.Fatalities, now.UnixNano())
-		if err != nil {
+			string(r.Site), r.Text, r.Fatalities, w.now.UnixNano(), string(r.ID), string(opt.SubmittedBy), idx); err != nil {
 			return 0, fmt.Errorf("sqlite: put report %s: %w", r.ID, err)
 		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return 0, fmt.Errorf("sqlite: put report %s: %w", r.ID, err)
+		if _, err := inc.ExecContext(ctx, string(r.ID), string(truce.StatusReported), opt.Published, string(opt.SubmittedBy),
+			w.now.UnixNano(), w.now.UnixNano(), r.Start.UnixNano(), r.Location.Lon, r.Location.Lat); err != nil {
+			if isConstraint(err) {
+				return 0, truce.Errorf(truce.ECONFLICT, "report %s: an incident with that id already exists", r.ID)
+			}
+			return 0, fmt.Errorf("sqlite: incident %s: %w", r.ID, err)
 		}
-		added += int(n)
+		if _, err := ev.ExecContext(ctx, string(r.ID), w.now.UnixNano(), by.String(), string(truce.EventCreated), string(truce.StatusReported), idx); err != nil {
+			return 0, fmt.Errorf("sqlite: incident %s: %w", r.ID, err)
+		}
+		added++
 	}
 	return added, nil
 }

@@ -1,0 +1,69 @@
+package truce
+
+import "time"
+
+// Role is what a principal may do.
+type Role string
+
+// Roles.
+const (
+	RoleAdmin    Role = "admin"    // agreements, tokens, everything
+	RoleMonitor  Role = "monitor"  // triage, verify, mark unverifiable, dismiss, notes
+	RoleParty    Role = "party"    // submit reports, answer accusations against its party
+	RoleObserver Role = "observer" // read published records
+)
+
+// Known reports whether r is a defined role.
+func (r Role) Known() bool {
+	switch r {
+	case RoleAdmin, RoleMonitor, RoleParty, RoleObserver:
+		return true
+	}
+	return false
+}
+
+// Principal is who makes a request: the anonymous public when Role is "".
+type Principal struct {
+	TokenID string
+	Role    Role
+	Party   PartyID // RoleParty only
+	Name    string
+}
+
+// Anonymous is the principal of a request without a token.
+var Anonymous = Principal{}
+
+// String describes the principal for records: "monitor:tok_1a2b",
+// "party:UA:tok_3c4d", "public", "system".
+func (p Principal) String() string {
+	switch {
+	case p.Role == "" && p.TokenID == "system":
+		return "system"
+	case p.Role == "":
+		return "public"
+	case p.Role == RoleParty:
+		return "party:" + string(p.Party) + ":" + p.TokenID
+	}
+	return string(p.Role) + ":" + p.TokenID
+}
+
+// System is the principal of writes made by the command line on the
+// operator's own machine (imports, adjudication).
+var System = Principal{TokenID: "system"}
+
+// Token is an API token as stored: only the SHA-256 of the secret is kept.
+type Token struct {
+	ID        string
+	Hash      string // hex SHA-256 of the secret
+	Role      Role
+	Party     PartyID
+	Name      string
+	CreatedAt time.Time
+	ExpiresAt *time.Time
+	RevokedAt *time.Time
+}
+
+// Active reports whether the token may be used at time now.
+func (t *Token) Active(now time.Time) bool {
+	return t.RevokedAt == nil && (t.ExpiresAt == nil || now.Before(*t.ExpiresAt))
+}

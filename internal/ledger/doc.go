@@ -1,0 +1,72 @@
+// Package ledger implements truce's tamper-evident, append-only log of every
+// accepted write.
+//
+// # Design
+//
+// The log is an RFC 6962 (Certificate Transparency) Merkle tree built with
+// golang.org/x/mod/sumdb/tlog, the implementation behind the Go checksum
+// database. It is not a hash chain: a Merkle tree gives short proofs that a
+// record is in the log (inclusion, ~log₂ n hashes) and that a later log
+// extends an earlier one (consistency), so a client holding one signed
+// checkpoint can check any record or any later checkpoint without the whole
+// log.
+//
+// Each record is a Record encoded canonically by Record.Bytes. The leaf hash
+// is tlog.RecordHash(bytes) = SHA-256(0x00 || bytes), so the exact bytes
+// matter and are fixed by the encoding version V.
+//
+// The tree's state is the list of "stored hashes" in tlog's layout: the hash
+// of each complete subtree at (level, n) lives at index
+// tlog.StoredHashIndex(level, n); a log of n records has
+// tlog.StoredHashCount(n) ≈ 2n of them. Appending record n writes 1 + k
+// hashes (k = trailing zero bits of n+1, one on average) at consecutive
+// indexes starting at tlog.StoredHashIndex(0, n).
+//
+// Checkpoints are C2SP tlog-checkpoint bodies ("<origin>\n<size>\n<root>\n")
+// signed with Ed25519 as golang.org/x/mod/sumdb/note signed notes. The origin
+// is the key's name. A checkpoint is the log operator's public, signed
+// commitment: once someone holds one, the operator cannot rewrite, reorder or
+// drop any record it covers without that being provable.
+//
+// # Responsibilities
+//
+// This package is pure: it does no SQL and no file I/O. The stores (SQLite,
+// PostgreSQL) keep the records, stored hashes and checkpoints in their own
+// tables and call Append, and usually SignTree, inside the same database
+// transaction as the domain write, so that a write and its record commit or
+// roll back together. Stores implement HashStore on that transaction and
+// Source on a read-only snapshot for Verify and ExportBundle. The store MUST:
+//
+//   - keep record bytes verbatim (BLOB or bytea; not a JSON/JSONB column,
+//     which would reorder keys or change whitespace);
+//   - serialise appends, reading the tree size inside the transaction, and
+//     make record and hash indexes primary keys so a race fails loudly;
+//   - return nil from Source.Records for a record row that is absent, and an
+//     error wrapping ErrLedgerDiverged from ReadHashes for an absent hash.
+//
+// # Canonical JSON
+//
+// Record bodies and Canonical use one JSON form: object keys sorted by their
+// UTF-8 bytes (Unicode code point order), no insignificant whitespace,
+// strings as UTF-8 with only '"', '\\' and control characters escaped (the
+// RFC 8785 string rules), and numbers kept exactly as written. Invalid UTF-8,
+// lone surrogates and duplicate keys are errors. Records are JSON objects with
+// the keys actor, at, body, kind, subject and v; at is RFC 3339 in UTC with
+// exactly six fractional digits, e.g. "2025-03-01T12:00:00.000000Z".
+//
+// # Verification
+//
+// Verify (behind `truce ledger verify`) recomputes the whole tree from the
+// record bytes, compares every stored hash and checks every checkpoint's
+// signature, root and consistency with its predecessor. ExportBundle writes
+// the same material as a self-contained JSON Lines file that VerifyBundle
+// checks offline. Clients verify single records with VerifyInclusion against
+// a checkpoint returned by Open.
+//
+// Verification proves the log matches its signed checkpoints. It cannot
+// detect records dropped from the end of the log after its newest
+// checkpoint, which is why stores sign a checkpoint with every append, nor a
+// log that was rewritten and re-signed with the operator's own key; that
+// needs checkpoints kept by someone else (witnesses, auditors, or the
+// parties), compared with Report.Latest.
+package ledger

@@ -1,0 +1,157 @@
+package ledger
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"strconv"
+	"time"
+
+	"truce"
+)
+
+// Record kinds written by the stores. Every backend MUST build its records
+// with these functions, so that a log copied from one backend to another
+// still matches the rows it covers.
+const (
+	KindReport    = "report.created"
+	KindAgreement = "agreement.version"
+	KindJudgement = "judgement"
+	KindEvent     = "incident.event"
+	KindToken     = "token.created"
+)
+
+// ReportBody is the logged form of a new report and the incident it opens.
+type ReportBody struct {
+	ID          string   `json:"id"`
+	Source      string   `json:"source"`
+	SourceID    string   `json:"source_id,omitempty"`
+	Outlet      string   `json:"outlet,omitempty"`
+	File        string   `json:"file,omitempty"`
+	Line        int      `json:"line,omitempty"`
+	Original    string   `json:"original,omitempty"`
+	Start       string   `json:"start"`
+	End         string   `json:"end"`
+	Precision   string   `json:"precision"`
+	Lon         float64  `json:"lon"`
+	Lat         float64  `json:"lat"`
+	LocPrecM    float64  `json:"location_precision_m,omitempty"`
+	Place       string   `json:"place,omitempty"`
+	Actor1      string   `json:"actor1,omitempty"`
+	Actor2      string   `json:"actor2,omitempty"`
+	Perpetrator string   `json:"perpetrator,omitempty"`
+	Actions     []string `json:"actions,omitempty"`
+	EventType   string   `json:"event_type,omitempty"`
+	Category    string   `json:"category,omitempty"`
+	Site        string   `json:"site,omitempty"`
+	Text        string   `json:"text,omitempty"`
+	Fatalities  int      `json:"fatalities,omitempty"`
+	SubmittedBy string   `json:"submitted_by,omitempty"`
+	Published   bool     `json:"published,omitempty"`
+}
+
+func rfc3339(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+
+// ReportRecord is the record of a new report.
+func ReportRecord(by truce.Principal, at time.Time, r *truce.Report, opt truce.PutOptions) (*Record, error) {
+	b := ReportBody{
+		ID: string(r.ID), Source: r.Source, SourceID: r.SourceID, Outlet: r.Outlet, File: r.File, Line: r.Line,
+		Original: r.Original, Start: rfc3339(r.Start), End: rfc3339(r.End), Precision: r.Precision.String(),
+		Lon: r.Location.Lon, Lat: r.Location.Lat, LocPrecM: r.LocationPrecisionMeters, Place: r.Place,
+		Actor1: r.Actor1, Actor2: r.Actor2, Perpetrator: string(r.Perpetrator), EventType: r.EventType,
+		Category: string(r.Category), Site: string(r.Site), Text: r.Text, Fatalities: r.Fatalities,
+		SubmittedBy: string(opt.SubmittedBy), Published: opt.Published,
+	}
+	for _, a := range r.Actions {
+		b.Actions = append(b.Actions, string(a))
+	}
+	return newRecord(KindReport, by, at, string(r.ID), b)
+}
+
+// AgreementBody is the logged form of an agreement version.
+type AgreementBody struct {
+	ID      string `json:"id"`
+	Version int    `json:"version"`
+	SHA256  string `json:"sha256"` // of the bundle
+	Size    int    `json:"size"`
+}
+
+// AgreementRecord is the record of a new agreement version.
+func AgreementRecord(by truce.Principal, at time.Time, v *truce.AgreementVersion) (*Record, error) {
+	return newRecord(KindAgreement, by, at, string(v.ID)+"@"+itoa(v.Version),
+		AgreementBody{ID: string(v.ID), Version: v.Version, SHA256: v.SHA256, Size: len(v.Bundle)})
+}
+
+// JudgementBody is the logged form of a judgement (a verdict).
+type JudgementBody struct {
+	Report      string             `json:"report"`
+	Agreement   string             `json:"agreement"`
+	Version     int                `json:"version"`
+	Outcome     string             `json:"outcome"`
+	Explanation string             `json:"explanation"`
+	Findings    []JudgementFinding `json:"findings"`
+	// DetailSHA256 is the SHA-256 of the stored detail (facts and
+	// findings) exactly as the store keeps it.
+	DetailSHA256 string `json:"detail_sha256"`
+}
+
+// JudgementFinding is one finding's outcome in a JudgementBody.
+type JudgementFinding struct {
+	Commitment string `json:"commitment"`
+	Outcome    string `json:"outcome"`
+}
+
+// JudgementRecord is the record of a judgement; detail is the store's own
+// serialisation of its facts and findings.
+func JudgementRecord(by truce.Principal, at time.Time, id truce.AgreementID, version int, j *truce.Judgement, detail []byte) (*Record, error) {
+	sum := sha256.Sum256(detail)
+	b := JudgementBody{Report: string(j.Report), Agreement: string(id), Version: version, Outcome: j.Outcome.String(),
+		Explanation: j.Explanation, DetailSHA256: hex.EncodeToString(sum[:]), Findings: []JudgementFinding{}}
+	for _, f := range j.Findings {
+		b.Findings = append(b.Findings, JudgementFinding{Commitment: string(f.Commitment), Outcome: f.Outcome.String()})
+	}
+	return newRecord(KindJudgement, by, at, string(j.Report), b)
+}
+
+// EventBody is the logged form of an incident event.
+type EventBody struct {
+	ID       int64         `json:"id"`
+	Incident string        `json:"incident"`
+	Kind     string        `json:"kind"`
+	From     string        `json:"from,omitempty"`
+	To       string        `json:"to,omitempty"`
+	Reason   string        `json:"reason,omitempty"`
+	Party    string        `json:"party,omitempty"`
+	Response string        `json:"response,omitempty"`
+	Other    string        `json:"other,omitempty"`
+	Evidence *EvidenceBody `json:"evidence,omitempty"`
+}
+
+// EvidenceBody is the logged form of an evidence item.
+type EvidenceBody struct {
+	ID          string `json:"id"`
+	SHA256      string `json:"sha256"`
+	MediaType   string `json:"media_type"`
+	Size        int64  `json:"size"`
+	Description string `json:"description,omitempty"`
+}
+
+// EventRecord is the record of an incident event; ev describes the
+// evidence of an evidence event.
+func EventRecord(by truce.Principal, e *truce.Event, ev *truce.Evidence) (*Record, error) {
+	b := EventBody{ID: e.ID, Incident: string(e.Incident), Kind: string(e.Kind), From: string(e.From), To: string(e.To),
+		Reason: e.Reason, Party: string(e.Party), Response: string(e.Response), Other: string(e.Other)}
+	if ev != nil {
+		b.Evidence = &EvidenceBody{ID: ev.ID, SHA256: ev.SHA256, MediaType: ev.MediaType, Size: ev.Size, Description: ev.Description}
+	}
+	return newRecord(KindEvent, by, e.At, string(e.Incident), b)
+}
+
+func newRecord(kind string, by truce.Principal, at time.Time, subject string, body any) (*Record, error) {
+	raw, err := Canonical(body)
+	if err != nil {
+		return nil, err
+	}
+	return &Record{V: RecordVersion, Kind: kind, At: at.UTC().Truncate(time.Microsecond), Actor: by.String(), Subject: subject, Body: raw}, nil
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
