@@ -21,6 +21,9 @@ type AgreementVersion struct {
 // ReportFilter selects stored reports. Nil fields do not filter.
 type ReportFilter struct {
 	Since, Until *time.Time // report Start in [Since, Until)
+	// Visible keeps only the reports whose incident this principal may
+	// read (see IncidentFilter.Visibility).
+	Visible *Principal
 }
 
 // PutOptions say how new reports enter the record.
@@ -115,6 +118,9 @@ type IncidentSummary struct {
 type IncidentStore interface {
 	// Incident returns an incident with its report ids. ENOTFOUND if absent.
 	Incident(ctx context.Context, id IncidentID) (*IncidentSummary, error)
+	// IncidentOf returns the id of the incident a report belongs to.
+	// ENOTFOUND if the report is absent.
+	IncidentOf(ctx context.Context, r ReportID) (IncidentID, error)
 	// Incidents returns one page of incidents matching f, ordered by start
 	// time then id, and the cursor of the next page ("" at the end).
 	Incidents(ctx context.Context, f IncidentFilter) ([]IncidentSummary, string, error)

@@ -62,6 +62,9 @@ keeps the record.`,
 		e.adjudicateCmd(),
 		e.reportCmd(),
 		e.demoCmd(),
+		e.serveCmd(),
+		e.tokenCmd(),
+		e.logCmd(),
 	)
 	return root
 }

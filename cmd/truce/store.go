@@ -33,7 +33,13 @@ func dbFlag(cmd *cobra.Command, p *string) {
 }
 
 func openStore(ctx context.Context, dsn string) (*sqlite.Store, error) {
-	return sqlite.Open(ctx, strings.TrimPrefix(dsn, "sqlite:"))
+	return openStoreWith(ctx, dsn, "")
+}
+
+// openStoreWith opens the store; origin names the log if its key is
+// generated now.
+func openStoreWith(ctx context.Context, dsn, origin string) (*sqlite.Store, error) {
+	return sqlite.OpenWith(ctx, strings.TrimPrefix(dsn, "sqlite:"), sqlite.Options{LogOrigin: origin})
 }
 
 func (e *env) importCmd() *cobra.Command {

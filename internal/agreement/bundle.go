@@ -55,6 +55,30 @@ func Bundle(fsys fs.FS, name string) ([]byte, *truce.Agreement, error) {
 		}
 		files[clean] = b
 	}
+	b, err := zipFiles(files)
+	if err != nil {
+		return nil, nil, err
+	}
+	return b, a, nil
+}
+
+// BundleBytes bundles a lone agreement file (its zones must be inline) and
+// parses it from the bundle, as a stored version would be.
+func BundleBytes(yamlText []byte) ([]byte, *truce.Agreement, error) {
+	b, err := zipFiles(map[string][]byte{BundleMain: yamlText})
+	if err != nil {
+		return nil, nil, err
+	}
+	a, err := ParseBundle("upload", b)
+	if err != nil {
+		return nil, nil, err
+	}
+	return b, a, nil
+}
+
+// zipFiles writes files into a zip deterministically: sorted names, fixed
+// times, so the same files always give the same bytes.
+func zipFiles(files map[string][]byte) ([]byte, error) {
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
 	names := make([]string, 0, len(files))
@@ -65,16 +89,16 @@ func Bundle(fsys fs.FS, name string) ([]byte, *truce.Agreement, error) {
 	for _, n := range names {
 		w, err := zw.CreateHeader(&zip.FileHeader{Name: n, Method: zip.Deflate, Modified: time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)})
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		if _, err := w.Write(files[n]); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 	}
 	if err := zw.Close(); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	return buf.Bytes(), a, nil
+	return buf.Bytes(), nil
 }
 
 // BundleFile bundles the agreement file at path on disk.

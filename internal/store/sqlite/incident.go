@@ -70,6 +70,18 @@ func (s *Store) Incident(ctx context.Context, id truce.IncidentID) (*truce.Incid
 	return in, rows.Err()
 }
 
+// IncidentOf returns the incident a report belongs to.
+func (s *Store) IncidentOf(ctx context.Context, r truce.ReportID) (truce.IncidentID, error) {
+	var id string
+	err := s.db.QueryRowContext(ctx, `SELECT incident_id FROM reports WHERE id = ?`, string(r)).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", truce.Errorf(truce.ENOTFOUND, "report %s not found", r)
+	} else if err != nil {
+		return "", fmt.Errorf("sqlite: report %s: %w", r, err)
+	}
+	return truce.IncidentID(id), nil
+}
+
 // EncodeCursor and DecodeCursor turn a listing position into an opaque
 // token and back.
 func encodeCursor(start int64, id string) string {

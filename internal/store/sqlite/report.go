@@ -163,6 +163,16 @@ func filterSQL(f truce.ReportFilter, alias string) (string, []any) {
 		where = append(where, alias+"start_ns < ?")
 		args = append(args, f.Until.UnixNano())
 	}
+	if p := f.Visible; p != nil {
+		switch p.Role {
+		case truce.RoleAdmin, truce.RoleMonitor:
+		case truce.RoleParty:
+			where = append(where, "EXISTS (SELECT 1 FROM incidents i WHERE i.id = "+alias+"incident_id AND (i.published = 1 OR i.submitted_by = ?))")
+			args = append(args, string(p.Party))
+		default:
+			where = append(where, "EXISTS (SELECT 1 FROM incidents i WHERE i.id = "+alias+"incident_id AND i.published = 1)")
+		}
+	}
 	if len(where) == 0 {
 		return "", nil
 	}

@@ -1,0 +1,94 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"truce/internal/httpapi"
+)
+
+// serveConfig is the configuration of `truce serve`.
+type serveConfig struct {
+	DB              string
+	Addr            string
+	LogOrigin       string
+	ShutdownTimeout time.Duration
+	// ready, if set, receives the listening address (tests use :0).
+	ready func(addr string)
+}
+
+func (e *env) serveCmd() *cobra.Command {
+	cfg := serveConfig{ShutdownTimeout: 15 * time.Second}
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the JSON API (and the dashboard) on the store",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return e.serve(cmd.Context(), cfg)
+		},
+	}
+	dbFlag(cmd, &cfg.DB)
+	addr := "127.0.0.1:8080"
+	if v := os.Getenv("TRUCE_ADDR"); v != "" {
+		addr = v
+	}
+	cmd.Flags().StringVar(&cfg.Addr, "addr", addr, "listen address (env TRUCE_ADDR)")
+	cmd.Flags().StringVar(&cfg.LogOrigin, "log-origin", "", "name of the log in its checkpoints, used when the signing key is first generated (default "+`"truce.local/log"`+")")
+	return cmd
+}
+
+// serve runs the API until ctx is cancelled, then shuts down gracefully:
+// it stops accepting, lets requests in flight finish (up to the timeout)
+// and closes the store.
+func (e *env) serve(ctx context.Context, cfg serveConfig) error {
+	st, err := openStoreWith(ctx, cfg.DB, cfg.LogOrigin)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	log := slog.New(slog.NewJSONHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	api := httpapi.New(st, httpapi.Options{Log: log})
+	srv := &http.Server{
+		Handler:           api,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       2 * time.Minute, // bulk uploads of large files
+		WriteTimeout:      5 * time.Minute, // exports of the whole record
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	addr := ln.Addr().String()
+	fmt.Fprintf(e.stderr, "truce: serving http://%s/ (API at /api/v1/, OpenAPI at /api/v1/openapi.json) on %s\n", addr, cfg.DB)
+	if cfg.ready != nil {
+		cfg.ready(addr)
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", "timeout", cfg.ShutdownTimeout.String())
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

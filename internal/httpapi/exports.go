@@ -1,0 +1,177 @@
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"truce"
+	"truce/internal/report"
+)
+
+func (s *Server) exportRoutes() {
+	type summaryIn struct {
+		Format string `query:"format" enum:"json,md,csv" default:"json"`
+		From   string `query:"from" maxLength:"10" pattern:"^[0-9]{4}-[0-9]{2}-[0-9]{2}$" doc:"first day, in the agreement's time zone"`
+		To     string `query:"to" maxLength:"10" pattern:"^[0-9]{4}-[0-9]{2}-[0-9]{2}$" doc:"last day, included"`
+	}
+	type summaryOut struct {
+		ContentType string `header:"Content-Type"`
+		Body        []byte
+	}
+	handle(s, huma.Operation{OperationID: "get-summary", Method: http.MethodGet, Path: "/api/v1/summary", Tags: []string{"reports"},
+		Summary: "The period report of the records you may read: counts per phase and party, a daily series, violations and disputed cases (the same figures as `truce report`)"}, OpRead,
+		func(ctx context.Context, p truce.Principal, in *summaryIn) (*summaryOut, error) {
+			v, a, err := s.currentAgreement(ctx)
+			if err != nil {
+				return nil, err
+			}
+			f := truce.ReportFilter{Visible: &p}
+			for _, d := range []struct {
+				field, s string
+				dst      **time.Time
+				end      bool
+			}{{"from", in.From, &f.Since, false}, {"to", in.To, &f.Until, true}} {
+				if d.s == "" {
+					continue
+				}
+				t, err := time.ParseInLocation("2006-01-02", d.s, a.Timezone)
+				if err != nil || t.Year() < 1900 || t.Year() > 2200 {
+					return nil, fieldError("query."+d.field, "not a valid date", d.s)
+				}
+				if d.end {
+					t = t.AddDate(0, 0, 1)
+				}
+				*d.dst = &t
+			}
+			sum := report.NewSummary(a, v.Version)
+			if err := s.store.Judgements(ctx, v.ID, v.Version, f, func(r *truce.Report, j *truce.Judgement) error {
+				sum.Add(r, j)
+				return nil
+			}); err != nil {
+				return nil, err
+			}
+			var buf bytes.Buffer
+			if err := report.WriteSummary(&buf, sum, in.Format); err != nil {
+				return nil, err
+			}
+			ct := map[string]string{"json": "application/json", "md": "text/markdown; charset=utf-8", "csv": "text/csv; charset=utf-8"}[in.Format]
+			return &summaryOut{ContentType: ct, Body: buf.Bytes()}, nil
+		})
+
+	type exportIn struct {
+		Format string `query:"format" enum:"csv,geojson,json" default:"csv"`
+		ListParams
+	}
+	huma.Register(s.api, huma.Operation{OperationID: "export-incidents", Method: http.MethodGet, Path: "/api/v1/exports/incidents", Tags: []string{"exports"},
+		Summary:     "Every incident you may read, matching the filters, as CSV, GeoJSON or JSON (streamed)",
+		Description: "CSV cells that a spreadsheet would run as a formula are prefixed with a quote.\n\nAllowed roles: public, observer, party, monitor, admin.",
+		Metadata:    map[string]any{"op": OpRead}},
+		func(ctx context.Context, in *exportIn) (*huma.StreamResponse, error) {
+			p := principal(ctx)
+			if err := authorize(p, OpRead); err != nil {
+				return nil, s.fail(ctx, err)
+			}
+			f, err := in.filter(p)
+			if err != nil {
+				return nil, s.fail(ctx, err)
+			}
+			return &huma.StreamResponse{Body: func(hc huma.Context) {
+				ct := map[string]string{"csv": "text/csv; charset=utf-8", "geojson": "application/geo+json", "json": "application/json"}[in.Format]
+				hc.SetHeader("Content-Type", ct)
+				hc.SetHeader("Content-Disposition", `attachment; filename="incidents.`+in.Format+`"`)
+				if err := s.export(ctx, hc.BodyWriter(), in.Format, f); err != nil {
+					s.log.ErrorContext(ctx, "export failed", "request_id", requestID(ctx), "err", err)
+				}
+			}}, nil
+		})
+}
+
+type writer interface{ Write([]byte) (int, error) }
+
+// export streams every incident matching f, a page at a time.
+func (s *Server) export(ctx context.Context, w writer, format string, f truce.IncidentFilter) error {
+	f.Limit = 1000
+	var cw *csv.Writer
+	first := true
+	switch format {
+	case "csv":
+		cw = csv.NewWriter(w)
+		if err := cw.Write([]string{"id", "start", "lon", "lat", "status", "published", "outcome", "parties", "phases", "contested_by", "explanation"}); err != nil {
+			return err
+		}
+	case "geojson":
+		if _, err := w.Write([]byte(`{"type":"FeatureCollection","features":[`)); err != nil {
+			return err
+		}
+	default:
+		if _, err := w.Write([]byte(`[`)); err != nil {
+			return err
+		}
+	}
+	for {
+		page, next, err := s.store.Incidents(ctx, f)
+		if err != nil {
+			return err
+		}
+		for i := range page {
+			o := incidentOut(&page[i])
+			switch format {
+			case "csv":
+				if err := cw.Write([]string{report.SafeCell(o.ID), o.Start.UTC().Format(time.RFC3339),
+					strconv.FormatFloat(o.Lon, 'f', 6, 64), strconv.FormatFloat(o.Lat, 'f', 6, 64), o.Status,
+					strconv.FormatBool(o.Published), o.Outcome, strings.Join(o.Parties, "|"), strings.Join(o.Phases, "|"),
+					strings.Join(o.ContestedBy, "|"), report.SafeCell(o.Explanation)}); err != nil {
+					return err
+				}
+			case "geojson":
+				feat := map[string]any{"type": "Feature", "id": o.ID,
+					"geometry":   map[string]any{"type": "Point", "coordinates": []float64{o.Lon, o.Lat}},
+					"properties": o}
+				if err := writeJSONItem(w, feat, &first); err != nil {
+					return err
+				}
+			default:
+				if err := writeJSONItem(w, o, &first); err != nil {
+					return err
+				}
+			}
+		}
+		if next == "" {
+			break
+		}
+		f.After = next
+	}
+	switch format {
+	case "csv":
+		cw.Flush()
+		return cw.Error()
+	case "geojson":
+		_, err := w.Write([]byte("]}\n"))
+		return err
+	}
+	_, err := w.Write([]byte("]\n"))
+	return err
+}
+
+func writeJSONItem(w writer, v any, first *bool) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	if !*first {
+		if _, err := w.Write([]byte(",\n")); err != nil {
+			return err
+		}
+	}
+	*first = false
+	_, err = w.Write(b)
+	return err
+}

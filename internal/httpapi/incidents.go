@@ -1,0 +1,321 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"truce"
+	"truce/internal/geo"
+)
+
+// ListParams are the filters shared by the incident listing and exports.
+type ListParams struct {
+	Phase   string `query:"phase" maxLength:"128" doc:"phase id: incidents with a finding other than not_prohibited in it"`
+	Party   string `query:"party" maxLength:"64" doc:"perpetrator named by a judgement"`
+	Outcome string `query:"outcome" enum:"violation,disputed,undetermined,not_prohibited,"`
+	Status  string `query:"status" enum:"reported,under_review,verified,unverifiable,dismissed,"`
+	From    string `query:"from" maxLength:"40" doc:"first day (YYYY-MM-DD, UTC) or instant (RFC 3339)"`
+	To      string `query:"to" maxLength:"40" doc:"last day (YYYY-MM-DD, included) or instant (RFC 3339, excluded)"`
+	BBox    string `query:"bbox" maxLength:"100" doc:"minLon,minLat,maxLon,maxLat (edges included)"`
+}
+
+func parseWhen(field, s string, end bool) (*time.Time, error) {
+	if s == "" {
+		return nil, nil
+	}
+	if t, err := time.Parse("2006-01-02", s); err == nil {
+		if end {
+			t = t.AddDate(0, 0, 1)
+		}
+		if t.Year() < 1900 || t.Year() > 2200 {
+			return nil, fieldError("query."+field, "year out of range 1900-2200", s)
+		}
+		return &t, nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return nil, fieldError("query."+field, "want YYYY-MM-DD or an RFC 3339 instant", s)
+	}
+	if t.Year() < 1900 || t.Year() > 2200 {
+		return nil, fieldError("query."+field, "year out of range 1900-2200", s)
+	}
+	return &t, nil
+}
+
+func (lp *ListParams) filter(p truce.Principal) (truce.IncidentFilter, error) {
+	f := truce.IncidentFilter{Visibility: p, Phase: truce.PhaseID(lp.Phase), Party: truce.PartyID(lp.Party), Status: truce.Status(lp.Status)}
+	if lp.Outcome != "" {
+		f.Outcome, _ = truce.ParseOutcome(lp.Outcome)
+	}
+	var err error
+	if f.Since, err = parseWhen("from", lp.From, false); err != nil {
+		return f, err
+	}
+	if f.Until, err = parseWhen("to", lp.To, true); err != nil {
+		return f, err
+	}
+	if f.Since != nil && f.Until != nil && !f.Until.After(*f.Since) {
+		return f, fieldError("query.to", "must be after from", lp.To)
+	}
+	if lp.BBox != "" {
+		parts := strings.Split(lp.BBox, ",")
+		var v [4]float64
+		if len(parts) != 4 {
+			return f, fieldError("query.bbox", "want four numbers: minLon,minLat,maxLon,maxLat", lp.BBox)
+		}
+		for i, s := range parts {
+			if v[i], err = strconv.ParseFloat(strings.TrimSpace(s), 64); err != nil {
+				return f, fieldError("query.bbox", fmt.Sprintf("%q is not a number", s), lp.BBox)
+			}
+		}
+		b := geo.BBox{MinLon: v[0], MinLat: v[1], MaxLon: v[2], MaxLat: v[3]}
+		if b.MinLon < -180 || b.MaxLon > 180 || b.MinLat < -90 || b.MaxLat > 90 || b.MinLon > b.MaxLon || b.MinLat > b.MaxLat {
+			return f, fieldError("query.bbox", "out of range: longitudes in -180..180, latitudes in -90..90, min before max", lp.BBox)
+		}
+		f.Within = &b
+	}
+	return f, nil
+}
+
+// IncidentPage is a page of incidents.
+type IncidentPage struct {
+	Incidents []IncidentOut `json:"incidents"`
+	Next      string        `json:"next,omitempty" doc:"cursor of the next page; absent on the last page"`
+}
+
+// loadIncident returns an incident if p may perform op on it.
+func (s *Server) loadIncident(ctx context.Context, p truce.Principal, id string, op Op) (*truce.IncidentSummary, error) {
+	in, err := s.store.Incident(ctx, truce.IncidentID(id))
+	if err != nil {
+		return nil, err
+	}
+	if err := authorizeIncident(p, op, in); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
+func (s *Server) incidentRoutes() {
+	type listIn struct {
+		ListParams
+		Cursor string `query:"cursor" maxLength:"400"`
+		Limit  int    `query:"limit" minimum:"1" maximum:"1000" default:"100"`
+	}
+	type listOut struct{ Body IncidentPage }
+	handle(s, huma.Operation{OperationID: "list-incidents", Method: http.MethodGet, Path: "/api/v1/incidents", Tags: []string{"incidents"},
+		Summary: "Incidents you may read, filtered, in (start time, id) order, a page at a time"}, OpRead,
+		func(ctx context.Context, p truce.Principal, in *listIn) (*listOut, error) {
+			f, err := in.filter(p)
+			if err != nil {
+				return nil, err
+			}
+			f.After, f.Limit = in.Cursor, in.Limit
+			incs, next, err := s.store.Incidents(ctx, f)
+			if err != nil {
+				return nil, err
+			}
+			out := &listOut{Body: IncidentPage{Incidents: make([]IncidentOut, 0, len(incs)), Next: next}}
+			for i := range incs {
+				out.Body.Incidents = append(out.Body.Incidents, incidentOut(&incs[i]))
+			}
+			return out, nil
+		})
+
+	type idIn struct {
+		ID string `path:"id" maxLength:"300"`
+	}
+	type detailOut struct{ Body IncidentDetail }
+	handle(s, huma.Operation{OperationID: "get-incident", Method: http.MethodGet, Path: "/api/v1/incidents/{id}", Tags: []string{"incidents"},
+		Summary: "An incident with its reports, judgements, history, evidence and log records"}, OpRead,
+		func(ctx context.Context, p truce.Principal, in *idIn) (*detailOut, error) {
+			inc, err := s.loadIncident(ctx, p, in.ID, OpRead)
+			if err != nil {
+				return nil, err
+			}
+			d := IncidentDetail{IncidentOut: incidentOut(inc), ReportList: []ReportOut{}, Events: []EventOut{}, Evidence: []EvidenceOut{}, LogIndexes: []int64{}}
+			for _, rid := range inc.Reports {
+				ro, err := s.reportView(ctx, p, rid)
+				if err != nil {
+					return nil, err
+				}
+				d.ReportList = append(d.ReportList, *ro)
+			}
+			evs, err := s.store.Events(ctx, inc.ID)
+			if err != nil {
+				return nil, err
+			}
+			for i := range evs {
+				d.Events = append(d.Events, eventOut(&evs[i]))
+				d.LogIndexes = append(d.LogIndexes, evs[i].LogIndex)
+			}
+			items, err := s.store.Evidence(ctx, inc.ID)
+			if err != nil {
+				return nil, err
+			}
+			for i := range items {
+				d.Evidence = append(d.Evidence, evidenceOut(&items[i]))
+			}
+			return &detailOut{Body: d}, nil
+		})
+
+	type eventBody struct{ Body EventOut }
+	type statusIn struct {
+		ID   string `path:"id" maxLength:"300"`
+		Body struct {
+			Status string `json:"status" enum:"under_review,verified,unverifiable,dismissed"`
+			Reason string `json:"reason" minLength:"1" maxLength:"5000" doc:"why: kept in the history and the log"`
+		}
+	}
+	handle(s, huma.Operation{OperationID: "change-status", Method: http.MethodPost, Path: "/api/v1/incidents/{id}/status", Tags: []string{"review"},
+		Summary: "Move an incident in the review workflow (reported → under_review → verified | unverifiable | dismissed; back to under_review)"}, OpReview,
+		func(ctx context.Context, p truce.Principal, in *statusIn) (*eventBody, error) {
+			if _, err := s.loadIncident(ctx, p, in.ID, OpReview); err != nil {
+				return nil, err
+			}
+			e, err := s.store.ChangeStatus(ctx, p, truce.IncidentID(in.ID), truce.Status(in.Body.Status), in.Body.Reason)
+			if err != nil {
+				return nil, err
+			}
+			return &eventBody{Body: eventOut(e)}, nil
+		})
+
+	type noteIn struct {
+		ID   string `path:"id" maxLength:"300"`
+		Body struct {
+			Text string `json:"text" minLength:"1" maxLength:"20000"`
+		}
+	}
+	handle(s, huma.Operation{OperationID: "add-note", Method: http.MethodPost, Path: "/api/v1/incidents/{id}/notes", Tags: []string{"review"},
+		Summary: "Attach a monitor's note", DefaultStatus: http.StatusCreated}, OpNote,
+		func(ctx context.Context, p truce.Principal, in *noteIn) (*eventBody, error) {
+			if _, err := s.loadIncident(ctx, p, in.ID, OpNote); err != nil {
+				return nil, err
+			}
+			e, err := s.store.AddNote(ctx, p, truce.IncidentID(in.ID), in.Body.Text)
+			if err != nil {
+				return nil, err
+			}
+			return &eventBody{Body: eventOut(e)}, nil
+		})
+
+	type respondIn struct {
+		ID   string `path:"id" maxLength:"300"`
+		Body struct {
+			Kind string `json:"kind" enum:"denial,counter_claim"`
+			Text string `json:"text" minLength:"1" maxLength:"20000"`
+		}
+	}
+	handle(s, huma.Operation{OperationID: "respond", Method: http.MethodPost, Path: "/api/v1/incidents/{id}/responses", Tags: []string{"review"},
+		Summary: "A party answers an incident that accuses it; the incident is then contested by that party", DefaultStatus: http.StatusCreated}, OpRespond,
+		func(ctx context.Context, p truce.Principal, in *respondIn) (*eventBody, error) {
+			if _, err := s.loadIncident(ctx, p, in.ID, OpRespond); err != nil {
+				return nil, err
+			}
+			e, err := s.store.Respond(ctx, p, truce.IncidentID(in.ID), truce.ResponseKind(in.Body.Kind), in.Body.Text)
+			if err != nil {
+				return nil, err
+			}
+			return &eventBody{Body: eventOut(e)}, nil
+		})
+
+	type evidenceIn struct {
+		ID   string `path:"id" maxLength:"300"`
+		Body struct {
+			MediaType   string `json:"media_type" minLength:"3" maxLength:"100" pattern:"^[a-z]+/[a-zA-Z0-9.+_-]+$"`
+			Description string `json:"description,omitempty" maxLength:"5000"`
+			Content     string `json:"content" minLength:"1" maxLength:"22369624" doc:"the file, base64 (standard encoding); at most 16 MiB"`
+		}
+	}
+	type evidenceResult struct {
+		Body struct {
+			Event    EventOut    `json:"event"`
+			Evidence EvidenceOut `json:"evidence"`
+		}
+	}
+	handle(s, huma.Operation{OperationID: "add-evidence", Method: http.MethodPost, Path: "/api/v1/incidents/{id}/evidence", Tags: []string{"review"},
+		Summary:       "Attach evidence (a file, kept with its SHA-256 and media type); a reviewed incident goes back to under_review",
+		DefaultStatus: http.StatusCreated, MaxBodyBytes: 23 << 20}, OpAddEvidence,
+		func(ctx context.Context, p truce.Principal, in *evidenceIn) (*evidenceResult, error) {
+			if _, err := s.loadIncident(ctx, p, in.ID, OpAddEvidence); err != nil {
+				return nil, err
+			}
+			content, err := base64.StdEncoding.DecodeString(in.Body.Content)
+			if err != nil {
+				return nil, fieldError("body.content", "not valid base64", nil)
+			}
+			ev := &truce.Evidence{MediaType: in.Body.MediaType, Description: in.Body.Description}
+			e, err := s.store.AddEvidence(ctx, p, truce.IncidentID(in.ID), ev, content)
+			if err != nil {
+				return nil, err
+			}
+			out := &evidenceResult{}
+			out.Body.Event, out.Body.Evidence = eventOut(e), evidenceOut(ev)
+			return out, nil
+		})
+
+	type contentIn struct {
+		ID       string `path:"id" maxLength:"300"`
+		Evidence string `path:"evidence" maxLength:"80"`
+	}
+	type contentOut struct {
+		ContentType string `header:"Content-Type"`
+		Disposition string `header:"Content-Disposition"`
+		Body        []byte
+	}
+	handle(s, huma.Operation{OperationID: "get-evidence", Method: http.MethodGet, Path: "/api/v1/incidents/{id}/evidence/{evidence}", Tags: []string{"review"},
+		Summary: "The bytes of an evidence item (check them against its SHA-256)"}, OpRead,
+		func(ctx context.Context, p truce.Principal, in *contentIn) (*contentOut, error) {
+			if _, err := s.loadIncident(ctx, p, in.ID, OpRead); err != nil {
+				return nil, err
+			}
+			b, mt, err := s.store.EvidenceContent(ctx, truce.IncidentID(in.ID), in.Evidence)
+			if err != nil {
+				return nil, err
+			}
+			// Served as an attachment, never rendered in the page's origin.
+			return &contentOut{ContentType: mt, Disposition: `attachment; filename="evidence"`, Body: b}, nil
+		})
+
+	handle(s, huma.Operation{OperationID: "publish-incident", Method: http.MethodPost, Path: "/api/v1/incidents/{id}/publish", Tags: []string{"review"},
+		Summary: "Make an incident visible to observers and the public"}, OpReview,
+		func(ctx context.Context, p truce.Principal, in *idIn) (*eventBody, error) {
+			if _, err := s.loadIncident(ctx, p, in.ID, OpReview); err != nil {
+				return nil, err
+			}
+			e, err := s.store.Publish(ctx, p, truce.IncidentID(in.ID))
+			if err != nil {
+				return nil, err
+			}
+			return &eventBody{Body: eventOut(e)}, nil
+		})
+
+	type mergeIn struct {
+		ID   string `path:"id" maxLength:"300"`
+		Body struct {
+			Source string `json:"source" minLength:"1" maxLength:"300" doc:"the incident whose reports move into this one"`
+			Reason string `json:"reason" minLength:"1" maxLength:"2000"`
+		}
+	}
+	handle(s, huma.Operation{OperationID: "merge-incidents", Method: http.MethodPost, Path: "/api/v1/incidents/{id}/merge", Tags: []string{"incidents"},
+		Summary: "Merge another incident's reports into this one (each report keeps its source)"}, OpMergeSplit,
+		func(ctx context.Context, p truce.Principal, in *mergeIn) (*eventBody, error) {
+			if _, err := s.loadIncident(ctx, p, in.ID, OpMergeSplit); err != nil {
+				return nil, err
+			}
+			if _, err := s.loadIncident(ctx, p, in.Body.Source, OpMergeSplit); err != nil {
+				return nil, err
+			}
+			e, err := s.store.Merge(ctx, p, truce.IncidentID(in.ID), truce.IncidentID(in.Body.Source), in.Body.Reason)
+			if err != nil {
+				return nil, err
+			}
+			return &eventBody{Body: eventOut(e)}, nil
+		})
+}

@@ -1,0 +1,127 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/base64"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"truce"
+	"truce/internal/ledger"
+)
+
+// Proof is an inclusion or consistency proof: RFC 6962 hashes, base64.
+type Proof struct {
+	Index   int64    `json:"index,omitempty"`
+	OldSize int64    `json:"old_size,omitempty"`
+	Size    int64    `json:"size"`
+	Hashes  []string `json:"hashes"`
+}
+
+func proofOut(hs [][32]byte) []string {
+	out := make([]string, len(hs))
+	for i, h := range hs {
+		out[i] = base64.StdEncoding.EncodeToString(h[:])
+	}
+	return out
+}
+
+type textOut struct {
+	ContentType string `header:"Content-Type"`
+	Body        []byte
+}
+
+func (s *Server) logRoutes() {
+	handle(s, huma.Operation{OperationID: "log-key", Method: http.MethodGet, Path: "/api/v1/log/key", Tags: []string{"log"},
+		Summary: "The log's verifier (public) key, in sumdb/note form (name+hash+base64 Ed25519 key)"}, OpReadLog,
+		func(ctx context.Context, p truce.Principal, _ *struct{}) (*textOut, error) {
+			_, vk, err := s.store.LogKey(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return &textOut{ContentType: "text/plain; charset=utf-8", Body: []byte(vk + "\n")}, nil
+		})
+
+	handle(s, huma.Operation{OperationID: "log-checkpoint", Method: http.MethodGet, Path: "/api/v1/log/checkpoint", Tags: []string{"log"},
+		Summary: "The latest signed checkpoint (C2SP checkpoint format: origin, size, root hash, then the signature)"}, OpReadLog,
+		func(ctx context.Context, p truce.Principal, _ *struct{}) (*textOut, error) {
+			b, err := s.store.LatestCheckpoint(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return &textOut{ContentType: "text/plain; charset=utf-8", Body: b}, nil
+		})
+
+	type recordIn struct {
+		Index int64 `path:"index" minimum:"0"`
+	}
+	handle(s, huma.Operation{OperationID: "log-record", Method: http.MethodGet, Path: "/api/v1/log/records/{index}", Tags: []string{"log"},
+		Summary: "One log record, byte for byte as hashed (canonical JSON); records about unpublished incidents need a role that may read them"}, OpReadLog,
+		func(ctx context.Context, p truce.Principal, in *recordIn) (*textOut, error) {
+			b, err := s.store.LogRecord(ctx, in.Index)
+			if err != nil {
+				return nil, err
+			}
+			if err := s.canReadRecord(ctx, p, b); err != nil {
+				return nil, err
+			}
+			return &textOut{ContentType: "application/json", Body: b}, nil
+		})
+
+	type inclusionIn struct {
+		Index int64 `query:"index" minimum:"0" required:"true"`
+		Size  int64 `query:"size" minimum:"1" required:"true" doc:"the tree size of the checkpoint to prove against"`
+	}
+	type proofBody struct{ Body Proof }
+	handle(s, huma.Operation{OperationID: "log-inclusion-proof", Method: http.MethodGet, Path: "/api/v1/log/proofs/inclusion", Tags: []string{"log"},
+		Summary: "An RFC 6962 inclusion proof of record index in the tree of the given size"}, OpReadLog,
+		func(ctx context.Context, p truce.Principal, in *inclusionIn) (*proofBody, error) {
+			hs, err := s.store.ProveRecord(ctx, in.Size, in.Index)
+			if err != nil {
+				return nil, err
+			}
+			return &proofBody{Body: Proof{Index: in.Index, Size: in.Size, Hashes: proofOut(hs)}}, nil
+		})
+
+	type consistencyIn struct {
+		Old  int64 `query:"old" minimum:"1" required:"true"`
+		Size int64 `query:"size" minimum:"1" required:"true"`
+	}
+	handle(s, huma.Operation{OperationID: "log-consistency-proof", Method: http.MethodGet, Path: "/api/v1/log/proofs/consistency", Tags: []string{"log"},
+		Summary: "An RFC 6962 consistency proof between two tree sizes"}, OpReadLog,
+		func(ctx context.Context, p truce.Principal, in *consistencyIn) (*proofBody, error) {
+			hs, err := s.store.ProveTree(ctx, in.Size, in.Old)
+			if err != nil {
+				return nil, err
+			}
+			return &proofBody{Body: Proof{OldSize: in.Old, Size: in.Size, Hashes: proofOut(hs)}}, nil
+		})
+}
+
+// canReadRecord hides records about incidents p may not read.
+func (s *Server) canReadRecord(ctx context.Context, p truce.Principal, data []byte) error {
+	if p.Role == truce.RoleAdmin || p.Role == truce.RoleMonitor {
+		return nil
+	}
+	rec, err := ledger.DecodeRecord(data)
+	if err != nil {
+		return err
+	}
+	var inc truce.IncidentID
+	switch rec.Kind {
+	case ledger.KindReport, ledger.KindJudgement:
+		if inc, err = s.store.IncidentOf(ctx, truce.ReportID(rec.Subject)); err != nil {
+			return truce.Errorf(truce.EFORBIDDEN, "this record is about a report you may not read")
+		}
+	case ledger.KindEvent:
+		inc = truce.IncidentID(rec.Subject)
+	default:
+		return nil
+	}
+	in, err := s.store.Incident(ctx, inc)
+	if err != nil || !canSee(p, in) {
+		return truce.Errorf(truce.EFORBIDDEN, "this record is about an incident you may not read; its hash is in the tree, and proofs work without it")
+	}
+	return nil
+}

@@ -1,0 +1,256 @@
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"truce"
+	"truce/internal/importer"
+)
+
+// ReportIn is one report submitted through the API. Times and fields mean
+// what they mean in the project's own report formats (docs/api.md).
+type ReportIn struct {
+	Time               string   `json:"time" minLength:"10" maxLength:"40" doc:"RFC 3339 instant, or a date YYYY-MM-DD (day precision, in the server's report time zone)"`
+	TimePrecision      string   `json:"time_precision,omitempty" enum:"exact,minute,hour,day,week,month,year"`
+	Lon                float64  `json:"lon" minimum:"-180" maximum:"180"`
+	Lat                float64  `json:"lat" minimum:"-90" maximum:"90"`
+	LocationPrecisionM float64  `json:"location_precision_m,omitempty" minimum:"0" maximum:"2000000"`
+	Place              string   `json:"place,omitempty" maxLength:"500"`
+	Outlet             string   `json:"outlet,omitempty" maxLength:"200" doc:"who published the account; a party's submissions are attributed to the party"`
+	Perpetrator        string   `json:"perpetrator,omitempty" maxLength:"64" doc:"a party id, if the report names who acted"`
+	Actions            []string `json:"actions,omitempty" maxItems:"10" doc:"attack, strike, air_strike, drone_attack, missile_attack, shelling, naval_attack, ground_attack, sabotage, seizure"`
+	Category           string   `json:"category,omitempty" maxLength:"128"`
+	Site               string   `json:"site,omitempty" maxLength:"128"`
+	Actor1             string   `json:"actor1,omitempty" maxLength:"300"`
+	Actor2             string   `json:"actor2,omitempty" maxLength:"300"`
+	EventType          string   `json:"event_type,omitempty" maxLength:"300"`
+	Text               string   `json:"text,omitempty" maxLength:"20000"`
+	Fatalities         int      `json:"fatalities,omitempty" minimum:"0" maximum:"1000000"`
+	Published          *bool    `json:"published,omitempty" doc:"monitors and admins: publish at once (default true); party submissions are never published until a monitor reviews them"`
+}
+
+// BulkResult reports a bulk upload.
+type BulkResult struct {
+	Read     int      `json:"read"`
+	Accepted int      `json:"accepted"`
+	Rejected int      `json:"rejected"`
+	Added    int      `json:"added" doc:"new reports stored (the rest were already stored)"`
+	Errors   []string `json:"errors" doc:"the first 100 bad rows, as FILE:LINE: message"`
+}
+
+func newID(prefix string) string {
+	var b [9]byte
+	_, _ = rand.Read(b[:])
+	return prefix + hex.EncodeToString(b[:])
+}
+
+// parseReportIn turns the API form into a report through the same reader
+// as the project's JSON files, so that both mean the same.
+func parseReportIn(in *ReportIn, id string) (*truce.Report, error) {
+	obj := struct {
+		ID string `json:"id"`
+		ReportIn
+		Source string `json:"source"`
+	}{ID: id, ReportIn: *in, Source: "api"}
+	obj.Published = nil
+	line, err := json.Marshal(obj)
+	if err != nil {
+		return nil, err
+	}
+	var rep *truce.Report
+	_, err = importer.ReadReports(bytes.NewReader(line), importer.Options{Format: importer.FormatTruceJSON, File: "body", Strict: true},
+		func(r *truce.Report) error { rep = r; return nil }, nil)
+	if err != nil {
+		var re importer.RowError
+		if errors.As(err, &re) {
+			return nil, truce.Errorf(truce.EINVALID, "%s", truce.ErrorMessage(re.Err))
+		}
+		return nil, err
+	}
+	if rep == nil {
+		return nil, truce.Errorf(truce.EINVALID, "no report in the body")
+	}
+	return rep, nil
+}
+
+func (s *Server) reportRoutes() {
+	type createIn struct{ Body ReportIn }
+	type createOut struct {
+		Location string `header:"Location"`
+		Body     ReportOut
+	}
+	handle(s, huma.Operation{OperationID: "create-report", Method: http.MethodPost, Path: "/api/v1/reports", Tags: []string{"reports"},
+		Summary: "Submit one report; it opens an incident and is judged against the current agreement", DefaultStatus: http.StatusCreated,
+		MaxBodyBytes: 256 << 10}, OpSubmitReport,
+		func(ctx context.Context, p truce.Principal, in *createIn) (*createOut, error) {
+			prefix := "api-"
+			opt := truce.PutOptions{Published: true}
+			if p.Role == truce.RoleParty {
+				prefix = "api-" + string(p.Party) + "-"
+				opt = truce.PutOptions{SubmittedBy: p.Party}
+				in.Body.Outlet = string(p.Party)
+			} else if in.Body.Published != nil {
+				opt.Published = *in.Body.Published
+			}
+			if in.Body.Perpetrator != "" {
+				if _, a, err := s.currentAgreement(ctx); err == nil {
+					if _, ok := a.Party(truce.PartyID(in.Body.Perpetrator)); !ok {
+						return nil, fieldError("body.perpetrator", "not a party of the current agreement", in.Body.Perpetrator)
+					}
+				}
+			}
+			r, err := parseReportIn(&in.Body, newID(prefix))
+			if err != nil {
+				return nil, err
+			}
+			if _, err := s.store.PutReports(ctx, p, []*truce.Report{r}, opt); err != nil {
+				return nil, err
+			}
+			if err := s.judgeReports(ctx, p, []*truce.Report{r}); err != nil {
+				return nil, err
+			}
+			out, err := s.reportView(ctx, p, r.ID)
+			if err != nil {
+				return nil, err
+			}
+			return &createOut{Location: "/api/v1/reports/" + string(r.ID), Body: *out}, nil
+		})
+
+	type bulkIn struct {
+		Format    string `query:"format" enum:"truce-csv,truce-json,truce-geojson,acled,ucdp-ged,viina," doc:"default: detect from the header"`
+		Strict    bool   `query:"strict" doc:"refuse the whole file at the first bad row"`
+		Published bool   `query:"published" default:"true" doc:"publish the new incidents at once (reports from public sources)"`
+		Name      string `query:"name" maxLength:"200" doc:"the file's name, used in FILE:LINE report ids"`
+		RawBody   []byte `contentType:"text/csv"`
+	}
+	type bulkOut struct{ Body BulkResult }
+	handle(s, huma.Operation{OperationID: "upload-reports", Method: http.MethodPost, Path: "/api/v1/reports/bulk", Tags: []string{"reports"},
+		Summary: "Upload a file of reports in any supported format; bad rows are skipped and listed", MaxBodyBytes: 128 << 20}, OpBulkUpload,
+		func(ctx context.Context, p truce.Principal, in *bulkIn) (*bulkOut, error) {
+			name := in.Name
+			if name == "" {
+				name = "upload"
+			}
+			res := BulkResult{Errors: []string{}}
+			var batch []*truce.Report
+			flush := func() error {
+				n, err := s.store.PutReports(ctx, p, batch, truce.PutOptions{Published: in.Published})
+				res.Added += n
+				if err == nil {
+					err = s.judgeReports(ctx, p, batch)
+				}
+				batch = batch[:0]
+				return err
+			}
+			var storeErr error
+			st, err := importer.ReadReports(bytes.NewReader(in.RawBody), importer.Options{Format: importer.Format(in.Format), File: name, Strict: in.Strict},
+				func(r *truce.Report) error {
+					batch = append(batch, r)
+					if len(batch) == 2000 {
+						storeErr = flush()
+						return storeErr
+					}
+					return nil
+				},
+				func(re importer.RowError) {
+					if len(res.Errors) < 100 {
+						res.Errors = append(res.Errors, re.Error())
+					}
+				})
+			if storeErr != nil {
+				return nil, storeErr
+			}
+			if err != nil {
+				return nil, truce.Errorf(truce.EINVALID, "%s", importErr(err))
+			}
+			if len(batch) > 0 {
+				if err := flush(); err != nil {
+					return nil, err
+				}
+			}
+			res.Read, res.Accepted, res.Rejected = st.Read, st.Accepted, st.Rejected
+			return &bulkOut{Body: res}, nil
+		})
+
+	type getIn struct {
+		ID string `path:"id" maxLength:"300"`
+	}
+	type getOut struct{ Body ReportOut }
+	handle(s, huma.Operation{OperationID: "get-report", Method: http.MethodGet, Path: "/api/v1/reports/{id}", Tags: []string{"reports"},
+		Summary: "One report with its provenance and its judgement under the current agreement"}, OpRead,
+		func(ctx context.Context, p truce.Principal, in *getIn) (*getOut, error) {
+			out, err := s.reportView(ctx, p, truce.ReportID(in.ID))
+			if err != nil {
+				return nil, err
+			}
+			return &getOut{Body: *out}, nil
+		})
+
+	type splitIn struct {
+		ID   string `path:"id" maxLength:"300"`
+		Body struct {
+			Reason string `json:"reason" minLength:"1" maxLength:"2000"`
+		}
+	}
+	type eventOutBody struct{ Body EventOut }
+	handle(s, huma.Operation{OperationID: "split-report", Method: http.MethodPost, Path: "/api/v1/reports/{id}/split", Tags: []string{"incidents"},
+		Summary: "Move a report out of its incident into an incident of its own"}, OpMergeSplit,
+		func(ctx context.Context, p truce.Principal, in *splitIn) (*eventOutBody, error) {
+			if _, err := s.visibleIncidentOf(ctx, p, truce.ReportID(in.ID)); err != nil {
+				return nil, err
+			}
+			e, err := s.store.Split(ctx, p, truce.ReportID(in.ID), in.Body.Reason)
+			if err != nil {
+				return nil, err
+			}
+			return &eventOutBody{Body: eventOut(e)}, nil
+		})
+}
+
+// visibleIncidentOf returns the incident of a report if p may see it;
+// otherwise the report is "not found".
+func (s *Server) visibleIncidentOf(ctx context.Context, p truce.Principal, id truce.ReportID) (*truce.IncidentSummary, error) {
+	incID, err := s.store.IncidentOf(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	in, err := s.store.Incident(ctx, incID)
+	if err != nil {
+		return nil, err
+	}
+	if !canSee(p, in) {
+		return nil, truce.Errorf(truce.ENOTFOUND, "report %s not found", id)
+	}
+	return in, nil
+}
+
+// reportView returns a report with its current judgement, if p may see it.
+func (s *Server) reportView(ctx context.Context, p truce.Principal, id truce.ReportID) (*ReportOut, error) {
+	in, err := s.visibleIncidentOf(ctx, p, id)
+	if err != nil {
+		return nil, err
+	}
+	r, err := s.store.Report(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	var jd *truce.Judgement
+	if _, v, err := s.judges.current(ctx); err != nil {
+		return nil, err
+	} else if v != nil {
+		jd, err = s.store.Judgement(ctx, v.ID, v.Version, id)
+		if err != nil && truce.ErrorCode(err) != truce.ENOTFOUND {
+			return nil, err
+		}
+	}
+	out := reportOut(r, in.ID, jd)
+	return &out, nil
+}

@@ -1,0 +1,304 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humago"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"truce"
+)
+
+// Store is what the API needs of a backend: the domain store plus the log
+// views both backends provide.
+type Store interface {
+	truce.Store
+}
+
+// Options configure a Server.
+type Options struct {
+	Log *slog.Logger
+	Now func() time.Time
+	// Version is reported in the OpenAPI document.
+	Version string
+}
+
+// Server is the HTTP API. It is an http.Handler.
+type Server struct {
+	store   Store
+	log     *slog.Logger
+	now     func() time.Time
+	api     huma.API
+	handler http.Handler
+	judges  *judges
+	metrics *metrics
+	mu      sync.Mutex // serialises re-adjudication after an agreement upload
+}
+
+// New builds the API on st.
+func New(st Store, opt Options) *Server {
+	if opt.Log == nil {
+		opt.Log = slog.New(slog.DiscardHandler)
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	if opt.Version == "" {
+		opt.Version = "1.0.0"
+	}
+	s := &Server{store: st, log: opt.Log, now: opt.Now, judges: &judges{st: st}, metrics: newMetrics()}
+	mux := http.NewServeMux()
+	cfg := huma.DefaultConfig("truce API", opt.Version)
+	cfg.Info.Description = "Ceasefire monitoring and verification: agreements as code, reports, adjudication, the review workflow and the tamper-evident log."
+	cfg.OpenAPIPath = "/api/v1/openapi"
+	cfg.DocsPath = ""
+	cfg.SchemasPath = "/api/v1/schemas"
+	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
+		"bearer": {Type: "http", Scheme: "bearer", Description: "a token from `truce token create`"},
+	}
+	cfg.Security = []map[string][]string{{"bearer": {}}, {}}
+	// No $schema links in responses: clients get plain JSON.
+	cfg.CreateHooks = nil
+	s.api = humago.New(mux, cfg)
+	// Authorise before huma parses and validates the input, so a caller
+	// who may not call an operation learns nothing from its validation.
+	s.api.UseMiddleware(func(hc huma.Context, next func(huma.Context)) {
+		op, _ := hc.Operation().Metadata["op"].(Op)
+		if op == "" {
+			next(hc)
+			return
+		}
+		if err := authorize(principal(hc.Context()), op); err != nil {
+			var se huma.StatusError
+			if errors.As(s.fail(hc.Context(), err), &se) {
+				if he, ok := se.(huma.HeadersError); ok {
+					for k, vs := range he.GetHeaders() {
+						for _, v := range vs {
+							hc.AppendHeader(k, v)
+						}
+					}
+				}
+				_ = huma.WriteErr(s.api, hc, se.GetStatus(), truce.ErrorMessage(err))
+			}
+			return
+		}
+		next(hc)
+	})
+	s.routes()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	s.handler = s.recoverer(s.requestLog(s.authenticate(etags(mux))))
+	return s
+}
+
+// ServeHTTP serves the API.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// API returns the huma API, e.g. to print its OpenAPI document.
+func (s *Server) API() huma.API { return s.api }
+
+// Mux adds further routes (the web dashboard) in front of the API.
+func (s *Server) Wrap(f func(api http.Handler) http.Handler) { s.handler = f(s.handler) }
+
+type ctxKey int
+
+const (
+	principalKey ctxKey = iota
+	requestIDKey
+)
+
+func principal(ctx context.Context) truce.Principal {
+	p, _ := ctx.Value(principalKey).(truce.Principal)
+	return p
+}
+
+// WithPrincipal returns ctx carrying p, for callers that authenticate
+// requests themselves (the web pages).
+func WithPrincipal(ctx context.Context, p truce.Principal) context.Context {
+	return context.WithValue(ctx, principalKey, p)
+}
+
+func requestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey).(string)
+	return id
+}
+
+func newRequestID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// HashToken returns the stored form of a token secret.
+func HashToken(secret string) string {
+	sum := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(sum[:])
+}
+
+// Authenticate resolves a bearer secret to its principal: EUNAUTHORIZED
+// for an unknown, expired or revoked token.
+func (s *Server) Authenticate(ctx context.Context, secret string) (truce.Principal, error) {
+	if secret == "" || len(secret) > 256 {
+		return truce.Anonymous, truce.Errorf(truce.EUNAUTHORIZED, "invalid token")
+	}
+	hash := HashToken(secret)
+	t, err := s.store.TokenByHash(ctx, hash)
+	if truce.ErrorCode(err) == truce.ENOTFOUND {
+		return truce.Anonymous, truce.Errorf(truce.EUNAUTHORIZED, "invalid token")
+	} else if err != nil {
+		return truce.Anonymous, err
+	}
+	// The lookup is by hash already; compare again in constant time so
+	// that no code path compares secrets byte by byte.
+	if subtle.ConstantTimeCompare([]byte(t.Hash), []byte(hash)) != 1 {
+		return truce.Anonymous, truce.Errorf(truce.EUNAUTHORIZED, "invalid token")
+	}
+	if !t.Active(s.now()) {
+		return truce.Anonymous, truce.Errorf(truce.EUNAUTHORIZED, "token expired or revoked")
+	}
+	return truce.Principal{TokenID: t.ID, Role: t.Role, Party: t.Party, Name: t.Name}, nil
+}
+
+// authenticate resolves the bearer token of API requests. A request with a
+// bad token is refused, not downgraded to the public.
+func (s *Server) authenticate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := r.Header.Get("Authorization")
+		if h == "" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		scheme, secret, _ := strings.Cut(h, " ")
+		if !strings.EqualFold(scheme, "Bearer") {
+			writeProblem(w, http.StatusUnauthorized, "Authorization must be \"Bearer <token>\"")
+			return
+		}
+		p, err := s.Authenticate(r.Context(), strings.TrimSpace(secret))
+		if err != nil {
+			s.metrics.authFailures.Inc()
+			if truce.ErrorCode(err) == truce.EINTERNAL {
+				s.log.ErrorContext(r.Context(), "authentication failed", "request_id", requestID(r.Context()), "err", err)
+				writeProblem(w, http.StatusInternalServerError, "internal error (request "+requestID(r.Context())+")")
+				return
+			}
+			w.Header().Set("WWW-Authenticate", `Bearer realm="truce", error="invalid_token"`)
+			writeProblem(w, http.StatusUnauthorized, truce.ErrorMessage(err))
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(WithPrincipal(r.Context(), p)))
+	})
+}
+
+func writeProblem(w http.ResponseWriter, status int, detail string) {
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(status)
+	b, _ := jsonMarshal(map[string]any{"status": status, "title": http.StatusText(status), "detail": detail})
+	_, _ = w.Write(b)
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += n
+	return n, err
+}
+
+func (w *statusWriter) Flush() {
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+// requestLog gives each request an id, logs it and counts it.
+func (s *Server) requestLog(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rid := newRequestID()
+		w.Header().Set("X-Request-Id", rid)
+		ctx := context.WithValue(r.Context(), requestIDKey, rid)
+		sw := &statusWriter{ResponseWriter: w}
+		next.ServeHTTP(sw, r.WithContext(ctx))
+		d := time.Since(start)
+		route := r.Pattern
+		if route == "" {
+			route = "unmatched"
+		}
+		s.metrics.requests.WithLabelValues(r.Method, route, strconv.Itoa(sw.status)).Inc()
+		s.metrics.latency.WithLabelValues(r.Method, route).Observe(d.Seconds())
+		s.log.InfoContext(ctx, "request", "request_id", rid, "method", r.Method, "path", r.URL.Path,
+			"status", sw.status, "bytes", sw.bytes, "duration_ms", float64(d.Microseconds())/1000)
+	})
+}
+
+// recoverer turns a panic into a 500 without details, logged with the
+// request id.
+func (s *Server) recoverer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.log.ErrorContext(r.Context(), "panic", "request_id", requestID(r.Context()), "panic", v, "stack", string(debug.Stack()))
+				writeProblem(w, http.StatusInternalServerError, "internal error (request "+requestID(r.Context())+")")
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+type metrics struct {
+	reg          *prometheus.Registry
+	requests     *prometheus.CounterVec
+	latency      *prometheus.HistogramVec
+	authFailures prometheus.Counter
+	logAppends   prometheus.Counter
+}
+
+func newMetrics() *metrics {
+	m := &metrics{
+		reg: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "truce_http_requests_total", Help: "HTTP requests by method, route and status."},
+			[]string{"method", "route", "status"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "truce_http_request_duration_seconds", Help: "HTTP request latency.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}}, []string{"method", "route"}),
+		authFailures: prometheus.NewCounter(prometheus.CounterOpts{Name: "truce_auth_failures_total", Help: "Requests refused for a bad token."}),
+		logAppends:   prometheus.NewCounter(prometheus.CounterOpts{Name: "truce_api_writes_total", Help: "Accepted write requests."}),
+	}
+	m.reg.MustRegister(m.requests, m.latency, m.authFailures, m.logAppends,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
