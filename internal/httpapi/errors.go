@@ -3,7 +3,6 @@ package httpapi
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"net/http"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -54,8 +53,3 @@ func fieldError(location, msg string, value any) error {
 	return huma.NewError(http.StatusUnprocessableEntity, "validation failed", &huma.ErrorDetail{Location: location, Message: msg, Value: value})
 }
 
-func logAttrs(r *http.Request) []any {
-	return []any{"method", r.Method, "path", r.URL.Path}
-}
-
-var _ = slog.LevelInfo

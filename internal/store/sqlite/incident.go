@@ -501,4 +501,3 @@ func (s *Store) Split(ctx context.Context, by truce.Principal, report truce.Repo
 	})
 	return e, err
 }
-

@@ -180,8 +180,8 @@ func (s *Store) VerifyRows(ctx context.Context) (RowCheck, error) {
 	}
 	type jrow struct {
 		report, agreement, expl, detail string
-		version, outcome              int
-		idx                           int64
+		version, outcome                int
+		idx                             int64
 	}
 	var js []jrow
 	for rows.Next() {

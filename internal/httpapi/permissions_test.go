@@ -1,0 +1,231 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"slices"
+	"sort"
+	"testing"
+	"time"
+
+	"truce"
+	"truce/internal/adjudicate"
+	"truce/internal/agreement"
+	"truce/internal/geo"
+	"truce/internal/httpapi"
+	"truce/internal/store/sqlite"
+)
+
+const scenario = "../../examples/energy-ceasefire-2025/agreement.yaml"
+
+type fixture struct {
+	srv    *httptest.Server
+	api    *httpapi.Server
+	st     *sqlite.Store
+	tokens map[string]string // role name -> secret
+	bundle []byte
+}
+
+// newFixture starts the API on a real SQLite store with the scenario
+// agreement, two published incidents (one accusing UA, one RU), and a
+// token for every role, plus an expired and a revoked one.
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "truce.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	bundle, a, err := agreement.BundleFile(scenario)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, _, err := st.PutAgreement(ctx, truce.System, a.ID, bundle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	day := time.Date(2025, 4, 10, 0, 0, 0, 0, time.UTC)
+	reps := []*truce.Report{
+		{ID: "acc-ua", Source: "test", Start: day, End: day.Add(24 * time.Hour), Precision: truce.PrecisionDay,
+			Location: geo.Point{Lon: 39.06, Lat: 45.02}, Perpetrator: "UA", Actions: []truce.Action{truce.ActionDroneAttack}, Category: "energy.refinery"},
+		{ID: "acc-ru", Source: "test", Start: day, End: day.Add(24 * time.Hour), Precision: truce.PrecisionDay,
+			Location: geo.Point{Lon: 36.1, Lat: 49.97}, Perpetrator: "RU", Actions: []truce.Action{truce.ActionDroneAttack}, Category: "energy.substation"},
+		{ID: "extra-1", Source: "test", Start: day, End: day.Add(24 * time.Hour), Precision: truce.PrecisionDay, Location: geo.Point{Lon: 30, Lat: 50}},
+		{ID: "extra-2", Source: "test", Start: day, End: day.Add(24 * time.Hour), Precision: truce.PrecisionDay, Location: geo.Point{Lon: 30, Lat: 50}},
+	}
+	if _, err := st.PutReports(ctx, truce.System, reps, truce.PutOptions{Published: true}); err != nil {
+		t.Fatal(err)
+	}
+	j := adjudicate.New(a, nil)
+	var js []truce.Judgement
+	for _, r := range reps {
+		js = append(js, j.Judge(r))
+	}
+	if _, err := st.PutJudgements(ctx, truce.System, a.ID, v.Version, js); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.AddEvidence(ctx, truce.System, "acc-ua", &truce.Evidence{MediaType: "text/plain"}, []byte("statement")); err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{st: st, tokens: map[string]string{}, bundle: bundle}
+	now := time.Now()
+	for _, tk := range []struct {
+		name  string
+		role  truce.Role
+		party truce.PartyID
+		ttl   time.Duration
+	}{{"admin", truce.RoleAdmin, "", 0}, {"monitor", truce.RoleMonitor, "", 0}, {"party:UA", truce.RoleParty, "UA", 0},
+		{"party:RU", truce.RoleParty, "RU", 0}, {"observer", truce.RoleObserver, "", 0}, {"expired", truce.RoleAdmin, "", time.Nanosecond}, {"revoked", truce.RoleAdmin, "", 0}} {
+		secret, tok := httpapi.NewToken(tk.role, tk.party, tk.name, tk.ttl, now.Add(-time.Hour))
+		if err := st.CreateToken(ctx, tok); err != nil {
+			t.Fatal(err)
+		}
+		if tk.name == "revoked" {
+			if err := st.RevokeToken(ctx, tok.ID, now); err != nil {
+				t.Fatal(err)
+			}
+		}
+		f.tokens[tk.name] = secret
+	}
+	f.api = httpapi.New(st, httpapi.Options{})
+	f.srv = httptest.NewServer(f.api)
+	t.Cleanup(f.srv.Close)
+	return f
+}
+
+func (f *fixture) do(t *testing.T, who, method, path, ct string, body []byte) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, f.srv.URL+path, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ct != "" {
+		req.Header.Set("Content-Type", ct)
+	}
+	if who != "public" {
+		req.Header.Set("Authorization", "Bearer "+f.tokens[who])
+	}
+	resp, err := f.srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var b bytes.Buffer
+	_, _ = b.ReadFrom(resp.Body)
+	return resp.StatusCode, b.String()
+}
+
+func jsonBody(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+// TestPermissions tries every operation with every role, no token, an
+// expired token and a revoked token, and checks the exact allowed set.
+// The table is written out here, independently of the server's own.
+func TestPermissions(t *testing.T) {
+	f := newFixture(t)
+	everyone := []string{"public", "observer", "party:UA", "party:RU", "monitor", "admin"}
+	staff := []string{"monitor", "admin"}
+	type req struct {
+		method, path, ct string
+		body             func() []byte
+	}
+	nobody := func() []byte { return nil }
+	js := func(v any) func() []byte { return func() []byte { return jsonBody(v) } }
+	n := 0
+	table := map[string]struct {
+		allowed []string
+		r       req
+	}{
+		"get-agreement":           {everyone, req{"GET", "/api/v1/agreement", "", nobody}},
+		"list-agreement-versions": {everyone, req{"GET", "/api/v1/agreements/energy-ceasefire-2025/versions", "", nobody}},
+		"get-agreement-bundle":    {everyone, req{"GET", "/api/v1/agreements/energy-ceasefire-2025/versions/1/bundle", "", nobody}},
+		"upload-agreement":        {[]string{"admin"}, req{"POST", "/api/v1/agreements", "application/zip", func() []byte { return f.bundle }}},
+		"list-sites":              {everyone, req{"GET", "/api/v1/sites", "", nobody}},
+		"upload-sites":            {[]string{"admin"}, req{"POST", "/api/v1/sites", "text/csv", func() []byte { return []byte("id,name,lon,lat,category\ns1,Plant,30.1,50.1,energy.power_plant\n") }}},
+		"create-report":           {[]string{"party:UA", "party:RU", "monitor", "admin"}, req{"POST", "/api/v1/reports", "application/json", js(map[string]any{"time": "2025-04-02", "lon": 30.5, "lat": 50.4, "text": "test"})}},
+		"upload-reports":          {staff, req{"POST", "/api/v1/reports/bulk", "text/csv", func() []byte { return []byte("time,lon,lat,text\n2025-04-02,30.5,50.4,bulk\n") }}},
+		"get-report":              {everyone, req{"GET", "/api/v1/reports/acc-ua", "", nobody}},
+		"split-report":            {staff, req{"POST", "/api/v1/reports/extra-2/split", "application/json", js(map[string]string{"reason": "different event"})}},
+		"list-incidents":          {everyone, req{"GET", "/api/v1/incidents", "", nobody}},
+		"get-incident":            {everyone, req{"GET", "/api/v1/incidents/acc-ua", "", nobody}},
+		"change-status":           {staff, req{"POST", "/api/v1/incidents/acc-ru/status", "application/json", js(map[string]string{"status": "under_review", "reason": "triage"})}},
+		"add-note":                {staff, req{"POST", "/api/v1/incidents/acc-ru/notes", "application/json", js(map[string]string{"text": "note"})}},
+		"respond":                 {[]string{"party:UA"}, req{"POST", "/api/v1/incidents/acc-ua/responses", "application/json", js(map[string]string{"kind": "denial", "text": "not us"})}},
+		"add-evidence": {[]string{"party:UA", "monitor", "admin"}, req{"POST", "/api/v1/incidents/acc-ua/evidence", "application/json", func() []byte {
+			n++
+			return jsonBody(map[string]string{"media_type": "text/plain", "content": base64.StdEncoding.EncodeToString([]byte(fmt.Sprint("evidence ", n)))})
+		}}},
+		"get-evidence":          {everyone, req{"GET", "/api/v1/incidents/acc-ua/evidence/sha256:" + sha("statement"), "", nobody}},
+		"publish-incident":      {staff, req{"POST", "/api/v1/incidents/acc-ru/publish", "", nobody}},
+		"merge-incidents":       {staff, req{"POST", "/api/v1/incidents/extra-1/merge", "application/json", js(map[string]string{"source": "extra-2", "reason": "same event"})}},
+		"log-key":               {everyone, req{"GET", "/api/v1/log/key", "", nobody}},
+		"log-checkpoint":        {everyone, req{"GET", "/api/v1/log/checkpoint", "", nobody}},
+		"log-record":            {everyone, req{"GET", "/api/v1/log/records/0", "", nobody}},
+		"log-inclusion-proof":   {everyone, req{"GET", "/api/v1/log/proofs/inclusion?index=0&size=2", "", nobody}},
+		"log-consistency-proof": {everyone, req{"GET", "/api/v1/log/proofs/consistency?old=1&size=2", "", nobody}},
+		"create-token":          {[]string{"admin"}, req{"POST", "/api/v1/tokens", "application/json", js(map[string]string{"role": "observer"})}},
+		"list-tokens":           {[]string{"admin"}, req{"GET", "/api/v1/tokens", "", nobody}},
+		"revoke-token":          {[]string{"admin"}, req{"DELETE", "/api/v1/tokens/tok_000000000000", "", nobody}},
+		"get-summary":           {everyone, req{"GET", "/api/v1/summary", "", nobody}},
+		"export-incidents":      {everyone, req{"GET", "/api/v1/exports/incidents?format=json", "", nobody}},
+	}
+	var registered []string
+	for _, o := range f.api.Operations() {
+		registered = append(registered, o.OperationID)
+		if _, ok := table[o.OperationID]; !ok {
+			t.Errorf("operation %s (%s %s) is missing from the permission table test", o.OperationID, o.Method, o.Path)
+		}
+	}
+	sort.Strings(registered)
+	for id := range table {
+		if !slices.Contains(registered, id) {
+			t.Errorf("the table names %s, which the server does not register", id)
+		}
+	}
+	callers := append(slices.Clone(everyone), "expired", "revoked")
+	for _, id := range registered {
+		tc, ok := table[id]
+		if !ok {
+			continue
+		}
+		for _, who := range callers {
+			t.Run(id+"/"+who, func(t *testing.T) {
+				st, body := f.do(t, who, tc.r.method, tc.r.path, tc.r.ct, tc.r.body())
+				allowed := slices.Contains(tc.allowed, who)
+				switch {
+				case who == "expired" || who == "revoked":
+					if st != http.StatusUnauthorized {
+						t.Errorf("status %d, want 401: %s", st, body)
+					}
+				case allowed && (st == http.StatusUnauthorized || st == http.StatusForbidden || st >= 500):
+					t.Errorf("allowed, but status %d: %s", st, body)
+				case allowed && st >= 400 && st != http.StatusConflict && (id != "revoke-token" || st != http.StatusNotFound):
+					t.Errorf("allowed, but status %d (want 2xx or 409): %s", st, body)
+				case !allowed && who == "public" && st != http.StatusUnauthorized:
+					t.Errorf("status %d, want 401: %s", st, body)
+				case !allowed && who != "public" && st != http.StatusForbidden:
+					t.Errorf("status %d, want 403: %s", st, body)
+				}
+			})
+		}
+	}
+}
+
+func sha(s string) string {
+	return fmt.Sprintf("%x", sha256Sum([]byte(s)))
+}
+
+func sha256Sum(b []byte) [32]byte { return sha256.Sum256(b) }
