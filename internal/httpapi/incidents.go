@@ -141,7 +141,7 @@ func (s *Server) incidentRoutes() {
 			}
 			d := IncidentDetail{IncidentOut: incidentOut(inc), ReportList: []ReportOut{}, Events: []EventOut{}, Evidence: []EvidenceOut{}, LogIndexes: []int64{}}
 			for _, rid := range inc.Reports {
-				ro, err := s.reportView(ctx, p, rid)
+				ro, err := s.reportIn(ctx, inc.ID, rid)
 				if err != nil {
 					return nil, err
 				}

@@ -4,15 +4,21 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"time"
 
 	"truce"
 	"truce/internal/adjudicate"
 	"truce/internal/agreement"
 )
 
+// judgesTTL is how long a server trusts its cached judge before it checks
+// the store for a newer agreement version or new sites. Several API
+// servers may share one database: another server's upload is picked up
+// within this time; this server's own uploads invalidate at once.
+const judgesTTL = time.Second
+
 // judges keeps a Judge for the latest agreement version and the stored
-// sites, rebuilt when either changes. Several API servers may share one
-// database: each checks the latest version before judging.
+// sites, rebuilt when either changes.
 type judges struct {
 	st      truce.Store
 	mu      sync.Mutex
@@ -20,11 +26,36 @@ type judges struct {
 	version int
 	nsites  int
 	judge   *adjudicate.Judge
+	vers    *truce.AgreementVersion
+	checked time.Time
+	// refreshing is set while one request checks the store; the others keep
+	// using the cached judge meanwhile.
+	refreshing bool
+}
+
+// invalidate makes the next call check the store.
+func (js *judges) invalidate() {
+	js.mu.Lock()
+	js.checked = time.Time{}
+	js.mu.Unlock()
 }
 
 // current returns the judge of the latest agreement version, or nil when
 // no agreement is stored yet.
 func (js *judges) current(ctx context.Context) (*adjudicate.Judge, *truce.AgreementVersion, error) {
+	js.mu.Lock()
+	if js.judge != nil && (time.Since(js.checked) < judgesTTL || js.refreshing) {
+		j, v := js.judge, js.vers
+		js.mu.Unlock()
+		return j, v, nil
+	}
+	js.refreshing = true
+	js.mu.Unlock()
+	defer func() {
+		js.mu.Lock()
+		js.refreshing = false
+		js.mu.Unlock()
+	}()
 	v, err := js.st.LatestAgreement(ctx, "")
 	if truce.ErrorCode(err) == truce.ENOTFOUND {
 		return nil, nil, nil
@@ -38,13 +69,15 @@ func (js *judges) current(ctx context.Context) (*adjudicate.Judge, *truce.Agreem
 	js.mu.Lock()
 	defer js.mu.Unlock()
 	if js.judge != nil && js.id == v.ID && js.version == v.Version && js.nsites == len(sites) {
-		return js.judge, v, nil
+		js.checked = time.Now()
+		return js.judge, js.vers, nil
 	}
 	a, err := agreement.ParseBundle(string(v.ID), v.Bundle)
 	if err != nil {
 		return nil, nil, fmt.Errorf("stored agreement %s version %d: %w", v.ID, v.Version, err)
 	}
-	js.judge, js.id, js.version, js.nsites = adjudicate.New(a, sites), v.ID, v.Version, len(sites)
+	v.Bundle = nil // parsed; do not keep the bytes
+	js.judge, js.id, js.version, js.nsites, js.vers, js.checked = adjudicate.New(a, sites), v.ID, v.Version, len(sites), v, time.Now()
 	return js.judge, v, nil
 }
 
@@ -67,6 +100,7 @@ func (s *Server) judgeReports(ctx context.Context, by truce.Principal, rs []*tru
 func (s *Server) readjudicate(ctx context.Context, by truce.Principal) (counts map[string]int, changed int, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.judges.invalidate()
 	j, v, err := s.judges.current(ctx)
 	if err != nil || j == nil {
 		return nil, 0, err

@@ -238,6 +238,12 @@ func (s *Server) reportView(ctx context.Context, p truce.Principal, id truce.Rep
 	if err != nil {
 		return nil, err
 	}
+	return s.reportIn(ctx, in.ID, id)
+}
+
+// reportIn returns a report of incident inc with its current judgement;
+// the caller has checked that the incident may be seen.
+func (s *Server) reportIn(ctx context.Context, inc truce.IncidentID, id truce.ReportID) (*ReportOut, error) {
 	r, err := s.store.Report(ctx, id)
 	if err != nil {
 		return nil, err
@@ -251,6 +257,6 @@ func (s *Server) reportView(ctx context.Context, p truce.Principal, id truce.Rep
 			return nil, err
 		}
 	}
-	out := reportOut(r, in.ID, jd)
+	out := reportOut(r, inc, jd)
 	return &out, nil
 }

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Load test of the API on loopback: loads the bundled scenario into a fresh
+# database, starts `truce serve`, drives it with bench/load and prints
+# throughput and p50/p99 latency for reads and writes (writes include the
+# log append and the signed checkpoint).
+#
+#   bench/load.sh [duration] [workers] [write-ratio]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+duration=${1:-30s}
+workers=${2:-16}
+ratio=${3:-0.1}
+out=bench/out
+mkdir -p "$out"
+go build -o "$out/truce" ./cmd/truce
+go build -o "$out/load" ./bench/load
+db=$(mktemp -d)/truce.db
+"$out/truce" demo --db "$db" > /dev/null 2>&1
+token=$("$out/truce" token create --db "$db" --role monitor 2>/dev/null)
+port=$((20000 + RANDOM % 20000))
+"$out/truce" serve --db "$db" --addr "127.0.0.1:$port" 2> "$out/serve.log" &
+pid=$!
+trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$(dirname "$db")"' EXIT
+for _ in $(seq 50); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
+"$out/load" -url "http://127.0.0.1:$port" -token "$token" -duration "$duration" -workers "$workers" -write-ratio "$ratio"
