@@ -1,7 +1,10 @@
 package truce
 
 import (
+	"errors"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"truce/internal/geo"
 )
@@ -104,6 +107,28 @@ func (r *Report) Validate() error {
 		if !a.Known() {
 			return Errorf(EINVALID, "report %s: unknown action %q", r.ID, a)
 		}
+	}
+	for _, f := range []struct{ name, v string }{
+		{"id", string(r.ID)}, {"source", r.Source}, {"source_id", r.SourceID}, {"outlet", r.Outlet}, {"file", r.File},
+		{"original", r.Original}, {"place", r.Place}, {"actor1", r.Actor1}, {"actor2", r.Actor2},
+		{"perpetrator", string(r.Perpetrator)}, {"event_type", r.EventType}, {"category", string(r.Category)},
+		{"site", string(r.Site)}, {"text", r.Text},
+	} {
+		if err := checkText(f.v); err != nil {
+			return Errorf(EINVALID, "report %s: %s %v", r.ID, f.name, err)
+		}
+	}
+	return nil
+}
+
+// checkText refuses text that a store cannot keep byte for byte: invalid
+// UTF-8 and NUL characters.
+func checkText(s string) error {
+	if !utf8.ValidString(s) {
+		return errors.New("is not valid UTF-8")
+	}
+	if strings.IndexByte(s, 0) >= 0 {
+		return errors.New("contains a NUL character")
 	}
 	return nil
 }

@@ -69,14 +69,16 @@ type EventKind string
 
 // Event kinds.
 const (
-	EventCreated   EventKind = "created"
-	EventStatus    EventKind = "status"
-	EventNote      EventKind = "note"
-	EventResponse  EventKind = "response"
-	EventEvidence  EventKind = "evidence"
-	EventMerged    EventKind = "merged"
-	EventSplit     EventKind = "split"
-	EventPublished EventKind = "published"
+	EventCreated    EventKind = "created"
+	EventStatus     EventKind = "status"
+	EventNote       EventKind = "note"
+	EventResponse   EventKind = "response"
+	EventEvidence   EventKind = "evidence"
+	EventMerged     EventKind = "merged"      // this incident took in another's reports (Other)
+	EventMergedInto EventKind = "merged_into" // this incident's reports moved into Other
+	EventSplit      EventKind = "split"       // a report left this incident for its own (Other)
+	EventSplitFrom  EventKind = "split_from"  // this incident was re-opened for a report split from Other
+	EventPublished  EventKind = "published"
 )
 
 // ResponseKind is how a party answers an incident that accuses it.

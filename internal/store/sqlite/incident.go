@@ -114,12 +114,13 @@ func (s *Store) Incidents(ctx context.Context, f truce.IncidentFilter) ([]truce.
 		where = append(where, "published = 1")
 	}
 	if f.Phase != "" {
-		where = append(where, "phases LIKE ?")
-		args = append(args, "%|"+likeEscape(string(f.Phase))+"|%")
+		// instr is exact and case-sensitive, unlike LIKE.
+		where = append(where, "instr(phases, ?) > 0")
+		args = append(args, "|"+string(f.Phase)+"|")
 	}
 	if f.Party != "" {
-		where = append(where, "parties LIKE ?")
-		args = append(args, "%|"+likeEscape(string(f.Party))+"|%")
+		where = append(where, "instr(parties, ?) > 0")
+		args = append(args, "|"+string(f.Party)+"|")
 	}
 	if f.Outcome != 0 {
 		where = append(where, "outcome = ?")
@@ -179,10 +180,6 @@ func (s *Store) Incidents(ctx context.Context, f truce.IncidentFilter) ([]truce.
 		next = encodeCursor(last.Start.UnixNano(), string(last.ID))
 	}
 	return out, next, nil
-}
-
-func likeEscape(s string) string {
-	return strings.NewReplacer("%", "", "_", "", "|", "").Replace(s)
 }
 
 const eventCols = `id, incident, at_ns, actor, kind, from_status, to_status, reason, party, response, evidence, other, log_index`
@@ -458,7 +455,7 @@ func (s *Store) Merge(ctx context.Context, by truce.Principal, target, source tr
 		if err := w.addEvent(by, e, nil); err != nil {
 			return err
 		}
-		if err := w.addEvent(by, &truce.Event{Incident: source, Kind: truce.EventMerged, Other: target, Reason: reason}, nil); err != nil {
+		if err := w.addEvent(by, &truce.Event{Incident: source, Kind: truce.EventMergedInto, Other: target, Reason: reason}, nil); err != nil {
 			return err
 		}
 		return w.refreshIncident(string(target))
@@ -491,7 +488,7 @@ func (s *Store) Split(ctx context.Context, by truce.Principal, report truce.Repo
 		if err := w.addEvent(by, e, nil); err != nil {
 			return err
 		}
-		if err := w.addEvent(by, &truce.Event{Incident: truce.IncidentID(report), Kind: truce.EventSplit, Other: truce.IncidentID(from), Reason: reason}, nil); err != nil {
+		if err := w.addEvent(by, &truce.Event{Incident: truce.IncidentID(report), Kind: truce.EventSplitFrom, Other: truce.IncidentID(from), Reason: reason}, nil); err != nil {
 			return err
 		}
 		if err := w.refreshIncident(from); err != nil {

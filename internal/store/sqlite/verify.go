@@ -3,6 +3,7 @@ package sqlite
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -174,19 +175,19 @@ func (s *Store) VerifyRows(ctx context.Context) (RowCheck, error) {
 
 	// Judgements: each row's content must match the record it points at
 	// (a later version may point at the record of an earlier identical one).
-	rows, err = tx.QueryContext(ctx, `SELECT report_id, agreement, version, outcome, explanation, detail, log_index FROM judgements ORDER BY log_index, agreement, version`)
+	rows, err = tx.QueryContext(ctx, `SELECT report_id, agreement, version, outcome, explanation, detail, perpetrator, phases, log_index FROM judgements ORDER BY log_index, agreement, version`)
 	if err != nil {
 		return rc, fmt.Errorf("sqlite: verify rows: %w", err)
 	}
 	type jrow struct {
-		report, agreement, expl, detail string
-		version, outcome                int
-		idx                             int64
+		report, agreement, expl, detail, perp, phases string
+		version, outcome                              int
+		idx                                           int64
 	}
 	var js []jrow
 	for rows.Next() {
 		var j jrow
-		if err := rows.Scan(&j.report, &j.agreement, &j.version, &j.outcome, &j.expl, &j.detail, &j.idx); err != nil {
+		if err := rows.Scan(&j.report, &j.agreement, &j.version, &j.outcome, &j.expl, &j.detail, &j.perp, &j.phases, &j.idx); err != nil {
 			rows.Close()
 			return rc, fmt.Errorf("sqlite: verify rows: %w", err)
 		}
@@ -207,10 +208,21 @@ func (s *Store) VerifyRows(ctx context.Context) (RowCheck, error) {
 		if logged.Outcome != truce.Outcome(j.outcome).String() || logged.Explanation != j.expl || logged.DetailSHA256 != hex.EncodeToString(sum[:]) {
 			return rc, diverged(what, j.idx)
 		}
+		// The columns the filters use must agree with the verified detail.
+		var jd truce.Judgement
+		if err := decodeJudgement(&jd, truce.ReportID(j.report), j.outcome, j.detail); err != nil {
+			return rc, diverged(what, j.idx)
+		}
+		if string(jd.Facts.Perpetrator) != j.perp || phasesOf(&jd) != j.phases {
+			return rc, fmt.Errorf("%s: its perpetrator or phases columns do not match its detail: %w", what, ledger.ErrLedgerDiverged)
+		}
 		rc.Judgements++
 	}
 
-	// Every report, agreement and event record still has its row.
+	// Every report, agreement and event record still has its row, and the
+	// incidents' workflow state and the reports' incidents are what the
+	// log's records replay to.
+	state := ledger.NewState()
 	recRows, err := tx.QueryContext(ctx, `SELECT idx, data FROM log_records ORDER BY idx`)
 	if err != nil {
 		return rc, fmt.Errorf("sqlite: verify rows: %w", err)
@@ -224,6 +236,9 @@ func (s *Store) VerifyRows(ctx context.Context) (RowCheck, error) {
 		}
 		rec, err := ledger.DecodeRecord(data)
 		if err != nil {
+			return rc, fmt.Errorf("log record %d: %w: %w", idx, err, ledger.ErrLedgerDiverged)
+		}
+		if err := state.Apply(rec); err != nil {
 			return rc, fmt.Errorf("log record %d: %w: %w", idx, err, ledger.ErrLedgerDiverged)
 		}
 		var q string
@@ -245,5 +260,65 @@ func (s *Store) VerifyRows(ctx context.Context) (RowCheck, error) {
 			return rc, fmt.Errorf("log record %d (%s %s) has no row: it was deleted: %w", idx, rec.Kind, rec.Subject, ledger.ErrLedgerDiverged)
 		}
 	}
-	return rc, recRows.Err()
+	if err := recRows.Err(); err != nil {
+		return rc, fmt.Errorf("sqlite: verify rows: %w", err)
+	}
+	recRows.Close()
+	return rc, verifyState(ctx, tx, state)
+}
+
+// verifyState compares the incident rows and the reports' incidents with
+// the state the log replays to.
+func verifyState(ctx context.Context, tx *sql.Tx, st *ledger.State) error {
+	rows, err := tx.QueryContext(ctx, `SELECT id, status, published, submitted_by, contested_by, merged_into FROM incidents ORDER BY id`)
+	if err != nil {
+		return fmt.Errorf("sqlite: verify rows: %w", err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var id, status, sub, contested, merged string
+		var published bool
+		if err := rows.Scan(&id, &status, &published, &sub, &contested, &merged); err != nil {
+			return fmt.Errorf("sqlite: verify rows: %w", err)
+		}
+		want := st.Incidents[truce.IncidentID(id)]
+		if want == nil {
+			return fmt.Errorf("incident %s is not opened by any log record: %w", id, ledger.ErrLedgerDiverged)
+		}
+		if string(want.Status) != status || want.Published != published || string(want.SubmittedBy) != sub ||
+			bars(strs(want.ContestedBy)) != contested || string(want.MergedInto) != merged {
+			return fmt.Errorf("incident %s: its status, publication, submitter, contestants or merge do not match the log: %w", id, ledger.ErrLedgerDiverged)
+		}
+		n++
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("sqlite: verify rows: %w", err)
+	}
+	if n != len(st.Incidents) {
+		return fmt.Errorf("%d incidents are stored but the log opens %d: %w", n, len(st.Incidents), ledger.ErrLedgerDiverged)
+	}
+	rrows, err := tx.QueryContext(ctx, `SELECT id, incident_id FROM reports`)
+	if err != nil {
+		return fmt.Errorf("sqlite: verify rows: %w", err)
+	}
+	defer rrows.Close()
+	for rrows.Next() {
+		var id, inc string
+		if err := rrows.Scan(&id, &inc); err != nil {
+			return fmt.Errorf("sqlite: verify rows: %w", err)
+		}
+		if st.ReportOf[truce.ReportID(id)] != truce.IncidentID(inc) {
+			return fmt.Errorf("report %s: it belongs to incident %s, but the log puts it in %s: %w", id, inc, st.ReportOf[truce.ReportID(id)], ledger.ErrLedgerDiverged)
+		}
+	}
+	return rrows.Err()
+}
+
+func strs[T ~string](xs []T) []string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = string(x)
+	}
+	return out
 }

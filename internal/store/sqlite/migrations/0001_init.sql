@@ -32,6 +32,7 @@ CREATE TABLE reports (
 CREATE INDEX reports_start ON reports (start_ns, id);
 CREATE INDEX reports_incident ON reports (incident_id);
 CREATE INDEX reports_bbox ON reports (lon, lat);
+CREATE INDEX reports_log ON reports (log_index);
 
 CREATE TABLE sites (
 	id          TEXT PRIMARY KEY,
@@ -116,6 +117,7 @@ CREATE TABLE incident_events (
 	log_index  INTEGER NOT NULL
 );
 CREATE INDEX incident_events_incident ON incident_events (incident, id);
+CREATE INDEX incident_events_log ON incident_events (log_index);
 
 CREATE TABLE evidence (
 	id          TEXT NOT NULL,

@@ -1,0 +1,324 @@
+package postgres_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"truce"
+	"truce/internal/geo"
+	"truce/internal/ledger"
+	"truce/internal/store/postgres"
+	"truce/internal/store/sqlite"
+	"truce/internal/store/storetest"
+)
+
+// dsn returns the test database's DSN from TRUCE_TEST_POSTGRES_DSN (see
+// scripts/pg.sh). Without it the test is skipped, unless
+// TRUCE_REQUIRE_POSTGRES=1 (CI), where that is a failure.
+func dsn(t *testing.T) string {
+	t.Helper()
+	d := os.Getenv("TRUCE_TEST_POSTGRES_DSN")
+	if d == "" {
+		if os.Getenv("TRUCE_REQUIRE_POSTGRES") == "1" {
+			t.Fatal("TRUCE_REQUIRE_POSTGRES=1 but TRUCE_TEST_POSTGRES_DSN is not set: start a cluster with scripts/pg.sh start")
+		}
+		t.Skip("TRUCE_TEST_POSTGRES_DSN not set: skipping PostgreSQL tests (scripts/pg.sh start)")
+	}
+	return d
+}
+
+// withSearchPath returns dsn with search_path set to schema, then public
+// (where PostGIS lives).
+func withSearchPath(t *testing.T, dsn, schema string) string {
+	t.Helper()
+	path := schema + ",public"
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		u, err := url.Parse(dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		q := u.Query()
+		q.Set("search_path", path)
+		u.RawQuery = q.Encode()
+		return u.String()
+	}
+	return dsn + " search_path=" + path
+}
+
+// schema creates a schema of its own for t and drops it when t ends, and
+// returns a DSN that uses it.
+func schema(t *testing.T) string {
+	t.Helper()
+	base := dsn(t)
+	ctx := context.Background()
+	b := make([]byte, 6)
+	if _, err := rand.Read(b); err != nil {
+		t.Fatal(err)
+	}
+	name := "test_" + hex.EncodeToString(b)
+	conn, err := pgx.Connect(ctx, base)
+	if err != nil {
+		t.Fatalf("connect to TRUCE_TEST_POSTGRES_DSN: %v", err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+name); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		conn, err := pgx.Connect(ctx, base)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer conn.Close(ctx)
+		if _, err := conn.Exec(ctx, "DROP SCHEMA "+name+" CASCADE"); err != nil {
+			t.Errorf("drop schema %s: %v", name, err)
+		}
+	})
+	return withSearchPath(t, base, name)
+}
+
+// mustOpen opens a store on a new schema. Cleanups run last-in first-out:
+// the store closes before its schema is dropped.
+func mustOpen(t *testing.T, dsn string, o storetest.Options) *postgres.Store {
+	t.Helper()
+	s, err := postgres.OpenWith(context.Background(), dsn, postgres.Options{LogOrigin: o.LogOrigin})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	if o.Now != nil {
+		s.Now = o.Now
+	}
+	return s
+}
+
+// store adapts *postgres.Store to storetest.Store: only VerifyRows' result
+// type differs.
+type store struct{ *postgres.Store }
+
+func (s store) VerifyRows(ctx context.Context) (storetest.RowCheck, error) {
+	rc, err := s.Store.VerifyRows(ctx)
+	return storetest.RowCheck{Reports: rc.Reports, Agreements: rc.Agreements, Events: rc.Events, Evidence: rc.Evidence, Judgements: rc.Judgements}, err
+}
+
+func open(t *testing.T, o storetest.Options) (storetest.Store, storetest.Exec) {
+	t.Helper()
+	s := mustOpen(t, schema(t), o)
+	exec := func(t *testing.T, stmt string, args ...any) {
+		t.Helper()
+		if _, err := s.DB().Exec(context.Background(), stmt, args...); err != nil {
+			t.Fatalf("exec %s: %v", stmt, err)
+		}
+	}
+	return store{s}, exec
+}
+
+// TestConformance runs the backend-independent suite, each subtest on a
+// schema of its own.
+func TestConformance(t *testing.T) {
+	dsn(t)
+	storetest.Run(t, open)
+}
+
+// sqliteStore adapts *sqlite.Store to storetest.Store.
+type sqliteStore struct{ *sqlite.Store }
+
+func (s sqliteStore) VerifyRows(ctx context.Context) (storetest.RowCheck, error) {
+	rc, err := s.Store.VerifyRows(ctx)
+	return storetest.RowCheck{Reports: rc.Reports, Agreements: rc.Agreements, Events: rc.Events, Evidence: rc.Evidence, Judgements: rc.Judgements}, err
+}
+
+func openSQLite(t *testing.T, o storetest.Options) (storetest.Store, storetest.Exec) {
+	t.Helper()
+	s, err := sqlite.OpenWith(context.Background(), filepath.Join(t.TempDir(), "truce.db"), sqlite.Options{LogOrigin: o.LogOrigin})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	s.Now = o.Now
+	return sqliteStore{s}, func(t *testing.T, stmt string, args ...any) {
+		t.Helper()
+		if _, err := s.DB().ExecContext(context.Background(), stmt, args...); err != nil {
+			t.Fatalf("exec %s: %v", stmt, err)
+		}
+	}
+}
+
+// TestSameLogAsSQLite checks that the same writes log the same records in
+// both backends, and that a log copied from one verifies in the other.
+func TestSameLogAsSQLite(t *testing.T) {
+	dsn(t)
+	storetest.SameLog(t, openSQLite, open)
+}
+
+// TestUnstorableText checks that text PostgreSQL cannot hold (a NUL byte)
+// is refused as invalid input, not an internal error.
+func TestUnstorableText(t *testing.T) {
+	ctx := context.Background()
+	s := mustOpen(t, schema(t), storetest.Options{})
+	r := &truce.Report{ID: "nul", Source: "viina", Start: time.Date(2025, 3, 18, 22, 0, 0, 0, time.UTC),
+		End: time.Date(2025, 3, 19, 22, 0, 0, 0, time.UTC), Precision: truce.PrecisionDay, Location: geo.Point{Lon: 30.52, Lat: 50.45},
+		Text: "before\x00after"}
+	_, err := s.PutReports(ctx, truce.System, []*truce.Report{r}, truce.PutOptions{})
+	if truce.ErrorCode(err) != truce.EINVALID {
+		t.Fatalf("PutReports(text with NUL) = %v, want EINVALID", err)
+	}
+	if n, err := s.LogSize(ctx); err != nil || n != 0 {
+		t.Errorf("LogSize = %d, %v after a refused report, want 0", n, err)
+	}
+}
+
+// TestMigrate checks that migrations are recorded, idempotent and safe to
+// run concurrently, and that SchemaUpToDate notices a missing one.
+func TestMigrate(t *testing.T) {
+	ctx := context.Background()
+	d := schema(t)
+	s := mustOpen(t, d, storetest.Options{})
+	ok, err := s.SchemaUpToDate(ctx)
+	if err != nil || !ok {
+		t.Fatalf("SchemaUpToDate = %v, %v after Open, want true", ok, err)
+	}
+	// Migrating again, and from another process at once, changes nothing.
+	var wg sync.WaitGroup
+	for range 3 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := s.Migrate(ctx); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	var n int
+	if err := s.DB().QueryRow(ctx, `SELECT COUNT(*) FROM schema_migrations`).Scan(&n); err != nil || n != 1 {
+		t.Errorf("schema_migrations has %d rows (%v), want 1", n, err)
+	}
+	// An empty schema is not up to date.
+	empty := mustOpenRaw(t, schema(t))
+	if ok, err := empty.SchemaUpToDate(ctx); err != nil || ok {
+		t.Errorf("SchemaUpToDate on a schema with a dropped migration table = %v, %v; want false", ok, err)
+	}
+}
+
+// mustOpenRaw opens a store and then removes its migration record, as if
+// the schema were older than the code.
+func mustOpenRaw(t *testing.T, dsn string) *postgres.Store {
+	t.Helper()
+	s := mustOpen(t, dsn, storetest.Options{})
+	if _, err := s.DB().Exec(context.Background(), `DROP TABLE schema_migrations`); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// TestTwoProcesses writes through two stores (two pools, as two processes
+// would) on one database at once: the advisory lock serialises their
+// appends, so the log verifies and every record has one index.
+func TestTwoProcesses(t *testing.T) {
+	ctx := context.Background()
+	d := schema(t)
+	a := mustOpen(t, d, storetest.Options{LogOrigin: "truce.test/two"})
+	b := mustOpen(t, d, storetest.Options{LogOrigin: "truce.test/two"})
+	base := &truce.Report{ID: "x", Source: "viina", Start: time.Date(2025, 3, 18, 22, 0, 0, 0, time.UTC),
+		End: time.Date(2025, 3, 19, 22, 0, 0, 0, time.UTC), Precision: truce.PrecisionDay, Location: geo.Point{Lon: 30.52, Lat: 50.45}}
+	const perStore, notes = 4, 6
+	var wg sync.WaitGroup
+	for i, s := range []*postgres.Store{a, b, a, b} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range perStore {
+				r := *base
+				r.ID = truce.ReportID(fmt.Sprintf("viina_incidents_202503.csv:%d", 100*i+k))
+				if _, err := s.PutReports(ctx, truce.System, []*truce.Report{&r}, truce.PutOptions{}); err != nil {
+					t.Error(err)
+					return
+				}
+				for n := range notes {
+					if _, err := s.AddNote(ctx, truce.System, truce.IncidentID(r.ID), fmt.Sprint("note ", n)); err != nil {
+						t.Error(err)
+						return
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	want := int64(4 * perStore * (1 + notes))
+	size, err := a.LogSize(ctx)
+	if err != nil || size != want {
+		t.Fatalf("LogSize = %d, %v; want %d", size, err, want)
+	}
+	_, vk, err := b.LogKey(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, vk2, _ := a.LogKey(ctx); vk2 != vk {
+		t.Fatalf("the two stores use different keys: %s, %s", vk, vk2)
+	}
+	src, done, err := a.LogSource(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer done()
+	rep, err := ledger.Verify(ctx, src, vk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Records != want || rep.Unsigned != 0 {
+		t.Errorf("verify: %+v", rep)
+	}
+	if _, err := b.VerifyRows(ctx); err != nil {
+		t.Error(err)
+	}
+}
+
+// TestBBoxIndex checks that the bounding-box filter can use the GiST index
+// on incidents (the planner prefers a scan on a tiny table, so scans are
+// disabled here).
+func TestBBoxIndex(t *testing.T) {
+	ctx := context.Background()
+	s := mustOpen(t, schema(t), storetest.Options{})
+	conn, err := s.DB().Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, `SET enable_seqscan = off`); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _, _ = conn.Exec(ctx, `RESET enable_seqscan`) }()
+	rows, err := conn.Query(ctx, `EXPLAIN SELECT id FROM incidents WHERE merged_into = '' AND geog::geometry && ST_MakeEnvelope($1, $2, $3, $4, 4326)
+		AND lon >= $1 AND lon <= $3 AND lat >= $2 AND lat <= $4 ORDER BY start_ns, id`, 30.0, 46.0, 40.0, 52.0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(strings.Join(plan, "\n"), "incidents_geom") {
+		t.Errorf("the bbox filter does not use incidents_geom:\n%s", strings.Join(plan, "\n"))
+	}
+}

@@ -1,0 +1,284 @@
+// Package storetest is the conformance suite every truce store backend
+// runs: the same behaviour, checked the same way, whatever the SQL behind
+// it (house style rules 14 and 15). A backend's test calls Run with an
+// Opener that opens a fresh, empty store per subtest, using the suite's
+// clock and log origin, and returns it with an Exec hook on its database
+// for the tamper tests (the hook is deliberately not part of Store: no
+// production caller may reach below a store):
+//
+//	func TestConformance(t *testing.T) {
+//		storetest.Run(t, func(t *testing.T, o storetest.Options) (storetest.Store, storetest.Exec) {
+//			s := mustOpen(t, filepath.Join(t.TempDir(), "truce.db"), o.LogOrigin)
+//			s.Now = o.Now
+//			return adapter{s}, func(t *testing.T, stmt string, args ...any) { mustExec(t, s.DB(), stmt, args...) }
+//		})
+//	}
+//
+// Subtests are named Method/Case (PutReports/OK, Incident/NotFound,
+// ChangeStatus/Forbidden, Tamper/ReportText, ...) and run in parallel, each
+// on its own store. SameLog checks two backends against each other.
+package storetest
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"truce"
+	"truce/internal/ledger"
+)
+
+// Store is what the suite tests: a truce.Store plus the two checks every
+// backend provides for `truce ledger verify`.
+type Store interface {
+	truce.Store
+	// VerifyRows checks the stored rows against the log records they
+	// point at; a mismatch wraps ledger.ErrLedgerDiverged and names the
+	// row.
+	VerifyRows(ctx context.Context) (RowCheck, error)
+	// LogSource returns the whole log on one read snapshot, for
+	// ledger.Verify; the caller calls the returned function when done.
+	LogSource(ctx context.Context) (ledger.Source, func(), error)
+}
+
+// RowCheck counts what VerifyRows compared. Backends return their own
+// type; their tests convert it.
+type RowCheck struct {
+	Reports, Agreements, Events, Evidence, Judgements int
+}
+
+// Options configure a store opened for one subtest.
+type Options struct {
+	// Now is the store's clock. The backend MUST use it for every time it
+	// records (a write transaction reads it once).
+	Now func() time.Time
+	// LogOrigin names the log. The backend MUST generate its log key with
+	// this origin: LogKey and every checkpoint carry it.
+	LogOrigin string
+}
+
+// Exec runs one SQL statement directly on the database behind a store,
+// below the store, to tamper with it on purpose. Placeholders are $1, $2,
+// ... (both PostgreSQL and modernc.org/sqlite accept them); arguments are
+// int64, string or []byte. It fails the test if the statement fails.
+//
+// The tamper tests rely on these tables and columns, which every backend
+// MUST keep under these names: log_records (idx, data), log_hashes (idx,
+// hash), log_checkpoints (size, note, created_ns), reports (id, text),
+// judgements (report_id, explanation) and evidence (id, incident,
+// content).
+type Exec func(t *testing.T, stmt string, args ...any)
+
+// Opener opens a new, empty, migrated store for one subtest and returns it
+// with an Exec hook on its database. The backend closes the store and
+// removes its database when t ends (t.Cleanup).
+type Opener func(t *testing.T, o Options) (Store, Exec)
+
+// Origin is the log origin the suite opens every store with.
+const Origin = "truce.test/conformance"
+
+// T0 is when the suite's clock starts: after the reports of 18-28 March
+// 2025 that the fixtures describe.
+var T0 = time.Date(2025, 3, 28, 12, 0, 0, 0, time.UTC)
+
+// clock is a fixed clock that tests advance by hand.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Advance(d time.Duration) time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+	return c.t
+}
+
+// env is one subtest's store and tools.
+type env struct {
+	ctx   context.Context
+	s     Store
+	exec  Exec
+	clock *clock
+}
+
+type tcase struct {
+	name string
+	fn   func(t *testing.T, e *env)
+}
+
+type group struct {
+	name  string
+	cases []tcase
+}
+
+// Run runs the conformance suite against the stores open returns.
+func Run(t *testing.T, open Opener) {
+	groups := []group{
+		{"PutReports", putReportsCases},
+		{"Report", reportCases},
+		{"Reports", reportsCases},
+		{"PutSites", putSitesCases},
+		{"Sites", sitesCases},
+		{"PutAgreement", putAgreementCases},
+		{"LatestAgreement", latestAgreementCases},
+		{"Agreement", agreementCases},
+		{"AgreementVersions", agreementVersionsCases},
+		{"PutJudgements", putJudgementsCases},
+		{"Judgements", judgementsCases},
+		{"Judgement", judgementCases},
+		{"Incident", incidentCases},
+		{"IncidentOf", incidentOfCases},
+		{"Incidents", incidentsCases},
+		{"Events", eventsCases},
+		{"ChangeStatus", changeStatusCases},
+		{"AddNote", addNoteCases},
+		{"Respond", respondCases},
+		{"AddEvidence", addEvidenceCases},
+		{"EvidenceContent", evidenceContentCases},
+		{"Publish", publishCases},
+		{"Merge", mergeCases},
+		{"Split", splitCases},
+		{"CreateToken", createTokenCases},
+		{"TokenByHash", tokenByHashCases},
+		{"Tokens", tokensCases},
+		{"RevokeToken", revokeTokenCases},
+		{"LogKey", logKeyCases},
+		{"LogSize", logSizeCases},
+		{"LogRecord", logRecordCases},
+		{"LatestCheckpoint", latestCheckpointCases},
+		{"ProveRecord", proveRecordCases},
+		{"ProveTree", proveTreeCases},
+		{"Verify", verifyCases},
+		{"VerifyRows", verifyRowsCases},
+		{"Tamper", tamperCases},
+		{"Atomic", atomicCases},
+	}
+	for _, g := range groups {
+		t.Run(g.name, func(t *testing.T) {
+			t.Parallel()
+			for _, c := range g.cases {
+				t.Run(c.name, func(t *testing.T) {
+					t.Parallel()
+					c.fn(t, newEnv(t, open))
+				})
+			}
+		})
+	}
+}
+
+func newEnv(t *testing.T, open Opener) *env {
+	t.Helper()
+	c := &clock{t: T0}
+	s, exec := open(t, Options{Now: c.Now, LogOrigin: Origin})
+	return &env{ctx: context.Background(), s: s, exec: exec, clock: c}
+}
+
+// Principals used by the tests.
+var (
+	admin    = truce.Principal{TokenID: "tok_admin", Role: truce.RoleAdmin, Name: "admin"}
+	monitor  = truce.Principal{TokenID: "tok_mon1", Role: truce.RoleMonitor, Name: "OSCE-style monitor"}
+	partyUA  = truce.Principal{TokenID: "tok_ua", Role: truce.RoleParty, Party: "UA", Name: "Ukraine"}
+	partyRU  = truce.Principal{TokenID: "tok_ru", Role: truce.RoleParty, Party: "RU", Name: "Russian Federation"}
+	observer = truce.Principal{TokenID: "tok_obs", Role: truce.RoleObserver, Name: "press"}
+)
+
+// wantCode fails the test unless err carries the application error code.
+func wantCode(t *testing.T, err error, code string) {
+	t.Helper()
+	if got := truce.ErrorCode(err); got != code {
+		t.Fatalf("error = %v (code %q), want code %q", err, got, code)
+	}
+}
+
+// must fails the test on err.
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// equal fails the test when got and want differ; nil and empty slices and
+// maps are equal, as no caller can tell them apart through the interface.
+func equal(t *testing.T, what string, want, got any, opts ...cmp.Option) {
+	t.Helper()
+	opts = append(opts, cmpopts.EquateEmpty())
+	if diff := cmp.Diff(want, got, opts...); diff != "" {
+		t.Errorf("%s mismatch (-want +got):\n%s", what, diff)
+	}
+}
+
+func logSize(t *testing.T, e *env) int64 {
+	t.Helper()
+	n, err := e.s.LogSize(e.ctx)
+	must(t, err)
+	return n
+}
+
+// verify runs ledger.Verify over the store's log source and VerifyRows,
+// and returns the first error.
+func verify(t *testing.T, e *env) (ledger.Report, RowCheck, error) {
+	t.Helper()
+	_, vk, err := e.s.LogKey(e.ctx)
+	must(t, err)
+	src, done, err := e.s.LogSource(e.ctx)
+	must(t, err)
+	rep, err := ledger.Verify(e.ctx, src, vk)
+	done()
+	if err != nil {
+		return rep, RowCheck{}, err
+	}
+	rc, err := e.s.VerifyRows(e.ctx)
+	return rep, rc, err
+}
+
+// mustVerify fails the test unless the log and the rows verify.
+func mustVerify(t *testing.T, e *env) (ledger.Report, RowCheck) {
+	t.Helper()
+	rep, rc, err := verify(t, e)
+	if err != nil {
+		t.Fatalf("verify: %v", err)
+	}
+	return rep, rc
+}
+
+func errorsIsAny(err error, targets ...error) bool {
+	for _, t := range targets {
+		if errors.Is(err, t) {
+			return true
+		}
+	}
+	return false
+}
+
+func contains(s string, subs ...string) bool {
+	for _, sub := range subs {
+		if !strings.Contains(s, sub) {
+			return false
+		}
+	}
+	return true
+}
+
+func ids[T ~string](xs ...T) []T { return xs }
+
+func pageIDs(ins []truce.IncidentSummary) []truce.IncidentID {
+	out := make([]truce.IncidentID, len(ins))
+	for i, in := range ins {
+		out[i] = in.ID
+	}
+	return out
+}

@@ -1,0 +1,519 @@
+package storetest
+
+import (
+	"bytes"
+	"testing"
+	"time"
+
+	"truce"
+	"truce/internal/ledger"
+)
+
+// ev is an expected event, compared without its id.
+func ev(id truce.ReportID, at time.Time, by truce.Principal, kind truce.EventKind) truce.Event {
+	return truce.Event{Incident: truce.IncidentID(id), At: at, Actor: by.String(), Kind: kind}
+}
+
+// checkLogged checks that e is the last log record, built by
+// ledger.EventRecord.
+func checkLogged(t *testing.T, env *env, by truce.Principal, e *truce.Event, evidence *truce.Evidence) {
+	t.Helper()
+	data, err := env.s.LogRecord(env.ctx, e.LogIndex)
+	must(t, err)
+	rec, err := ledger.EventRecord(by, e, evidence)
+	must(t, err)
+	want, err := rec.Bytes()
+	must(t, err)
+	if !bytes.Equal(data, want) {
+		t.Errorf("record %d = %s\nwant %s", e.LogIndex, data, want)
+	}
+}
+
+var eventsCases = []tcase{
+	{"OK", func(t *testing.T, e *env) {
+		mustPutReports(t, e, partyUA, truce.PutOptions{SubmittedBy: "UA"}, byID(scenario(), rKherson))
+		id := truce.IncidentID(rKherson)
+		t1 := e.clock.Advance(time.Minute)
+		_, err := e.s.ChangeStatus(e.ctx, monitor, id, truce.StatusUnderReview, "triage")
+		must(t, err)
+		t2 := e.clock.Advance(time.Minute)
+		_, err = e.s.AddNote(e.ctx, monitor, id, "asked the operator")
+		must(t, err)
+		t3 := e.clock.Advance(time.Minute)
+		_, err = e.s.Respond(e.ctx, partyRU, id, truce.ResponseCounterClaim, "air defence debris")
+		must(t, err)
+		t4 := e.clock.Advance(time.Minute)
+		_, err = e.s.ChangeStatus(e.ctx, monitor, id, truce.StatusVerified, "confirmed")
+		must(t, err)
+		got, err := e.s.Events(e.ctx, id)
+		must(t, err)
+		want := []truce.Event{
+			{Incident: id, At: T0, Actor: "party:UA:tok_ua", Kind: truce.EventCreated, To: truce.StatusReported, LogIndex: 0},
+			{Incident: id, At: t1, Actor: "monitor:tok_mon1", Kind: truce.EventStatus, From: truce.StatusReported, To: truce.StatusUnderReview, Reason: "triage", LogIndex: 1},
+			{Incident: id, At: t2, Actor: "monitor:tok_mon1", Kind: truce.EventNote, Reason: "asked the operator", LogIndex: 2},
+			{Incident: id, At: t3, Actor: "party:RU:tok_ru", Kind: truce.EventResponse, Reason: "air defence debris", Party: "RU", Response: truce.ResponseCounterClaim, LogIndex: 3},
+			{Incident: id, At: t4, Actor: "monitor:tok_mon1", Kind: truce.EventStatus, From: truce.StatusUnderReview, To: truce.StatusVerified, Reason: "confirmed", LogIndex: 4},
+			{Incident: id, At: t4, Actor: "monitor:tok_mon1", Kind: truce.EventPublished, LogIndex: 5},
+		}
+		equal(t, "Events", want, got, cmpIgnoreEventID)
+		for i := 1; i < len(got); i++ {
+			if got[i].ID <= got[i-1].ID {
+				t.Errorf("event ids not increasing: %d then %d", got[i-1].ID, got[i].ID)
+			}
+		}
+	}},
+	{"Unknown", func(t *testing.T, e *env) {
+		got, err := e.s.Events(e.ctx, "UKR999999")
+		if err == nil && len(got) == 0 {
+			return
+		}
+		wantCode(t, err, truce.ENOTFOUND)
+	}},
+}
+
+var changeStatusCases = []tcase{
+	{"Allowed", func(t *testing.T, e *env) {
+		mustPutReports(t, e, truce.System, truce.PutOptions{}, scenario()...)
+		id := truce.IncidentID(rKherson)
+		for _, m := range []struct {
+			to        truce.Status
+			publishes bool
+		}{
+			{truce.StatusUnderReview, false},
+			{truce.StatusVerified, true},
+			{truce.StatusUnderReview, false},
+			{truce.StatusUnverifiable, false}, // already published
+			{truce.StatusUnderReview, false},
+			{truce.StatusDismissed, false},
+			{truce.StatusUnderReview, false},
+		} {
+			before := logSize(t, e)
+			in := mustIncident(t, e, truce.ReportID(id))
+			at := e.clock.Advance(time.Minute)
+			got, err := e.s.ChangeStatus(e.ctx, monitor, id, m.to, "because "+string(m.to))
+			must(t, err)
+			want := ev(rKherson, at, monitor, truce.EventStatus)
+			want.From, want.To, want.Reason, want.LogIndex = in.Status, m.to, "because "+string(m.to), before
+			equal(t, "ChangeStatus event", &want, got, cmpIgnoreEventID)
+			checkLogged(t, e, monitor, got, nil)
+			after := mustIncident(t, e, truce.ReportID(id))
+			if after.Status != m.to || !after.UpdatedAt.Equal(at) {
+				t.Errorf("incident status %s updated %s, want %s at %s", after.Status, after.UpdatedAt, m.to, at)
+			}
+			wantSize := before + 1
+			if m.publishes {
+				wantSize++
+				if !after.Published {
+					t.Errorf("incident not published by a final status")
+				}
+				evs, err := e.s.Events(e.ctx, id)
+				must(t, err)
+				last := evs[len(evs)-1]
+				if last.Kind != truce.EventPublished || last.LogIndex != before+1 {
+					t.Errorf("last event = %+v, want a published event at log index %d", last, before+1)
+				}
+			}
+			if got := logSize(t, e); got != wantSize {
+				t.Errorf("LogSize = %d after moving to %s, want %d", got, m.to, wantSize)
+			}
+		}
+		// Straight from reported to dismissed.
+		_, err := e.s.ChangeStatus(e.ctx, monitor, truce.IncidentID(rSudzha), truce.StatusDismissed, "duplicate")
+		must(t, err)
+		if in := mustIncident(t, e, rSudzha); in.Status != truce.StatusDismissed || !in.Published {
+			t.Errorf("dismissed incident: status %s published %v, want dismissed, published", in.Status, in.Published)
+		}
+	}},
+	{"Forbidden", func(t *testing.T, e *env) {
+		mustPutReports(t, e, truce.System, truce.PutOptions{}, scenario()...)
+		_, err := e.s.ChangeStatus(e.ctx, monitor, truce.IncidentID(rSudzha), truce.StatusUnderReview, "")
+		must(t, err)
+		_, err = e.s.ChangeStatus(e.ctx, monitor, truce.IncidentID(rKharkiv), truce.StatusDismissed, "")
+		must(t, err)
+		for _, m := range []struct {
+			id truce.ReportID
+			to truce.Status
+		}{
+			{rKherson, truce.StatusVerified},        // reported
+			{rKherson, truce.StatusUnverifiable},    // reported
+			{rKherson, truce.StatusReported},        // reported
+			{rSudzha, truce.StatusReported},         // under_review
+			{rSudzha, truce.StatusUnderReview},      // under_review
+			{rKharkiv, truce.StatusVerified},        // dismissed
+			{rKharkiv, truce.StatusReported},        // dismissed
+			{rKharkiv, truce.StatusDismissed},       // dismissed
+			{rKharkiv, truce.StatusUnverifiable},    // dismissed
+			{rSloviansk, truce.StatusDismissed},     // ok, below
+			{rSloviansk, truce.StatusUnderReview},   // dismissed → under_review is allowed
+			{rSloviansk, truce.StatusUnderReview},   // but not twice
+			{rSloviansk, truce.StatusReported},      // under_review
+			{rVysokoivanivka, truce.StatusVerified}, // reported
+		} {
+			in := mustIncident(t, e, m.id)
+			before := logSize(t, e)
+			_, err := e.s.ChangeStatus(e.ctx, monitor, truce.IncidentID(m.id), m.to, "")
+			if in.Status.CanMove(m.to) {
+				must(t, err)
+				continue
+			}
+			if truce.ErrorCode(err) != truce.ECONFLICT {
+				t.Errorf("ChangeStatus(%s: %s → %s) = %v, want ECONFLICT", m.id, in.Status, m.to, err)
+			}
+			if after := mustIncident(t, e, m.id); after.Status != in.Status || after.Published != in.Published {
+				t.Errorf("a refused move changed the incident: %+v", after)
+			}
+			if got := logSize(t, e); got != before {
+				t.Errorf("LogSize = %d after a refused move, want %d", got, before)
+			}
+		}
+	}},
+	{"Invalid", func(t *testing.T, e *env) {
+		mustPutReports(t, e, truce.System, truce.PutOptions{}, scenario()...)
+		_, err := e.s.ChangeStatus(e.ctx, monitor, truce.IncidentID(rKherson), "confirmed", "")
+		wantCode(t, err, truce.EINVALID)
+	}},
+	{"NotFound", func(t *testing.T, e *env) {
+		_, err := e.s.ChangeStatus(e.ctx, monitor, "UKR999999", truce.StatusUnderReview, "")
+		wantCode(t, err, truce.ENOTFOUND)
+	}},
+	{"Merged", func(t *testing.T, e *env) {
+		mustPutReports(t, e, truce.System, truce.PutOptions{}, scenario()...)
+		_, err := e.s.Merge(e.ctx, monitor, truce.IncidentID(rSloviansk), truce.IncidentID(rVysokoivanivka), "same")
+		must(t, err)
+		_, err = e.s.ChangeStatus(e.ctx, monitor, truce.IncidentID(rVysokoivanivka), truce.StatusUnderReview, "")
+		wantCode(t, err, truce.ECONFLICT)
+	}},
+}
+
+var addNoteCases = []tcase{
+	{"OK", func(t *testing.T, e *env) {
+		mustPutReports(t, e, truce.System, truce.PutOptions{}, scenario()...)
+		at := e.clock.Advance(time.Minute)
+		got, err := e.s.AddNote(e.ctx, monitor, truce.IncidentID(rSloviansk), "Same explosions as 3196? — перевірити")
+		must(t, err)
+		want := ev(rSloviansk, at, monitor, truce.EventNote)
+		want.Reason, want.LogIndex = "Same explosions as 3196? — перевірити", 7
+		equal(t, "AddNote event", &want, got, cmpIgnoreEventID)
+		checkLogged(t, e, monitor, got, nil)
+		if in := mustIncident(t, e, rSloviansk); !in.UpdatedAt.Equal(at) || in.Status != truce.StatusReported {
+			t.Errorf("incident after a note: status %s updated %s; want reported, %s", in.Status, in.UpdatedAt, at)
+		}
+	}},
+	{"NotFound", func(t *testing.T, e *env) {
+		_, err := e.s.AddNote(e.ctx, monitor, "UKR999999", "x")
+		wantCode(t, err, truce.ENOTFOUND)
+		if logSize(t, e) != 0 {
+			t.Errorf("LogSize = %d, want 0", logSize(t, e))
+		}
+	}},
+}
+
+var respondCases = []tcase{
+	{"OK", func(t *testing.T, e *env) {
+		mustPutReports(t, e, truce.System, truce.PutOptions{}, scenario()...)
+		id := truce.IncidentID(rKherson)
+		got, err := e.s.Respond(e.ctx, partyRU, id, truce.ResponseDenial, "No strikes on energy facilities")
+		must(t, err)
+		want := ev(rKherson, T0, partyRU, truce.EventResponse)
+		want.Party, want.Response, want.Reason, want.LogIndex = "RU", truce.ResponseDenial, "No strikes on energy facilities", 7
+		equal(t, "Respond event", &want, got, cmpIgnoreEventID)
+		checkLogged(t, e, partyRU, got, nil)
+		_, err = e.s.Respond(e.ctx, partyUA, id, truce.ResponseCounterClaim, "Photos attached")
+		must(t, err)
+		_, err = e.s.Respond(e.ctx, partyRU, id, truce.ResponseCounterClaim, "Ukrainian air defence")
+		must(t, err)
+		in := mustIncident(t, e, rKherson)
+		equal(t, "contested by", ids[truce.PartyID]("RU", "UA"), in.ContestedBy)
+		if in.Status != truce.StatusReported {
+			t.Errorf("status = %s after responses, want reported", in.Status)
+		}
+	}},
+	{"NotParty", func(t *testing.T, e *env) {
+		mustPutReports(t, e, truce.System, truce.PutOptions{}, scenario()...)
+		before := logSize(t, e)
+		_, err := e.s.Respond(e.ctx, monitor, truce.IncidentID(rKherson), truce.ResponseDenial, "x")
+		wantCode(t, err, truce.EINVALID)
+		if logSize(t, e) != before {
+			t.Errorf("LogSize changed by a refused response")
+		}
+	}},
+	{"NotFound", func(t *testing.T, e *env) {
+		_, err := e.s.Respond(e.ctx, partyRU, "UKR999999", truce.ResponseDenial, "x")
+		wantCode(t, err, truce.ENOTFOUND)
+	}},
+}
+
+var addEvidenceCases = []tcase{
+	{"OK", func(t *testing.T, e *env) {
+		mustPutReports(t, e, truce.System, truce.PutOptions{}, scenario()...)
+		id := truce.IncidentID(rKherson)
+		content := []byte("\x89PNG\r\n\x1a\n\x00\x00 transformer photo")
+		at := e.clock.Advance(time.Minute)
+		item := truce.Evidence{MediaType: "image/png", Description: "damaged transformer, 24 March"}
+		got, err := e.s.AddEvidence(e.ctx, monitor, id, &item, content)
+		must(t, err)
+		wantItem := truce.Evidence{ID: "sha256:" + sha(content), Incident: id, SHA256: sha(content), MediaType: "image/png",
+			Size: int64(len(content)), Description: "damaged transformer, 24 March", AddedBy: "monitor:tok_mon1", At: at}
+		equal(t, "evidence item filled in", wantItem, item)
+		want := ev(rKherson, at, monitor, truce.EventEvidence)
+		want.Evidence, want.Reason, want.LogIndex = wantItem.ID, wantItem.Description, 7
+		equal(t, "AddEvidence event", &want, got, cmpIgnoreEventID)
+		checkLogged(t, e, monitor, got, &wantItem)
+		list, err := e.s.Evidence(e.ctx, id)
+		must(t, err)
+		equal(t, "Evidence", []truce.Evidence{wantItem}, list)
+		b, mt, err := e.s.EvidenceContent(e.ctx, id, wantItem.ID)
+		must(t, err)
+		if !bytes.Equal(b, content) || mt != "image/png" {
+			t.Errorf("EvidenceContent = %q, %q; want %q, image/png", b, mt, content)
+		}
+		// The same bytes may back another incident.
+		other := truce.Evidence{MediaType: "image/png"}
+		_, err = e.s.AddEvidence(e.ctx, monitor, truce.IncidentID(rSudzha), &other, content)
+		must(t, err)
+		// Empty content is evidence too (e.g. a placeholder for a video).
+		empty := truce.Evidence{MediaType: "video/mp4", Description: "to follow"}
+		_, err = e.s.AddEvidence(e.ctx, monitor, id, &empty, nil)
+		must(t, err)
+		b, _, err = e.s.EvidenceContent(e.ctx, id, empty.ID)
+		must(t, err)
+		if len(b) != 0 || empty.Size != 0 {
+			t.Errorf("empty evidence: %d bytes, size %d", len(b), empty.Size)
+		}
+		list, err = e.s.Evidence(e.ctx, id)
+		must(t, err)
+		if len(list) != 2 {
+			t.Errorf("Evidence lists %d items, want 2", len(list))
+		}
+		mustVerify(t, e)
+	}},
+	{"FinalStatus", func(t *testing.T, e *env) {
+		mustPutReports(t, e, truce.System, truce.PutOptions{}, scenario()...)
+		id := truce.IncidentID(rKherson)
+		for _, to := range []truce.Status{truce.StatusUnderReview, truce.StatusVerified} {
+			_, err := e.s.ChangeStatus(e.ctx, monitor, id, to, "")
+			must(t, err)
+		}
+		before := logSize(t, e)
+		at := e.clock.Advance(time.Minute)
+		item := truce.Evidence{MediaType: "application/pdf"}
+		content := []byte("%PDF-1.7 operator statement")
+		got, err := e.s.AddEvidence(e.ctx, partyUA, id, &item, content)
+		must(t, err)
+		if got.Kind != truce.EventEvidence || got.LogIndex != before {
+			t.Errorf("AddEvidence returned %+v, want the evidence event at log index %d", got, before)
+		}
+		in := mustIncident(t, e, rKherson)
+		if in.Status != truce.StatusUnderReview {
+			t.Errorf("status = %s after new evidence on a verified incident, want under_review", in.Status)
+		}
+		evs, err := e.s.Events(e.ctx, id)
+		must(t, err)
+		last := evs[len(evs)-1]
+		want := ev(rKherson, at, partyUA, truce.EventStatus)
+		want.From, want.To, want.Reason, want.LogIndex = truce.StatusVerified, truce.StatusUnderReview, "new evidence sha256:"+sha(content), before+1
+		equal(t, "status event", want, last, cmpIgnoreEventID)
+		if got := logSize(t, e); got != before+2 {
+			t.Errorf("LogSize = %d, want %d", got, before+2)
+		}
+		// Under review already: no status change.
+		more := truce.Evidence{MediaType: "text/plain"}
+		_, err = e.s.AddEvidence(e.ctx, monitor, id, &more, []byte("note"))
+		must(t, err)
+		if got := logSize(t, e); got != before+3 {
+			t.Errorf("LogSize = %d, want %d", got, before+3)
+		}
+	}},
+	{"Duplicate", func(t *testing.T, e *env) {
+		mustPutReports(t, e, truce.System, truce.PutOptions{}, scenario()...)
+		id := truce.IncidentID(rKherson)
+		content := []byte("same bytes")
+		_, err := e.s.AddEvidence(e.ctx, monitor, id, &truce.Evidence{MediaType: "text/plain"}, content)
+		must(t, err)
+		before := logSize(t, e)
+		evs, err := e.s.Events(e.ctx, id)
+		must(t, err)
+		_, err = e.s.AddEvidence(e.ctx, partyUA, id, &truce.Evidence{MediaType: "text/plain", Description: "again"}, content)
+		wantCode(t, err, truce.ECONFLICT)
+		if got := logSize(t, e); got != before {
+			t.Errorf("LogSize = %d after a duplicate, want %d", got, before)
+		}
+		after, err := e.s.Events(e.ctx, id)
+		must(t, err)
+		if len(after) != len(evs) {
+			t.Errorf("a duplicate added events: %d, then %d", len(evs), len(after))
+		}
+	}},
+	{"Invalid", func(t *testing.T, e *env) {
+		mustPutReports(t, e, truce.System, truce.PutOptions{}, scenario()...)
+		_, err := e.s.AddEvidence(e.ctx, monitor, truce.IncidentID(rKherson), &truce.Evidence{}, []byte("x"))
+		wantCode(t, err, truce.EINVALID)
+	}},
+	{"NotFound", func(t *testing.T, e *env) {
+		_, err := e.s.AddEvidence(e.ctx, monitor, "UKR999999", &truce.Evidence{MediaType: "text/plain"}, []byte("x"))
+		wantCode(t, err, truce.ENOTFOUND)
+	}},
+}
+
+var evidenceContentCases = []tcase{
+	{"NotFound", func(t *testing.T, e *env) {
+		mustPutReports(t, e, truce.System, truce.PutOptions{}, scenario()...)
+		content := []byte("x")
+		_, err := e.s.AddEvidence(e.ctx, monitor, truce.IncidentID(rKherson), &truce.Evidence{MediaType: "text/plain"}, content)
+		must(t, err)
+		_, _, err = e.s.EvidenceContent(e.ctx, truce.IncidentID(rKherson), "sha256:"+sha([]byte("y")))
+		wantCode(t, err, truce.ENOTFOUND)
+		// Evidence belongs to its incident.
+		_, _, err = e.s.EvidenceContent(e.ctx, truce.IncidentID(rSudzha), "sha256:"+sha(content))
+		wantCode(t, err, truce.ENOTFOUND)
+	}},
+}
+
+var publishCases = []tcase{
+	{"OK", func(t *testing.T, e *env) {
+		mustPutReports(t, e, partyUA, truce.PutOptions{SubmittedBy: "UA"}, scenario()...)
+		at := e.clock.Advance(time.Minute)
+		got, err := e.s.Publish(e.ctx, monitor, truce.IncidentID(rKherson))
+		must(t, err)
+		want := ev(rKherson, at, monitor, truce.EventPublished)
+		want.LogIndex = 7
+		equal(t, "Publish event", &want, got, cmpIgnoreEventID)
+		checkLogged(t, e, monitor, got, nil)
+		if in := mustIncident(t, e, rKherson); !in.Published || in.Status != truce.StatusReported {
+			t.Errorf("incident published=%v status %s, want published, reported", in.Published, in.Status)
+		}
+	}},
+	{"Again", func(t *testing.T, e *env) {
+		mustPutReports(t, e, truce.System, truce.PutOptions{Published: true}, scenario()...)
+		_, err := e.s.Publish(e.ctx, monitor, truce.IncidentID(rKherson))
+		wantCode(t, err, truce.ECONFLICT)
+		if logSize(t, e) != 7 {
+			t.Errorf("LogSize = %d, want 7", logSize(t, e))
+		}
+	}},
+	{"NotFound", func(t *testing.T, e *env) {
+		_, err := e.s.Publish(e.ctx, monitor, "UKR999999")
+		wantCode(t, err, truce.ENOTFOUND)
+	}},
+}
+
+var mergeCases = []tcase{
+	{"OK", func(t *testing.T, e *env) {
+		rs, _ := judged(t, e)
+		target, source := truce.IncidentID(rKherson), truce.IncidentID(rSudzha)
+		before := logSize(t, e)
+		at := e.clock.Advance(time.Minute)
+		got, err := e.s.Merge(e.ctx, monitor, target, source, "one attack, two accounts")
+		must(t, err)
+		want := ev(rKherson, at, monitor, truce.EventMerged)
+		want.Other, want.Reason, want.LogIndex = source, "one attack, two accounts", before
+		equal(t, "Merge event", &want, got, cmpIgnoreEventID)
+		checkLogged(t, e, monitor, got, nil)
+		srcEvents, err := e.s.Events(e.ctx, source)
+		must(t, err)
+		wantSrc := ev(rSudzha, at, monitor, truce.EventMergedInto)
+		wantSrc.Other, wantSrc.Reason, wantSrc.LogIndex = target, "one attack, two accounts", before+1
+		equal(t, "source's merged event", wantSrc, srcEvents[len(srcEvents)-1], cmpIgnoreEventID)
+		if got := logSize(t, e); got != before+2 {
+			t.Errorf("LogSize = %d, want %d", got, before+2)
+		}
+		// The reports moved, and the figures are recomputed: the earliest
+		// report (Sudzha, 21 March) gives the start and location.
+		in := mustIncident(t, e, rKherson)
+		equal(t, "merged incident", []any{ids(rSudzha, rKherson), byID(rs, rSudzha).Start, byID(rs, rSudzha).Location,
+			truce.OutcomeViolation, ids[truce.PartyID]("RU", "UA"), ids[truce.PhaseID]("black-sea", "energy"), "Drone attack on a substation", at},
+			[]any{in.Reports, in.Start, in.Location, in.Outcome, in.Parties, in.Phases, in.Explanation, in.UpdatedAt})
+		if src := mustIncident(t, e, rSudzha); len(src.Reports) != 0 {
+			t.Errorf("source still has reports %v", src.Reports)
+		}
+	}},
+	{"Self", func(t *testing.T, e *env) {
+		mustPutReports(t, e, truce.System, truce.PutOptions{}, scenario()...)
+		_, err := e.s.Merge(e.ctx, monitor, truce.IncidentID(rKherson), truce.IncidentID(rKherson), "")
+		wantCode(t, err, truce.EINVALID)
+	}},
+	{"NotFound", func(t *testing.T, e *env) {
+		mustPutReports(t, e, truce.System, truce.PutOptions{}, scenario()...)
+		_, err := e.s.Merge(e.ctx, monitor, truce.IncidentID(rKherson), "UKR999999", "")
+		wantCode(t, err, truce.ENOTFOUND)
+		_, err = e.s.Merge(e.ctx, monitor, "UKR999999", truce.IncidentID(rKherson), "")
+		wantCode(t, err, truce.ENOTFOUND)
+	}},
+	{"Conflict", func(t *testing.T, e *env) {
+		mustPutReports(t, e, truce.System, truce.PutOptions{}, scenario()...)
+		_, err := e.s.Merge(e.ctx, monitor, truce.IncidentID(rSloviansk), truce.IncidentID(rVysokoivanivka), "")
+		must(t, err)
+		before := logSize(t, e)
+		// Neither side may be merged away already.
+		_, err = e.s.Merge(e.ctx, monitor, truce.IncidentID(rSloviansk), truce.IncidentID(rVysokoivanivka), "")
+		wantCode(t, err, truce.ECONFLICT)
+		_, err = e.s.Merge(e.ctx, monitor, truce.IncidentID(rVysokoivanivka), truce.IncidentID(rKherson), "")
+		wantCode(t, err, truce.ECONFLICT)
+		if got := logSize(t, e); got != before {
+			t.Errorf("LogSize = %d after refused merges, want %d", got, before)
+		}
+		if in := mustIncident(t, e, rKherson); len(in.Reports) != 1 {
+			t.Errorf("a refused merge moved reports: %v", in.Reports)
+		}
+	}},
+}
+
+var splitCases = []tcase{
+	{"OK", func(t *testing.T, e *env) {
+		judged(t, e)
+		target := truce.IncidentID(rKherson)
+		_, err := e.s.Merge(e.ctx, monitor, target, truce.IncidentID(rSudzha), "one attack")
+		must(t, err)
+		before := logSize(t, e)
+		at := e.clock.Advance(time.Minute)
+		got, err := e.s.Split(e.ctx, monitor, rSudzha, "two attacks after all")
+		must(t, err)
+		want := ev(rKherson, at, monitor, truce.EventSplit)
+		want.Other, want.Reason, want.LogIndex = truce.IncidentID(rSudzha), "two attacks after all", before
+		equal(t, "Split event", &want, got, cmpIgnoreEventID)
+		checkLogged(t, e, monitor, got, nil)
+		if got := logSize(t, e); got != before+2 {
+			t.Errorf("LogSize = %d, want %d", got, before+2)
+		}
+		in := mustIncident(t, e, rKherson)
+		equal(t, "split-from incident", []any{ids(rKherson), byID(scenario(), rKherson).Start, truce.OutcomeViolation, ids[truce.PartyID]("RU"), ids[truce.PhaseID]("energy")},
+			[]any{in.Reports, in.Start, in.Outcome, in.Parties, in.Phases})
+		back := mustIncident(t, e, rSudzha)
+		equal(t, "revived incident", []any{ids(rSudzha), truce.OutcomeDisputed, ids[truce.PartyID]("UA"), ids[truce.PhaseID]("black-sea", "energy")},
+			[]any{back.Reports, back.Outcome, back.Parties, back.Phases})
+		evs, err := e.s.Events(e.ctx, truce.IncidentID(rSudzha))
+		must(t, err)
+		wantBack := ev(rSudzha, at, monitor, truce.EventSplitFrom)
+		wantBack.Other, wantBack.Reason, wantBack.LogIndex = target, "two attacks after all", before+1
+		equal(t, "revived incident's split event", wantBack, evs[len(evs)-1], cmpIgnoreEventID)
+		// It is listed again, and workflow moves work on it.
+		found := false
+		for _, id := range listIDs(t, e, truce.IncidentFilter{Visibility: admin}) {
+			found = found || id == truce.IncidentID(rSudzha)
+		}
+		if !found {
+			t.Errorf("Incidents does not list the split-out incident")
+		}
+		_, err = e.s.ChangeStatus(e.ctx, monitor, truce.IncidentID(rSudzha), truce.StatusUnderReview, "")
+		must(t, err)
+		mustVerify(t, e)
+	}},
+	{"Namesake", func(t *testing.T, e *env) {
+		mustPutReports(t, e, truce.System, truce.PutOptions{}, scenario()...)
+		_, err := e.s.Merge(e.ctx, monitor, truce.IncidentID(rKherson), truce.IncidentID(rSudzha), "one attack")
+		must(t, err)
+		before := logSize(t, e)
+		// Kherson's own report is in its namesake incident: nothing to split.
+		_, err = e.s.Split(e.ctx, monitor, rKherson, "")
+		wantCode(t, err, truce.ECONFLICT)
+		_, err = e.s.Split(e.ctx, monitor, rKharkiv, "")
+		wantCode(t, err, truce.ECONFLICT)
+		if got := logSize(t, e); got != before {
+			t.Errorf("LogSize = %d after refused splits, want %d", got, before)
+		}
+	}},
+	{"NotFound", func(t *testing.T, e *env) {
+		_, err := e.s.Split(e.ctx, monitor, "UKR999999", "")
+		wantCode(t, err, truce.ENOTFOUND)
+	}},
+}
