@@ -29,8 +29,23 @@ if ! command -v golangci-lint >/dev/null || ! golangci-lint version 2>/dev/null 
 fi
 golangci-lint run ./...
 
+step "services: PostgreSQL + PostGIS, Chromium, pdftotext"
+# The PostgreSQL conformance suite, the browser tests and the PDF check
+# are mandatory here: a missing service fails the run instead of skipping.
+eval "$(scripts/pg.sh start)"
+trap 'scripts/pg.sh stop' EXIT
+scripts/browser.sh
+if ! command -v pdftotext >/dev/null; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -qq --no-install-recommends poppler-utils >/dev/null 2>&1 ||
+    { apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends poppler-utils >/dev/null; }
+fi
+export TRUCE_REQUIRE_POSTGRES=1 TRUCE_REQUIRE_BROWSER=1 TRUCE_REQUIRE_PDFTOTEXT=1
+export TRUCE_ARTIFACTS=${TRUCE_ARTIFACTS:-$root/.artifacts}
+mkdir -p "$TRUCE_ARTIFACTS"
+
 step "go test -race"
-go test -race -count=1 ./...
+go test -race -count=1 -timeout 15m ./...
 
 step "fuzz targets, $fuzztime each"
 git grep -l '^func Fuzz' -- '*_test.go' | while read -r f; do

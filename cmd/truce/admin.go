@@ -174,7 +174,7 @@ you obtained independently).`,
 			if err != nil {
 				return fmt.Errorf("log verify: %w", err)
 			}
-			rc, err := st.VerifyRows(cmd.Context())
+			rc, err := st.Rows(cmd.Context())
 			if err != nil {
 				return fmt.Errorf("log verify: %w", err)
 			}

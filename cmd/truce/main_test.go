@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"truce"
 	"truce/internal/report"
 )
 
@@ -242,3 +243,6 @@ func TestBadInput(t *testing.T) {
 		})
 	}
 }
+
+// systemMonitor acts as a monitor in tests that drive the store directly.
+var systemMonitor = truce.Principal{TokenID: "tok_test", Role: truce.RoleMonitor}

@@ -65,6 +65,7 @@ keeps the record.`,
 		e.serveCmd(),
 		e.tokenCmd(),
 		e.logCmd(),
+		e.migrateCmd(),
 	)
 	return root
 }

@@ -17,7 +17,9 @@ import (
 	"truce/internal/adjudicate"
 	"truce/internal/agreement"
 	"truce/internal/importer"
+	"truce/internal/ledger"
 	"truce/internal/report"
+	"truce/internal/store/postgres"
 	"truce/internal/store/sqlite"
 )
 
@@ -29,17 +31,60 @@ func dbFlag(cmd *cobra.Command, p *string) {
 	if v := os.Getenv("TRUCE_DB"); v != "" {
 		def = v
 	}
-	cmd.Flags().StringVar(p, "db", def, "database: a SQLite file (env TRUCE_DB)")
+	cmd.Flags().StringVar(p, "db", def, "database: a SQLite file, or postgres://user@host/db (env TRUCE_DB)")
 }
 
-func openStore(ctx context.Context, dsn string) (*sqlite.Store, error) {
+// backend is a store with the log views every backend provides.
+type backend interface {
+	truce.Store
+	LogSource(ctx context.Context) (ledger.Source, func(), error)
+	Rows(ctx context.Context) (rowCounts, error)
+}
+
+// rowCounts counts what a backend's VerifyRows compared.
+type rowCounts struct {
+	Reports, Agreements, Events, Evidence, Judgements int
+}
+
+type sqliteBackend struct{ *sqlite.Store }
+
+func (b sqliteBackend) Rows(ctx context.Context) (rowCounts, error) {
+	rc, err := b.VerifyRows(ctx)
+	return rowCounts(rc), err
+}
+
+type postgresBackend struct{ *postgres.Store }
+
+func (b postgresBackend) Rows(ctx context.Context) (rowCounts, error) {
+	rc, err := b.VerifyRows(ctx)
+	return rowCounts(rc), err
+}
+
+// isPostgres reports whether dsn names a PostgreSQL database.
+func isPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+func openStore(ctx context.Context, dsn string) (backend, error) {
 	return openStoreWith(ctx, dsn, "")
 }
 
-// openStoreWith opens the store; origin names the log if its key is
-// generated now.
-func openStoreWith(ctx context.Context, dsn, origin string) (*sqlite.Store, error) {
-	return sqlite.OpenWith(ctx, strings.TrimPrefix(dsn, "sqlite:"), sqlite.Options{LogOrigin: origin})
+// openStoreWith opens the store named by dsn (a SQLite file, or a
+// postgres:// URL) and applies its migrations; origin names the log if its
+// key is generated now.
+func openStoreWith(ctx context.Context, dsn, origin string) (backend, error) {
+	if isPostgres(dsn) {
+		st, err := postgres.OpenWith(ctx, dsn, postgres.Options{LogOrigin: origin})
+		if err != nil {
+			return nil, err
+		}
+		return postgresBackend{st}, nil
+	}
+	st, err := sqlite.OpenWith(ctx, strings.TrimPrefix(dsn, "sqlite:"), sqlite.Options{LogOrigin: origin})
+	if err != nil {
+		return nil, err
+	}
+	return sqliteBackend{st}, nil
 }
 
 func (e *env) importCmd() *cobra.Command {

@@ -2,11 +2,7 @@ package postgres_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
-	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -18,76 +14,17 @@ import (
 	"truce"
 	"truce/internal/geo"
 	"truce/internal/ledger"
+	"truce/internal/store/pgtest"
 	"truce/internal/store/postgres"
 	"truce/internal/store/sqlite"
 	"truce/internal/store/storetest"
 )
 
-// dsn returns the test database's DSN from TRUCE_TEST_POSTGRES_DSN (see
-// scripts/pg.sh). Without it the test is skipped, unless
-// TRUCE_REQUIRE_POSTGRES=1 (CI), where that is a failure.
-func dsn(t *testing.T) string {
-	t.Helper()
-	d := os.Getenv("TRUCE_TEST_POSTGRES_DSN")
-	if d == "" {
-		if os.Getenv("TRUCE_REQUIRE_POSTGRES") == "1" {
-			t.Fatal("TRUCE_REQUIRE_POSTGRES=1 but TRUCE_TEST_POSTGRES_DSN is not set: start a cluster with scripts/pg.sh start")
-		}
-		t.Skip("TRUCE_TEST_POSTGRES_DSN not set: skipping PostgreSQL tests (scripts/pg.sh start)")
-	}
-	return d
-}
+func dsn(t *testing.T) string { return pgtest.DSN(t) }
 
-// withSearchPath returns dsn with search_path set to schema, then public
-// (where PostGIS lives).
-func withSearchPath(t *testing.T, dsn, schema string) string {
-	t.Helper()
-	path := schema + ",public"
-	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		u, err := url.Parse(dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		q := u.Query()
-		q.Set("search_path", path)
-		u.RawQuery = q.Encode()
-		return u.String()
-	}
-	return dsn + " search_path=" + path
-}
+func withSearchPath(t *testing.T, dsn, schema string) string { return pgtest.WithSearchPath(t, dsn, schema) }
 
-// schema creates a schema of its own for t and drops it when t ends, and
-// returns a DSN that uses it.
-func schema(t *testing.T) string {
-	t.Helper()
-	base := dsn(t)
-	ctx := context.Background()
-	b := make([]byte, 6)
-	if _, err := rand.Read(b); err != nil {
-		t.Fatal(err)
-	}
-	name := "test_" + hex.EncodeToString(b)
-	conn, err := pgx.Connect(ctx, base)
-	if err != nil {
-		t.Fatalf("connect to TRUCE_TEST_POSTGRES_DSN: %v", err)
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+name); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		conn, err := pgx.Connect(ctx, base)
-		if err != nil {
-			t.Error(err)
-			return
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, "DROP SCHEMA "+name+" CASCADE"); err != nil {
-			t.Errorf("drop schema %s: %v", name, err)
-		}
-	})
-	return withSearchPath(t, base, name)
-}
+func schema(t *testing.T) string { return pgtest.Schema(t) }
 
 // mustOpen opens a store on a new schema. Cleanups run last-in first-out:
 // the store closes before its schema is dropped.

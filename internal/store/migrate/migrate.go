@@ -1,0 +1,191 @@
+// Package migrate copies a whole truce database from the embedded SQLite
+// store into an empty PostgreSQL store, keeping every row and the
+// tamper-evident log byte for byte, so that the copy verifies exactly as
+// the original did.
+//
+// It is the one place that knows both backends' schemas: the two stores
+// are otherwise independent. After copying, the caller should verify the
+// destination (ledger.Verify and VerifyRows).
+package migrate
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// table says how one table is copied: the SQLite columns to read and a
+// conversion of each row into the PostgreSQL columns.
+type table struct {
+	name    string
+	cols    []string // the same names in both schemas
+	order   string
+	convert func(v []any) error // in place; nil for none
+}
+
+// split turns SQLite's "|a|b|" or "a|b" text into a text[] value.
+func split(v any) []string {
+	s, _ := v.(string)
+	s = strings.Trim(s, "|")
+	if s == "" {
+		return []string{}
+	}
+	return strings.Split(s, "|")
+}
+
+func boolean(v any) bool {
+	switch x := v.(type) {
+	case int64:
+		return x != 0
+	case bool:
+		return x
+	}
+	return false
+}
+
+func bytesOf(v any) []byte {
+	switch x := v.(type) {
+	case []byte:
+		return x
+	case string:
+		return []byte(x)
+	case nil:
+		return []byte{}
+	}
+	return nil
+}
+
+func textOf(v any) any {
+	if b, ok := v.([]byte); ok {
+		return string(b)
+	}
+	return v
+}
+
+var tables = []table{
+	{name: "reports", order: "id", cols: []string{"id", "source", "source_id", "outlet", "file", "line", "original", "start_ns", "end_ns",
+		"precision", "lon", "lat", "loc_prec_m", "place", "actor1", "actor2", "perpetrator", "actions", "event_type", "category", "site",
+		"text", "fatalities", "created_ns", "incident_id", "submitted_by", "log_index"},
+		convert: func(v []any) error { v[17] = split(v[17]); return nil }},
+	{name: "sites", order: "id", cols: []string{"id", "name", "country", "lon", "lat", "category", "attrs", "capacity_mw", "source"},
+		convert: func(v []any) error { v[6] = textOf(v[6]); return nil }},
+	{name: "agreements", order: "id, version", cols: []string{"id", "version", "sha256", "bundle", "created_ns", "log_index"},
+		convert: func(v []any) error { v[3] = bytesOf(v[3]); return nil }},
+	{name: "judgements", order: "agreement, version, report_id", cols: []string{"report_id", "agreement", "version", "outcome", "explanation", "detail", "perpetrator", "phases", "log_index"},
+		convert: func(v []any) error { v[5] = textOf(v[5]); v[7] = split(v[7]); return nil }},
+	{name: "incidents", order: "id", cols: []string{"id", "status", "published", "submitted_by", "contested_by", "merged_into", "created_ns", "updated_ns",
+		"start_ns", "lon", "lat", "outcome", "parties", "phases", "explanation"},
+		convert: func(v []any) error { v[2] = boolean(v[2]); v[4] = split(v[4]); v[12] = split(v[12]); v[13] = split(v[13]); return nil }},
+	{name: "settings", order: "key", cols: []string{"key", "value"}},
+	{name: "incident_events", order: "id", cols: []string{"id", "incident", "at_ns", "actor", "kind", "from_status", "to_status", "reason", "party", "response", "evidence", "other", "log_index"}},
+	{name: "evidence", order: "incident, id", cols: []string{"id", "incident", "sha256", "media_type", "size", "description", "added_by", "at_ns", "content", "log_index"},
+		convert: func(v []any) error { v[8] = bytesOf(v[8]); return nil }},
+	{name: "tokens", order: "id", cols: []string{"id", "hash", "role", "party", "name", "created_ns", "expires_ns", "revoked_ns"}},
+	{name: "log_records", order: "idx", cols: []string{"idx", "data"}, convert: func(v []any) error { v[1] = bytesOf(v[1]); return nil }},
+	{name: "log_hashes", order: "idx", cols: []string{"idx", "hash"}, convert: func(v []any) error { v[1] = bytesOf(v[1]); return nil }},
+	{name: "log_checkpoints", order: "size", cols: []string{"size", "note", "created_ns"}, convert: func(v []any) error { v[1] = bytesOf(v[1]); return nil }},
+	{name: "log_key", order: "id", cols: []string{"id", "origin", "signer", "verifier"}},
+}
+
+// ErrNotEmpty is returned when the destination already holds a log.
+var ErrNotEmpty = errors.New("migrate: the destination database already holds records")
+
+// SQLiteToPostgres copies every table of src into dst in one PostgreSQL
+// transaction: either everything is copied or nothing. dst must be
+// migrated to the current schema and empty. progress, if not nil, is
+// called after each table with its row count.
+func SQLiteToPostgres(ctx context.Context, src *sql.DB, dst *pgxpool.Pool, progress func(table string, rows int)) (map[string]int, error) {
+	// One read transaction on the source: a consistent snapshot.
+	stx, err := src.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, fmt.Errorf("migrate: source: %w", err)
+	}
+	defer stx.Rollback()
+	dtx, err := dst.BeginTx(ctx, pgx.TxOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("migrate: destination: %w", err)
+	}
+	defer func() { _ = dtx.Rollback(ctx) }()
+	var n int64
+	for _, t := range []string{"log_records", "reports", "log_key"} {
+		if err := dtx.QueryRow(ctx, `SELECT count(*) FROM `+t).Scan(&n); err != nil {
+			return nil, fmt.Errorf("migrate: destination: %w", err)
+		}
+		if n > 0 {
+			return nil, ErrNotEmpty
+		}
+	}
+	counts := map[string]int{}
+	for _, t := range tables {
+		rows, err := stx.QueryContext(ctx, `SELECT `+strings.Join(t.cols, ", ")+` FROM `+t.name+` ORDER BY `+t.order)
+		if err != nil {
+			return nil, fmt.Errorf("migrate: read %s: %w", t.name, err)
+		}
+		src := &rowSource{rows: rows, n: len(t.cols), convert: t.convert}
+		copied, err := dtx.CopyFrom(ctx, pgx.Identifier{t.name}, t.cols, src)
+		rows.Close()
+		if err == nil {
+			err = src.err
+		}
+		if err != nil {
+			return nil, fmt.Errorf("migrate: copy %s: %w", t.name, err)
+		}
+		counts[t.name] = int(copied)
+		if progress != nil {
+			progress(t.name, int(copied))
+		}
+	}
+	// The events' identity column continues after the copied ids.
+	if _, err := dtx.Exec(ctx, `SELECT setval(pg_get_serial_sequence('incident_events', 'id'), GREATEST((SELECT max(id) FROM incident_events), 1))`); err != nil {
+		return nil, fmt.Errorf("migrate: events sequence: %w", err)
+	}
+	if err := dtx.Commit(ctx); err != nil {
+		return nil, fmt.Errorf("migrate: commit: %w", err)
+	}
+	return counts, nil
+}
+
+// rowSource feeds SQLite rows to COPY.
+type rowSource struct {
+	rows    *sql.Rows
+	n       int
+	convert func([]any) error
+	vals    []any
+	err     error
+}
+
+func (r *rowSource) Next() bool {
+	if r.err != nil || !r.rows.Next() {
+		return false
+	}
+	r.vals = make([]any, r.n)
+	ptrs := make([]any, r.n)
+	for i := range r.vals {
+		ptrs[i] = &r.vals[i]
+	}
+	if err := r.rows.Scan(ptrs...); err != nil {
+		r.err = err
+		return false
+	}
+	if r.convert != nil {
+		if err := r.convert(r.vals); err != nil {
+			r.err = err
+			return false
+		}
+	}
+	return true
+}
+
+func (r *rowSource) Values() ([]any, error) { return r.vals, r.err }
+
+func (r *rowSource) Err() error {
+	if r.err != nil {
+		return r.err
+	}
+	return r.rows.Err()
+}
