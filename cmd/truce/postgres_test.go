@@ -97,7 +97,7 @@ var buildTruce = sync.OnceValues(func() (string, error) {
 	bin := filepath.Join(dir, "truce")
 	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
 	if err != nil {
-		return "", fmt.Errorf("go build: %v: %s", err, out)
+		return "", fmt.Errorf("go build: %w: %s", err, out)
 	}
 	return bin, nil
 })
@@ -161,7 +161,7 @@ func TestSeveralServersOneLog(t *testing.T) {
 			}
 			cp, err := ledger.Open(key, note)
 			if err != nil {
-				errs <- fmt.Errorf("%s: checkpoint: %v", base, err)
+				errs <- fmt.Errorf("%s: checkpoint: %w", base, err)
 				return
 			}
 			cpMu.Lock()

@@ -80,7 +80,13 @@ var tables = []table{
 		convert: func(v []any) error { v[5] = textOf(v[5]); v[7] = split(v[7]); return nil }},
 	{name: "incidents", order: "id", cols: []string{"id", "status", "published", "submitted_by", "contested_by", "merged_into", "created_ns", "updated_ns",
 		"start_ns", "lon", "lat", "outcome", "parties", "phases", "explanation"},
-		convert: func(v []any) error { v[2] = boolean(v[2]); v[4] = split(v[4]); v[12] = split(v[12]); v[13] = split(v[13]); return nil }},
+		convert: func(v []any) error {
+			v[2] = boolean(v[2])
+			v[4] = split(v[4])
+			v[12] = split(v[12])
+			v[13] = split(v[13])
+			return nil
+		}},
 	{name: "settings", order: "key", cols: []string{"key", "value"}},
 	{name: "incident_events", order: "id", cols: []string{"id", "incident", "at_ns", "actor", "kind", "from_status", "to_status", "reason", "party", "response", "evidence", "other", "log_index"}},
 	{name: "evidence", order: "incident, id", cols: []string{"id", "incident", "sha256", "media_type", "size", "description", "added_by", "at_ns", "content", "log_index"},

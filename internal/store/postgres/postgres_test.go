@@ -22,7 +22,6 @@ import (
 
 func dsn(t *testing.T) string { return pgtest.DSN(t) }
 
-func withSearchPath(t *testing.T, dsn, schema string) string { return pgtest.WithSearchPath(t, dsn, schema) }
 
 func schema(t *testing.T) string { return pgtest.Schema(t) }
 
