@@ -22,7 +22,6 @@ import (
 
 func dsn(t *testing.T) string { return pgtest.DSN(t) }
 
-
 func schema(t *testing.T) string { return pgtest.Schema(t) }
 
 // mustOpen opens a store on a new schema. Cleanups run last-in first-out:
