@@ -25,6 +25,71 @@ type writeTx struct {
 	now  time.Time
 	size int64 // the tree size, read at the first append; -1 before
 	ctx  context.Context
+	// Prepared log statements, and the hashes written in this transaction,
+	// which later appends read back from memory.
+	insRecord, insHash, selHash *sql.Stmt
+	written                     map[int64]tlog.Hash
+}
+
+// prepare readies the log statements of the transaction.
+func (w *writeTx) prepare() error {
+	if w.insRecord != nil {
+		return nil
+	}
+	var err error
+	if w.insRecord, err = w.PrepareContext(w.ctx, `INSERT INTO log_records (idx, data) VALUES (?, ?)`); err != nil {
+		return fmt.Errorf("sqlite: log: %w", err)
+	}
+	if w.insHash, err = w.PrepareContext(w.ctx, `INSERT INTO log_hashes (idx, hash) VALUES (?, ?)`); err != nil {
+		return fmt.Errorf("sqlite: log: %w", err)
+	}
+	if w.selHash, err = w.PrepareContext(w.ctx, `SELECT hash FROM log_hashes WHERE idx = ?`); err != nil {
+		return fmt.Errorf("sqlite: log: %w", err)
+	}
+	w.written = map[int64]tlog.Hash{}
+	return nil
+}
+
+func (w *writeTx) closeStmts() {
+	for _, st := range []*sql.Stmt{w.insRecord, w.insHash, w.selHash} {
+		if st != nil {
+			st.Close()
+		}
+	}
+}
+
+// ReadHashes implements ledger.HashReader within the transaction.
+func (w *writeTx) ReadHashes(ctx context.Context, indexes []int64) ([]tlog.Hash, error) {
+	out := make([]tlog.Hash, len(indexes))
+	for i, idx := range indexes {
+		if h, ok := w.written[idx]; ok {
+			out[i] = h
+			continue
+		}
+		var b []byte
+		err := w.selHash.QueryRowContext(ctx, idx).Scan(&b)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, fmt.Errorf("stored hash %d is missing: %w", idx, ledger.ErrLedgerDiverged)
+		} else if err != nil {
+			return nil, fmt.Errorf("sqlite: read hash %d: %w", idx, err)
+		}
+		if len(b) != tlog.HashSize {
+			return nil, fmt.Errorf("stored hash %d has %d bytes: %w", idx, len(b), ledger.ErrLedgerDiverged)
+		}
+		copy(out[i][:], b)
+	}
+	return out, nil
+}
+
+// WriteHashes implements ledger.HashStore within the transaction.
+func (w *writeTx) WriteHashes(ctx context.Context, start int64, hs []tlog.Hash) error {
+	for i, h := range hs {
+		if _, err := w.insHash.ExecContext(ctx, start+int64(i), h[:]); err != nil {
+			return fmt.Errorf("sqlite: write hash %d: %w", start+int64(i), err)
+		}
+		w.written[start+int64(i)] = h
+	}
+	return nil
 }
 
 // write runs fn in one IMMEDIATE transaction. SQLite then has one writer at
@@ -36,6 +101,7 @@ func (s *Store) write(ctx context.Context, fn func(w *writeTx) error) error {
 	}
 	defer tx.Rollback()
 	w := &writeTx{Tx: tx, s: s, now: s.Now().UTC(), size: -1, ctx: ctx}
+	defer w.closeStmts()
 	if err := fn(w); err != nil {
 		return err
 	}
@@ -56,6 +122,9 @@ func (w *writeTx) log(rec *ledger.Record, err error) (int64, error) {
 		return 0, err
 	}
 	if w.size < 0 {
+		if err := w.prepare(); err != nil {
+			return 0, err
+		}
 		if err := w.QueryRowContext(w.ctx, `SELECT COALESCE(MAX(idx) + 1, 0) FROM log_records`).Scan(&w.size); err != nil {
 			return 0, fmt.Errorf("sqlite: log size: %w", err)
 		}
@@ -65,10 +134,10 @@ func (w *writeTx) log(rec *ledger.Record, err error) (int64, error) {
 		return 0, err
 	}
 	n := w.size
-	if _, err := w.ExecContext(w.ctx, `INSERT INTO log_records (idx, data) VALUES (?, ?)`, n, data); err != nil {
+	if _, err := w.insRecord.ExecContext(w.ctx, n, data); err != nil {
 		return 0, fmt.Errorf("sqlite: log append: %w", err)
 	}
-	if w.size, _, err = ledger.Append(w.ctx, txHashes{w.Tx}, n, data); err != nil {
+	if w.size, _, err = ledger.Append(w.ctx, w, n, data); err != nil {
 		return 0, err
 	}
 	return n, nil
@@ -80,7 +149,7 @@ func (w *writeTx) checkpoint() error {
 	if err != nil {
 		return err
 	}
-	note, _, err := ledger.SignTree(w.ctx, txHashes{w.Tx}, signer, w.size)
+	note, _, err := ledger.SignTree(w.ctx, w, signer, w.size)
 	if err != nil {
 		return err
 	}
