@@ -4,22 +4,39 @@
 # throughput and p50/p99 latency for reads and writes (writes include the
 # log append and the signed checkpoint).
 #
-#   bench/load.sh [duration] [workers] [write-ratio]
+#   bench/load.sh [duration] [workers] [write-ratio] [sqlite|postgres]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=${1:-30s}
 workers=${2:-16}
 ratio=${3:-0.1}
+backend=${4:-sqlite}
 out=bench/out
 mkdir -p "$out"
 go build -o "$out/truce" ./cmd/truce
 go build -o "$out/load" ./bench/load
-db=$(mktemp -d)/truce.db
+tmp=$(mktemp -d)
+db=$tmp/truce.db
 "$out/truce" demo --db "$db" > /dev/null 2>&1
+if [ "$backend" = postgres ]; then
+  eval "$(scripts/pg.sh start)"
+  schema=load_$$
+  psql "$TRUCE_TEST_POSTGRES_DSN" -qc "CREATE SCHEMA $schema" >/dev/null
+  pgdsn="${TRUCE_TEST_POSTGRES_DSN}&search_path=$schema,public"
+  "$out/truce" migrate --db "$pgdsn" 2>/dev/null
+  "$out/truce" migrate --from "$db" --to "$pgdsn" >/dev/null
+  db=$pgdsn
+fi
 token=$("$out/truce" token create --db "$db" --role monitor 2>/dev/null)
 port=$((20000 + RANDOM % 20000))
 "$out/truce" serve --db "$db" --addr "127.0.0.1:$port" 2> "$out/serve.log" &
 pid=$!
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$(dirname "$db")"' EXIT
+cleanup() {
+  kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true
+  rm -rf "$tmp"
+  if [ "$backend" = postgres ]; then psql "$TRUCE_TEST_POSTGRES_DSN" -qc "DROP SCHEMA $schema CASCADE" >/dev/null 2>&1 || true; fi
+}
+trap cleanup EXIT
 for _ in $(seq 50); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
+echo "backend: $backend"
 "$out/load" -url "http://127.0.0.1:$port" -token "$token" -duration "$duration" -workers "$workers" -write-ratio "$ratio"

@@ -105,6 +105,11 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 // OpenWith is Open with options.
 func OpenWith(ctx context.Context, dsn string, opt Options) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(dsn)
+	if err == nil && !strings.Contains(dsn, "pool_max_conns") {
+		// pgx's default (4 on two cores) queues concurrent readers behind
+		// one writer holding the log lock; a server needs more.
+		cfg.MaxConns = 16
+	}
 	if err != nil {
 		return nil, fmt.Errorf("postgres: open: %w", err)
 	}
