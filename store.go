@@ -145,9 +145,20 @@ type IncidentStore interface {
 	Publish(ctx context.Context, by Principal, id IncidentID) (*Event, error)
 	// Merge moves every report of source into target and removes source.
 	Merge(ctx context.Context, by Principal, target, source IncidentID, reason string) (*Event, error)
+	// MergeMany applies merges in one transaction, for grouping reports of
+	// the same event. A merge whose source is already merged, is the target
+	// itself, or is no longer in status reported (a monitor is on it) is
+	// skipped; it returns how many were applied.
+	MergeMany(ctx context.Context, by Principal, ops []MergeOp) (int, error)
 	// Split moves one report out of its incident into a new incident with
 	// the report's id.
 	Split(ctx context.Context, by Principal, report ReportID, reason string) (*Event, error)
+}
+
+// MergeOp moves the reports of Source into Target.
+type MergeOp struct {
+	Target, Source IncidentID
+	Reason         string
 }
 
 // TokenStore keeps API tokens (hashes only).

@@ -246,3 +246,47 @@ func TestBadInput(t *testing.T) {
 
 // systemMonitor acts as a monitor in tests that drive the store directly.
 var systemMonitor = truce.Principal{TokenID: "tok_test", Role: truce.RoleMonitor}
+
+func TestCompareDrafts(t *testing.T) {
+	out, _ := mustRun(t, "compare", "--agreement", scenario, "--agreement", "../../examples/energy-ceasefire-2025/agreement-all-energy.yaml",
+		"--sites", gppd, "--reports", viinaMar, "--reports", viinaApr, "--format", "json")
+	var c struct {
+		Reports     int            `json:"reports"`
+		Changed     int            `json:"changed"`
+		ByCategory  map[string]int `json:"by_category"`
+		ByChange    map[string]int `json:"by_change"`
+		Differences []struct {
+			ReportID    string `json:"report_id"`
+			Explanation string `json:"explanation"`
+		} `json:"differences"`
+	}
+	if err := json.Unmarshal([]byte(out), &c); err != nil {
+		t.Fatal(err)
+	}
+	// Adding oil and gas production and unnamed "energy facilities" to the
+	// covered targets turns reports of strikes on gas production sites into
+	// violations; nothing becomes less prohibited.
+	if c.Reports != 8979 || c.Changed == 0 || c.ByCategory["energy.oil_gas_production"] == 0 {
+		t.Fatalf("comparison: %+v", c)
+	}
+	for change := range c.ByChange {
+		if strings.HasSuffix(change, "not_prohibited") {
+			t.Errorf("a wider text made something less prohibited: %s", change)
+		}
+	}
+	for _, d := range c.Differences {
+		if !strings.Contains(d.Explanation, "Under energy-ceasefire-2025:") || !strings.Contains(d.Explanation, "Under energy-ceasefire-2025-all-energy:") {
+			t.Errorf("%s: the explanation does not give both texts' reasons: %s", d.ReportID, d.Explanation)
+		}
+	}
+}
+
+func TestGroupCommand(t *testing.T) {
+	out, errs := mustRun(t, "group", "--agreement", scenario, "--sites", gppd, "--reports", viinaMar)
+	if !strings.Contains(errs, "5215 reports grouped into") {
+		t.Errorf("group: %s", errs)
+	}
+	if !strings.Contains(out, `"explanation":"`) || !strings.Contains(out, "independent source") {
+		t.Errorf("group output: %.300s", out)
+	}
+}

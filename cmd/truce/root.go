@@ -66,6 +66,8 @@ keeps the record.`,
 		e.tokenCmd(),
 		e.logCmd(),
 		e.migrateCmd(),
+		e.groupCmd(),
+		e.compareCmd(),
 	)
 	return root
 }

@@ -265,12 +265,16 @@ func (e *env) adjudicate(ctx context.Context, st truce.Store, a *truce.Agreement
 	if err != nil {
 		return fmt.Errorf("adjudicate: %w", err)
 	}
+	merged, err := groupStored(ctx, st, a.ID, v.Version)
+	if err != nil {
+		return fmt.Errorf("adjudicate: group: %w", err)
+	}
 	state := "unchanged"
 	if created {
 		state = "new"
 	}
-	fmt.Fprintf(e.stderr, "agreement %s version %d (%s, sha256 %s): %d reports judged against %d sites: %d violation, %d disputed, %d undetermined, %d not prohibited; %d judgements new or changed\n",
-		a.ID, v.Version, state, v.SHA256[:12], n, len(sites), counts.Violation, counts.Disputed, counts.Undetermined, counts.NotProhibited, changed)
+	fmt.Fprintf(e.stderr, "agreement %s version %d (%s, sha256 %s): %d reports judged against %d sites: %d violation, %d disputed, %d undetermined, %d not prohibited; %d judgements new or changed; %d incidents merged into others as reports of the same event\n",
+		a.ID, v.Version, state, v.SHA256[:12], n, len(sites), counts.Violation, counts.Disputed, counts.Undetermined, counts.NotProhibited, changed, merged)
 	return nil
 }
 

@@ -6,6 +6,12 @@ import (
 	"strings"
 )
 
+// codeSpan puts untrusted text in a Markdown code span: backslashes are
+// literal there, so only backticks and line breaks must go.
+func codeSpan(s string) string {
+	return "`" + strings.NewReplacer("`", "'", "\n", " ", "\r", " ").Replace(s) + "`"
+}
+
 // mdEscape keeps untrusted text from forming Markdown or HTML structure.
 func mdEscape(s string) string {
 	r := strings.NewReplacer("\\", "\\\\", "|", "\\|", "<", "&lt;", ">", "&gt;", "*", "\\*", "_", "\\_", "`", "\\`", "[", "\\[", "]", "\\]", "\n", " ", "\r", " ")
@@ -54,12 +60,12 @@ func writeMarkdown(w io.Writer, s *Summary) error {
 		b.WriteString("None.\n")
 	}
 	for i, c := range s.Cases {
-		fmt.Fprintf(&b, "%d. **%s** %s `%s`: %s\n", i+1, c.Outcome, c.Time[:10], mdEscape(c.ReportID), mdEscape(c.Explanation))
+		fmt.Fprintf(&b, "%d. **%s** %s %s: %s\n", i+1, c.Outcome, c.Time[:10], codeSpan(c.ReportID), mdEscape(c.Explanation))
 	}
 	if len(s.Obligations) > 0 {
 		b.WriteString("\n## Obligations\n\n")
 		for _, o := range s.Obligations {
-			fmt.Fprintf(&b, "- `%s` (due %s): **%s**. %s\n", o.ID, o.Due, o.Status, mdEscape(o.Description))
+			fmt.Fprintf(&b, "- %s (due %s): **%s**. %s\n", codeSpan(o.ID), o.Due, o.Status, mdEscape(o.Description))
 			for _, it := range o.Items {
 				fmt.Fprintf(&b, "  - %s: %s, %d of %d\n", mdEscape(it.Party), mdEscape(it.What), it.Delivered, it.Count)
 			}

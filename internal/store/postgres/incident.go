@@ -454,7 +454,7 @@ func (s *Store) Merge(ctx context.Context, by truce.Principal, target, source tr
 	if target == source {
 		return nil, truce.Errorf(truce.EINVALID, "cannot merge incident %s into itself", target)
 	}
-	e := &truce.Event{Incident: target, Kind: truce.EventMerged, Other: source, Reason: reason}
+	var e *truce.Event
 	err := s.write(ctx, func(w *writeTx) error {
 		if _, err := w.loadIncident(target); err != nil {
 			return err
@@ -462,21 +462,73 @@ func (s *Store) Merge(ctx context.Context, by truce.Principal, target, source tr
 		if _, err := w.loadIncident(source); err != nil {
 			return err
 		}
-		b := &pgx.Batch{}
-		b.Queue(`UPDATE reports SET incident_id = $1 WHERE incident_id = $2`, string(target), string(source))
-		b.Queue(`UPDATE incidents SET merged_into = $1 WHERE id = $2`, string(target), string(source))
-		if err := w.SendBatch(ctx, b).Close(); err != nil {
-			return fmt.Errorf("postgres: merge: %w", err)
-		}
-		if err := w.addEvent(by, e, nil); err != nil {
-			return err
-		}
-		if err := w.addEvent(by, &truce.Event{Incident: source, Kind: truce.EventMergedInto, Other: target, Reason: reason}, nil); err != nil {
+		var err error
+		if e, err = w.merge(by, target, source, reason); err != nil {
 			return err
 		}
 		return w.refreshIncidents(string(target))
 	})
 	if err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// MergeMany applies merges in one transaction (see truce.IncidentStore).
+func (s *Store) MergeMany(ctx context.Context, by truce.Principal, ops []truce.MergeOp) (int, error) {
+	n := 0
+	err := s.write(ctx, func(w *writeTx) error {
+		targets := map[truce.IncidentID]bool{}
+		var order []string
+		for _, op := range ops {
+			if op.Target == op.Source {
+				continue
+			}
+			if _, err := w.loadIncident(op.Target); err != nil {
+				return err
+			}
+			src, err := w.loadIncident(op.Source)
+			if truce.ErrorCode(err) == truce.ECONFLICT {
+				continue // already merged
+			} else if err != nil {
+				return err
+			}
+			if src.Status != truce.StatusReported {
+				continue
+			}
+			if _, err := w.merge(by, op.Target, op.Source, op.Reason); err != nil {
+				return err
+			}
+			n++
+			if !targets[op.Target] {
+				targets[op.Target] = true
+				order = append(order, string(op.Target))
+			}
+		}
+		if len(order) == 0 {
+			return nil
+		}
+		return w.refreshIncidents(order...)
+	})
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
+// merge moves source's reports into target and records it on both.
+func (w *writeTx) merge(by truce.Principal, target, source truce.IncidentID, reason string) (*truce.Event, error) {
+	b := &pgx.Batch{}
+	b.Queue(`UPDATE reports SET incident_id = $1 WHERE incident_id = $2`, string(target), string(source))
+	b.Queue(`UPDATE incidents SET merged_into = $1 WHERE id = $2`, string(target), string(source))
+	if err := w.SendBatch(w.ctx, b).Close(); err != nil {
+		return nil, fmt.Errorf("postgres: merge: %w", err)
+	}
+	e := &truce.Event{Incident: target, Kind: truce.EventMerged, Other: source, Reason: reason}
+	if err := w.addEvent(by, e, nil); err != nil {
+		return nil, err
+	}
+	if err := w.addEvent(by, &truce.Event{Incident: source, Kind: truce.EventMergedInto, Other: target, Reason: reason}, nil); err != nil {
 		return nil, err
 	}
 	return e, nil

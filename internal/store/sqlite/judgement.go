@@ -99,6 +99,7 @@ func (s *Store) PutJudgements(ctx context.Context, by truce.Principal, id truce.
 		if err := w.setCurrent(id, version); err != nil {
 			return err
 		}
+		w.curID, w.curVer = id, version
 		ids := make([]string, 0, len(incidents))
 		for inc := range incidents {
 			ids = append(ids, inc)
@@ -143,13 +144,22 @@ func current(ctx context.Context, q interface {
 // refreshIncident recomputes an incident's figures from its reports and
 // their judgements under the current agreement version.
 func (w *writeTx) refreshIncident(inc string) error {
-	id, ver, err := current(w.ctx, w.Tx)
-	if err != nil {
-		return err
-	}
-	rows, err := w.QueryContext(w.ctx, `SELECT r.start_ns, r.lon, r.lat, COALESCE(j.outcome, 0), COALESCE(j.perpetrator, ''), COALESCE(j.phases, ''), COALESCE(j.explanation, '')
+	if w.refreshSel == nil {
+		id, ver, err := current(w.ctx, w.Tx)
+		if err != nil {
+			return err
+		}
+		w.curID, w.curVer = id, ver
+		if w.refreshSel, err = w.PrepareContext(w.ctx, `SELECT r.start_ns, r.lon, r.lat, COALESCE(j.outcome, 0), COALESCE(j.perpetrator, ''), COALESCE(j.phases, ''), COALESCE(j.explanation, '')
 		FROM reports r LEFT JOIN judgements j ON j.report_id = r.id AND j.agreement = ? AND j.version = ?
-		WHERE r.incident_id = ? ORDER BY r.start_ns, r.id`, string(id), ver, inc)
+		WHERE r.incident_id = ? ORDER BY r.start_ns, r.id`); err != nil {
+			return fmt.Errorf("sqlite: incident %s: %w", inc, err)
+		}
+		if w.refreshUpd, err = w.PrepareContext(w.ctx, `UPDATE incidents SET start_ns = ?, lon = ?, lat = ?, outcome = ?, parties = ?, phases = ?, explanation = ? WHERE id = ?`); err != nil {
+			return fmt.Errorf("sqlite: incident %s: %w", inc, err)
+		}
+	}
+	rows, err := w.refreshSel.QueryContext(w.ctx, string(w.curID), w.curVer, inc)
 	if err != nil {
 		return fmt.Errorf("sqlite: incident %s: %w", inc, err)
 	}
@@ -195,8 +205,7 @@ func (w *writeTx) refreshIncident(inc string) error {
 	}
 	slices.Sort(parties)
 	slices.Sort(phases)
-	_, err = w.ExecContext(w.ctx, `UPDATE incidents SET start_ns = ?, lon = ?, lat = ?, outcome = ?, parties = ?, phases = ?, explanation = ? WHERE id = ?`,
-		start, lon, lat, best, bars(parties), bars(phases), expl, inc)
+	_, err = w.refreshUpd.ExecContext(w.ctx, start, lon, lat, best, bars(parties), bars(phases), expl, inc)
 	if err != nil {
 		return fmt.Errorf("sqlite: incident %s: %w", inc, err)
 	}

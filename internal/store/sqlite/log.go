@@ -29,6 +29,10 @@ type writeTx struct {
 	// which later appends read back from memory.
 	insRecord, insHash, selHash *sql.Stmt
 	written                     map[int64]tlog.Hash
+	// refreshIncident's statements and the current agreement version.
+	refreshSel, refreshUpd *sql.Stmt
+	curID                  truce.AgreementID
+	curVer                 int
 }
 
 // prepare readies the log statements of the transaction.
@@ -51,7 +55,7 @@ func (w *writeTx) prepare() error {
 }
 
 func (w *writeTx) closeStmts() {
-	for _, st := range []*sql.Stmt{w.insRecord, w.insHash, w.selHash} {
+	for _, st := range []*sql.Stmt{w.insRecord, w.insHash, w.selHash, w.refreshSel, w.refreshUpd} {
 		if st != nil {
 			st.Close()
 		}

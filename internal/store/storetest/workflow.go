@@ -432,6 +432,32 @@ var mergeCases = []tcase{
 		_, err := e.s.Merge(e.ctx, monitor, truce.IncidentID(rKherson), truce.IncidentID(rKherson), "")
 		wantCode(t, err, truce.EINVALID)
 	}},
+	{"Many", func(t *testing.T, e *env) {
+		judged(t, e)
+		target := truce.IncidentID(rKherson)
+		// Sudzha is merged; Sloviansk goes under review first, so it is
+		// skipped, as are a self-merge and a repeat of the first merge.
+		_, err := e.s.ChangeStatus(e.ctx, monitor, truce.IncidentID(rSloviansk), truce.StatusUnderReview, "triage")
+		must(t, err)
+		before := logSize(t, e)
+		n, err := e.s.MergeMany(e.ctx, truce.System, []truce.MergeOp{
+			{Target: target, Source: truce.IncidentID(rSudzha), Reason: "grouped"},
+			{Target: target, Source: truce.IncidentID(rSloviansk), Reason: "grouped"},
+			{Target: target, Source: target, Reason: "grouped"},
+			{Target: target, Source: truce.IncidentID(rSudzha), Reason: "grouped"},
+		})
+		must(t, err)
+		if n != 1 {
+			t.Errorf("MergeMany applied %d merges, want 1", n)
+		}
+		if got := logSize(t, e); got != before+2 {
+			t.Errorf("LogSize = %d, want %d (two events for the one merge)", got, before+2)
+		}
+		equal(t, "merged reports", ids(rSudzha, rKherson), mustIncident(t, e, rKherson).Reports)
+		if _, err := e.s.MergeMany(e.ctx, truce.System, []truce.MergeOp{{Target: "UKR999999", Source: target}}); truce.ErrorCode(err) != truce.ENOTFOUND {
+			t.Errorf("MergeMany into a missing incident: %v, want ENOTFOUND", err)
+		}
+	}},
 	{"NotFound", func(t *testing.T, e *env) {
 		mustPutReports(t, e, truce.System, truce.PutOptions{}, scenario()...)
 		_, err := e.s.Merge(e.ctx, monitor, truce.IncidentID(rKherson), "UKR999999", "")

@@ -1,0 +1,290 @@
+package adjudicate
+
+import (
+	"cmp"
+	"crypto/sha256"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"truce"
+	"truce/internal/geo"
+)
+
+// GroupOptions set how near reports must be to describe one event.
+type GroupOptions struct {
+	// Meters: reports farther apart than this are different events.
+	Meters float64
+	// Window: reports whose times are further apart than this are
+	// different events.
+	Window time.Duration
+	// RepostWindow: the same text seen again within this time (and within
+	// Meters) is a repost of the same account.
+	RepostWindow time.Duration
+}
+
+// DefaultGroupOptions: 2 km, 6 hours, reposts within 7 days.
+var DefaultGroupOptions = GroupOptions{Meters: 2000, Window: 6 * time.Hour, RepostWindow: 7 * 24 * time.Hour}
+
+// Member is a report to group, with the facts its judgement established
+// (nil when it was not judged).
+type Member struct {
+	Report *truce.Report
+	Facts  *truce.Facts
+}
+
+// Group is one incident: the reports of one event.
+type Group struct {
+	ID      truce.IncidentID // the id of its earliest report
+	Reports []truce.ReportID // in (start, id) order
+	// Sources are the independent sources: distinct outlets (or parties),
+	// a repost of the same text counting once.
+	Sources []string
+	Alerts  int // sensor alerts among the members (source "firms")
+	// Meters and Span are the largest distance and time gap between two of
+	// its reports.
+	Meters      float64
+	Span        time.Duration
+	Explanation string
+}
+
+// Corroboration is the number of independent sources, sensor alerts
+// included.
+func (g *Group) Corroboration() int { return len(g.Sources) + g.Alerts }
+
+// GroupReports groups reports of the same event into incidents,
+// deterministically (the result depends only on the members, not their
+// order). Two reports are of the same event when
+//
+//   - their texts are the same (a repost; compared after normalising case,
+//     spacing and punctuation), they lie within Meters and RepostWindow; or
+//   - they lie within Meters and Window, their perpetrators are compatible
+//     (equal, or one unknown), their targets are compatible (the same site
+//     if both name one; categories equal or one covering the other), and
+//     something other than the place ties them: the same site, the same
+//     target category, or times known to the hour or better for both — two
+//     day-precision reports of the same town with nothing else in common
+//     are not merged.
+//
+// Grouping is transitive (connected components).
+func GroupReports(ms []Member, opt GroupOptions) []Group {
+	if opt.Meters <= 0 {
+		opt = DefaultGroupOptions
+	}
+	ms = slices.Clone(ms)
+	slices.SortFunc(ms, func(a, b Member) int {
+		return cmp.Or(a.Report.Start.Compare(b.Report.Start), strings.Compare(string(a.Report.ID), string(b.Report.ID)))
+	})
+	uf := newUnionFind(len(ms))
+	keys := make([]string, len(ms))
+	byText := map[string][]int{}
+	// A grid of cells about Meters wide; each cell lists the members in it.
+	cellDeg := opt.Meters / 111_000
+	grid := map[[2]int][]int{}
+	cellOf := func(p geo.Point) [2]int {
+		return [2]int{int(math.Floor(p.Lon / cellDeg * math.Cos(p.Lat*math.Pi/180))), int(math.Floor(p.Lat / cellDeg))}
+	}
+	for i, m := range ms {
+		r := m.Report
+		keys[i] = textKey(r.Text)
+		if k := keys[i]; k != "" {
+			for _, j := range byText[k] {
+				if r.Start.Sub(ms[j].Report.End) <= opt.RepostWindow && geo.Distance(r.Location, ms[j].Report.Location) <= opt.Meters {
+					uf.union(i, j)
+				}
+			}
+			byText[k] = append(byText[k], i)
+		}
+		c := cellOf(r.Location)
+		for dx := -2; dx <= 2; dx++ {
+			for dy := -1; dy <= 1; dy++ {
+				cell := [2]int{c[0] + dx, c[1] + dy}
+				live := grid[cell][:0]
+				for _, j := range grid[cell] {
+					if r.Start.Sub(ms[j].Report.End) > opt.Window {
+						continue // too old for anything that follows (members come in start order)
+					}
+					live = append(live, j)
+					if sameEvent(&ms[i], &ms[j], opt) {
+						uf.union(i, j)
+					}
+				}
+				if len(grid[cell]) > 0 {
+					grid[cell] = live
+				}
+			}
+		}
+		grid[c] = append(grid[c], i)
+	}
+	comps := map[int][]int{}
+	var roots []int
+	for i := range ms {
+		r := uf.find(i)
+		if _, ok := comps[r]; !ok {
+			roots = append(roots, r)
+		}
+		comps[r] = append(comps[r], i)
+	}
+	out := make([]Group, 0, len(roots))
+	for _, r := range roots {
+		idx := comps[r]
+		g := Group{ID: truce.IncidentID(ms[idx[0]].Report.ID)}
+		seen := map[string]bool{}
+		for _, i := range idx {
+			rep := ms[i].Report
+			g.Reports = append(g.Reports, rep.ID)
+			if rep.Source == "firms" {
+				g.Alerts++
+				continue
+			}
+			src := sourceKey(rep, keys[i])
+			if !seen[src] {
+				seen[src] = true
+				g.Sources = append(g.Sources, src)
+			}
+			for _, j := range idx {
+				if j <= i {
+					continue
+				}
+				g.Meters = max(g.Meters, geo.Distance(rep.Location, ms[j].Report.Location))
+				g.Span = max(g.Span, gap(rep, ms[j].Report))
+			}
+		}
+		slices.Sort(g.Sources)
+		g.Explanation = groupExplanation(&g)
+		out = append(out, g)
+	}
+	return out
+}
+
+// sameEvent applies the proximity rule to two members, i later than j.
+func sameEvent(a, b *Member, opt GroupOptions) bool {
+	ra, rb := a.Report, b.Report
+	if gap(ra, rb) > opt.Window || geo.Distance(ra.Location, rb.Location) > opt.Meters {
+		return false
+	}
+	var fa, fb truce.Facts
+	if a.Facts != nil {
+		fa = *a.Facts
+	}
+	if b.Facts != nil {
+		fb = *b.Facts
+	}
+	if fa.Perpetrator != "" && fb.Perpetrator != "" && fa.Perpetrator != fb.Perpetrator {
+		return false
+	}
+	sameSite := fa.Site != nil && fb.Site != nil && fa.Site.ID == fb.Site.ID
+	if fa.Site != nil && fb.Site != nil && !sameSite {
+		return false
+	}
+	if fa.Category != "" && fb.Category != "" && !fa.Category.Covers(fb.Category) && !fb.Category.Covers(fa.Category) {
+		return false
+	}
+	sameCategory := fa.Category != "" && fa.Category == fb.Category
+	timed := ra.Precision <= truce.PrecisionHour && rb.Precision <= truce.PrecisionHour
+	return sameSite || sameCategory || timed
+}
+
+// gap is the time between two reports' intervals (0 if they overlap).
+func gap(a, b *truce.Report) time.Duration {
+	start, end := a.Start, a.End
+	if b.Start.After(start) {
+		start = b.Start
+	}
+	if b.End.Before(end) {
+		end = b.End
+	}
+	if d := start.Sub(end); d > 0 {
+		return d
+	}
+	return 0
+}
+
+// textKey normalises a text for repost detection; "" for texts too short
+// to tell reposts from coincidences.
+func textKey(s string) string {
+	ws := tokens(s, false)
+	if len(ws) < 4 {
+		return ""
+	}
+	sum := sha256.Sum256([]byte(strings.Join(ws, " ")))
+	return fmt.Sprintf("%x", sum[:12])
+}
+
+// sourceKey names a report's source for counting independent ones: its
+// outlet (a party's submissions carry the party as outlet), else the
+// dataset and the text, so that distinct articles count apart and reposts
+// once.
+func sourceKey(r *truce.Report, text string) string {
+	if r.Outlet != "" {
+		return "outlet:" + strings.ToLower(strings.TrimSpace(r.Outlet))
+	}
+	if text == "" {
+		return "report:" + string(r.ID)
+	}
+	return r.Source + ":" + text[:12]
+}
+
+func groupExplanation(g *Group) string {
+	n := len(g.Reports)
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d report%s from %d independent source%s", n-g.Alerts, plural(n-g.Alerts), len(g.Sources), plural(len(g.Sources)))
+	if g.Alerts > 0 {
+		fmt.Fprintf(&b, " and %d sensor alert%s", g.Alerts, plural(g.Alerts))
+	}
+	if n > 1 {
+		fmt.Fprintf(&b, ", within %s and %s", km(g.Meters), hours(g.Span))
+	}
+	return b.String()
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+func hours(d time.Duration) string {
+	switch {
+	case d < time.Hour:
+		return fmt.Sprintf("%d minutes", int(d.Minutes()))
+	case d < 48*time.Hour:
+		h := int(math.Ceil(d.Hours()))
+		return fmt.Sprintf("%d hour%s", h, plural(h))
+	}
+	return fmt.Sprintf("%d days", int(math.Ceil(d.Hours()/24)))
+}
+
+type unionFind struct{ parent []int }
+
+func newUnionFind(n int) *unionFind {
+	p := make([]int, n)
+	for i := range p {
+		p[i] = i
+	}
+	return &unionFind{p}
+}
+
+func (u *unionFind) find(i int) int {
+	for u.parent[i] != i {
+		u.parent[i] = u.parent[u.parent[i]]
+		i = u.parent[i]
+	}
+	return i
+}
+
+// union joins two sets, keeping the smaller index as the root so the
+// result is deterministic.
+func (u *unionFind) union(a, b int) {
+	ra, rb := u.find(a), u.find(b)
+	if ra == rb {
+		return
+	}
+	if rb < ra {
+		ra, rb = rb, ra
+	}
+	u.parent[rb] = ra
+}
