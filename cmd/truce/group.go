@@ -154,4 +154,3 @@ func groupStored(ctx context.Context, st truce.Store, id truce.AgreementID, vers
 	}
 	return merged, nil
 }
-
