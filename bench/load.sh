@@ -29,7 +29,7 @@ if [ "$backend" = postgres ]; then
 fi
 token=$("$out/truce" token create --db "$db" --role monitor 2>/dev/null)
 port=$((20000 + RANDOM % 20000))
-"$out/truce" serve --db "$db" --addr "127.0.0.1:$port" 2> "$out/serve.log" &
+"$out/truce" serve --db "$db" --addr "127.0.0.1:$port" --write-rate 0 2> "$out/serve.log" &
 pid=$!
 cleanup() {
   kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true

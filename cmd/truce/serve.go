@@ -21,12 +21,14 @@ type serveConfig struct {
 	Addr            string
 	LogOrigin       string
 	ShutdownTimeout time.Duration
+	// WriteRate limits writes per token and per address (per second; 0: no limit).
+	WriteRate float64
 	// ready, if set, receives the listening address (tests use :0).
 	ready func(addr string)
 }
 
 func (e *env) serveCmd() *cobra.Command {
-	cfg := serveConfig{ShutdownTimeout: 15 * time.Second}
+	cfg := serveConfig{ShutdownTimeout: 15 * time.Second, WriteRate: httpapi.DefaultLimits.WritesPerSecond}
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the JSON API (and the dashboard) on the store",
@@ -41,6 +43,7 @@ func (e *env) serveCmd() *cobra.Command {
 		addr = v
 	}
 	cmd.Flags().StringVar(&cfg.Addr, "addr", addr, "listen address (env TRUCE_ADDR)")
+	cmd.Flags().Float64Var(&cfg.WriteRate, "write-rate", httpapi.DefaultLimits.WritesPerSecond, "writes per second allowed per token and per client address, with bursts of 5 seconds' worth (0: no limit)")
 	cmd.Flags().StringVar(&cfg.LogOrigin, "log-origin", "", "name of the log in its checkpoints, used when the signing key is first generated (default "+`"truce.local/log"`+")")
 	return cmd
 }
@@ -55,7 +58,14 @@ func (e *env) serve(ctx context.Context, cfg serveConfig) error {
 	}
 	defer st.Close()
 	log := slog.New(slog.NewJSONHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	api := httpapi.New(st, httpapi.Options{Log: log})
+	lim := httpapi.DefaultLimits
+	switch {
+	case cfg.WriteRate == 0:
+		lim.WritesPerSecond = -1
+	case cfg.WriteRate > 0:
+		lim.WritesPerSecond, lim.WriteBurst = cfg.WriteRate, max(1, int(5*cfg.WriteRate))
+	}
+	api := httpapi.New(st, httpapi.Options{Log: log, Limits: &lim})
 	srv := &http.Server{
 		Handler:           api,
 		ReadHeaderTimeout: 5 * time.Second,

@@ -32,7 +32,7 @@ func testServer(t *testing.T, db string) string {
 	done := make(chan error, 1)
 	e := &env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard}
 	go func() {
-		done <- e.serve(ctx, serveConfig{DB: db, Addr: "127.0.0.1:0", ShutdownTimeout: 5 * time.Second, ready: func(a string) { ready <- a }})
+		done <- e.serve(ctx, serveConfig{DB: db, Addr: "127.0.0.1:0", ShutdownTimeout: 5 * time.Second, WriteRate: 100, ready: func(a string) { ready <- a }})
 	}()
 	select {
 	case addr := <-ready:

@@ -52,4 +52,3 @@ func (s *Server) fail(ctx context.Context, err error) error {
 func fieldError(location, msg string, value any) error {
 	return huma.NewError(http.StatusUnprocessableEntity, "validation failed", &huma.ErrorDetail{Location: location, Message: msg, Value: value})
 }
-

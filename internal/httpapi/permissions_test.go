@@ -95,7 +95,7 @@ func newFixture(t *testing.T) *fixture {
 		}
 		f.tokens[tk.name] = secret
 	}
-	f.api = httpapi.New(st, httpapi.Options{})
+	f.api = httpapi.New(st, httpapi.Options{Limits: &httpapi.Limits{WritesPerSecond: -1}})
 	f.srv = httptest.NewServer(f.api)
 	t.Cleanup(f.srv.Close)
 	return f
@@ -229,3 +229,34 @@ func sha(s string) string {
 }
 
 func sha256Sum(b []byte) [32]byte { return sha256.Sum256(b) }
+
+func TestRateLimits(t *testing.T) {
+	f := newFixture(t)
+	api := httpapi.New(f.st, httpapi.Options{Limits: &httpapi.Limits{WritesPerSecond: 1, WriteBurst: 3, AuthFailuresPerMinute: 1, AuthFailureBurst: 2}})
+	srv := httptest.NewServer(api)
+	defer srv.Close()
+	f.srv = srv
+	// Writes: a burst of 3, then 429 with Retry-After.
+	var codes []int
+	for range 5 {
+		st, _ := f.do(t, "monitor", "POST", "/api/v1/incidents/acc-ru/notes", "application/json", jsonBody(map[string]string{"text": "n"}))
+		codes = append(codes, st)
+	}
+	if codes[0] != http.StatusCreated || codes[4] != http.StatusTooManyRequests {
+		t.Errorf("write statuses %v, want 201 first and 429 after the burst", codes)
+	}
+	// Failed sign-ins: two bad tokens, then even a good one is held off.
+	f.tokens["bad"] = "truce_not-a-token"
+	for range 2 {
+		if st, _ := f.do(t, "bad", "GET", "/api/v1/incidents", "", nil); st != http.StatusUnauthorized {
+			t.Errorf("bad token: %d, want 401", st)
+		}
+	}
+	if st, body := f.do(t, "bad", "GET", "/api/v1/incidents", "", nil); st != http.StatusTooManyRequests {
+		t.Errorf("third bad token: %d %s, want 429", st, body)
+	}
+	// Reads without a token are not limited here.
+	if st, _ := f.do(t, "public", "GET", "/api/v1/incidents", "", nil); st != http.StatusOK {
+		t.Errorf("public read after the failures: %d", st)
+	}
+}

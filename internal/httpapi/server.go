@@ -36,6 +36,9 @@ type Options struct {
 	Now func() time.Time
 	// Version is reported in the OpenAPI document.
 	Version string
+	// Limits rate-limit writes and failed sign-ins; zero values mean
+	// DefaultLimits. Set WritesPerSecond < 0 to disable (load tests).
+	Limits *Limits
 }
 
 // Server is the HTTP API. It is an http.Handler.
@@ -48,6 +51,9 @@ type Server struct {
 	judges  *judges
 	metrics *metrics
 	mu      sync.Mutex // serialises re-adjudication after an agreement upload
+	// Rate limits: writes per token and per address, failed sign-ins per
+	// address.
+	writesByToken, writesByAddr, authFailures *limiter
 }
 
 // New builds the API on st.
@@ -62,6 +68,15 @@ func New(st Store, opt Options) *Server {
 		opt.Version = "1.0.0"
 	}
 	s := &Server{store: st, log: opt.Log, now: opt.Now, judges: &judges{st: st}, metrics: newMetrics()}
+	lim := DefaultLimits
+	if opt.Limits != nil {
+		lim = *opt.Limits
+	}
+	if lim.WritesPerSecond >= 0 {
+		s.writesByToken = newLimiter(lim.WritesPerSecond, lim.WriteBurst)
+		s.writesByAddr = newLimiter(lim.WritesPerSecond, lim.WriteBurst)
+		s.authFailures = newLimiter(lim.AuthFailuresPerMinute/60, lim.AuthFailureBurst)
+	}
 	mux := http.NewServeMux()
 	cfg := huma.DefaultConfig("truce API", opt.Version)
 	cfg.Info.Description = "Ceasefire monitoring and verification: agreements as code, reports, adjudication, the review workflow and the tamper-evident log."
@@ -181,9 +196,23 @@ func (s *Server) Authenticate(ctx context.Context, secret string) (truce.Princip
 // bad token is refused, not downgraded to the public.
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		now := time.Now()
+		addr := clientAddr(r)
+		if isWrite(r.Method) {
+			if ok, wait := s.writesByAddr.allow(addr, now); !ok {
+				tooMany(w, wait, "writes from this address")
+				return
+			}
+		}
 		h := r.Header.Get("Authorization")
 		if h == "" {
 			next.ServeHTTP(w, r)
+			return
+		}
+		// An address that keeps presenting bad tokens is slowed down before
+		// its next guess is even checked.
+		if ok, wait := s.authFailures.peek(addr, now); !ok {
+			tooMany(w, wait, "failed sign-ins from this address")
 			return
 		}
 		scheme, secret, _ := strings.Cut(h, " ")
@@ -194,6 +223,9 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		p, err := s.Authenticate(r.Context(), strings.TrimSpace(secret))
 		if err != nil {
 			s.metrics.authFailures.Inc()
+			if truce.ErrorCode(err) == truce.EUNAUTHORIZED {
+				s.authFailures.allow(addr, now)
+			}
 			if truce.ErrorCode(err) == truce.EINTERNAL {
 				s.log.ErrorContext(r.Context(), "authentication failed", "request_id", requestID(r.Context()), "err", err)
 				writeProblem(w, http.StatusInternalServerError, "internal error (request "+requestID(r.Context())+")")
@@ -202,6 +234,12 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="truce", error="invalid_token"`)
 			writeProblem(w, http.StatusUnauthorized, truce.ErrorMessage(err))
 			return
+		}
+		if isWrite(r.Method) {
+			if ok, wait := s.writesByToken.allow(p.TokenID, now); !ok {
+				tooMany(w, wait, "writes with this token")
+				return
+			}
 		}
 		next.ServeHTTP(w, r.WithContext(WithPrincipal(r.Context(), p)))
 	})
