@@ -68,6 +68,8 @@ keeps the record.`,
 		e.migrateCmd(),
 		e.groupCmd(),
 		e.compareCmd(),
+		e.backupCmd(),
+		e.restoreCmd(),
 	)
 	return root
 }

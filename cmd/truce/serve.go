@@ -75,6 +75,9 @@ func (e *env) serve(ctx context.Context, cfg serveConfig) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	if err := api.Warm(ctx); err != nil {
+		return fmt.Errorf("load the current agreement: %w", err)
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err

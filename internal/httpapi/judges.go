@@ -127,3 +127,10 @@ func (s *Server) readjudicate(ctx context.Context, by truce.Principal) (counts m
 	}
 	return counts, changed, err
 }
+
+// Warm parses the current agreement and loads the sites now, so that the
+// first request does not wait for it.
+func (s *Server) Warm(ctx context.Context) error {
+	_, _, err := s.judges.current(ctx)
+	return err
+}

@@ -13,6 +13,7 @@ import (
 
 	"truce"
 	"truce/internal/adjudicate"
+	"truce/internal/geo"
 )
 
 // Counts is a number of reports per outcome.
@@ -67,6 +68,23 @@ type Summary struct {
 
 	a     *truce.Agreement
 	index map[truce.PhaseID]int
+	// points and cases feed the HTML and PDF reports (the map and the
+	// case list); they are not part of the md, json or csv output.
+	points []reportPoint
+	cases  map[truce.ReportID]caseDetail
+}
+
+// reportPoint is where one report placed its incident, and its outcome.
+type reportPoint struct {
+	Location geo.Point
+	Outcome  truce.Outcome
+}
+
+// caseDetail is what the HTML and PDF case list shows beyond Case.
+type caseDetail struct {
+	Place    string
+	Location geo.Point
+	Site     *truce.SiteMatch
 }
 
 // PhaseSummary is one phase's figures.
@@ -124,7 +142,8 @@ type Item struct {
 // storedVersion, or 0 when not stored).
 func NewSummary(a *truce.Agreement, storedVersion int) *Summary {
 	s := &Summary{Agreement: string(a.ID), Title: a.Title, Version: a.Version, StoredVersion: storedVersion,
-		Timezone: a.Timezone.String(), a: a, index: map[truce.PhaseID]int{}, Cases: []Case{}}
+		Timezone: a.Timezone.String(), a: a, index: map[truce.PhaseID]int{}, Cases: []Case{},
+		cases: map[truce.ReportID]caseDetail{}}
 	for _, ps := range adjudicate.Schedule(a) {
 		p := PhaseSummary{ID: string(ps.Phase.ID), Name: ps.Phase.Name, ByParty: []PartyCount{}, Daily: []DayCount{}}
 		for _, w := range ps.Windows {
@@ -159,6 +178,7 @@ func (s *Summary) Add(r *truce.Report, j *truce.Judgement) {
 	if day > s.To {
 		s.To = day
 	}
+	s.points = append(s.points, reportPoint{Location: r.Location, Outcome: j.Outcome})
 	worst := map[truce.PhaseID]*truce.Finding{}
 	var order []truce.PhaseID
 	for i := range j.Findings {
@@ -191,6 +211,7 @@ func (s *Summary) Add(r *truce.Report, j *truce.Judgement) {
 		if f.Outcome == truce.OutcomeViolation || f.Outcome == truce.OutcomeDisputed {
 			s.Cases = append(s.Cases, Case{ReportID: string(r.ID), Time: r.Start.UTC().Format(time.RFC3339), Outcome: f.Outcome.String(),
 				Phase: string(f.Phase), Commitment: string(f.Commitment), Party: string(f.Party), Explanation: f.Explanation})
+			s.cases[r.ID] = caseDetail{Place: r.Place, Location: r.Location, Site: j.Facts.Site}
 		}
 	}
 }

@@ -11,6 +11,7 @@ package migrate
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -194,4 +195,124 @@ func (r *rowSource) Err() error {
 		return r.err
 	}
 	return r.rows.Err()
+}
+
+// joinBars turns a text[] into SQLite's "|a|b|" form ("" when empty).
+func joinBars(v any) string {
+	xs := toStrings(v)
+	if len(xs) == 0 {
+		return ""
+	}
+	return "|" + strings.Join(xs, "|") + "|"
+}
+
+// joinPlain turns a text[] into SQLite's "a|b" form (report actions).
+func joinPlain(v any) string { return strings.Join(toStrings(v), "|") }
+
+func toStrings(v any) []string {
+	switch x := v.(type) {
+	case []string:
+		return x
+	case []any:
+		out := make([]string, 0, len(x))
+		for _, e := range x {
+			if s, ok := e.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+// reverse converts a PostgreSQL row of t into SQLite's column forms.
+func reverse(t string, v []any) error {
+	switch t {
+	case "reports":
+		v[17] = joinPlain(v[17])
+	case "sites":
+		switch x := v[6].(type) {
+		case map[string]any:
+			b, err := json.Marshal(x)
+			if err != nil {
+				return err
+			}
+			v[6] = string(b)
+		case []byte:
+			v[6] = string(x)
+		}
+	case "judgements":
+		v[7] = joinBars(v[7])
+	case "incidents":
+		v[4], v[12], v[13] = joinBars(v[4]), joinBars(v[12]), joinBars(v[13])
+	}
+	return nil
+}
+
+// PostgresToSQLite copies every table of src into dst, a freshly created
+// SQLite database (schema applied, no log key yet), from one consistent
+// snapshot of src, in one SQLite transaction. It is how truce backs up a
+// PostgreSQL database into a portable file.
+func PostgresToSQLite(ctx context.Context, src *pgxpool.Pool, dst *sql.DB, progress func(table string, rows int)) (map[string]int, error) {
+	stx, err := src.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return nil, fmt.Errorf("backup: source: %w", err)
+	}
+	defer func() { _ = stx.Rollback(ctx) }()
+	dtx, err := dst.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("backup: destination: %w", err)
+	}
+	defer dtx.Rollback()
+	var n int64
+	for _, t := range []string{"log_records", "reports", "log_key"} {
+		if err := dtx.QueryRowContext(ctx, `SELECT count(*) FROM `+t).Scan(&n); err != nil {
+			return nil, fmt.Errorf("backup: destination: %w", err)
+		}
+		if n > 0 {
+			return nil, ErrNotEmpty
+		}
+	}
+	counts := map[string]int{}
+	for _, t := range tables {
+		rows, err := stx.Query(ctx, `SELECT `+strings.Join(t.cols, ", ")+` FROM `+t.name+` ORDER BY `+t.order)
+		if err != nil {
+			return nil, fmt.Errorf("backup: read %s: %w", t.name, err)
+		}
+		marks := strings.TrimSuffix(strings.Repeat("?, ", len(t.cols)), ", ")
+		ins, err := dtx.PrepareContext(ctx, `INSERT INTO `+t.name+` (`+strings.Join(t.cols, ", ")+`) VALUES (`+marks+`)`)
+		if err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("backup: %s: %w", t.name, err)
+		}
+		k := 0
+		for rows.Next() {
+			v, err := rows.Values()
+			if err == nil {
+				err = reverse(t.name, v)
+			}
+			if err == nil {
+				_, err = ins.ExecContext(ctx, v...)
+			}
+			if err != nil {
+				rows.Close()
+				ins.Close()
+				return nil, fmt.Errorf("backup: copy %s: %w", t.name, err)
+			}
+			k++
+		}
+		rows.Close()
+		ins.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("backup: read %s: %w", t.name, err)
+		}
+		counts[t.name] = k
+		if progress != nil {
+			progress(t.name, k)
+		}
+	}
+	if err := dtx.Commit(); err != nil {
+		return nil, fmt.Errorf("backup: commit: %w", err)
+	}
+	return counts, nil
 }

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -100,6 +101,36 @@ func open(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	return &Store{db: db, path: path, Now: time.Now}, nil
+}
+
+// Create creates a new database at path with the current schema and no
+// log key yet, for restoring a backup into. It refuses an existing file.
+func Create(ctx context.Context, path string) (*Store, error) {
+	if _, err := os.Stat(path); err == nil {
+		return nil, truce.Errorf(truce.ECONFLICT, "%s already exists", path)
+	}
+	s, err := open(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Migrate(ctx); err != nil {
+		s.db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Backup writes a consistent copy of the database to path (which must not
+// exist) while others keep reading and writing: SQLite's VACUUM INTO reads
+// one snapshot.
+func (s *Store) Backup(ctx context.Context, path string) error {
+	if _, err := os.Stat(path); err == nil {
+		return truce.Errorf(truce.ECONFLICT, "%s already exists", path)
+	}
+	if _, err := s.db.ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {
+		return fmt.Errorf("sqlite: backup: %w", err)
+	}
+	return nil
 }
 
 // Close closes the database.

@@ -1,0 +1,506 @@
+package report
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"truce"
+	"truce/internal/adjudicate"
+	"truce/internal/geo"
+	"truce/internal/ledger"
+)
+
+// ReportData is everything the HTML and PDF period reports show. Only
+// Summary is required.
+//
+// WriteHTML and WritePDF sort Summary and Previous in place, as
+// WriteSummary does: a Summary MUST NOT be written by two goroutines at
+// once.
+type ReportData struct {
+	// Summary is the period's summary, built with NewSummary and Add: its
+	// agreement gives the map's zones, and Add records each report's
+	// location and outcome for the map.
+	Summary *Summary
+	// Period is the period Summary covers (the --from/--to it was read
+	// with): it labels the report and gives the daily charts their days;
+	// zero: Summary.From to Summary.To (the first and last day with a
+	// report).
+	Period Period
+	// Previous is the summary of the period before, for the changes; nil:
+	// no comparison is shown.
+	Previous *Summary
+	// PreviousPeriod labels Previous; zero: Period.Previous() when Period is
+	// set, else Previous.From to Previous.To.
+	PreviousPeriod Period
+	// Checkpoint is the signed log checkpoint the figures were read at
+	// (LogStore.LatestCheckpoint, a signed note); "": none shown.
+	Checkpoint string
+	// VerifierKey, if set, is the log's verifier key: the checkpoint's
+	// signature is then checked and a bad one fails the report.
+	VerifierKey string
+	// Sites are protected sites to draw on the map; only those in the map's
+	// extent are drawn, and sites named by a case are labelled.
+	Sites []truce.Site
+	// Generated is when the report was made, shown on it and used as the
+	// PDF's creation date; zero: not shown, and the PDF's dates are fixed
+	// at 1970-01-01.
+	Generated time.Time
+}
+
+// figure is one headline number with its change from the previous period.
+type figure struct {
+	Label   string
+	Class   string // CSS class and colour key: the outcome's wire name, or "reports"
+	Now     int
+	Prev    int
+	HasPrev bool
+}
+
+// Change formats the change from the previous period: "+3", "−2", "±0".
+func (f figure) Change() string { return changeText(f.Now, f.Prev) }
+
+// Trend is "up", "down" or "same", for styling.
+func (f figure) Trend() string {
+	switch {
+	case f.Now > f.Prev:
+		return "up"
+	case f.Now < f.Prev:
+		return "down"
+	}
+	return "same"
+}
+
+func changeText(now, prev int) string {
+	switch d := now - prev; {
+	case d > 0:
+		return "+" + strconv.Itoa(d)
+	case d < 0:
+		return "−" + strconv.Itoa(-d)
+	}
+	return "±0"
+}
+
+// view is the content of a report, shared by the HTML and PDF writers.
+type view struct {
+	Title          string
+	Agreement      string
+	Version        string
+	StoredVersion  int
+	Timezone       string
+	Period         string
+	PreviousPeriod string
+	HasPrevious    bool
+	Generated      string
+	Reports        int
+	Figures        []figure // reports, then the four outcomes
+	Highlights     []string
+	Map            []byte // PNG
+	MapNote        string
+	Phases         []phaseView
+	Cases          []caseView
+	Obligations    []Obligation
+	Checkpoint     *checkpointView
+}
+
+type phaseView struct {
+	ID, Name  string
+	Status    string // "in force", "partly in force", "never in force"; "" if unknown
+	Schedule  []string
+	Totals    Counts
+	Parties   []partyRow
+	Active    bool   // has violations, disputed or undetermined cases: charts are drawn
+	Chart     []byte // PNG: per-party outcomes
+	Daily     []byte // PNG: the daily series
+	DailyNote string
+}
+
+type partyRow struct {
+	Party   string
+	Counts  Counts
+	Prev    Counts
+	HasPrev bool
+}
+
+// Change is the change in violations and disputed cases.
+func (r partyRow) Change() string {
+	return changeText(r.Counts.Violation+r.Counts.Disputed, r.Prev.Violation+r.Prev.Disputed)
+}
+
+type caseView struct {
+	N           int
+	Outcome     string
+	Label       string // "Violation", "Disputed"
+	Time        string // "2025-03-28 14:05 EET" or the day
+	ReportID    string
+	Phase       string
+	PhaseName   string
+	Commitment  string
+	Party       string
+	Place       string
+	Location    string
+	Site        string
+	Explanation string
+}
+
+type checkpointView struct {
+	Text     string
+	Origin   string
+	Size     string
+	Hash     string
+	Signers  []string
+	Verified bool
+}
+
+// mapWidth and mapHeight are the pixel size of the map in both reports.
+const mapWidth, mapHeight = 1400, 900
+
+func buildView(d *ReportData) (*view, error) {
+	s := d.Summary
+	if s == nil {
+		return nil, errors.New("report: no summary")
+	}
+	s.finish()
+	prev := d.Previous
+	if prev != nil {
+		prev.finish()
+	}
+	v := &view{Title: s.Title, Agreement: s.Agreement, Version: s.Version, StoredVersion: s.StoredVersion,
+		Timezone: s.Timezone, Reports: s.Reports, HasPrevious: prev != nil, Obligations: s.Obligations}
+	per := d.Period
+	if per.IsZero() {
+		per = Period{From: s.From, To: s.To}
+	}
+	v.Period = per.String()
+	if prev != nil {
+		pp := d.PreviousPeriod
+		if pp.IsZero() && !d.Period.IsZero() {
+			var err error
+			if pp, err = d.Period.Previous(); err != nil {
+				return nil, fmt.Errorf("report: %w", err)
+			}
+		}
+		if pp.IsZero() {
+			pp = Period{From: prev.From, To: prev.To}
+		}
+		v.PreviousPeriod = pp.String()
+	}
+	if !d.Generated.IsZero() {
+		v.Generated = d.Generated.UTC().Format("2 January 2006 15:04 UTC")
+	}
+	var pt Counts
+	if prev != nil {
+		pt = prev.Totals
+	}
+	v.Figures = []figure{{Label: "Reports judged", Class: "reports", Now: s.Reports}}
+	if prev != nil {
+		v.Figures[0].Prev, v.Figures[0].HasPrev = prev.Reports, true
+	}
+	for _, o := range truce.Outcomes() {
+		v.Figures = append(v.Figures, figure{Label: outcomeLabel(o, true), Class: o.String(), Now: s.Totals.Of(o), Prev: pt.Of(o), HasPrev: prev != nil})
+	}
+	cp, err := readCheckpoint(d.Checkpoint, d.VerifierKey)
+	if err != nil {
+		return nil, err
+	}
+	v.Checkpoint = cp
+
+	var sched map[string]string
+	if s.a != nil {
+		sched = phaseStatus(s.a)
+	}
+	days, daysErr := per.Days()
+	for i := range s.Phases {
+		p := &s.Phases[i]
+		pv := phaseView{ID: p.ID, Name: p.Name, Status: sched[p.ID], Schedule: p.Schedule, Totals: p.Totals}
+		var pp *PhaseSummary
+		if prev != nil {
+			pp = prev.phase(p.ID)
+		}
+		for _, party := range partiesOf(p, pp) {
+			row := partyRow{Party: party, Counts: p.partyCounts(party), HasPrev: prev != nil}
+			if pp != nil {
+				row.Prev = pp.partyCounts(party)
+			}
+			pv.Parties = append(pv.Parties, row)
+		}
+		pv.Active = p.Totals.Violation+p.Totals.Disputed+p.Totals.Undetermined > 0 ||
+			(pp != nil && pp.Totals.Violation+pp.Totals.Disputed+pp.Totals.Undetermined > 0)
+		if pv.Active {
+			if pv.Chart, err = partyChart(p, pp, v.PreviousPeriod); err != nil {
+				return nil, err
+			}
+			dd := days
+			if daysErr != nil || len(dd) > 366 {
+				dd = nil
+				for _, dc := range p.Daily {
+					dd = append(dd, dc.Day)
+				}
+			}
+			if pv.Daily, err = dailyChart(p, dd); err != nil {
+				return nil, err
+			}
+		}
+		v.Phases = append(v.Phases, pv)
+	}
+	for i, c := range s.Cases {
+		cv := caseView{N: i + 1, Outcome: c.Outcome, ReportID: c.ReportID, Phase: c.Phase, Commitment: c.Commitment,
+			Party: c.Party, Explanation: c.Explanation, Time: caseTime(s, c.Time)}
+		if o, ok := truce.ParseOutcome(c.Outcome); ok {
+			cv.Label = outcomeLabel(o, false)
+		}
+		if p := s.phase(c.Phase); p != nil {
+			cv.PhaseName = p.Name
+		}
+		if cd, ok := s.cases[truce.ReportID(c.ReportID)]; ok {
+			cv.Place = cd.Place
+			cv.Location = latLonText(cd.Location)
+			if cd.Site != nil {
+				cv.Site = fmt.Sprintf("%s (%s, %s from the reported location)", cd.Site.Name, cd.Site.ID, distanceText(cd.Site.DistanceMeters))
+			}
+		}
+		v.Cases = append(v.Cases, cv)
+	}
+	if v.Map, err = RenderMap(d, mapWidth, mapHeight); err != nil {
+		return nil, err
+	}
+	v.MapNote = mapNote(d)
+	v.Highlights = highlights(s, prev, v)
+	return v, nil
+}
+
+// outcomeLabel names an outcome for a reader.
+func outcomeLabel(o truce.Outcome, plural bool) string {
+	var one, many string
+	switch o {
+	case truce.OutcomeViolation:
+		one, many = "Violation", "Violations"
+	case truce.OutcomeDisputed:
+		one, many = "Disputed", "Disputed cases"
+	case truce.OutcomeUndetermined:
+		one, many = "Undetermined", "Undetermined"
+	default:
+		one, many = "Not prohibited", "Not prohibited"
+	}
+	if plural {
+		return many
+	}
+	return one
+}
+
+func (s *Summary) phase(id string) *PhaseSummary {
+	for i := range s.Phases {
+		if s.Phases[i].ID == id {
+			return &s.Phases[i]
+		}
+	}
+	return nil
+}
+
+func (p *PhaseSummary) partyCounts(party string) Counts {
+	for _, pc := range p.ByParty {
+		if pc.Party == party {
+			return pc.Counts
+		}
+	}
+	return Counts{}
+}
+
+// partiesOf lists the parties with figures in either period, sorted.
+func partiesOf(p, prev *PhaseSummary) []string {
+	var out []string
+	for _, ps := range []*PhaseSummary{p, prev} {
+		if ps == nil {
+			continue
+		}
+		for _, pc := range ps.ByParty {
+			if !slices.Contains(out, pc.Party) {
+				out = append(out, pc.Party)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// phaseStatus says, per phase, whether it was in force under every
+// reading, under some, or under none.
+func phaseStatus(a *truce.Agreement) map[string]string {
+	out := map[string]string{}
+	for _, ps := range adjudicate.Schedule(a) {
+		n := 0
+		for _, w := range ps.Windows {
+			if w.InForce {
+				n++
+			}
+		}
+		switch {
+		case n == 0:
+			out[string(ps.Phase.ID)] = "never in force"
+		case n < len(ps.Windows):
+			out[string(ps.Phase.ID)] = "in force under some readings"
+		default:
+			out[string(ps.Phase.ID)] = "in force"
+		}
+	}
+	return out
+}
+
+// caseTime formats a case's RFC 3339 time in the agreement's zone.
+func caseTime(s *Summary, t string) string {
+	tt, err := time.Parse(time.RFC3339, t)
+	if err != nil || s.a == nil {
+		return t
+	}
+	l := tt.In(s.a.Timezone)
+	if l.Hour() == 0 && l.Minute() == 0 {
+		return l.Format("2006-01-02")
+	}
+	return l.Format("2006-01-02 15:04 MST")
+}
+
+// latLonText formats a point for a reader: "47.8383°N 35.1388°E".
+func latLonText(p geo.Point) string {
+	ns, ew := "N", "E"
+	lat, lon := p.Lat, p.Lon
+	if lat < 0 {
+		lat, ns = -lat, "S"
+	}
+	if lon < 0 {
+		lon, ew = -lon, "W"
+	}
+	return fmt.Sprintf("%.4f°%s %.4f°%s", lat, ns, lon, ew)
+}
+
+func distanceText(m float64) string {
+	if m < 1000 {
+		return fmt.Sprintf("%d m", int(m))
+	}
+	return fmt.Sprintf("%.1f km", m/1000)
+}
+
+// readCheckpoint reads a signed note: verified against key if one is given,
+// else read without checking the signature.
+func readCheckpoint(text, key string) (*checkpointView, error) {
+	if strings.TrimSpace(text) == "" {
+		return nil, nil
+	}
+	cv := &checkpointView{Text: text}
+	body, sigs, _ := strings.Cut(text, "\n\n")
+	for _, line := range strings.Split(sigs, "\n") {
+		if name, ok := strings.CutPrefix(line, "— "); ok {
+			name, _, _ = strings.Cut(name, " ")
+			cv.Signers = append(cv.Signers, name)
+		}
+	}
+	if key != "" {
+		c, err := ledger.Open(key, []byte(text))
+		if err != nil {
+			return nil, fmt.Errorf("report: checkpoint: %w", err)
+		}
+		cv.Origin, cv.Size, cv.Hash, cv.Verified = c.Origin, strconv.FormatInt(c.Size, 10), c.Hash.String(), true
+		return cv, nil
+	}
+	lines := strings.Split(body, "\n")
+	for len(lines) < 3 {
+		lines = append(lines, "")
+	}
+	cv.Origin, cv.Size, cv.Hash = lines[0], lines[1], lines[2]
+	return cv, nil
+}
+
+// highlights are the summary sentences at the top of the report, in the
+// manner of a monitoring mission's daily report.
+func highlights(s, prev *Summary, v *view) []string {
+	var out []string
+	per := ""
+	if v.Period != "" {
+		per = "In the period " + v.Period + ", "
+	}
+	if s.Reports == 0 {
+		out = append(out, per+"no reports were judged.")
+	} else {
+		out = append(out, fmt.Sprintf("%s%s judged against the agreement: %s, %s, %d undetermined and %d not prohibited.",
+			per, pluralise(s.Reports, "report was", "reports were"), pluralise(s.Totals.Violation, "violation", "violations"),
+			pluralise(s.Totals.Disputed, "disputed case", "disputed cases"), s.Totals.Undetermined, s.Totals.NotProhibited))
+	}
+	if prev != nil {
+		out = append(out, fmt.Sprintf("In the previous period, %s, there were %s, %s and %d undetermined, of %s: a change of %s in violations and %s in disputed cases.",
+			v.PreviousPeriod, pluralise(prev.Totals.Violation, "violation", "violations"), pluralise(prev.Totals.Disputed, "disputed case", "disputed cases"),
+			prev.Totals.Undetermined, pluralise(prev.Reports, "report", "reports"),
+			changeText(s.Totals.Violation, prev.Totals.Violation), changeText(s.Totals.Disputed, prev.Totals.Disputed)))
+	}
+	for _, p := range v.Phases {
+		if !p.Active {
+			continue
+		}
+		var parts []string
+		for _, r := range p.Parties {
+			if r.Counts.Violation+r.Counts.Disputed+r.Prev.Violation+r.Prev.Disputed == 0 {
+				continue
+			}
+			x := fmt.Sprintf("%s %s and %s", r.Party, pluralise(r.Counts.Violation, "violation", "violations"), pluralise(r.Counts.Disputed, "disputed case", "disputed cases"))
+			if r.HasPrev {
+				x += fmt.Sprintf(" (previous period: %d and %d)", r.Prev.Violation, r.Prev.Disputed)
+			}
+			parts = append(parts, x)
+		}
+		if len(parts) > 0 {
+			out = append(out, fmt.Sprintf("Phase %s (%s, %s): %s.", p.ID, p.Name, p.Status, strings.Join(parts, "; ")))
+		}
+	}
+	var never []string
+	for _, p := range v.Phases {
+		if p.Status == "never in force" {
+			never = append(never, p.ID)
+		}
+	}
+	switch len(never) {
+	case 0:
+	case 1:
+		out = append(out, fmt.Sprintf("Phase %s was never in force, so nothing could breach it.", never[0]))
+	default:
+		out = append(out, fmt.Sprintf("Phases %s and %s were never in force, so nothing could breach them.", strings.Join(never[:len(never)-1], ", "), never[len(never)-1]))
+	}
+	if len(s.Obligations) > 0 {
+		n := map[string]int{}
+		for _, o := range s.Obligations {
+			n[o.Status]++
+		}
+		var parts []string
+		for _, st := range []truce.ObligationStatus{truce.ObligationFulfilled, truce.ObligationPartial, truce.ObligationPending, truce.ObligationBreached} {
+			if n[string(st)] > 0 {
+				parts = append(parts, fmt.Sprintf("%d %s", n[string(st)], strings.ReplaceAll(string(st), "_", " ")))
+			}
+		}
+		out = append(out, fmt.Sprintf("Obligations: %s.", strings.Join(parts, ", ")))
+	}
+	if v.Checkpoint != nil {
+		out = append(out, fmt.Sprintf("The figures were read from the record at log checkpoint %s (%s records).", v.Checkpoint.Origin, v.Checkpoint.Size))
+	}
+	return out
+}
+
+func pluralise(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
+
+// mapNote is the map's caption.
+func mapNote(d *ReportData) string {
+	s := d.Summary
+	n := len(s.points)
+	note := fmt.Sprintf("%s of the period at their reported locations, coloured by outcome, the most severe on top", pluralise(n, "report", "reports"))
+	if len(d.Sites) > 0 {
+		note += "; protected sites in view as dark squares, framed and named if a case names them"
+	}
+	if s.a != nil {
+		note += "; the agreement's zones, lightly filled (zones defined as another zone minus exclusions are not drawn separately)"
+	}
+	return note + ". A report's location can be the place its headline names rather than the target."
+}
