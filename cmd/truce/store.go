@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -295,7 +296,7 @@ func (e *env) reportCmd() *cobra.Command {
 	}
 	dbFlag(cmd, &db)
 	cmd.Flags().StringVar(&id, "agreement", "", "agreement id (default: the most recently stored)")
-	cmd.Flags().StringVar(&format, "format", "md", "output format: "+strings.Join(report.SummaryFormats, ", "))
+	cmd.Flags().StringVar(&format, "format", "md", "output format: "+strings.Join(report.SummaryFormats, ", ")+", html or pdf")
 	cmd.Flags().StringVar(&from, "from", "", "first day (YYYY-MM-DD, in the agreement's time zone)")
 	cmd.Flags().StringVar(&to, "to", "", "last day (YYYY-MM-DD, included)")
 	return cmd
@@ -332,5 +333,59 @@ func (e *env) printReport(ctx context.Context, st truce.Store, id truce.Agreemen
 	}); err != nil {
 		return err
 	}
-	return report.WriteSummary(e.stdout, s, format)
+	if format != "html" && format != "pdf" {
+		return report.WriteSummary(e.stdout, s, format)
+	}
+	d, err := reportData(ctx, st, a, v, s, from, to)
+	if err != nil {
+		return err
+	}
+	if format == "pdf" {
+		return report.WritePDF(e.stdout, d)
+	}
+	return report.WriteHTML(e.stdout, d)
+}
+
+// reportData gathers what the HTML and PDF reports show besides the
+// summary: the previous period's figures (when the period is given), the
+// sites for the map, and the signed checkpoint the report was built from.
+func reportData(ctx context.Context, st truce.Store, a *truce.Agreement, v *truce.AgreementVersion, s *report.Summary, from, to string) (*report.ReportData, error) {
+	d := &report.ReportData{Summary: s}
+	if from != "" || to != "" {
+		d.Period = report.Period{From: cmp.Or(from, s.From), To: cmp.Or(to, s.To)}
+		if d.Period.From != "" && d.Period.To != "" {
+			pp, err := d.Period.Previous()
+			if err != nil {
+				return nil, fmt.Errorf("report: %w", err)
+			}
+			since, err1 := agreement.ParseTime(pp.From, a.Timezone, false)
+			until, err2 := agreement.ParseTime(pp.To, a.Timezone, true)
+			if err := cmp.Or(err1, err2); err != nil {
+				return nil, fmt.Errorf("report: %w", err)
+			}
+			prev := report.NewSummary(a, v.Version)
+			if err := st.Judgements(ctx, v.ID, v.Version, truce.ReportFilter{Since: &since, Until: &until}, func(r *truce.Report, j *truce.Judgement) error {
+				prev.Add(r, j)
+				return nil
+			}); err != nil {
+				return nil, err
+			}
+			d.Previous = prev
+		}
+	}
+	sites, err := st.Sites(ctx)
+	if err != nil {
+		return nil, err
+	}
+	d.Sites = sites
+	// Read after the judgements: the checkpoint covers every record counted.
+	cp, err := st.LatestCheckpoint(ctx)
+	if err != nil && truce.ErrorCode(err) != truce.ENOTFOUND {
+		return nil, err
+	}
+	d.Checkpoint = string(cp)
+	if _, d.VerifierKey, err = st.LogKey(ctx); err != nil {
+		return nil, err
+	}
+	return d, nil
 }
