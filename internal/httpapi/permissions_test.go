@@ -36,7 +36,7 @@ type fixture struct {
 // newFixture starts the API on a real SQLite store with the scenario
 // agreement, two published incidents (one accusing UA, one RU), and a
 // token for every role, plus an expired and a revoked one.
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "truce.db"))
@@ -101,7 +101,7 @@ func newFixture(t *testing.T) *fixture {
 	return f
 }
 
-func (f *fixture) do(t *testing.T, who, method, path, ct string, body []byte) (int, string) {
+func (f *fixture) do(t testing.TB, who, method, path, ct string, body []byte) (int, string) {
 	t.Helper()
 	req, err := http.NewRequest(method, f.srv.URL+path, bytes.NewReader(body))
 	if err != nil {
