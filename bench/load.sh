@@ -4,13 +4,17 @@
 # throughput and p50/p99 latency for reads and writes (writes include the
 # log append and the signed checkpoint).
 #
-#   bench/load.sh [duration] [workers] [write-ratio] [sqlite|postgres]
+#   bench/load.sh [duration] [workers] [write-ratio] [sqlite|postgres] [extra flags for bench/load]
+#
+#   bench/load.sh 10m 16 0.05 sqlite            # the full 10-minute run
+#   bench/load.sh 20s 16 0.05 postgres -find     # find the highest sustained rate
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=${1:-30s}
 workers=${2:-16}
 ratio=${3:-0.1}
 backend=${4:-sqlite}
+shift $(( $# < 4 ? $# : 4 ))
 out=bench/out
 mkdir -p "$out"
 go build -o "$out/truce" ./cmd/truce
@@ -39,4 +43,4 @@ cleanup() {
 trap cleanup EXIT
 for _ in $(seq 50); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
 echo "backend: $backend"
-"$out/load" -url "http://127.0.0.1:$port" -token "$token" -duration "$duration" -workers "$workers" -write-ratio "$ratio"
+"$out/load" -url "http://127.0.0.1:$port" -token "$token" -duration "$duration" -step "$duration" -workers "$workers" -write-ratio "$ratio" "$@"

@@ -1,12 +1,23 @@
-// Command load drives a running truce server with a mix of reads and
-// writes from concurrent workers for a fixed time, and prints throughput
-// and latency percentiles per kind of request.
+// Command load drives a running truce server with a realistic mix — reads
+// of the dashboard and the API, report submissions with evidence, and an
+// occasional bulk upload — and prints throughput and latency percentiles
+// per kind of request. It exits with status 1 if any request failed.
 //
-//	go run ./bench/load -url http://127.0.0.1:8080 -token SECRET -duration 30s -workers 16 -write-ratio 0.1
+// Closed loop (each worker sends its next request when the last one is
+// answered):
+//
+//	go run ./bench/load -url http://127.0.0.1:8080 -token SECRET -duration 30s -workers 16
+//
+// Open loop at a fixed rate, or stepping the rate up to find the highest at
+// which reads keep p99 under 100 ms with no errors:
+//
+//	go run ./bench/load -token SECRET -rate 200 -duration 60s
+//	go run ./bench/load -token SECRET -find -step 20s
 package main
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -15,7 +26,9 @@ import (
 	"net/http"
 	"os"
 	"slices"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -25,85 +38,169 @@ type sample struct {
 	ok   bool
 }
 
+type config struct {
+	base, token string
+	writeRatio  float64
+	ids         []string
+}
+
 func main() {
-	base := flag.String("url", "http://127.0.0.1:8080", "server base URL")
-	token := flag.String("token", "", "a monitor or admin token (writes need one)")
+	var c config
+	flag.StringVar(&c.base, "url", "http://127.0.0.1:8080", "server base URL")
+	flag.StringVar(&c.token, "token", "", "a monitor or admin token (writes need one)")
 	duration := flag.Duration("duration", 30*time.Second, "how long to run")
-	workers := flag.Int("workers", 16, "concurrent clients")
-	writeRatio := flag.Float64("write-ratio", 0.1, "share of requests that are writes")
+	workers := flag.Int("workers", 16, "concurrent clients (closed loop)")
+	rate := flag.Float64("rate", 0, "requests per second (open loop); 0: closed loop")
+	find := flag.Bool("find", false, "step the rate up to find the highest with read p99 < 100 ms and no errors")
+	step := flag.Duration("step", 20*time.Second, "duration of each step of -find")
+	flag.Float64Var(&c.writeRatio, "write-ratio", 0.05, "share of requests that are writes")
 	flag.Parse()
-	if err := run(*base, *token, *duration, *workers, *writeRatio); err != nil {
-		fmt.Fprintln(os.Stderr, "load:", err)
+	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 256}}
+	ids, err := incidentIDs(client, c.base, c.token)
+	if err != nil || len(ids) == 0 {
+		fmt.Fprintln(os.Stderr, "load: no incidents to read (load some data first):", err)
+		os.Exit(1)
+	}
+	c.ids = ids
+	failed := false
+	switch {
+	case *find:
+		best := 0.0
+		for r := 50.0; ; r *= 1.4 {
+			s := openLoop(client, &c, r, *step)
+			ok := report(s, *step, fmt.Sprintf("rate %.0f/s", r))
+			reads := durations(s, "read")
+			if !ok || pct(reads, 0.99) >= 100*time.Millisecond || achieved(s, *step) < 0.95*r {
+				break
+			}
+			best = r
+		}
+		fmt.Printf("highest sustained rate with read p99 < 100 ms and no errors: %.0f requests/s\n", best)
+	case *rate > 0:
+		failed = !report(openLoop(client, &c, *rate, *duration), *duration, fmt.Sprintf("rate %.0f/s", *rate))
+	default:
+		failed = !report(closedLoop(client, &c, *workers, *duration), *duration, fmt.Sprintf("%d workers", *workers))
+	}
+	if failed {
 		os.Exit(1)
 	}
 }
 
-func run(base, token string, duration time.Duration, workers int, writeRatio float64) error {
-	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: workers * 2}}
-	ids, err := incidentIDs(client, base, token)
-	if err != nil {
-		return err
+func achieved(s []sample, d time.Duration) float64 { return float64(len(s)) / d.Seconds() }
+
+// next picks a request of the mix.
+func next(c *config, rng *rand.Rand, n int) (kind, method, path, ct string, body []byte) {
+	r := rng.Float64()
+	switch {
+	case r < c.writeRatio*0.7:
+		body, _ = json.Marshal(map[string]any{"time": "2025-04-02", "lon": 22 + rng.Float64()*18, "lat": 45 + rng.Float64()*7,
+			"text": fmt.Sprintf("load test report %d: shelling reported near a substation", n), "published": true})
+		return "write: report", "POST", "/api/v1/reports", "application/json", body
+	case r < c.writeRatio*0.98:
+		doc := fmt.Sprintf("photo %d %d", n, rng.Int64())
+		body, _ = json.Marshal(map[string]string{"media_type": "image/jpeg", "description": "site photo",
+			"content": base64.StdEncoding.EncodeToString([]byte(strings.Repeat(doc, 200)))})
+		return "write: evidence", "POST", "/api/v1/incidents/" + c.ids[rng.IntN(len(c.ids))] + "/evidence", "application/json", body
+	case r < c.writeRatio:
+		var b strings.Builder
+		b.WriteString("id,time,lon,lat,text\n")
+		for i := range 200 {
+			fmt.Fprintf(&b, "bulk-%d-%d,2025-04-03,%.4f,%.4f,bulk report %d\n", n, i, 30+rng.Float64(), 50+rng.Float64(), i)
+		}
+		return "write: bulk upload", "POST", "/api/v1/reports/bulk?name=load.csv", "text/csv", []byte(b.String())
 	}
-	if len(ids) == 0 {
-		return fmt.Errorf("the server has no incidents: load some data first")
+	switch r := rng.Float64(); {
+	case r < 0.15:
+		return "read: dashboard", "GET", "/", "", nil
+	case r < 0.50:
+		return "read: list incidents", "GET", fmt.Sprintf("/api/v1/incidents?limit=50&from=2025-0%d-%02d", 3+rng.IntN(2), 1+rng.IntN(28)), "", nil
+	case r < 0.85:
+		return "read: incident", "GET", "/api/v1/incidents/" + c.ids[rng.IntN(len(c.ids))], "", nil
+	case r < 0.95:
+		return "read: agreement", "GET", "/api/v1/agreement", "", nil
 	}
-	var mu sync.Mutex
-	var samples []sample
-	deadline := time.Now().Add(duration)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			rng := rand.New(rand.NewPCG(uint64(w), 7))
-			var local []sample
-			for n := 0; time.Now().Before(deadline); n++ {
-				var method, path, kind string
-				var body []byte
-				switch r := rng.Float64(); {
-				case r < writeRatio:
-					kind, method, path = "write: create report", "POST", "/api/v1/reports"
-					body, _ = json.Marshal(map[string]any{"time": "2025-04-02", "lon": 22 + rng.Float64()*18, "lat": 45 + rng.Float64()*7,
-						"text": fmt.Sprintf("load test report %d-%d: shelling reported", w, n), "published": true})
-				case r < writeRatio+(1-writeRatio)*0.45:
-					kind, method, path = "read: list incidents", "GET", fmt.Sprintf("/api/v1/incidents?limit=50&from=2025-0%d-01", 3+rng.IntN(2))
-				case r < writeRatio+(1-writeRatio)*0.9:
-					kind, method, path = "read: incident", "GET", "/api/v1/incidents/"+ids[rng.IntN(len(ids))]
-				default:
-					kind, method, path = "read: checkpoint", "GET", "/api/v1/log/checkpoint"
-				}
-				start := time.Now()
-				ok := do(client, method, base+path, token, body)
-				local = append(local, sample{kind, time.Since(start), ok})
-			}
-			mu.Lock()
-			samples = append(samples, local...)
-			mu.Unlock()
-		}()
-	}
-	wg.Wait()
-	report(samples, duration, workers)
-	return nil
+	return "read: checkpoint", "GET", "/api/v1/log/checkpoint", "", nil
 }
 
-func do(c *http.Client, method, url, token string, body []byte) bool {
-	req, err := http.NewRequest(method, url, bytes.NewReader(body))
+func send(client *http.Client, c *config, method, path, ct string, body []byte) bool {
+	req, err := http.NewRequest(method, c.base+path, bytes.NewReader(body))
 	if err != nil {
 		return false
 	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+	if ct != "" {
+		req.Header.Set("Content-Type", ct)
 	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
 	}
-	resp, err := c.Do(req)
+	resp, err := client.Do(req)
 	if err != nil {
 		return false
 	}
 	_, _ = io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
 	return resp.StatusCode < 400
+}
+
+func closedLoop(client *http.Client, c *config, workers int, duration time.Duration) []sample {
+	var mu sync.Mutex
+	var all []sample
+	deadline := time.Now().Add(duration)
+	var wg sync.WaitGroup
+	var n atomic.Int64
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rng := rand.New(rand.NewPCG(uint64(w), 7))
+			var local []sample
+			for time.Now().Before(deadline) {
+				kind, method, path, ct, body := next(c, rng, int(n.Add(1)))
+				start := time.Now()
+				ok := send(client, c, method, path, ct, body)
+				local = append(local, sample{kind, time.Since(start), ok})
+			}
+			mu.Lock()
+			all = append(all, local...)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	return all
+}
+
+// openLoop sends requests at a fixed rate whatever the latency, as real
+// clients do; latency is measured from the scheduled send time, so a
+// server that falls behind shows it.
+func openLoop(client *http.Client, c *config, rate float64, duration time.Duration) []sample {
+	var mu sync.Mutex
+	var all []sample
+	var wg sync.WaitGroup
+	interval := time.Duration(float64(time.Second) / rate)
+	start := time.Now()
+	rng := rand.New(rand.NewPCG(uint64(rate), 11))
+	sem := make(chan struct{}, 512)
+	for i := 0; ; i++ {
+		at := start.Add(time.Duration(i) * interval)
+		if at.Sub(start) >= duration {
+			break
+		}
+		time.Sleep(time.Until(at))
+		kind, method, path, ct, body := next(c, rng, i)
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			ok := send(client, c, method, path, ct, body)
+			d := time.Since(at)
+			mu.Lock()
+			all = append(all, sample{kind, d, ok})
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	return all
 }
 
 func incidentIDs(c *http.Client, base, token string) ([]string, error) {
@@ -141,11 +238,23 @@ func pct(ds []time.Duration, p float64) time.Duration {
 	return ds[min(len(ds)-1, int(float64(len(ds))*p))]
 }
 
-func report(samples []sample, duration time.Duration, workers int) {
+func durations(s []sample, prefix string) []time.Duration {
+	var ds []time.Duration
+	for _, x := range s {
+		if strings.HasPrefix(x.kind, prefix) {
+			ds = append(ds, x.d)
+		}
+	}
+	slices.Sort(ds)
+	return ds
+}
+
+// report prints the figures and says whether no request failed.
+func report(samples []sample, duration time.Duration, label string) bool {
 	byKind := map[string][]time.Duration{}
 	errs := map[string]int{}
 	var kinds []string
-	var reads, writes []time.Duration
+	total := 0
 	for _, s := range samples {
 		if _, ok := byKind[s.kind]; !ok {
 			kinds = append(kinds, s.kind)
@@ -153,31 +262,26 @@ func report(samples []sample, duration time.Duration, workers int) {
 		byKind[s.kind] = append(byKind[s.kind], s.d)
 		if !s.ok {
 			errs[s.kind]++
-		}
-		if s.kind[:4] == "read" {
-			reads = append(reads, s.d)
-		} else {
-			writes = append(writes, s.d)
+			total++
 		}
 	}
 	slices.Sort(kinds)
-	fmt.Printf("%d workers for %s: %d requests, %.0f requests/s\n", workers, duration, len(samples), float64(len(samples))/duration.Seconds())
+	fmt.Printf("%s for %s: %d requests, %.0f requests/s, %d errors\n", label, duration, len(samples), float64(len(samples))/duration.Seconds(), total)
 	line := func(name string, ds []time.Duration, e int) {
 		slices.Sort(ds)
-		fmt.Printf("  %-22s %7d  %8.0f/s  p50 %7.2f ms  p99 %7.2f ms  errors %d\n", name, len(ds), float64(len(ds))/duration.Seconds(),
+		fmt.Printf("  %-22s %7d  %8.1f/s  p50 %7.2f ms  p99 %7.2f ms  errors %d\n", name, len(ds), float64(len(ds))/duration.Seconds(),
 			float64(pct(ds, 0.5).Microseconds())/1000, float64(pct(ds, 0.99).Microseconds())/1000, e)
 	}
+	re, we := 0, 0
 	for _, k := range kinds {
 		line(k, byKind[k], errs[k])
-	}
-	re, we := 0, 0
-	for k, n := range errs {
-		if k[:4] == "read" {
-			re += n
+		if strings.HasPrefix(k, "read") {
+			re += errs[k]
 		} else {
-			we += n
+			we += errs[k]
 		}
 	}
-	line("all reads", reads, re)
-	line("all writes", writes, we)
+	line("all reads", durations(samples, "read"), re)
+	line("all writes", durations(samples, "write"), we)
+	return total == 0
 }
