@@ -206,6 +206,36 @@ func (s *Server) agreementRoutes() {
 			return &agreementBody{Body: agreementOut(v, a)}, nil
 		})
 
+	type obligationsOut struct{ Body []ObligationOut }
+	handle(s, huma.Operation{OperationID: "list-obligations", Method: http.MethodGet, Path: "/api/v1/obligations", Tags: []string{"agreements"},
+		Summary: "The current agreement's obligations (e.g. prisoner exchanges) and their status"}, OpRead,
+		func(ctx context.Context, p truce.Principal, _ *struct{}) (*obligationsOut, error) {
+			v, a, err := s.currentAgreement(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return &obligationsOut{Body: agreementOut(v, a).Obligations}, nil
+		})
+	type positionsOut struct{ Body []PositionOut }
+	handle(s, huma.Operation{OperationID: "list-positions", Method: http.MethodGet, Path: "/api/v1/positions", Tags: []string{"agreements"},
+		Summary: "Each party's positions on each phase over time, with conditions and sources"}, OpRead,
+		func(ctx context.Context, p truce.Principal, in *struct {
+			Party string `query:"party" maxLength:"64"`
+			Phase string `query:"phase" maxLength:"128"`
+		}) (*positionsOut, error) {
+			v, a, err := s.currentAgreement(ctx)
+			if err != nil {
+				return nil, err
+			}
+			out := &positionsOut{Body: []PositionOut{}}
+			for _, pos := range agreementOut(v, a).Positions {
+				if (in.Party == "" || pos.Party == in.Party) && (in.Phase == "" || pos.Phase == in.Phase) {
+					out.Body = append(out.Body, pos)
+				}
+			}
+			return out, nil
+		})
+
 	type versionsOut struct {
 		Body []struct {
 			Version   int       `json:"version"`

@@ -154,6 +154,8 @@ func TestPermissions(t *testing.T) {
 		"get-agreement-bundle":    {everyone, req{"GET", "/api/v1/agreements/energy-ceasefire-2025/versions/1/bundle", "", nobody}},
 		"upload-agreement":        {[]string{"admin"}, req{"POST", "/api/v1/agreements", "application/zip", func() []byte { return f.bundle }}},
 		"list-sites":              {everyone, req{"GET", "/api/v1/sites", "", nobody}},
+		"list-obligations":        {everyone, req{"GET", "/api/v1/obligations", "", nobody}},
+		"list-positions":          {everyone, req{"GET", "/api/v1/positions?party=RU", "", nobody}},
 		"upload-sites":            {[]string{"admin"}, req{"POST", "/api/v1/sites", "text/csv", func() []byte { return []byte("id,name,lon,lat,category\ns1,Plant,30.1,50.1,energy.power_plant\n") }}},
 		"create-report":           {[]string{"party:UA", "party:RU", "monitor", "admin"}, req{"POST", "/api/v1/reports", "application/json", js(map[string]any{"time": "2025-04-02", "lon": 30.5, "lat": 50.4, "text": "test"})}},
 		"upload-reports":          {staff, req{"POST", "/api/v1/reports/bulk", "text/csv", func() []byte { return []byte("time,lon,lat,text\n2025-04-02,30.5,50.4,bulk\n") }}},
