@@ -52,7 +52,7 @@ func (e *env) serveCmd() *cobra.Command {
 // it stops accepting, lets requests in flight finish (up to the timeout)
 // and closes the store.
 func (e *env) serve(ctx context.Context, cfg serveConfig) error {
-	st, err := openStoreWith(ctx, cfg.DB, cfg.LogOrigin)
+	st, err := openBackend(ctx, cfg.DB, cfg.LogOrigin, true)
 	if err != nil {
 		return err
 	}

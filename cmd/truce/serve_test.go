@@ -389,3 +389,23 @@ func lastEventIndex(t *testing.T, c client, path string) int64 {
 	c.must(http.StatusOK, "GET", path, nil, &in)
 	return in.Events[len(in.Events)-1].LogIndex
 }
+
+// TestServeRefusesOldSchema: the server does not migrate a database with
+// an older schema; that is the operator's `truce migrate`.
+func TestServeRefusesOldSchema(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "truce.db")
+	mustRun(t, "import", "--db", db, "testdata/acled_sample.csv")
+	sdb, err := sql.Open("sqlite", "file:"+db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sdb.Exec(`UPDATE schema_migrations SET version = 0`); err != nil {
+		t.Fatal(err)
+	}
+	sdb.Close()
+	e := &env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard}
+	err = e.serve(context.Background(), serveConfig{DB: db, Addr: "127.0.0.1:0"})
+	if err == nil || !strings.Contains(err.Error(), "run truce migrate first") {
+		t.Errorf("serve on an old schema: %v", err)
+	}
+}

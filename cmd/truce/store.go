@@ -74,14 +74,20 @@ func openStore(ctx context.Context, dsn string) (backend, error) {
 // postgres:// URL) and applies its migrations; origin names the log if its
 // key is generated now.
 func openStoreWith(ctx context.Context, dsn, origin string) (backend, error) {
+	return openBackend(ctx, dsn, origin, false)
+}
+
+// openBackend opens a store; requireCurrent refuses an old schema instead
+// of migrating it (the server's rule: migrations are an operator's step).
+func openBackend(ctx context.Context, dsn, origin string, requireCurrent bool) (backend, error) {
 	if isPostgres(dsn) {
-		st, err := postgres.OpenWith(ctx, dsn, postgres.Options{LogOrigin: origin})
+		st, err := postgres.OpenWith(ctx, dsn, postgres.Options{LogOrigin: origin, RequireCurrentSchema: requireCurrent})
 		if err != nil {
 			return nil, err
 		}
 		return postgresBackend{st}, nil
 	}
-	st, err := sqlite.OpenWith(ctx, strings.TrimPrefix(dsn, "sqlite:"), sqlite.Options{LogOrigin: origin})
+	st, err := sqlite.OpenWith(ctx, strings.TrimPrefix(dsn, "sqlite:"), sqlite.Options{LogOrigin: origin, RequireCurrentSchema: requireCurrent})
 	if err != nil {
 		return nil, err
 	}
