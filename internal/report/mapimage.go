@@ -234,7 +234,8 @@ func RenderMap(d *ReportData, widthPx, heightPx int) ([]byte, error) {
 		var path vg.Path
 		r := pointRadius(o, u)
 		for _, p := range s.points {
-			if p.Outcome != o && !(o == truce.OutcomeNotProhibited && !knownOutcome(p.Outcome)) {
+			// Unknown outcomes are drawn with the not-prohibited ones.
+			if p.Outcome != o && (o != truce.OutcomeNotProhibited || knownOutcome(p.Outcome)) {
 				continue
 			}
 			counts[o]++
