@@ -1,7 +1,6 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -342,7 +341,7 @@ func (e *env) printReport(ctx context.Context, st truce.Store, id truce.Agreemen
 	if format != "html" && format != "pdf" {
 		return report.WriteSummary(e.stdout, s, format)
 	}
-	d, err := reportData(ctx, st, a, v, s, from, to)
+	d, err := report.Gather(ctx, st, a, v, s, truce.ReportFilter{}, from, to)
 	if err != nil {
 		return err
 	}
@@ -352,46 +351,3 @@ func (e *env) printReport(ctx context.Context, st truce.Store, id truce.Agreemen
 	return report.WriteHTML(e.stdout, d)
 }
 
-// reportData gathers what the HTML and PDF reports show besides the
-// summary: the previous period's figures (when the period is given), the
-// sites for the map, and the signed checkpoint the report was built from.
-func reportData(ctx context.Context, st truce.Store, a *truce.Agreement, v *truce.AgreementVersion, s *report.Summary, from, to string) (*report.ReportData, error) {
-	d := &report.ReportData{Summary: s}
-	if from != "" || to != "" {
-		d.Period = report.Period{From: cmp.Or(from, s.From), To: cmp.Or(to, s.To)}
-		if d.Period.From != "" && d.Period.To != "" {
-			pp, err := d.Period.Previous()
-			if err != nil {
-				return nil, fmt.Errorf("report: %w", err)
-			}
-			since, err1 := agreement.ParseTime(pp.From, a.Timezone, false)
-			until, err2 := agreement.ParseTime(pp.To, a.Timezone, true)
-			if err := cmp.Or(err1, err2); err != nil {
-				return nil, fmt.Errorf("report: %w", err)
-			}
-			prev := report.NewSummary(a, v.Version)
-			if err := st.Judgements(ctx, v.ID, v.Version, truce.ReportFilter{Since: &since, Until: &until}, func(r *truce.Report, j *truce.Judgement) error {
-				prev.Add(r, j)
-				return nil
-			}); err != nil {
-				return nil, err
-			}
-			d.Previous = prev
-		}
-	}
-	sites, err := st.Sites(ctx)
-	if err != nil {
-		return nil, err
-	}
-	d.Sites = sites
-	// Read after the judgements: the checkpoint covers every record counted.
-	cp, err := st.LatestCheckpoint(ctx)
-	if err != nil && truce.ErrorCode(err) != truce.ENOTFOUND {
-		return nil, err
-	}
-	d.Checkpoint = string(cp)
-	if _, d.VerifierKey, err = st.LogKey(ctx); err != nil {
-		return nil, err
-	}
-	return d, nil
-}

@@ -18,12 +18,14 @@ import (
 
 func (s *Server) exportRoutes() {
 	type summaryIn struct {
-		Format string `query:"format" enum:"json,md,csv" default:"json"`
+		Format string `query:"format" enum:"json,md,csv,html,pdf" default:"json" doc:"html and pdf give the period report (map, charts, cases, checkpoint); give from and to to compare with the previous period"`
 		From   string `query:"from" maxLength:"10" pattern:"^[0-9]{4}-[0-9]{2}-[0-9]{2}$" doc:"first day, in the agreement's time zone"`
 		To     string `query:"to" maxLength:"10" pattern:"^[0-9]{4}-[0-9]{2}-[0-9]{2}$" doc:"last day, included"`
 	}
 	type summaryOut struct {
 		ContentType string `header:"Content-Type"`
+		Disposition string `header:"Content-Disposition"`
+		CSP         string `header:"Content-Security-Policy"`
 		Body        []byte
 	}
 	handle(s, huma.Operation{OperationID: "get-summary", Method: http.MethodGet, Path: "/api/v1/summary", Tags: []string{"reports"},
@@ -59,6 +61,24 @@ func (s *Server) exportRoutes() {
 				return nil, err
 			}
 			var buf bytes.Buffer
+			switch in.Format {
+			case "html", "pdf":
+				d, err := report.Gather(ctx, s.store, a, v, sum, f, in.From, in.To)
+				if err != nil {
+					return nil, err
+				}
+				if in.Format == "pdf" {
+					if err := report.WritePDF(&buf, d); err != nil {
+						return nil, err
+					}
+					return &summaryOut{ContentType: "application/pdf", Disposition: `attachment; filename="truce-report.pdf"`, Body: buf.Bytes()}, nil
+				}
+				if err := report.WriteHTML(&buf, d); err != nil {
+					return nil, err
+				}
+				// The report is self-contained: inline styles, images as data: URLs.
+				return &summaryOut{ContentType: "text/html; charset=utf-8", CSP: "default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-ancestors 'none'", Body: buf.Bytes()}, nil
+			}
 			if err := report.WriteSummary(&buf, sum, in.Format); err != nil {
 				return nil, err
 			}

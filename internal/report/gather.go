@@ -1,0 +1,57 @@
+package report
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+
+	"truce"
+	"truce/internal/agreement"
+)
+
+// Gather gathers what the HTML and PDF reports show besides the
+// summary: the previous period's figures (when the period is given), the
+// sites for the map, and the signed checkpoint the report was built from.
+// f restricts the previous period's reports as it did the summary's (its
+// time bounds are replaced); from and to are the period's days.
+func Gather(ctx context.Context, st truce.Store, a *truce.Agreement, v *truce.AgreementVersion, s *Summary, f truce.ReportFilter, from, to string) (*ReportData, error) {
+	d := &ReportData{Summary: s}
+	if from != "" || to != "" {
+		d.Period = Period{From: cmp.Or(from, s.From), To: cmp.Or(to, s.To)}
+		if d.Period.From != "" && d.Period.To != "" {
+			pp, err := d.Period.Previous()
+			if err != nil {
+				return nil, fmt.Errorf("report: %w", err)
+			}
+			since, err1 := agreement.ParseTime(pp.From, a.Timezone, false)
+			until, err2 := agreement.ParseTime(pp.To, a.Timezone, true)
+			if err := cmp.Or(err1, err2); err != nil {
+				return nil, fmt.Errorf("report: %w", err)
+			}
+			prev := NewSummary(a, v.Version)
+			f.Since, f.Until = &since, &until
+			if err := st.Judgements(ctx, v.ID, v.Version, f, func(r *truce.Report, j *truce.Judgement) error {
+				prev.Add(r, j)
+				return nil
+			}); err != nil {
+				return nil, err
+			}
+			d.Previous = prev
+		}
+	}
+	sites, err := st.Sites(ctx)
+	if err != nil {
+		return nil, err
+	}
+	d.Sites = sites
+	// Read after the judgements: the checkpoint covers every record counted.
+	cp, err := st.LatestCheckpoint(ctx)
+	if err != nil && truce.ErrorCode(err) != truce.ENOTFOUND {
+		return nil, err
+	}
+	d.Checkpoint = string(cp)
+	if _, d.VerifierKey, err = st.LogKey(ctx); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
