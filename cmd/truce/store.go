@@ -350,4 +350,3 @@ func (e *env) printReport(ctx context.Context, st truce.Store, id truce.Agreemen
 	}
 	return report.WriteHTML(e.stdout, d)
 }
-
