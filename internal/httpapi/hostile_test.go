@@ -98,3 +98,27 @@ func TestOversizeBody(t *testing.T) {
 		t.Errorf("status %d (%.200s), want 413", st, resp)
 	}
 }
+
+// TestCSVInjection: cells a spreadsheet would run as formulas are
+// neutralised in CSV exports.
+func TestCSVInjection(t *testing.T) {
+	f := newFixture(t)
+	csv := "id,time,lon,lat,text\n\"=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\",2025-04-02,30.5,50.4,@SUM(1+1)\n+1,2025-04-02,30.5,50.4,-2+3\n"
+	if st, body := f.do(t, "monitor", "POST", "/api/v1/reports/bulk?name=evil.csv", "text/csv", []byte(csv)); st != http.StatusOK {
+		t.Fatalf("bulk: %d %s", st, body)
+	}
+	st, out := f.do(t, "public", "GET", "/api/v1/exports/incidents?format=csv", "", nil)
+	if st != http.StatusOK {
+		t.Fatalf("export: %d", st)
+	}
+	for _, line := range strings.Split(out, "\n") {
+		for _, cell := range strings.Split(line, ",") {
+			if cell != "" && strings.ContainsRune("=+-@", rune(strings.TrimPrefix(cell, `"`)[0])) && !strings.HasPrefix(strings.TrimPrefix(cell, `"`), "-") {
+				t.Errorf("formula cell in the export: %q", cell)
+			}
+		}
+	}
+	if !strings.Contains(out, `'=HYPERLINK`) || !strings.Contains(out, "'+1") {
+		t.Errorf("the formula ids were not neutralised:\n%s", out)
+	}
+}
