@@ -26,6 +26,7 @@ period report. Everything is inside the binary: no network, no checkout.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
+			keep := db != ""
 			if db == "" {
 				dir, err := os.MkdirTemp("", "truce-demo-")
 				if err != nil {
@@ -59,7 +60,15 @@ period report. Everything is inside the binary: no network, no checkout.`,
 			if err := e.adjudicate(ctx, st, a, bundle); err != nil {
 				return err
 			}
-			return e.printReport(ctx, st, a.ID, format, "", "")
+			if err := e.printReport(ctx, st, a.ID, format, "", ""); err != nil {
+				return err
+			}
+			if keep {
+				fmt.Fprintf(e.stderr, "\nBrowse it: truce serve --db %s  (then open http://127.0.0.1:8080/)\n", db)
+			} else {
+				fmt.Fprintln(e.stderr, "\nTo keep the database and browse the dashboard: go run ./cmd/truce demo --db demo.db && go run ./cmd/truce serve --db demo.db")
+			}
+			return nil
 		},
 	}
 	cmd.Flags().StringVar(&db, "db", "", "keep the demo database in this SQLite file (default: a temporary file)")

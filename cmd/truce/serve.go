@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"truce/internal/httpapi"
+	"truce/internal/web"
 )
 
 // serveConfig is the configuration of `truce serve`.
@@ -67,7 +68,7 @@ func (e *env) serve(ctx context.Context, cfg serveConfig) error {
 	}
 	api := httpapi.New(st, httpapi.Options{Log: log, Limits: &lim})
 	srv := &http.Server{
-		Handler:           api,
+		Handler:           web.Handler(api, st, web.Options{Log: log}),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       2 * time.Minute, // bulk uploads of large files
 		WriteTimeout:      5 * time.Minute, // exports of the whole record
@@ -83,7 +84,7 @@ func (e *env) serve(ctx context.Context, cfg serveConfig) error {
 		return err
 	}
 	addr := ln.Addr().String()
-	fmt.Fprintf(e.stderr, "truce: serving http://%s/ (API at /api/v1/, OpenAPI at /api/v1/openapi.json) on %s\n", addr, cfg.DB)
+	fmt.Fprintf(e.stderr, "truce: serving the dashboard at http://%s/ and the API at /api/v1/ (OpenAPI: /api/v1/openapi.json) on %s\n", addr, cfg.DB)
 	if cfg.ready != nil {
 		cfg.ready(addr)
 	}

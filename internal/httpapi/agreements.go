@@ -40,8 +40,15 @@ type PartyOut struct {
 	Mediator bool   `json:"mediator"`
 }
 
-// ZoneOut is a zone's name (its geometry is at /api/v1/agreement/zones).
+// ZoneOut is a zone's name (the dashboard serves its simplified geometry
+// at /map/zones.geojson).
 type ZoneOut struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// CategoryOut is a node of the target taxonomy.
+type CategoryOut struct {
 	ID   string `json:"id"`
 	Name string `json:"name"`
 }
@@ -115,6 +122,10 @@ func agreementOut(v *truce.AgreementVersion, a *truce.Agreement) *AgreementOut {
 	}
 	for _, z := range a.Zones {
 		o.Zones = append(o.Zones, ZoneOut{ID: string(z.ID), Name: z.Name})
+	}
+	o.Categories = []CategoryOut{}
+	for _, c := range a.Categories {
+		o.Categories = append(o.Categories, CategoryOut{ID: string(c.ID), Name: c.Name})
 	}
 	for _, ps := range adjudicate.Schedule(a) {
 		ph := PhaseOut{ID: string(ps.Phase.ID), Name: ps.Phase.Name, Description: ps.Phase.Description,

@@ -1,0 +1,190 @@
+// Figures: per phase and per party, reports judged a violation, disputed or
+// undetermined per day (hand-made SVG charts with their data tables),
+// compared with the previous period of the same length (two calls of
+// GET /api/v1/summary?from&to).
+import { h, s, clear, api, announce, agreement, agreementRange, addDays, dayNumber, dayFromNumber, fmtNum, fmtTime, partyName, errorNotice } from './common.js';
+
+const el = (x) => document.getElementById(x);
+const kinds = ['violation', 'disputed', 'undetermined'];
+const kindNames = { violation: 'Violations', disputed: 'Disputed', undetermined: 'Undetermined' };
+let ag = null;
+let tz = 'UTC';
+let chartSeq = 0;
+
+// chart draws stacked daily bars for the days from..to. series maps a day
+// to counts per kind.
+function chart(title, from, to, series, shown) {
+  const n0 = dayNumber(from);
+  const days = dayNumber(to) - n0 + 1;
+  const width = 760;
+  const height = 170;
+  const left = 36;
+  const bottom = 24;
+  const top = 10;
+  let max = 1;
+  for (const c of series.values()) max = Math.max(max, shown.reduce((a, k) => a + (c[k] || 0), 0));
+  const bw = (width - left - 8) / days;
+  const y = (v) => height - bottom - (v / max) * (height - bottom - top);
+  const id = 'chart-' + ++chartSeq;
+  const total = shown.map((k) => `${kindNames[k]} ${fmtNum([...series.values()].reduce((a, c) => a + (c[k] || 0), 0))}`).join(', ');
+  const svg = s('svg', { class: 'chart', viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-labelledby': `${id}-t ${id}-d`, width: String(width) },
+    s('title', { id: `${id}-t` }, title), s('desc', { id: `${id}-d` }, `Per day from ${from} to ${to}: ${total}.`));
+  const axis = s('g', { class: 'axis' });
+  const step = max <= 5 ? 1 : Math.ceil(max / 4);
+  for (let v = 0; v <= max; v += step) {
+    axis.append(s('line', { class: 'grid', x1: left, x2: width - 8, y1: y(v), y2: y(v) }), s('text', { x: left - 4, y: y(v) + 4, 'text-anchor': 'end' }, String(v)));
+  }
+  const labelEvery = Math.max(1, Math.ceil(days / 12));
+  for (let i = 0; i < days; i += labelEvery) {
+    axis.append(s('text', { x: left + i * bw + bw / 2, y: height - 6, 'text-anchor': 'middle' }, dayFromNumber(n0 + i).slice(5)));
+  }
+  svg.append(axis);
+  for (let i = 0; i < days; i++) {
+    const d = dayFromNumber(n0 + i);
+    const c = series.get(d);
+    if (!c) continue;
+    let acc = 0;
+    for (const k of shown) {
+      const v = c[k] || 0;
+      if (!v) continue;
+      svg.append(s('rect', { class: 'bar-' + k, x: left + i * bw + 0.5, y: y(acc + v), width: Math.max(1, bw - 1), height: y(acc) - y(acc + v) },
+        s('title', null, `${d}: ${v} ${kindNames[k].toLowerCase()}`)));
+      acc += v;
+    }
+  }
+  return svg;
+}
+
+function dataTable(caption, from, to, series, shown) {
+  const rows = [];
+  for (let n = dayNumber(from); n <= dayNumber(to); n++) {
+    const d = dayFromNumber(n);
+    const c = series.get(d);
+    if (c && shown.some((k) => c[k])) rows.push(h('tr', null, h('th', { scope: 'row' }, d), shown.map((k) => h('td', { class: 'num' }, String(c[k] || 0)))));
+  }
+  return h('details', null, h('summary', null, 'Data table'), rows.length
+    ? h('div', { class: 'table-wrap' }, h('table', null, h('caption', { class: 'visually-hidden' }, caption),
+      h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'Day'), shown.map((k) => h('th', { scope: 'col', class: 'num' }, kindNames[k])))),
+      h('tbody', null, rows)))
+    : h('p', { class: 'muted' }, 'No reports on any day.'));
+}
+
+function legend(shown) {
+  return h('ul', { class: 'chart-legend' }, shown.map((k) => h('li', null, h('span', { class: 'swatch ' + k, 'aria-hidden': 'true' }), kindNames[k])));
+}
+
+function delta(now, before) {
+  const d = now - before;
+  if (d === 0) return h('span', null, '±0');
+  return h('span', { class: d > 0 ? 'delta-up' : 'delta-down' }, (d > 0 ? '+' : '−') + fmtNum(Math.abs(d)));
+}
+
+function partyTable(phase, prevPhase) {
+  const prev = new Map((prevPhase ? prevPhase.by_party : []).map((p) => [p.party, p.counts]));
+  const names = new Set([...phase.by_party.map((p) => p.party), ...prev.keys()]);
+  const cur = new Map(phase.by_party.map((p) => [p.party, p.counts]));
+  const zero = { violation: 0, disputed: 0, undetermined: 0 };
+  const rows = [...names].sort().map((party) => {
+    const c = cur.get(party) || zero;
+    const p = prev.get(party) || zero;
+    return h('tr', { dataset: { party } }, h('th', { scope: 'row' }, party === 'unknown' ? 'Not established' : partyName(ag, party)),
+      kinds.map((k) => h('td', { class: 'num' }, fmtNum(c[k] || 0), ' ', h('span', { class: 'small' }, '(', fmtNum(p[k] || 0), ', ', delta(c[k] || 0, p[k] || 0), ')'))));
+  });
+  return h('div', { class: 'table-wrap' }, h('table', { class: 'party-table' },
+    h('caption', null, `Per party accused, this period (previous period, change)`),
+    h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'Party'), kinds.map((k) => h('th', { scope: 'col', class: 'num' }, kindNames[k])))),
+    h('tbody', null, rows.length ? rows : h('tr', null, h('td', { colspan: '4' }, 'No reports.')))));
+}
+
+function render(sum, prev, from, to, pfrom, pto) {
+  const box = clear(el('figures'));
+  const prevBy = new Map(prev.phases.map((p) => [p.id, p]));
+  const t = sum.totals;
+  const pt = prev.totals;
+  box.append(h('section', { class: 'card' }, h('h2', null, `All phases, ${from} to ${to}`),
+    h('p', null, `${fmtNum(sum.reports)} reports judged; compared with ${pfrom} to ${pto} (${fmtNum(prev.reports)} reports):`),
+    h('ul', null, kinds.map((k) => h('li', { dataset: { kind: k } }, `${kindNames[k]}: ${fmtNum(t[k])} (previous ${fmtNum(pt[k])}, `, delta(t[k], pt[k]), ')')))));
+  for (const ph of sum.phases) {
+    const before = prevBy.get(ph.id);
+    const series = new Map(ph.daily.map((d) => [d.day, d.counts]));
+    const sec = h('section', { class: 'card', dataset: { phase: ph.id } }, h('h2', null, ph.name));
+    sec.append(h('p', { class: 'small muted' }, ph.schedule.join(' · ')));
+    const none = (c) => !c || kinds.every((k) => !c[k]);
+    if (none(ph.totals) && none(before && before.totals)) {
+      sec.append(h('p', null, 'No report was judged a violation, disputed or undetermined under this phase in this period or the previous one.'));
+      box.append(sec);
+      continue;
+    }
+    const tot = kinds.map((k) => `${kindNames[k].toLowerCase()} ${fmtNum(ph.totals[k])} (previous ${fmtNum(before ? before.totals[k] : 0)})`).join(', ');
+    sec.append(h('p', null, tot));
+    sec.append(legend(kinds), chart(`${ph.name}: reports per day`, from, to, series, kinds), dataTable(`${ph.name} per day`, from, to, series, kinds));
+    sec.append(partyTable(ph, before));
+    // Per party and day: the violations and disputed cases of the period.
+    const byParty = new Map();
+    for (const c of sum.cases.filter((x) => x.phase === ph.id)) {
+      const party = c.party || 'unknown';
+      if (!byParty.has(party)) byParty.set(party, new Map());
+      const d = fmtTime(c.time, tz, false);
+      const m = byParty.get(party);
+      const cnt = m.get(d) || { violation: 0, disputed: 0 };
+      cnt[c.outcome] = (cnt[c.outcome] || 0) + 1;
+      m.set(d, cnt);
+    }
+    for (const [party, m] of [...byParty.entries()].sort()) {
+      const name = party === 'unknown' ? 'party not established' : partyName(ag, party);
+      sec.append(h('h3', null, `${ph.name}: ${name}, violations and disputed per day`),
+        chart(`${ph.name}, ${name}: violations and disputed per day`, from, to, m, ['violation', 'disputed']),
+        dataTable(`${ph.name}, ${name}, per day`, from, to, m, ['violation', 'disputed']));
+    }
+    box.append(sec);
+  }
+  el('figures').dataset.state = 'ready';
+  el('fig-message').textContent = '';
+  announce(`Figures from ${from} to ${to} shown`);
+}
+
+async function show() {
+  const from = el('fig-from').value;
+  const to = el('fig-to').value;
+  if (!from || !to || from > to) {
+    clear(el('fig-message')).append(errorNotice('Choose a start day before the end day.'));
+    return;
+  }
+  history.replaceState(null, '', `?from=${from}&to=${to}`);
+  const len = dayNumber(to) - dayNumber(from) + 1;
+  const pfrom = addDays(from, -len);
+  const pto = addDays(from, -1);
+  el('figures').dataset.state = 'loading';
+  el('fig-message').textContent = 'Loading…';
+  const [sum, prev] = await Promise.all([
+    api(`/api/v1/summary?from=${from}&to=${to}`),
+    api(`/api/v1/summary?from=${pfrom}&to=${pto}`),
+  ]);
+  render(sum, prev, from, to, pfrom, pto);
+}
+
+async function init() {
+  ag = await agreement();
+  if (!ag) {
+    el('fig-message').textContent = 'No agreement has been uploaded yet.';
+    return;
+  }
+  tz = ag.timezone || 'UTC';
+  const params = new URLSearchParams(location.search);
+  const r = agreementRange(ag);
+  const today = new Date().toISOString().slice(0, 10);
+  el('fig-from').value = params.get('from') || (r ? r[0] : addDays(today, -29));
+  el('fig-to').value = params.get('to') || (r ? r[1] : today);
+  el('fig-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    show().catch(fail);
+  });
+  await show();
+}
+
+function fail(e) {
+  el('figures').dataset.state = 'error';
+  clear(el('fig-message')).append(errorNotice('The figures could not be loaded: ' + e.message));
+}
+
+init().catch(fail);
