@@ -28,6 +28,7 @@ type AgreementOut struct {
 	Timezone    string          `json:"timezone"`
 	Parties     []PartyOut      `json:"parties"`
 	Zones       []ZoneOut       `json:"zones"`
+	Categories  []CategoryOut   `json:"categories"`
 	Phases      []PhaseOut      `json:"phases"`
 	Obligations []ObligationOut `json:"obligations"`
 	Positions   []PositionOut   `json:"positions"`
