@@ -44,8 +44,15 @@ export TRUCE_REQUIRE_POSTGRES=1 TRUCE_REQUIRE_BROWSER=1 TRUCE_REQUIRE_PDFTOTEXT=
 export TRUCE_ARTIFACTS=${TRUCE_ARTIFACTS:-$root/.artifacts}
 mkdir -p "$TRUCE_ARTIFACTS"
 
-step "go test -race"
-go test -race -count=1 -timeout 15m ./...
+# Two passes. The race detector slows code five to ten times, so the first
+# pass runs every package under it with -short, which skips only the tests
+# that work on the whole bundled scenario (end-to-end runs of the CLI, the
+# server and the browser); the second pass runs everything without it.
+step "go test -race -short (every package, with the race detector)"
+go test -race -short -count=1 -timeout 10m ./...
+
+step "go test (everything, end to end on the full scenario)"
+go test -count=1 -timeout 15m ./...
 
 step "fuzz targets, $fuzztime each"
 git grep -l '^func Fuzz' -- '*_test.go' | while read -r f; do

@@ -178,16 +178,19 @@ func crashTest(t *testing.T, db string, rounds int) {
 }
 
 func TestCrashSQLite(t *testing.T) {
+	heavy(t)
 	crashTest(t, filepath.Join(t.TempDir(), "truce.db"), 20)
 }
 
 func TestCrashPostgres(t *testing.T) {
+	heavy(t)
 	crashTest(t, pgtest.Schema(t), 20)
 }
 
 // TestImportKilledMidway kills a bulk import with SIGKILL and runs it
 // again: the second run completes it, with no duplicates.
 func TestImportKilledMidway(t *testing.T) {
+	heavy(t)
 	bin, err := buildTruce()
 	if err != nil {
 		t.Fatal(err)
@@ -241,6 +244,7 @@ func TestImportKilledMidway(t *testing.T) {
 // it, restores the backup into a new file and into PostgreSQL, and
 // verifies both.
 func TestBackupWhileWriting(t *testing.T) {
+	heavy(t)
 	bin, err := buildTruce()
 	if err != nil {
 		t.Fatal(err)

@@ -63,6 +63,7 @@ func golden(t *testing.T, name, got string) {
 }
 
 func TestCheckScenario(t *testing.T) {
+	heavy(t)
 	out, _ := mustRun(t, "check", scenario)
 	for _, want := range []string{
 		"agreement.yaml: ok",
@@ -106,6 +107,7 @@ func outcomes(t *testing.T, jsonl string) map[string]string {
 }
 
 func TestJudgeACLED(t *testing.T) {
+	heavy(t)
 	out, errs := mustRun(t, "judge", "--agreement", scenario, "--sites", gppd, "--reports", "testdata/acled_sample.csv")
 	want := map[string]string{
 		"UKR200101": "violation",      // RU drone strike 543 m from Kharkiv CHP-5 on 28 March
@@ -127,6 +129,7 @@ func TestJudgeACLED(t *testing.T) {
 }
 
 func TestJudgeIsDeterministic(t *testing.T) {
+	heavy(t)
 	args := []string{"judge", "--agreement", scenario, "--sites", gppd, "--reports", viinaMar}
 	first, _ := mustRun(t, args...)
 	again, _ := mustRun(t, args...)
@@ -141,6 +144,7 @@ func TestJudgeIsDeterministic(t *testing.T) {
 // TestStoreRoundTrip imports the scenario twice, adjudicates and reports,
 // and checks the stored figures against the stateless judge's.
 func TestStoreRoundTrip(t *testing.T) {
+	heavy(t)
 	db := filepath.Join(t.TempDir(), "truce.db")
 	_, errs := mustRun(t, "import", "--db", db, "--sites", gppd)
 	if !strings.Contains(errs, "1078 new sites stored") {
@@ -191,6 +195,7 @@ func TestStoreRoundTrip(t *testing.T) {
 }
 
 func TestReportGolden(t *testing.T) {
+	heavy(t)
 	db := filepath.Join(t.TempDir(), "truce.db")
 	mustRun(t, "import", "--db", db, "--sites", gppd)
 	mustRun(t, "import", "--db", db, "testdata/acled_sample.csv")
@@ -210,6 +215,7 @@ func TestReportGolden(t *testing.T) {
 }
 
 func TestDemo(t *testing.T) {
+	heavy(t)
 	out, errs := mustRun(t, "demo")
 	for _, want := range []string{"| violation | ", "## Violations and disputed cases", "pow-exchange-2025-03-19"} {
 		if !strings.Contains(out, want) {
@@ -248,6 +254,7 @@ func TestBadInput(t *testing.T) {
 var systemMonitor = truce.Principal{TokenID: "tok_test", Role: truce.RoleMonitor}
 
 func TestCompareDrafts(t *testing.T) {
+	heavy(t)
 	out, _ := mustRun(t, "compare", "--agreement", scenario, "--agreement", "../../examples/energy-ceasefire-2025/agreement-all-energy.yaml",
 		"--sites", gppd, "--reports", viinaMar, "--reports", viinaApr, "--format", "json")
 	var c struct {
@@ -282,11 +289,37 @@ func TestCompareDrafts(t *testing.T) {
 }
 
 func TestGroupCommand(t *testing.T) {
+	heavy(t)
 	out, errs := mustRun(t, "group", "--agreement", scenario, "--sites", gppd, "--reports", viinaMar)
 	if !strings.Contains(errs, "5215 reports grouped into") {
 		t.Errorf("group: %s", errs)
 	}
 	if !strings.Contains(out, `"explanation":"`) || !strings.Contains(out, "independent source") {
 		t.Errorf("group output: %.300s", out)
+	}
+}
+
+// heavy skips t in the short pass of scripts/test.sh (the one with the race
+// detector): it works on the full scenario, and runs in the full pass.
+func heavy(t testing.TB) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("works on the full scenario: runs in the full pass of scripts/test.sh")
+	}
+}
+
+// TestJudgeSmall runs the parallel judge pipeline on a small agreement, in
+// both passes (so under the race detector too).
+func TestJudgeSmall(t *testing.T) {
+	out, errs := mustRun(t, "judge", "--agreement", "../../internal/httpapi/testdata/small.yaml", "--reports", "testdata/acled_sample.csv", "--reports", "testdata/acled_sample.csv")
+	if n := strings.Count(out, "\n"); n != 14 {
+		t.Errorf("%d judgements, want 14", n)
+	}
+	if !strings.Contains(errs, "8 read, 7 accepted, 1 rejected") {
+		t.Errorf("stderr: %s", errs)
+	}
+	got := outcomes(t, out)
+	if got["UKR200101"] != "violation" || got["UKR200107"] != "not_prohibited" {
+		t.Errorf("outcomes: %v", got)
 	}
 }

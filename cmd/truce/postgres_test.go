@@ -26,6 +26,7 @@ import (
 // TestMigrateToPostgres copies a SQLite database with a workflow history
 // into PostgreSQL and checks the copy verifies and holds the same log.
 func TestMigrateToPostgres(t *testing.T) {
+	heavy(t)
 	dsn := pgtest.Schema(t)
 	db := filepath.Join(t.TempDir(), "truce.db")
 	mustRun(t, "import", "--db", db, "--sites", gppd)
@@ -107,6 +108,7 @@ var buildTruce = sync.OnceValues(func() (string, error) {
 // every checkpoint seen is consistent with the one before, and verifies
 // the whole log at the end: no gaps, no forks.
 func TestSeveralServersOneLog(t *testing.T) {
+	heavy(t)
 	dsn := pgtest.Schema(t)
 	bin, err := buildTruce()
 	if err != nil {

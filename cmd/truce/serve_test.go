@@ -146,6 +146,7 @@ type incidentJSON struct {
 // TestServerStory walks the whole story through HTTP against a real server
 // and a real database, then tampers with a row.
 func TestServerStory(t *testing.T) {
+	heavy(t)
 	db := filepath.Join(t.TempDir(), "truce.db")
 	adminTok := mustToken(t, db, "admin", "")
 	monitorTok := mustToken(t, db, "monitor", "")

@@ -46,6 +46,7 @@ func groupOf(gs []adjudicate.Group, id truce.ReportID) *adjudicate.Group {
 }
 
 func TestGroupVIINA(t *testing.T) {
+	heavy(t)
 	ms := viinaMembers(t)
 	gs := adjudicate.GroupReports(ms, adjudicate.DefaultGroupOptions)
 	if len(gs) >= len(ms) || len(gs) < len(ms)/3 {
@@ -83,6 +84,7 @@ func TestGroupVIINA(t *testing.T) {
 }
 
 func TestGroupDeterministic(t *testing.T) {
+	heavy(t)
 	ms := viinaMembers(t)[:1500]
 	want := adjudicate.GroupReports(ms, adjudicate.DefaultGroupOptions)
 	shuffled := slices.Clone(ms)
@@ -137,5 +139,14 @@ func TestGroupRules(t *testing.T) {
 				t.Errorf("corroboration %d, want %d (%s)", gs[0].Corroboration(), tt.sourc, gs[0].Explanation)
 			}
 		})
+	}
+}
+
+// heavy skips t in the short pass of scripts/test.sh (the one with the race
+// detector): it works on the full scenario, and runs in the full pass.
+func heavy(t testing.TB) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("works on the full scenario: runs in the full pass of scripts/test.sh")
 	}
 }

@@ -200,6 +200,7 @@ func TestJudgeReportOutcomeIsMostSevere(t *testing.T) {
 }
 
 func TestScheduleScenario(t *testing.T) {
+	heavy(t)
 	if _, err := os.Stat("../../examples/energy-ceasefire-2025/agreement.yaml"); err != nil {
 		t.Fatal(err)
 	}

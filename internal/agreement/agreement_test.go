@@ -19,6 +19,7 @@ import (
 const scenario = "../../examples/energy-ceasefire-2025/agreement.yaml"
 
 func TestLoadScenario(t *testing.T) {
+	heavy(t)
 	a, err := agreement.Load(scenario)
 	if err != nil {
 		t.Fatal(err)
@@ -192,6 +193,7 @@ func TestParseRejectsAliasBomb(t *testing.T) {
 }
 
 func TestBundleRoundTrip(t *testing.T) {
+	heavy(t)
 	b1, a1, err := agreement.BundleFile(scenario)
 	if err != nil {
 		t.Fatal(err)
@@ -241,4 +243,13 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// heavy skips t in the short pass of scripts/test.sh (the one with the race
+// detector): it works on the full scenario, and runs in the full pass.
+func heavy(t testing.TB) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("works on the full scenario: runs in the full pass of scripts/test.sh")
+	}
 }

@@ -23,7 +23,8 @@ import (
 	"truce/internal/store/sqlite"
 )
 
-const scenario = "../../examples/energy-ceasefire-2025/agreement.yaml"
+// scenario is a small agreement with the real one's ids and shape.
+const scenario = "testdata/small.yaml"
 
 type fixture struct {
 	srv    *httptest.Server

@@ -103,6 +103,7 @@ var loadScenario = sync.OnceValues(func() (*scenario, error) {
 
 func MustScenario(tb testing.TB) *scenario {
 	tb.Helper()
+	heavyShort(tb)
 	sc, err := loadScenario()
 	if err != nil {
 		tb.Fatalf("load scenario: %v", err)
@@ -127,7 +128,8 @@ func MustCheckpoint(tb testing.TB) string {
 }
 
 // reportData builds fresh summaries of this week and last week, as
-// `truce report --from --to` would, with a verified checkpoint.
+// `truce report --from --to` would, with a verified checkpoint. Its callers
+// skip in the short pass (see heavyShort).
 func reportData() (*report.ReportData, error) {
 	sc, err := loadScenario()
 	if err != nil {
@@ -152,6 +154,7 @@ func reportData() (*report.ReportData, error) {
 }
 
 func MustReportData(tb testing.TB) *report.ReportData {
+	heavyShort(tb)
 	tb.Helper()
 	d, err := reportData()
 	if err != nil {
@@ -215,6 +218,7 @@ var rendered = sync.OnceValues(func() (map[string][]byte, error) {
 })
 
 func MustRendered(tb testing.TB, format string) []byte {
+	heavyShort(tb)
 	tb.Helper()
 	out, err := rendered()
 	if err != nil {
@@ -524,5 +528,14 @@ func TestPeriod(t *testing.T) {
 				t.Errorf("Days() = %v, want %d days from %s to %s", days, tt.days, tt.p.From, tt.p.To)
 			}
 		})
+	}
+}
+
+// heavyShort skips in the short pass of scripts/test.sh (the one with the
+// race detector): the full scenario is judged in the full pass.
+func heavyShort(tb testing.TB) {
+	tb.Helper()
+	if testing.Short() {
+		tb.Skip("works on the full scenario: runs in the full pass of scripts/test.sh")
 	}
 }

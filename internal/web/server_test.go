@@ -206,6 +206,9 @@ func scenarioBundle(t *testing.T) []byte {
 }
 
 func (s *testServer) uploadAgreement(t *testing.T) {
+	if testing.Short() {
+		t.Skip("works on the full scenario: runs in the full pass of scripts/test.sh")
+	}
 	t.Helper()
 	start := time.Now()
 	resp, b := s.do(t, "POST", "/api/v1/agreements", "admin", "application/zip", scenarioBundle(t))
