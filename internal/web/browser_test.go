@@ -612,6 +612,18 @@ func testFigures(t *testing.T, tb *tab) {
 	if fig.Charts < 3 || fig.Bars == 0 || fig.Parties == 0 {
 		t.Errorf("figures page: %+v", fig)
 	}
+	// The period report the page links to: the HTML, fetched as the page
+	// would follow the link, holds the period's figures.
+	var rep struct {
+		Status int
+		Type   string
+		Title  bool
+	}
+	tb.eval(`(async () => { const r = await fetch(document.getElementById('report-html').href); const t = await r.text();
+	  return {status: r.status, type: r.headers.get('Content-Type'), title: t.includes('Ceasefire monitoring report')}; })()`, &rep)
+	if rep.Status != http.StatusOK || !strings.HasPrefix(rep.Type, "text/html") || !rep.Title {
+		t.Errorf("the period report linked from the figures page: %+v", rep)
+	}
 	tb.screenshot("figures")
 }
 

@@ -103,7 +103,10 @@ function render(sum, prev, from, to, pfrom, pto) {
   const pt = prev.totals;
   box.append(h('section', { class: 'card' }, h('h2', null, `All phases, ${from} to ${to}`),
     h('p', null, `${fmtNum(sum.reports)} reports judged; compared with ${pfrom} to ${pto} (${fmtNum(prev.reports)} reports):`),
-    h('ul', null, kinds.map((k) => h('li', { dataset: { kind: k } }, `${kindNames[k]}: ${fmtNum(t[k])} (previous ${fmtNum(pt[k])}, `, delta(t[k], pt[k]), ')')))));
+    h('ul', null, kinds.map((k) => h('li', { dataset: { kind: k } }, `${kindNames[k]}: ${fmtNum(t[k])} (previous ${fmtNum(pt[k])}, `, delta(t[k], pt[k]), ')'))),
+    h('p', null, 'The period report (figures, map, charts, every violation and disputed case with its explanation, the log checkpoint): ',
+      h('a', { id: 'report-html', href: `/api/v1/summary?format=html&from=${from}&to=${to}` }, 'HTML'), ', ',
+      h('a', { id: 'report-pdf', href: `/api/v1/summary?format=pdf&from=${from}&to=${to}` }, 'PDF'), '.')));
   for (const ph of sum.phases) {
     const before = prevBy.get(ph.id);
     const series = new Map(ph.daily.map((d) => [d.day, d.counts]));
