@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 )
 
 // pageData is what a page template gets. Pages are shells: their scripts
@@ -22,10 +25,28 @@ type pageData struct {
 	IncidentID string
 }
 
-// page returns a handler rendering a page shell.
+// pageRoles are the roles that may open a page; pages not listed are
+// public. The API checks every request the page makes as well: this table
+// only keeps people from pages that could show them nothing.
+var pageRoles = map[string][]string{
+	"review.html": {"monitor", "admin"},
+	"submit.html": {"party", "monitor", "admin"},
+}
+
+// page returns a handler rendering a page shell. A page that needs a role
+// sends the public to sign in and answers 403 to other roles.
 func (h *handler) page(name, title, nav string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		h.render(w, r, http.StatusOK, name, pageData{Title: title, Nav: nav, Viewer: h.viewerOf(w, r)})
+		v := h.viewerOf(w, r)
+		if roles, ok := pageRoles[name]; ok && !slices.Contains(roles, v.Role) {
+			if !v.SignedIn {
+				http.Redirect(w, r, "/signin?next="+url.QueryEscape(r.URL.Path), http.StatusSeeOther)
+				return
+			}
+			h.errorPage(w, r, http.StatusForbidden, "This page is for the "+strings.Join(roles, " and ")+" roles; you are signed in as "+v.Role+".")
+			return
+		}
+		h.render(w, r, http.StatusOK, name, pageData{Title: title, Nav: nav, Viewer: v})
 	}
 }
 
