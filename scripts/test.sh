@@ -57,6 +57,12 @@ go test -race -short -count=1 -timeout 10m ./...
 step "go test (everything, end to end on the full scenario)"
 go test -count=1 -timeout 15m ./...
 
+step "load, shortened: the realistic mix on each backend must answer without errors"
+# The full 10-minute runs and the search for the highest sustained rate are
+# bench/load.sh 10m ... and bench/load.sh 20s ... -find.
+bench/load.sh 10s 8 0.05 sqlite
+bench/load.sh 10s 8 0.05 postgres
+
 step "fuzz targets, $fuzztime executions each"
 git grep -l '^func Fuzz' -- '*_test.go' | while read -r f; do
   dir=$(dirname "$f")
