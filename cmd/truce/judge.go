@@ -16,6 +16,7 @@ import (
 	"truce/internal/adjudicate"
 	"truce/internal/importer"
 	"truce/internal/report"
+	"truce/internal/sensor"
 )
 
 func (e *env) judgeCmd() *cobra.Command {
@@ -36,6 +37,12 @@ judged the same way, which is how a negotiator asks what a text would have
 covered.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			// Satellite fire detections take the fast path: per-point
+			// answers (the covered site within the radius, the zones, and
+			// whether a phase was in force), millions of rows a second.
+			if len(reportFiles) == 1 && (inFormat == string(importer.FormatFIRMS) || (inFormat == "" && isFIRMS(reportFiles[0]))) {
+				return e.judgeFIRMS(cmd.Context(), agreementPath, siteFiles, reportFiles[0], strict)
+			}
 			a, err := loadAgreement(e.stderr, agreementPath)
 			if err != nil {
 				return err
@@ -113,6 +120,64 @@ func (e *env) judgeFile(ctx context.Context, j *adjudicate.Judge, w report.Write
 		return fmt.Errorf("reports %s: %w", path, err)
 	}
 	fmt.Fprintf(e.stderr, "%s: %d read, %d accepted, %d rejected\n", path, st.Read, st.Accepted, st.Rejected)
+	return nil
+}
+
+// isFIRMS reports whether the file's header is a NASA FIRMS export.
+func isFIRMS(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	head := make([]byte, 4096)
+	n, _ := io.ReadFull(f, head)
+	format, err := importer.DetectReports(head[:n])
+	return err == nil && format == importer.FormatFIRMS
+}
+
+// judgeFIRMS judges a FIRMS file on the sensor fast path: the index of the
+// agreement's zones and sites is built while the first blocks are read and
+// parsed, blocks are judged on every core, and the answers are written in
+// input order (see internal/sensor).
+func (e *env) judgeFIRMS(ctx context.Context, agreementPath string, siteFiles []string, path string, strict bool) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	build := func() (*sensor.Index, error) {
+		type sitesResult struct {
+			sites []truce.Site
+			err   error
+		}
+		sc := make(chan sitesResult, 1)
+		go func() {
+			sites, err := e.loadSites(siteFiles, strict)
+			sc <- sitesResult{sites, err}
+		}()
+		a, err := loadAgreement(e.stderr, agreementPath)
+		sr := <-sc
+		if err != nil {
+			return nil, err
+		}
+		if sr.err != nil {
+			return nil, sr.err
+		}
+		return sensor.NewIndex(a, sr.sites), nil
+	}
+	opt := sensor.Options{File: filepath.Base(path), Strict: strict,
+		Bad: func(re importer.RowError) { fmt.Fprintln(e.stderr, re.Error()) }}
+	if bar := e.progressBar(f, path); bar != nil {
+		opt.Progress = func(p sensor.Progress) { bar.SetCurrent(p.Bytes) }
+		defer bar.Finish()
+	}
+	st, err := sensor.JudgeWhile(ctx, f, e.stdout, build, opt)
+	if err != nil {
+		return fmt.Errorf("reports %s: %w", path, err)
+	}
+	fmt.Fprintf(e.stderr, "%s: %d hotspots read, %d accepted, %d rejected; %d within %s of a site, %d in a zone, %d sensor alerts (a covered site while a phase was in force)\n",
+		path, st.Read, st.Accepted, st.Rejected, st.NearSite, "the site radius", st.InZone, st.Alerts)
 	return nil
 }
 

@@ -323,3 +323,16 @@ func TestJudgeSmall(t *testing.T) {
 		t.Errorf("outcomes: %v", got)
 	}
 }
+
+// TestJudgeFIRMS: satellite fire detections take the sensor fast path.
+func TestJudgeFIRMS(t *testing.T) {
+	heavy(t)
+	out, errs := mustRun(t, "judge", "--agreement", scenario, "--sites", gppd, "--reports", "../../internal/importer/testdata/firms/firms_viirs_noaa20_nrt_ukraine_2025-08-11.csv")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if lines[0] != "line,lon,lat,time,site,distance_m,zones,alert,frp,confidence" || len(lines) != 308 {
+		t.Fatalf("%d lines, header %q", len(lines), lines[0])
+	}
+	if !strings.Contains(errs, "307 hotspots read, 307 accepted, 0 rejected") || !strings.Contains(out, "ukraine|ukraine_without_crimea") {
+		t.Errorf("stderr %s", errs)
+	}
+}

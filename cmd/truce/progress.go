@@ -28,3 +28,18 @@ func (e *env) progress(f *os.File, name string) (io.Reader, func()) {
 		}
 	}
 }
+
+// progressBar returns a byte progress bar for f on stderr when stderr is a
+// terminal, else nil.
+func (e *env) progressBar(f *os.File, name string) *pb.ProgressBar {
+	errf, ok := e.stderr.(*os.File)
+	st, err := f.Stat()
+	if !ok || err != nil || !isatty.IsTerminal(errf.Fd()) || !st.Mode().IsRegular() {
+		return nil
+	}
+	bar := pb.Full.Start64(st.Size())
+	bar.SetWriter(errf)
+	bar.Set(pb.Bytes, true)
+	bar.Set("prefix", name+" ")
+	return bar
+}

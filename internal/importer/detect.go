@@ -32,6 +32,8 @@ func DetectReports(head []byte) (Format, error) {
 		return "", err
 	}
 	switch {
+	case cols["latitude"] && cols["longitude"] && cols["acq_date"] && cols["acq_time"]:
+		return FormatFIRMS, nil
 	case cols["event_id_cnty"] && cols["event_date"] && cols["sub_event_type"]:
 		return FormatACLED, nil
 	case cols["id"] && cols["date_start"] && cols["date_end"] && cols["where_prec"]:

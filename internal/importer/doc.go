@@ -8,9 +8,23 @@
 //
 // Reports: the project's own truce-csv, truce-json and truce-geojson;
 // ACLED exports (acled); the UCDP Georeferenced Event Dataset (ucdp-ged);
-// VIINA monthly incident files (viina). Sites: the WRI Global Power Plant
-// Database (gppd) and the project's own sites-csv and sites-geojson.
-// DetectReports and DetectSites tell the format from an input's first bytes.
+// VIINA monthly incident files (viina); NASA FIRMS active-fire files, VIIRS
+// or MODIS (firms). Sites: the WRI Global Power Plant Database (gppd) and
+// the project's own sites-csv and sites-geojson. DetectReports and
+// DetectSites tell the format from an input's first bytes.
+//
+// # Satellite fire detections
+//
+// A FIRMS row is a hotspot, evidence rather than a claim: ReadHotspots
+// streams them as Hotspot values with every sensor field (pixel size, FRP,
+// confidence, brightness), and ReadReports as reports with source "firms",
+// outlet "NASA FIRMS", the acquisition minute in UTC, half the pixel's
+// diagonal as location precision, no actions and no category, and the
+// sensor fields in EventType ("firms viirs N20 nominal frp=12.3"). Both
+// parse with FIRMSParser: FIRMS files are never quoted, so rows are split
+// at commas by hand and numbers parsed on a correctly rounded fast path
+// (package sensor judges millions of rows with it). A FIRMS row is ASCII and
+// at most MaxFIRMSLineBytes long; anything else is a bad row.
 //
 // # Text
 //

@@ -25,6 +25,7 @@ const (
 	FormatACLED        Format = "acled"         // ACLED export CSV
 	FormatUCDP         Format = "ucdp-ged"      // UCDP Georeferenced Event Dataset CSV
 	FormatVIINA        Format = "viina"         // VIINA monthly incident CSV
+	FormatFIRMS        Format = "firms"         // NASA FIRMS active-fire CSV, VIIRS or MODIS (see ReadHotspots)
 
 	FormatGPPD         Format = "gppd"          // WRI Global Power Plant Database CSV
 	FormatSitesCSV     Format = "sites-csv"     // id,name,category,lon,lat[,country,capacity_mw,...attrs]
@@ -33,7 +34,7 @@ const (
 
 // reportFormats and siteFormats list the formats each reader accepts.
 var (
-	reportFormats = []Format{FormatTruceCSV, FormatTruceJSON, FormatTruceGeoJSON, FormatACLED, FormatUCDP, FormatVIINA}
+	reportFormats = []Format{FormatTruceCSV, FormatTruceJSON, FormatTruceGeoJSON, FormatACLED, FormatUCDP, FormatVIINA, FormatFIRMS}
 	siteFormats   = []Format{FormatGPPD, FormatSitesCSV, FormatSitesGeoJSON}
 )
 
@@ -111,6 +112,8 @@ func ReadReports(r io.Reader, opt Options, emit func(*truce.Report) error, bad f
 		err = readCSVReports(src, rr, ucdp)
 	case FormatVIINA:
 		err = readCSVReports(src, rr, viina)
+	case FormatFIRMS:
+		err = readFIRMSReports(src, rr)
 	case FormatTruceCSV:
 		err = readCSVReports(src, rr, truceCSV)
 	case FormatTruceJSON:
