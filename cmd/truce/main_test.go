@@ -336,3 +336,42 @@ func TestJudgeFIRMS(t *testing.T) {
 		t.Errorf("stderr %s", errs)
 	}
 }
+
+// TestSensorCorroboration: a hotspot at the plant on the night of a
+// reported strike is stored as a sensor alert and corroborates the report
+// when incidents are grouped.
+func TestSensorCorroboration(t *testing.T) {
+	heavy(t)
+	db := filepath.Join(t.TempDir(), "truce.db")
+	mustRun(t, "import", "--db", db, "--sites", gppd)
+	mustRun(t, "import", "--db", db, "testdata/acled_sample.csv")
+	mustRun(t, "adjudicate", "--db", db, "--agreement", scenario)
+	_, errs := mustRun(t, "import", "--db", db, "testdata/firms_kharkiv_20250328.csv")
+	if !strings.Contains(errs, "2 hotspots read, 2 accepted, 0 rejected; 1 sensor alerts") {
+		t.Fatalf("firms import: %s", errs)
+	}
+	_, errs = mustRun(t, "adjudicate", "--db", db, "--agreement", scenario)
+	if !strings.Contains(errs, "1 incidents merged") {
+		t.Errorf("adjudicate: %s", errs)
+	}
+	st, err := openStore(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	in, err := st.Incident(context.Background(), "UKR200101")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(in.Reports) != 2 {
+		t.Fatalf("incident UKR200101 has reports %v, want the ACLED report and the sensor alert", in.Reports)
+	}
+	evs, err := st.Events(context.Background(), "UKR200101")
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := evs[len(evs)-1]
+	if last.Kind != truce.EventMerged || !strings.Contains(last.Reason, "1 report from 1 independent source and 1 sensor alert") {
+		t.Errorf("merge event: %+v", last)
+	}
+}

@@ -19,6 +19,7 @@ import (
 	"truce/internal/importer"
 	"truce/internal/ledger"
 	"truce/internal/report"
+	"truce/internal/sensor"
 	"truce/internal/store/postgres"
 	"truce/internal/store/sqlite"
 )
@@ -140,6 +141,9 @@ const importBatch = 5000
 // importFile imports one open file named p.
 func (e *env) importFile(ctx context.Context, st truce.Store, f fs.File, p string, sites bool, format importer.Format, strict bool) error {
 	var err error
+	if !sites && (format == importer.FormatFIRMS || (format == "" && isFIRMS(p))) {
+		return e.importHotspots(ctx, st, f, p, strict)
+	}
 	var in io.Reader = f
 	if osf, ok := f.(*os.File); ok {
 		var done func()
@@ -187,6 +191,68 @@ func (e *env) importFile(ctx context.Context, st truce.Store, f fs.File, p strin
 	}
 	fmt.Fprintf(e.stderr, "%s: %d read, %d accepted, %d rejected; %d new %s stored, %d already stored\n",
 		p, stats.Read, stats.Accepted, stats.Rejected, added, kind, stats.Accepted-added)
+	return nil
+}
+
+// importHotspots stores the sensor alerts of a FIRMS file: a hotspot is
+// evidence, not a claim, so only those near a covered site while a phase
+// was in force (under the stored agreement) become reports, source
+// "firms", with the site, distance, FRP, confidence and pixel size. They
+// corroborate the reports of the same event when incidents are grouped.
+func (e *env) importHotspots(ctx context.Context, st truce.Store, f fs.File, p string, strict bool) error {
+	v, err := st.LatestAgreement(ctx, "")
+	if err != nil {
+		return fmt.Errorf("import %s: hotspots are kept only as sensor alerts on covered sites, which needs an agreement: run truce adjudicate first (%s)", p, truce.ErrorMessage(err))
+	}
+	a, err := agreement.ParseBundle(string(v.ID), v.Bundle)
+	if err != nil {
+		return err
+	}
+	sites, err := st.Sites(ctx)
+	if err != nil {
+		return err
+	}
+	ix := sensor.NewIndex(a, sites)
+	var in io.Reader = f
+	if osf, ok := f.(*os.File); ok {
+		var done func()
+		in, done = e.progress(osf, p)
+		defer done()
+	}
+	var batch []*truce.Report
+	added, alerts := 0, 0
+	flush := func() error {
+		n, err := st.PutReports(ctx, truce.System, batch, truce.PutOptions{Published: true})
+		added += n
+		batch = batch[:0]
+		return err
+	}
+	stats, err := importer.ReadHotspots(in, importer.Options{Format: importer.FormatFIRMS, File: path.Base(p), Strict: strict}, func(h *importer.Hotspot) error {
+		as := ix.Alerts(h)
+		if len(as) == 0 {
+			return nil
+		}
+		alerts++
+		al := as[0]
+		r := h.Report(path.Base(p))
+		r.Site, r.Category = al.Site, al.Category
+		scan, track := h.PixelSizeMeters()
+		r.Text = fmt.Sprintf("Sensor alert: %s %s hotspot %.0f m from %s (%s), FRP %.1f MW, confidence %s, pixel %.0f x %.0f m",
+			h.Instrument, h.Satellite, al.DistanceMeters, strings.TrimSpace(al.SiteName), al.Category, h.FRPMegawatts, h.Confidence, scan, track)
+		batch = append(batch, r)
+		if len(batch) == importBatch {
+			return flush()
+		}
+		return nil
+	}, func(re importer.RowError) { fmt.Fprintln(e.stderr, re.Error()) })
+	if err == nil && len(batch) > 0 {
+		err = flush()
+	}
+	if err != nil {
+		return fmt.Errorf("import %s: %w", p, err)
+	}
+	fmt.Fprintf(e.stderr, "%s: %d hotspots read, %d accepted, %d rejected; %d sensor alerts (near a covered site while a phase was in force), %d new stored\n",
+		p, stats.Read, stats.Accepted, stats.Rejected, alerts, added)
 	return nil
 }
 
