@@ -56,6 +56,8 @@ type SiteStore interface {
 	PutSites(ctx context.Context, ss []*Site) (added int, err error)
 	// Sites returns every stored site, ordered by id.
 	Sites(ctx context.Context) ([]Site, error)
+	// SiteCount returns how many sites are stored.
+	SiteCount(ctx context.Context) (int, error)
 }
 
 // AgreementStore keeps every version of every agreement.
@@ -67,6 +69,9 @@ type AgreementStore interface {
 	// LatestAgreement returns the latest version of agreement id, or of the
 	// most recently stored agreement when id is "". ENOTFOUND if none.
 	LatestAgreement(ctx context.Context, id AgreementID) (*AgreementVersion, error)
+	// LatestAgreementHead is LatestAgreement(ctx, "") without the bundle:
+	// a cheap check of whether a newer version was stored.
+	LatestAgreementHead(ctx context.Context) (*AgreementVersion, error)
 	// Agreement returns one version. ENOTFOUND if absent.
 	Agreement(ctx context.Context, id AgreementID, version int) (*AgreementVersion, error)
 	// AgreementVersions lists the versions of agreement id, oldest first,

@@ -56,10 +56,28 @@ func (js *judges) current(ctx context.Context) (*adjudicate.Judge, *truce.Agreem
 		js.refreshing = false
 		js.mu.Unlock()
 	}()
-	v, err := js.st.LatestAgreement(ctx, "")
+	// The check is cheap (no bundle, no sites); both are read only when
+	// something changed.
+	head, err := js.st.LatestAgreementHead(ctx)
 	if truce.ErrorCode(err) == truce.ENOTFOUND {
 		return nil, nil, nil
 	} else if err != nil {
+		return nil, nil, err
+	}
+	nsites, err := js.st.SiteCount(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	js.mu.Lock()
+	if js.judge != nil && js.id == head.ID && js.version == head.Version && js.nsites == nsites {
+		js.checked = time.Now()
+		j, v := js.judge, js.vers
+		js.mu.Unlock()
+		return j, v, nil
+	}
+	js.mu.Unlock()
+	v, err := js.st.Agreement(ctx, head.ID, head.Version)
+	if err != nil {
 		return nil, nil, err
 	}
 	sites, err := js.st.Sites(ctx)
@@ -68,10 +86,6 @@ func (js *judges) current(ctx context.Context) (*adjudicate.Judge, *truce.Agreem
 	}
 	js.mu.Lock()
 	defer js.mu.Unlock()
-	if js.judge != nil && js.id == v.ID && js.version == v.Version && js.nsites == len(sites) {
-		js.checked = time.Now()
-		return js.judge, js.vers, nil
-	}
 	a, err := agreement.ParseBundle(string(v.ID), v.Bundle)
 	if err != nil {
 		return nil, nil, fmt.Errorf("stored agreement %s version %d: %w", v.ID, v.Version, err)

@@ -89,6 +89,16 @@ func (s *Store) LatestAgreement(ctx context.Context, id truce.AgreementID) (*tru
 	return v, nil
 }
 
+// LatestAgreementHead returns the most recently stored version without its
+// bundle.
+func (s *Store) LatestAgreementHead(ctx context.Context) (*truce.AgreementVersion, error) {
+	v, err := scanAgreement(s.pool.QueryRow(ctx, `SELECT id, version, sha256, NULL::bytea, created_ns, log_index FROM agreements ORDER BY log_index DESC LIMIT 1`))
+	if err != nil {
+		return nil, notFound(err, "latest agreement", "no agreement is stored")
+	}
+	return v, nil
+}
+
 // Agreement returns one version of an agreement.
 func (s *Store) Agreement(ctx context.Context, id truce.AgreementID, version int) (*truce.AgreementVersion, error) {
 	v, err := scanAgreement(s.pool.QueryRow(ctx, agreementSelect+` WHERE id = $1 AND version = $2`, string(id), int32(version)))

@@ -42,6 +42,15 @@ func (s *Store) PutSites(ctx context.Context, ss []*truce.Site) (int, error) {
 	return added, nil
 }
 
+// SiteCount returns how many sites are stored.
+func (s *Store) SiteCount(ctx context.Context) (int, error) {
+	var n int
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM sites`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("postgres: site count: %w", err)
+	}
+	return n, nil
+}
+
 // Sites returns every site, ordered by id.
 func (s *Store) Sites(ctx context.Context) ([]truce.Site, error) {
 	rows, err := s.pool.Query(ctx, `SELECT id, name, country, lon, lat, category, attrs, capacity_mw, source FROM sites ORDER BY id`)

@@ -80,6 +80,12 @@ func (s *Store) LatestAgreement(ctx context.Context, id truce.AgreementID) (*tru
 	return scanAgreement(s.db.QueryRowContext(ctx, agreementSelect+` WHERE id = ? ORDER BY version DESC LIMIT 1`, string(id)), id)
 }
 
+// LatestAgreementHead returns the most recently stored version without its
+// bundle.
+func (s *Store) LatestAgreementHead(ctx context.Context) (*truce.AgreementVersion, error) {
+	return scanAgreement(s.db.QueryRowContext(ctx, `SELECT id, version, sha256, NULL, created_ns, log_index FROM agreements ORDER BY log_index DESC LIMIT 1`), "")
+}
+
 // Agreement returns one version of an agreement.
 func (s *Store) Agreement(ctx context.Context, id truce.AgreementID, version int) (*truce.AgreementVersion, error) {
 	v, err := scanAgreement(s.db.QueryRowContext(ctx, agreementSelect+` WHERE id = ? AND version = ?`, string(id), version), id)

@@ -105,9 +105,16 @@ var latestAgreementCases = []tcase{
 		got, err := e.s.LatestAgreement(e.ctx, "")
 		must(t, err)
 		equal(t, "LatestAgreement(\"\")", other, got)
+		head, err := e.s.LatestAgreementHead(e.ctx)
+		must(t, err)
+		want := *other
+		want.Bundle = nil
+		equal(t, "LatestAgreementHead", &want, head)
 	}},
 	{"NotFound", func(t *testing.T, e *env) {
 		_, err := e.s.LatestAgreement(e.ctx, "")
+		wantCode(t, err, truce.ENOTFOUND)
+		_, err = e.s.LatestAgreementHead(e.ctx)
 		wantCode(t, err, truce.ENOTFOUND)
 		mustAgreement(t, e, bundleV1)
 		_, err = e.s.LatestAgreement(e.ctx, "black-sea-2025")

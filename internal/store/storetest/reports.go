@@ -388,6 +388,9 @@ var putSitesCases = []tcase{
 		if len(got) != 2 || got[1].Name != ss[0].Name {
 			t.Errorf("Sites = %+v, want the first copy of %s kept", got, ss[0].ID)
 		}
+		if c, err := e.s.SiteCount(e.ctx); err != nil || c != 2 {
+			t.Errorf("SiteCount = %d, %v; want 2", c, err)
+		}
 	}},
 	{"Invalid", func(t *testing.T, e *env) {
 		ss := sites()
