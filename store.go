@@ -21,6 +21,8 @@ type AgreementVersion struct {
 // ReportFilter selects stored reports. Nil fields do not filter.
 type ReportFilter struct {
 	Since, Until *time.Time // report Start in [Since, Until)
+	// Incident keeps only the reports of this incident, when set.
+	Incident IncidentID
 	// Visible keeps only the reports whose incident this principal may
 	// read (see IncidentFilter.Visibility).
 	Visible *Principal

@@ -140,13 +140,11 @@ func (s *Server) incidentRoutes() {
 				return nil, err
 			}
 			d := IncidentDetail{IncidentOut: incidentOut(inc), ReportList: []ReportOut{}, Events: []EventOut{}, Evidence: []EvidenceOut{}, LogIndexes: []int64{}}
-			for _, rid := range inc.Reports {
-				ro, err := s.reportIn(ctx, inc.ID, rid)
-				if err != nil {
-					return nil, err
-				}
-				d.ReportList = append(d.ReportList, *ro)
+			ros, err := s.reportsIn(ctx, inc)
+			if err != nil {
+				return nil, err
 			}
+			d.ReportList = append(d.ReportList, ros...)
 			evs, err := s.store.Events(ctx, inc.ID)
 			if err != nil {
 				return nil, err

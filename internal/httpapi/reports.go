@@ -243,6 +243,44 @@ func (s *Server) reportView(ctx context.Context, p truce.Principal, id truce.Rep
 
 // reportIn returns a report of incident inc with its current judgement;
 // the caller has checked that the incident may be seen.
+// reportsIn returns the reports of an incident with their judgements under
+// the latest agreement, in the incident's order, in two queries however
+// many reports it holds.
+func (s *Server) reportsIn(ctx context.Context, inc *truce.IncidentSummary) ([]ReportOut, error) {
+	f := truce.ReportFilter{Incident: inc.ID}
+	reps := map[truce.ReportID]*truce.Report{}
+	if err := s.store.Reports(ctx, f, func(r *truce.Report) error { reps[r.ID] = r; return nil }); err != nil {
+		return nil, err
+	}
+	jds := map[truce.ReportID]*truce.Judgement{}
+	if _, v, err := s.judges.current(ctx); err != nil {
+		return nil, err
+	} else if v != nil {
+		err := s.store.Judgements(ctx, v.ID, v.Version, f, func(r *truce.Report, jd *truce.Judgement) error {
+			jds[r.ID] = jd
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	out := make([]ReportOut, 0, len(inc.Reports))
+	for _, id := range inc.Reports {
+		r := reps[id]
+		if r == nil {
+			// Merged or split since the incident was read: read it alone.
+			ro, err := s.reportIn(ctx, inc.ID, id)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, *ro)
+			continue
+		}
+		out = append(out, reportOut(r, inc.ID, jds[id]))
+	}
+	return out, nil
+}
+
 func (s *Server) reportIn(ctx context.Context, inc truce.IncidentID, id truce.ReportID) (*ReportOut, error) {
 	r, err := s.store.Report(ctx, id)
 	if err != nil {

@@ -189,6 +189,10 @@ func filterSQL(f truce.ReportFilter, a string, args []any) ([]string, []any) {
 		args = append(args, f.Until.UnixNano())
 		where = append(where, fmt.Sprintf("%sstart_ns < $%d", a, len(args)))
 	}
+	if f.Incident != "" {
+		args = append(args, string(f.Incident))
+		where = append(where, fmt.Sprintf("%sincident_id = $%d", a, len(args)))
+	}
 	if p := f.Visible; p != nil {
 		switch p.Role {
 		case truce.RoleAdmin, truce.RoleMonitor:

@@ -163,6 +163,10 @@ func filterSQL(f truce.ReportFilter, alias string) (string, []any) {
 		where = append(where, alias+"start_ns < ?")
 		args = append(args, f.Until.UnixNano())
 	}
+	if f.Incident != "" {
+		where = append(where, alias+"incident_id = ?")
+		args = append(args, string(f.Incident))
+	}
 	if p := f.Visible; p != nil {
 		switch p.Role {
 		case truce.RoleAdmin, truce.RoleMonitor:

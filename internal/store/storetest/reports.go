@@ -306,6 +306,35 @@ var reportsCases = []tcase{
 			})
 		}
 	}},
+	{"Incident", func(t *testing.T, e *env) {
+		// The reports of one incident, after a merge, with and without
+		// their judgements.
+		judged(t, e)
+		_, err := e.s.Merge(e.ctx, monitor, truce.IncidentID(rSloviansk), truce.IncidentID(rVysokoivanivka), "same explosions")
+		must(t, err)
+		f := truce.ReportFilter{Incident: truce.IncidentID(rSloviansk)}
+		var got []truce.ReportID
+		must(t, e.s.Reports(e.ctx, f, func(r *truce.Report) error {
+			got = append(got, r.ID)
+			return nil
+		}))
+		equal(t, "Reports of the merged incident", ids(rSloviansk, rVysokoivanivka), got)
+		got = nil
+		must(t, e.s.Judgements(e.ctx, agreementID, 1, f, func(r *truce.Report, j *truce.Judgement) error {
+			if j.Report != r.ID {
+				t.Errorf("judgement of %s given with report %s", j.Report, r.ID)
+			}
+			got = append(got, r.ID)
+			return nil
+		}))
+		equal(t, "Judgements of the merged incident", ids(rSloviansk, rVysokoivanivka), got)
+		got = nil
+		must(t, e.s.Reports(e.ctx, truce.ReportFilter{Incident: truce.IncidentID(rVysokoivanivka)}, func(r *truce.Report) error {
+			got = append(got, r.ID)
+			return nil
+		}))
+		equal(t, "Reports of the merged-away incident", []truce.ReportID(nil), got)
+	}},
 	{"Visible", func(t *testing.T, e *env) {
 		// Reports are visible as their incidents are (IncidentFilter.Visibility).
 		visibilityFixture(t, e)
