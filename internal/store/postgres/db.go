@@ -66,6 +66,12 @@ type Store struct {
 
 	keyMu                    sync.Mutex
 	origin, signer, verifier string
+
+	// writers bounds this process's write transactions. They queue on the
+	// log lock one at a time anyway; without a bound, a burst of writes
+	// would hold every pooled connection while it waits for the lock, and
+	// reads would wait behind them for a connection.
+	writers chan struct{}
 }
 
 var _ truce.Store = (*Store)(nil)
@@ -125,7 +131,8 @@ func OpenWith(ctx context.Context, dsn string, opt Options) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: open: %w", err)
 	}
-	s := &Store{pool: pool, Now: time.Now, LogOrigin: opt.LogOrigin}
+	s := &Store{pool: pool, Now: time.Now, LogOrigin: opt.LogOrigin,
+		writers: make(chan struct{}, max(1, cfg.MaxConns/4))}
 	if opt.RequireCurrentSchema {
 		var exists bool
 		if err := pool.QueryRow(ctx, `SELECT to_regclass('schema_migrations') IS NOT NULL`).Scan(&exists); err != nil {

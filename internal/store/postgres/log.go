@@ -44,6 +44,12 @@ func (s *Store) write(ctx context.Context, fn func(w *writeTx) error) error {
 	if err != nil {
 		return err
 	}
+	select {
+	case s.writers <- struct{}{}:
+		defer func() { <-s.writers }()
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
 		return fmt.Errorf("postgres: begin: %w", err)
