@@ -21,8 +21,8 @@ type AgreementVersion struct {
 // ReportFilter selects stored reports. Nil fields do not filter.
 type ReportFilter struct {
 	Since, Until *time.Time // report Start in [Since, Until)
-	// Incident keeps only the reports of this incident, when set.
-	Incident IncidentID
+	// Incidents keeps only the reports of these incidents, when not empty.
+	Incidents []IncidentID
 	// Visible keeps only the reports whose incident this principal may
 	// read (see IncidentFilter.Visibility).
 	Visible *Principal
@@ -128,8 +128,9 @@ type IncidentStore interface {
 	// IncidentOf returns the id of the incident a report belongs to.
 	// ENOTFOUND if the report is absent.
 	IncidentOf(ctx context.Context, r ReportID) (IncidentID, error)
-	// Incidents returns one page of incidents matching f, ordered by start
-	// time then id, and the cursor of the next page ("" at the end).
+	// Incidents returns one page of incidents matching f, each with its
+	// report ids, ordered by start time then id, and the cursor of the
+	// next page ("" at the end).
 	Incidents(ctx context.Context, f IncidentFilter) ([]IncidentSummary, string, error)
 	// Events returns an incident's history, oldest first.
 	Events(ctx context.Context, id IncidentID) ([]Event, error)

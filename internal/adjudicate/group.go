@@ -187,6 +187,22 @@ func sameEvent(a, b *Member, opt GroupOptions) bool {
 	return sameSite || sameCategory || timed
 }
 
+// Corroboration counts the independent sources among the reports of one
+// incident as GroupReports does: distinct outlets (or parties), a repost
+// of the same text counting once, plus each sensor alert.
+func Corroboration(rs []*truce.Report) int {
+	seen := map[string]bool{}
+	alerts := 0
+	for _, r := range rs {
+		if r.Source == "firms" {
+			alerts++
+			continue
+		}
+		seen[sourceKey(r, textKey(r.Text))] = true
+	}
+	return len(seen) + alerts
+}
+
 // gap is the time between two reports' intervals (0 if they overlap).
 func gap(a, b *truce.Report) time.Duration {
 	start, end := a.Start, a.End

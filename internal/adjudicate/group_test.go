@@ -52,6 +52,21 @@ func TestGroupVIINA(t *testing.T) {
 	if len(gs) >= len(ms) || len(gs) < len(ms)/3 {
 		t.Errorf("%d reports grouped into %d incidents", len(ms), len(gs))
 	}
+	// Corroboration of a stored incident's reports (what the API shows)
+	// counts as grouping does.
+	byID := map[truce.ReportID]*truce.Report{}
+	for _, m := range ms {
+		byID[m.Report.ID] = m.Report
+	}
+	for _, g := range gs {
+		var rs []*truce.Report
+		for _, id := range g.Reports {
+			rs = append(rs, byID[id])
+		}
+		if c := adjudicate.Corroboration(rs); c != g.Corroboration() {
+			t.Fatalf("incident %s: Corroboration = %d, grouping counted %d (%s)", g.ID, c, g.Corroboration(), g.Explanation)
+		}
+	}
 	// The oil depot fire in Chortkovo, geocoded to Milove, recurs on 4, 5
 	// and 6 March with the same headline: one incident, one source.
 	byText := func(day, place, prefix string) truce.ReportID {

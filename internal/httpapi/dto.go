@@ -24,7 +24,9 @@ type IncidentOut struct {
 	Lat         float64   `json:"lat"`
 	Explanation string    `json:"explanation"`
 	Reports     int       `json:"reports,omitempty"`
-	UpdatedAt   time.Time `json:"updated_at"`
+	// Corroboration is what the map sizes incidents by.
+	Corroboration int       `json:"corroboration" doc:"independent sources among its reports (distinct outlets or parties, a repost of the same text counting once) plus sensor alerts"`
+	UpdatedAt     time.Time `json:"updated_at"`
 }
 
 func strs[T ~string](xs []T) []string {
@@ -39,7 +41,7 @@ func incidentOut(in *truce.IncidentSummary) IncidentOut {
 	o := IncidentOut{ID: string(in.ID), Status: string(in.Status), Published: in.Published, Parties: strs(in.Parties),
 		Phases: strs(in.Phases), ContestedBy: strs(in.ContestedBy), SubmittedBy: string(in.SubmittedBy),
 		Start: in.Start, Lon: in.Location.Lon, Lat: in.Location.Lat, Explanation: in.Explanation,
-		Reports: len(in.Reports), UpdatedAt: in.UpdatedAt}
+		Reports: len(in.Reports), Corroboration: min(1, len(in.Reports)), UpdatedAt: in.UpdatedAt}
 	if in.Outcome != 0 {
 		o.Outcome = in.Outcome.String()
 	}

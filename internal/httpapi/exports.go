@@ -124,7 +124,7 @@ func (s *Server) export(ctx context.Context, w writer, format string, f truce.In
 	switch format {
 	case "csv":
 		cw = csv.NewWriter(w)
-		if err := cw.Write([]string{"id", "start", "lon", "lat", "status", "published", "outcome", "parties", "phases", "contested_by", "explanation"}); err != nil {
+		if err := cw.Write([]string{"id", "start", "lon", "lat", "status", "published", "outcome", "parties", "phases", "contested_by", "explanation", "reports", "corroboration"}); err != nil {
 			return err
 		}
 	case "geojson":
@@ -141,14 +141,21 @@ func (s *Server) export(ctx context.Context, w writer, format string, f truce.In
 		if err != nil {
 			return err
 		}
+		outs := make([]IncidentOut, len(page))
 		for i := range page {
-			o := incidentOut(&page[i])
+			outs[i] = incidentOut(&page[i])
+		}
+		if err := s.corroborate(ctx, page, outs); err != nil {
+			return err
+		}
+		for i := range page {
+			o := outs[i]
 			switch format {
 			case "csv":
 				if err := cw.Write([]string{report.SafeCell(o.ID), o.Start.UTC().Format(time.RFC3339),
 					strconv.FormatFloat(o.Lon, 'f', 6, 64), strconv.FormatFloat(o.Lat, 'f', 6, 64), o.Status,
 					strconv.FormatBool(o.Published), o.Outcome, strings.Join(o.Parties, "|"), strings.Join(o.Phases, "|"),
-					strings.Join(o.ContestedBy, "|"), report.SafeCell(o.Explanation)}); err != nil {
+					strings.Join(o.ContestedBy, "|"), report.SafeCell(o.Explanation), strconv.Itoa(o.Reports), strconv.Itoa(o.Corroboration)}); err != nil {
 					return err
 				}
 			case "geojson":

@@ -125,6 +125,9 @@ func (s *Server) incidentRoutes() {
 			for i := range incs {
 				out.Body.Incidents = append(out.Body.Incidents, incidentOut(&incs[i]))
 			}
+			if err := s.corroborate(ctx, incs, out.Body.Incidents); err != nil {
+				return nil, err
+			}
 			return out, nil
 		})
 
@@ -145,6 +148,11 @@ func (s *Server) incidentRoutes() {
 				return nil, err
 			}
 			d.ReportList = append(d.ReportList, ros...)
+			one := []IncidentOut{d.IncidentOut}
+			if err := s.corroborate(ctx, []truce.IncidentSummary{*inc}, one); err != nil {
+				return nil, err
+			}
+			d.IncidentOut = one[0]
 			evs, err := s.store.Events(ctx, inc.ID)
 			if err != nil {
 				return nil, err

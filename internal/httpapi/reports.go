@@ -12,6 +12,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"truce"
+	"truce/internal/adjudicate"
 	"truce/internal/importer"
 )
 
@@ -243,11 +244,46 @@ func (s *Server) reportView(ctx context.Context, p truce.Principal, id truce.Rep
 
 // reportIn returns a report of incident inc with its current judgement;
 // the caller has checked that the incident may be seen.
+// corroborate sets the corroboration of the listed incidents (outs[i] is
+// incs[i]) that hold more than one report, reading their reports in one
+// query; an incident of one report is corroborated by its one source.
+func (s *Server) corroborate(ctx context.Context, incs []truce.IncidentSummary, outs []IncidentOut) error {
+	var multi []truce.IncidentID
+	for i := range incs {
+		if len(incs[i].Reports) > 1 {
+			multi = append(multi, incs[i].ID)
+		}
+	}
+	if len(multi) == 0 {
+		return nil
+	}
+	reps := map[truce.ReportID]*truce.Report{}
+	if err := s.store.Reports(ctx, truce.ReportFilter{Incidents: multi}, func(r *truce.Report) error {
+		reps[r.ID] = r
+		return nil
+	}); err != nil {
+		return err
+	}
+	for i := range incs {
+		if len(incs[i].Reports) < 2 {
+			continue
+		}
+		rs := make([]*truce.Report, 0, len(incs[i].Reports))
+		for _, id := range incs[i].Reports {
+			if r := reps[id]; r != nil {
+				rs = append(rs, r)
+			}
+		}
+		outs[i].Corroboration = adjudicate.Corroboration(rs)
+	}
+	return nil
+}
+
 // reportsIn returns the reports of an incident with their judgements under
 // the latest agreement, in the incident's order, in two queries however
 // many reports it holds.
 func (s *Server) reportsIn(ctx context.Context, inc *truce.IncidentSummary) ([]ReportOut, error) {
-	f := truce.ReportFilter{Incident: inc.ID}
+	f := truce.ReportFilter{Incidents: []truce.IncidentID{inc.ID}}
 	reps := map[truce.ReportID]*truce.Report{}
 	if err := s.store.Reports(ctx, f, func(r *truce.Report) error { reps[r.ID] = r; return nil }); err != nil {
 		return nil, err

@@ -357,6 +357,15 @@ func testMap(t *testing.T, tb *tab) {
 	if rows != st.Incidents {
 		t.Errorf("the list has %d rows for %d incidents", rows, st.Incidents)
 	}
+	// Every row gives its independent sources, at least one and at most
+	// its reports.
+	var badRows []string
+	tb.eval(`[...document.querySelectorAll('#incident-table tbody tr')].filter(r => {
+	    const n = r.cells.length, reps = +r.cells[n-2].textContent, srcs = +r.cells[n-1].textContent;
+	    return !(srcs >= 1 && srcs <= reps); }).map(r => r.dataset.incident)`, &badRows)
+	if len(badRows) > 0 {
+		t.Errorf("rows without a sensible count of sources: %v", badRows)
+	}
 	t.Logf("map: %+v; drawn %+v", st, drawn)
 	tb.screenshot("map")
 

@@ -150,17 +150,23 @@ func (s *Store) Incidents(ctx context.Context, f truce.IncidentFilter) ([]truce.
 		limit = 100
 	}
 	limit = min(limit, 1000)
-	rows, err := s.pool.Query(ctx, `SELECT `+incidentCols+` FROM incidents WHERE `+strings.Join(where, " AND ")+
-		` ORDER BY start_ns, id LIMIT `+arg(limit+1), args...)
+	// Each incident comes with its report ids, in the same statement.
+	rows, err := s.pool.Query(ctx, `SELECT `+incidentCols+`,
+		ARRAY(SELECT r.id FROM reports r WHERE r.incident_id = incidents.id ORDER BY r.start_ns, r.id)
+		FROM incidents WHERE `+strings.Join(where, " AND ")+` ORDER BY start_ns, id LIMIT `+arg(limit+1), args...)
 	if err != nil {
 		return nil, "", fmt.Errorf("postgres: incidents: %w", err)
 	}
 	defer rows.Close()
 	var out []truce.IncidentSummary
 	for rows.Next() {
-		in, _, err := scanIncident(rows)
+		var reports []string
+		in, _, err := scanIncident(rows, &reports)
 		if err != nil {
 			return nil, "", fmt.Errorf("postgres: incidents: %w", err)
+		}
+		for _, r := range reports {
+			in.Reports = append(in.Reports, truce.ReportID(r))
 		}
 		out = append(out, *in)
 	}

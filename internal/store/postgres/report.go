@@ -189,9 +189,13 @@ func filterSQL(f truce.ReportFilter, a string, args []any) ([]string, []any) {
 		args = append(args, f.Until.UnixNano())
 		where = append(where, fmt.Sprintf("%sstart_ns < $%d", a, len(args)))
 	}
-	if f.Incident != "" {
-		args = append(args, string(f.Incident))
-		where = append(where, fmt.Sprintf("%sincident_id = $%d", a, len(args)))
+	if len(f.Incidents) > 0 {
+		ids := make([]string, len(f.Incidents))
+		for i, id := range f.Incidents {
+			ids[i] = string(id)
+		}
+		args = append(args, ids)
+		where = append(where, fmt.Sprintf("%sincident_id = ANY($%d)", a, len(args)))
 	}
 	if p := f.Visible; p != nil {
 		switch p.Role {

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -20,14 +21,14 @@ import (
 const incidentCols = `id, status, published, submitted_by, contested_by, merged_into, created_ns, updated_ns,
 	start_ns, lon, lat, outcome, parties, phases, explanation`
 
-func scanIncident(sc scanner) (*truce.IncidentSummary, error) {
+func scanIncident(sc scanner, extra ...any) (*truce.IncidentSummary, error) {
 	var in truce.IncidentSummary
 	var id, status, sub, contested, merged, parties, phases string
 	var published bool
 	var created, updated, start int64
 	var outcome int
-	if err := sc.Scan(&id, &status, &published, &sub, &contested, &merged, &created, &updated, &start,
-		&in.Location.Lon, &in.Location.Lat, &outcome, &parties, &phases, &in.Explanation); err != nil {
+	if err := sc.Scan(append([]any{&id, &status, &published, &sub, &contested, &merged, &created, &updated, &start,
+		&in.Location.Lon, &in.Location.Lat, &outcome, &parties, &phases, &in.Explanation}, extra...)...); err != nil {
 		return nil, err
 	}
 	in.ID, in.Status, in.Published, in.SubmittedBy = truce.IncidentID(id), truce.Status(status), published, truce.PartyID(sub)
@@ -156,17 +157,23 @@ func (s *Store) Incidents(ctx context.Context, f truce.IncidentFilter) ([]truce.
 	}
 	limit = min(limit, 1000)
 	args = append(args, limit+1)
-	rows, err := s.db.QueryContext(ctx, `SELECT `+incidentCols+` FROM incidents WHERE `+strings.Join(where, " AND ")+
-		` ORDER BY start_ns, id LIMIT ?`, args...)
+	// Each incident comes with its report ids, in the same statement.
+	rows, err := s.db.QueryContext(ctx, `SELECT `+incidentCols+`,
+		(SELECT json_group_array(r.id ORDER BY r.start_ns, r.id) FROM reports r WHERE r.incident_id = incidents.id)
+		FROM incidents WHERE `+strings.Join(where, " AND ")+` ORDER BY start_ns, id LIMIT ?`, args...)
 	if err != nil {
 		return nil, "", fmt.Errorf("sqlite: incidents: %w", err)
 	}
 	defer rows.Close()
 	var out []truce.IncidentSummary
 	for rows.Next() {
-		in, err := scanIncident(rows)
+		var reports string
+		in, err := scanIncident(rows, &reports)
 		if err != nil {
 			return nil, "", fmt.Errorf("sqlite: incidents: %w", err)
+		}
+		if err := json.Unmarshal([]byte(reports), &in.Reports); err != nil {
+			return nil, "", fmt.Errorf("sqlite: incidents: reports of %s: %w", in.ID, err)
 		}
 		out = append(out, *in)
 	}

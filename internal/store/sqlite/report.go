@@ -163,9 +163,11 @@ func filterSQL(f truce.ReportFilter, alias string) (string, []any) {
 		where = append(where, alias+"start_ns < ?")
 		args = append(args, f.Until.UnixNano())
 	}
-	if f.Incident != "" {
-		where = append(where, alias+"incident_id = ?")
-		args = append(args, string(f.Incident))
+	if len(f.Incidents) > 0 {
+		where = append(where, alias+"incident_id IN (?"+strings.Repeat(",?", len(f.Incidents)-1)+")")
+		for _, id := range f.Incidents {
+			args = append(args, string(id))
+		}
 	}
 	if p := f.Visible; p != nil {
 		switch p.Role {

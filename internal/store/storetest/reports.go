@@ -312,7 +312,7 @@ var reportsCases = []tcase{
 		judged(t, e)
 		_, err := e.s.Merge(e.ctx, monitor, truce.IncidentID(rSloviansk), truce.IncidentID(rVysokoivanivka), "same explosions")
 		must(t, err)
-		f := truce.ReportFilter{Incident: truce.IncidentID(rSloviansk)}
+		f := truce.ReportFilter{Incidents: ids(truce.IncidentID(rSloviansk))}
 		var got []truce.ReportID
 		must(t, e.s.Reports(e.ctx, f, func(r *truce.Report) error {
 			got = append(got, r.ID)
@@ -329,11 +329,17 @@ var reportsCases = []tcase{
 		}))
 		equal(t, "Judgements of the merged incident", ids(rSloviansk, rVysokoivanivka), got)
 		got = nil
-		must(t, e.s.Reports(e.ctx, truce.ReportFilter{Incident: truce.IncidentID(rVysokoivanivka)}, func(r *truce.Report) error {
+		must(t, e.s.Reports(e.ctx, truce.ReportFilter{Incidents: ids(truce.IncidentID(rVysokoivanivka))}, func(r *truce.Report) error {
 			got = append(got, r.ID)
 			return nil
 		}))
 		equal(t, "Reports of the merged-away incident", []truce.ReportID(nil), got)
+		got = nil
+		must(t, e.s.Reports(e.ctx, truce.ReportFilter{Incidents: ids(truce.IncidentID(rKharkiv), truce.IncidentID(rSloviansk), "nonexistent")}, func(r *truce.Report) error {
+			got = append(got, r.ID)
+			return nil
+		}))
+		equal(t, "Reports of three incidents", ids(rSloviansk, rVysokoivanivka, rKharkiv), got)
 	}},
 	{"Visible", func(t *testing.T, e *env) {
 		// Reports are visible as their incidents are (IncidentFilter.Visibility).

@@ -44,15 +44,16 @@ function clusterIcon(cluster) {
   return L.divIcon({ html: content, className: 'cluster cluster-' + (worst || 'none'), iconSize: L.point(size, size) });
 }
 
-function markerSize(reports) {
-  return Math.round(14 + 5 * Math.min(4, Math.log2(Math.max(1, reports || 1))));
+// Markers grow with corroboration: independent sources plus sensor alerts.
+function markerSize(sources) {
+  return Math.round(14 + 5 * Math.min(4, Math.log2(Math.max(1, sources || 1))));
 }
 
 function incidentMarker(inc, ag) {
   const o = inc.outcome || 'none';
-  const size = markerSize(inc.reports);
+  const size = markerSize(inc.corroboration);
   const who = inc.parties && inc.parties.length ? ' by ' + inc.parties.join(', ') : '';
-  const title = `${inc.id}: ${outcomeLabel(inc.outcome)}${who}, ${inc.reports || 1} report(s), ${fmtTime(inc.start, tz, false)}${inc.published ? '' : ', unpublished'}`;
+  const title = `${inc.id}: ${outcomeLabel(inc.outcome)}${who}, ${inc.reports || 1} report(s) from ${inc.corroboration || 1} independent source(s), ${fmtTime(inc.start, tz, false)}${inc.published ? '' : ', unpublished'}`;
   const m = L.marker([inc.lat, inc.lon], {
     icon: L.divIcon({ className: `inc inc-${o}${inc.published ? '' : ' unpublished'}`, iconSize: [size, size], html: '' }),
     title,
@@ -248,7 +249,8 @@ function render(ag) {
     h('td', null, outcomeBadge(inc.outcome)),
     h('td', null, (inc.parties || []).map((p) => partyName(ag, p)).join(', ') || '—'),
     h('td', null, statusBadge(inc.status)),
-    h('td', { class: 'num' }, String(inc.reports || 1))));
+    h('td', { class: 'num' }, String(inc.reports || 1)),
+    h('td', { class: 'num' }, String(inc.corroboration || 1))));
   clear(tbody).append(...rows);
   const more = next ? ' More match: narrow the dates or zoom in, or load more.' : '';
   const where = el('in-view').checked ? ' in the area shown' : '';
