@@ -229,6 +229,11 @@ func unbars(s string) []string {
 
 // Judgements calls fn with each report and its judgement under one
 // agreement version, in (start, id) order.
+//
+// CROSS JOIN makes reports the outer loop (SQLite keeps the order given):
+// the filter on reports and their (start, id) index drive the query, and
+// each judgement is found by its primary key, rather than every judgement
+// of the version being read to find the few of one incident.
 func (s *Store) Judgements(ctx context.Context, id truce.AgreementID, version int, f truce.ReportFilter, fn func(*truce.Report, *truce.Judgement) error) error {
 	where, args := filterSQL(f, "r.")
 	if where == "" {
@@ -239,7 +244,7 @@ func (s *Store) Judgements(ctx context.Context, id truce.AgreementID, version in
 	where += "j.agreement = ? AND j.version = ?"
 	args = append(args, string(id), version)
 	rows, err := s.db.QueryContext(ctx, `SELECT r.`+prefixed(reportCols, "r.")+`, j.outcome, j.explanation, j.detail
-		FROM judgements j JOIN reports r ON r.id = j.report_id`+where+` ORDER BY r.start_ns, r.id`, args...)
+		FROM reports r CROSS JOIN judgements j ON j.report_id = r.id`+where+` ORDER BY r.start_ns, r.id`, args...)
 	if err != nil {
 		return fmt.Errorf("sqlite: judgements: %w", err)
 	}
