@@ -38,6 +38,24 @@ type Store struct {
 
 	keyMu                    sync.Mutex
 	origin, signer, verifier string
+
+	// writer admits one write transaction of this process at a time.
+	// SQLite has one writer anyway; the others wait here, holding no
+	// connection, rather than in SQLite's busy handler holding one, so
+	// reads always find a connection. Other processes on the same file
+	// (a CLI import while serving) still wait in the busy handler.
+	writer chan struct{}
+}
+
+// lockWriter waits for this process's turn to write; call the returned
+// function when the transaction is over.
+func (s *Store) lockWriter(ctx context.Context) (func(), error) {
+	select {
+	case s.writer <- struct{}{}:
+		return func() { <-s.writer }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 var _ truce.Store = (*Store)(nil)
@@ -117,12 +135,14 @@ func open(ctx context.Context, path string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	db.SetMaxOpenConns(4)
+	// Writers take one connection at a time (lockWriter); the rest serve
+	// concurrent reads.
+	db.SetMaxOpenConns(8)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	return &Store{db: db, path: path, Now: time.Now}, nil
+	return &Store{db: db, path: path, Now: time.Now, writer: make(chan struct{}, 1)}, nil
 }
 
 // Create creates a new database at path with the current schema and no

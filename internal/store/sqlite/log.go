@@ -99,6 +99,11 @@ func (w *writeTx) WriteHashes(ctx context.Context, start int64, hs []tlog.Hash) 
 // write runs fn in one IMMEDIATE transaction. SQLite then has one writer at
 // a time, so log appends are serialised and the tree cannot fork.
 func (s *Store) write(ctx context.Context, fn func(w *writeTx) error) error {
+	unlock, err := s.lockWriter(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlite: begin: %w", err)

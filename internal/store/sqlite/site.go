@@ -15,6 +15,11 @@ func (s *Store) PutSites(ctx context.Context, ss []*truce.Site) (int, error) {
 			return 0, err
 		}
 	}
+	unlock, err := s.lockWriter(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer unlock()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: put sites: %w", err)
