@@ -49,6 +49,15 @@ type rowCounts struct {
 
 type sqliteBackend struct{ *sqlite.Store }
 
+// analyze refreshes PostgreSQL's planner statistics after a bulk change
+// (SQLite plans without them).
+func analyze(ctx context.Context, st backend) error {
+	if pg, ok := st.(postgresBackend); ok {
+		return pg.Analyze(ctx)
+	}
+	return nil
+}
+
 func (b sqliteBackend) Rows(ctx context.Context) (rowCounts, error) {
 	rc, err := b.VerifyRows(ctx)
 	return rowCounts(rc), err
@@ -126,7 +135,7 @@ skipped, unless --strict.`,
 					return err
 				}
 			}
-			return nil
+			return analyze(cmd.Context(), st)
 		},
 	}
 	dbFlag(cmd, &db)
@@ -272,7 +281,10 @@ func (e *env) adjudicateCmd() *cobra.Command {
 			if err != nil {
 				return e.agreementErr(agreementPath, err)
 			}
-			return e.adjudicate(cmd.Context(), st, a, bundle)
+			if err := e.adjudicate(cmd.Context(), st, a, bundle); err != nil {
+				return err
+			}
+			return analyze(cmd.Context(), st)
 		},
 	}
 	dbFlag(cmd, &db)

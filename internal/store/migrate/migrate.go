@@ -154,6 +154,14 @@ func SQLiteToPostgres(ctx context.Context, src *sql.DB, dst *pgxpool.Pool, progr
 	if err := dtx.Commit(ctx); err != nil {
 		return nil, fmt.Errorf("migrate: commit: %w", err)
 	}
+	// Statistics for the planner now, not when autovacuum gets to it: a
+	// server started on the copy at once would otherwise plan its first
+	// queries on empty-table estimates.
+	for _, t := range tables {
+		if _, err := dst.Exec(ctx, `ANALYZE `+t.name); err != nil {
+			return nil, fmt.Errorf("migrate: analyze %s: %w", t.name, err)
+		}
+	}
 	return counts, nil
 }
 

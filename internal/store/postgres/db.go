@@ -288,3 +288,15 @@ func textError(err error, what string) error {
 	}
 	return fmt.Errorf("postgres: %s: %w", what, err)
 }
+
+// Analyze refreshes the planner's statistics of the tables that bulk
+// imports and adjudication fill, so that the queries that follow are
+// planned on the real sizes rather than waiting for autovacuum.
+func (s *Store) Analyze(ctx context.Context) error {
+	for _, t := range []string{"reports", "incidents", "judgements", "incident_events", "log_records", "log_hashes"} {
+		if _, err := s.pool.Exec(ctx, `ANALYZE `+t); err != nil {
+			return fmt.Errorf("postgres: analyze %s: %w", t, err)
+		}
+	}
+	return nil
+}

@@ -277,9 +277,20 @@ func decodeJudgement(jd *truce.Judgement, id truce.ReportID, outcome int16, deta
 // agreement version, in (start, id) order.
 func (s *Store) Judgements(ctx context.Context, id truce.AgreementID, version int, f truce.ReportFilter, fn func(*truce.Report, *truce.Judgement) error) error {
 	where, args := filterSQL(f, "r.", []any{string(id), int32(version)})
-	where = append([]string{"j.agreement = $1", "j.version = $2"}, where...)
-	rows, err := s.pool.Query(ctx, `SELECT `+prefixed(reportCols, "r.")+`, j.outcome, j.explanation, j.detail
-		FROM judgements j JOIN reports r ON r.id = j.report_id WHERE `+strings.Join(where, " AND ")+` ORDER BY r.start_ns, r.id`, args...)
+	var q string
+	if len(f.Incidents) > 0 {
+		// A few incidents' reports: they drive the query and each finds its
+		// judgement by key, whatever the planner's statistics say (a
+		// freshly loaded table has none).
+		q = `SELECT ` + prefixed(reportCols, "r.") + `, j.outcome, j.explanation, j.detail
+		FROM reports r CROSS JOIN LATERAL (SELECT outcome, explanation, detail FROM judgements
+			WHERE agreement = $1 AND version = $2 AND report_id = r.id) j WHERE ` + strings.Join(where, " AND ")
+	} else {
+		where = append([]string{"j.agreement = $1", "j.version = $2"}, where...)
+		q = `SELECT ` + prefixed(reportCols, "r.") + `, j.outcome, j.explanation, j.detail
+		FROM judgements j JOIN reports r ON r.id = j.report_id WHERE ` + strings.Join(where, " AND ")
+	}
+	rows, err := s.pool.Query(ctx, q+` ORDER BY r.start_ns, r.id`, args...)
 	if err != nil {
 		return fmt.Errorf("postgres: judgements: %w", err)
 	}
