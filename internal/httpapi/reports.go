@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"net/http"
+	"sync"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -249,8 +251,14 @@ func (s *Server) reportView(ctx context.Context, p truce.Principal, id truce.Rep
 // query; an incident of one report is corroborated by its one source.
 func (s *Server) corroborate(ctx context.Context, incs []truce.IncidentSummary, outs []IncidentOut) error {
 	var multi []truce.IncidentID
+	keys := make([]corrKey, len(incs))
 	for i := range incs {
 		if len(incs[i].Reports) > 1 {
+			keys[i] = corrKeyOf(incs[i].Reports)
+			if c, ok := s.corr.get(keys[i]); ok {
+				outs[i].Corroboration = c
+				continue
+			}
 			multi = append(multi, incs[i].ID)
 		}
 	}
@@ -274,9 +282,53 @@ func (s *Server) corroborate(ctx context.Context, incs []truce.IncidentSummary, 
 				rs = append(rs, r)
 			}
 		}
+		if len(rs) != len(incs[i].Reports) {
+			continue // merged or split meanwhile: 1 until the next read
+		}
 		outs[i].Corroboration = adjudicate.Corroboration(rs)
+		s.corr.put(keys[i], outs[i].Corroboration)
 	}
 	return nil
+}
+
+// corrKey names a set of reports: reports never change, so the
+// corroboration of the same report ids is the same.
+type corrKey [16]byte
+
+func corrKeyOf(ids []truce.ReportID) corrKey {
+	h := sha256.New()
+	for _, id := range ids {
+		h.Write([]byte(id))
+		h.Write([]byte{0})
+	}
+	var k corrKey
+	copy(k[:], h.Sum(nil))
+	return k
+}
+
+// corroborations is a bounded cache of corroboration by report set,
+// emptied when full.
+type corroborations struct {
+	mu sync.Mutex
+	m  map[corrKey]int
+}
+
+const maxCorroborations = 200_000
+
+func (c *corroborations) get(k corrKey) (int, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v, ok := c.m[k]
+	return v, ok
+}
+
+func (c *corroborations) put(k corrKey, v int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= maxCorroborations {
+		c.m = map[corrKey]int{}
+	}
+	c.m[k] = v
 }
 
 // reportsIn returns the reports of an incident with their judgements under

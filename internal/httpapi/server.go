@@ -54,6 +54,8 @@ type Server struct {
 	// Rate limits: writes per token and per address, failed sign-ins per
 	// address.
 	writesByToken, writesByAddr, authFailures *limiter
+	// corr caches the corroboration of incidents of several reports.
+	corr corroborations
 }
 
 // New builds the API on st.
