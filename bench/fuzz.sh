@@ -2,7 +2,7 @@
 # Runs every fuzz target (every `func Fuzz…` in a _test.go file) for a
 # longer time than CI does, then prints the executions and the failures of
 # each and in total. With -keep, the smallest new inputs that widened
-# coverage (up to 40 per target) are copied from Go's fuzz cache into the
+# coverage (up to 20 per target) are copied from Go's fuzz cache into the
 # package's testdata/fuzz/<Target>/, where `go test` replays them as
 # regression cases and CI's short fuzz runs start from them.
 #
@@ -46,7 +46,7 @@ while read -r f; do
     if [ $keep = 1 ] && [ -d "$cache/$dir/$name" ]; then
       mkdir -p "$dir/testdata/fuzz/$name"
       # The smallest new entries first; skip any already kept.
-      ls -S -r "$cache/$dir/$name" | head -n 40 | while read -r e; do
+      ls -S -r "$cache/$dir/$name" | head -n 20 | while read -r e; do
         [ -e "$dir/testdata/fuzz/$name/$e" ] || cp "$cache/$dir/$name/$e" "$dir/testdata/fuzz/$name/$e"
       done
     fi

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -16,76 +17,157 @@ import (
 	"truce/internal/report"
 )
 
+type summaryIn struct {
+	Format string `query:"format" enum:"json,md,csv,html,pdf" default:"json" doc:"html and pdf give the period report (map, charts, cases, checkpoint); give from and to to compare with the previous period"`
+	From   string `query:"from" maxLength:"10" pattern:"^[0-9]{4}-[0-9]{2}-[0-9]{2}$" doc:"first day, in the agreement's time zone"`
+	To     string `query:"to" maxLength:"10" pattern:"^[0-9]{4}-[0-9]{2}-[0-9]{2}$" doc:"last day, included"`
+	Cases  bool   `query:"cases" default:"true" doc:"json: include the list of violations and disputed cases (false: the counts and daily series only, e.g. for charts)"`
+}
+type summaryOut struct {
+	ContentType string `header:"Content-Type"`
+	Disposition string `header:"Content-Disposition"`
+	CSP         string `header:"Content-Security-Policy"`
+	Body        []byte
+}
+
 func (s *Server) exportRoutes() {
-	type summaryIn struct {
-		Format string `query:"format" enum:"json,md,csv,html,pdf" default:"json" doc:"html and pdf give the period report (map, charts, cases, checkpoint); give from and to to compare with the previous period"`
-		From   string `query:"from" maxLength:"10" pattern:"^[0-9]{4}-[0-9]{2}-[0-9]{2}$" doc:"first day, in the agreement's time zone"`
-		To     string `query:"to" maxLength:"10" pattern:"^[0-9]{4}-[0-9]{2}-[0-9]{2}$" doc:"last day, included"`
-	}
-	type summaryOut struct {
-		ContentType string `header:"Content-Type"`
-		Disposition string `header:"Content-Disposition"`
-		CSP         string `header:"Content-Security-Policy"`
-		Body        []byte
-	}
+	build := s.summaryBuilder()
 	handle(s, huma.Operation{OperationID: "get-summary", Method: http.MethodGet, Path: "/api/v1/summary", Tags: []string{"reports"},
 		Summary: "The period report of the records you may read: counts per phase and party, a daily series, violations and disputed cases (the same figures as `truce report`)"}, OpRead,
 		func(ctx context.Context, p truce.Principal, in *summaryIn) (*summaryOut, error) {
-			v, a, err := s.currentAgreement(ctx)
+			// Every change to the record appends to the log, so a summary
+			// built at one log size holds until the next write.
+			size, err := s.store.LogSize(ctx)
 			if err != nil {
 				return nil, err
 			}
-			f := truce.ReportFilter{Visible: &p}
-			for _, d := range []struct {
-				field, s string
-				dst      **time.Time
-				end      bool
-			}{{"from", in.From, &f.Since, false}, {"to", in.To, &f.Until, true}} {
-				if d.s == "" {
-					continue
-				}
-				t, err := time.ParseInLocation("2006-01-02", d.s, a.Timezone)
-				if err != nil || t.Year() < 1900 || t.Year() > 2200 {
-					return nil, fieldError("query."+d.field, "not a valid date", d.s)
-				}
-				if d.end {
-					t = t.AddDate(0, 0, 1)
-				}
-				*d.dst = &t
+			key := summaryKey{size: size, visible: visibility(p), format: in.Format, from: in.From, to: in.To, cases: in.Cases}
+			if out, ok := s.summaries.get(key); ok {
+				return out, nil
 			}
-			sum := report.NewSummary(a, v.Version)
-			if err := s.store.Judgements(ctx, v.ID, v.Version, f, func(r *truce.Report, j *truce.Judgement) error {
-				sum.Add(r, j)
-				return nil
-			}); err != nil {
-				return nil, err
+			out, err := build(ctx, p, in)
+			if err == nil {
+				s.summaries.put(key, out)
 			}
-			var buf bytes.Buffer
-			switch in.Format {
-			case "html", "pdf":
-				d, err := report.Gather(ctx, s.store, a, v, sum, f, in.From, in.To)
-				if err != nil {
-					return nil, err
-				}
-				if in.Format == "pdf" {
-					if err := report.WritePDF(&buf, d); err != nil {
-						return nil, err
-					}
-					return &summaryOut{ContentType: "application/pdf", Disposition: `attachment; filename="truce-report.pdf"`, Body: buf.Bytes()}, nil
-				}
-				if err := report.WriteHTML(&buf, d); err != nil {
-					return nil, err
-				}
-				// The report is self-contained: inline styles, images as data: URLs.
-				return &summaryOut{ContentType: "text/html; charset=utf-8", CSP: "default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-ancestors 'none'", Body: buf.Bytes()}, nil
-			}
-			if err := report.WriteSummary(&buf, sum, in.Format); err != nil {
-				return nil, err
-			}
-			ct := map[string]string{"json": "application/json", "md": "text/markdown; charset=utf-8", "csv": "text/csv; charset=utf-8"}[in.Format]
-			return &summaryOut{ContentType: ct, Body: buf.Bytes()}, nil
+			return out, err
 		})
+	s.incidentExportRoutes()
+}
 
+// summaryKey names one summary: the log size it was built at, what the
+// caller may read and the request.
+type summaryKey struct {
+	size                      int64
+	visible, format, from, to string
+	cases                     bool
+}
+
+// visibility is what p may read, as IncidentFilter.Visibility decides it.
+func visibility(p truce.Principal) string {
+	switch p.Role {
+	case truce.RoleAdmin, truce.RoleMonitor:
+		return "all"
+	case truce.RoleParty:
+		return "party:" + string(p.Party)
+	}
+	return "published"
+}
+
+// summaryCache keeps the last few summaries built.
+type summaryCache struct {
+	mu   sync.Mutex
+	keys []summaryKey
+	m    map[summaryKey]*summaryOut
+}
+
+const maxSummaries = 16
+
+func (c *summaryCache) get(k summaryKey) (*summaryOut, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out, ok := c.m[k]
+	return out, ok
+}
+
+func (c *summaryCache) put(k summaryKey, out *summaryOut) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = map[summaryKey]*summaryOut{}
+	}
+	if _, ok := c.m[k]; ok {
+		return
+	}
+	if len(c.keys) >= maxSummaries {
+		delete(c.m, c.keys[0])
+		c.keys = c.keys[1:]
+	}
+	c.keys = append(c.keys, k)
+	c.m[k] = out
+}
+
+func (s *Server) summaryBuilder() func(ctx context.Context, p truce.Principal, in *summaryIn) (*summaryOut, error) {
+	return func(ctx context.Context, p truce.Principal, in *summaryIn) (*summaryOut, error) {
+		v, a, err := s.currentAgreement(ctx)
+		if err != nil {
+			return nil, err
+		}
+		f := truce.ReportFilter{Visible: &p}
+		for _, d := range []struct {
+			field, s string
+			dst      **time.Time
+			end      bool
+		}{{"from", in.From, &f.Since, false}, {"to", in.To, &f.Until, true}} {
+			if d.s == "" {
+				continue
+			}
+			t, err := time.ParseInLocation("2006-01-02", d.s, a.Timezone)
+			if err != nil || t.Year() < 1900 || t.Year() > 2200 {
+				return nil, fieldError("query."+d.field, "not a valid date", d.s)
+			}
+			if d.end {
+				t = t.AddDate(0, 0, 1)
+			}
+			*d.dst = &t
+		}
+		sum := report.NewSummary(a, v.Version)
+		if err := s.store.Judgements(ctx, v.ID, v.Version, f, func(r *truce.Report, j *truce.Judgement) error {
+			sum.Add(r, j)
+			return nil
+		}); err != nil {
+			return nil, err
+		}
+		var buf bytes.Buffer
+		switch in.Format {
+		case "html", "pdf":
+			d, err := report.Gather(ctx, s.store, a, v, sum, f, in.From, in.To)
+			if err != nil {
+				return nil, err
+			}
+			if in.Format == "pdf" {
+				if err := report.WritePDF(&buf, d); err != nil {
+					return nil, err
+				}
+				return &summaryOut{ContentType: "application/pdf", Disposition: `attachment; filename="truce-report.pdf"`, Body: buf.Bytes()}, nil
+			}
+			if err := report.WriteHTML(&buf, d); err != nil {
+				return nil, err
+			}
+			// The report is self-contained: inline styles, images as data: URLs.
+			return &summaryOut{ContentType: "text/html; charset=utf-8", CSP: "default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-ancestors 'none'", Body: buf.Bytes()}, nil
+		}
+		if in.Format == "json" && !in.Cases {
+			sum.Cases = []report.Case{}
+		}
+		if err := report.WriteSummary(&buf, sum, in.Format); err != nil {
+			return nil, err
+		}
+		ct := map[string]string{"json": "application/json", "md": "text/markdown; charset=utf-8", "csv": "text/csv; charset=utf-8"}[in.Format]
+		return &summaryOut{ContentType: ct, Body: buf.Bytes()}, nil
+	}
+}
+
+func (s *Server) incidentExportRoutes() {
 	type exportIn struct {
 		Format string `query:"format" enum:"csv,geojson,json" default:"csv"`
 		ListParams

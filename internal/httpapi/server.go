@@ -56,6 +56,8 @@ type Server struct {
 	writesByToken, writesByAddr, authFailures *limiter
 	// corr caches the corroboration of incidents of several reports.
 	corr corroborations
+	// summaries caches the period summaries by log size.
+	summaries summaryCache
 }
 
 // New builds the API on st.

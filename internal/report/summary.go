@@ -102,6 +102,8 @@ type PhaseSummary struct {
 type PartyCount struct {
 	Party  string `json:"party"`
 	Counts Counts `json:"counts"`
+	// Daily is the party's series, as PhaseSummary.Daily.
+	Daily []DayCount `json:"daily"`
 }
 
 // DayCount is the figures for one day (in the agreement's time zone).
@@ -202,11 +204,13 @@ func (s *Summary) Add(r *truce.Report, j *truce.Judgement) {
 		if party == "" {
 			party = "unknown"
 		}
-		pc := findOrAdd(&p.ByParty, func(x *PartyCount) bool { return x.Party == party }, PartyCount{Party: party})
+		pc := findOrAdd(&p.ByParty, func(x *PartyCount) bool { return x.Party == party }, PartyCount{Party: party, Daily: []DayCount{}})
 		pc.Counts.add(f.Outcome)
 		if f.Outcome != truce.OutcomeNotProhibited {
 			dc := findOrAdd(&p.Daily, func(x *DayCount) bool { return x.Day == day }, DayCount{Day: day})
 			dc.Counts.add(f.Outcome)
+			pd := findOrAdd(&pc.Daily, func(x *DayCount) bool { return x.Day == day }, DayCount{Day: day})
+			pd.Counts.add(f.Outcome)
 		}
 		if f.Outcome == truce.OutcomeViolation || f.Outcome == truce.OutcomeDisputed {
 			s.Cases = append(s.Cases, Case{ReportID: string(r.ID), Time: r.Start.UTC().Format(time.RFC3339), Outcome: f.Outcome.String(),
@@ -231,6 +235,9 @@ func (s *Summary) finish() {
 	for i := range s.Phases {
 		p := &s.Phases[i]
 		slices.SortFunc(p.ByParty, func(a, b PartyCount) int { return strings.Compare(a.Party, b.Party) })
+		for j := range p.ByParty {
+			slices.SortFunc(p.ByParty[j].Daily, func(a, b DayCount) int { return strings.Compare(a.Day, b.Day) })
+		}
 		slices.SortFunc(p.Daily, func(a, b DayCount) int { return strings.Compare(a.Day, b.Day) })
 	}
 	slices.SortFunc(s.Cases, func(a, b Case) int {

@@ -2,13 +2,12 @@
 // undetermined per day (hand-made SVG charts with their data tables),
 // compared with the previous period of the same length (two calls of
 // GET /api/v1/summary?from&to).
-import { h, s, clear, api, announce, agreement, agreementRange, addDays, dayNumber, dayFromNumber, fmtNum, fmtTime, partyName, errorNotice } from './common.js';
+import { h, s, clear, api, announce, agreement, agreementRange, addDays, dayNumber, dayFromNumber, fmtNum, partyName, errorNotice } from './common.js';
 
 const el = (x) => document.getElementById(x);
 const kinds = ['violation', 'disputed', 'undetermined'];
 const kindNames = { violation: 'Violations', disputed: 'Disputed', undetermined: 'Undetermined' };
 let ag = null;
-let tz = 'UTC';
 let chartSeq = 0;
 
 // chart draws stacked daily bars for the days from..to. series maps a day
@@ -122,16 +121,15 @@ function render(sum, prev, from, to, pfrom, pto) {
     sec.append(h('p', null, tot));
     sec.append(legend(kinds), chart(`${ph.name}: reports per day`, from, to, series, kinds), dataTable(`${ph.name} per day`, from, to, series, kinds));
     sec.append(partyTable(ph, before));
-    // Per party and day: the violations and disputed cases of the period.
+    // Per party and day: the violations and disputed cases of the period
+    // (the summary's per-party daily series; days in the agreement's zone).
     const byParty = new Map();
-    for (const c of sum.cases.filter((x) => x.phase === ph.id)) {
-      const party = c.party || 'unknown';
-      if (!byParty.has(party)) byParty.set(party, new Map());
-      const d = fmtTime(c.time, tz, false);
-      const m = byParty.get(party);
-      const cnt = m.get(d) || { violation: 0, disputed: 0 };
-      cnt[c.outcome] = (cnt[c.outcome] || 0) + 1;
-      m.set(d, cnt);
+    for (const pc of ph.by_party || []) {
+      const m = new Map();
+      for (const d of pc.daily || []) {
+        if (d.counts.violation || d.counts.disputed) m.set(d.day, { violation: d.counts.violation, disputed: d.counts.disputed });
+      }
+      if (m.size) byParty.set(pc.party, m);
     }
     for (const [party, m] of [...byParty.entries()].sort()) {
       const name = party === 'unknown' ? 'party not established' : partyName(ag, party);
@@ -160,8 +158,8 @@ async function show() {
   el('figures').dataset.state = 'loading';
   el('fig-message').textContent = 'Loading…';
   const [sum, prev] = await Promise.all([
-    api(`/api/v1/summary?from=${from}&to=${to}`),
-    api(`/api/v1/summary?from=${pfrom}&to=${pto}`),
+    api(`/api/v1/summary?cases=false&from=${from}&to=${to}`),
+    api(`/api/v1/summary?cases=false&from=${pfrom}&to=${pto}`),
   ]);
   render(sum, prev, from, to, pfrom, pto);
 }
@@ -172,7 +170,6 @@ async function init() {
     el('fig-message').textContent = 'No agreement has been uploaded yet.';
     return;
   }
-  tz = ag.timezone || 'UTC';
   const params = new URLSearchParams(location.search);
   const r = agreementRange(ag);
   const today = new Date().toISOString().slice(0, 10);
