@@ -12,6 +12,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"truce"
+	"truce/internal/adjudicate"
 	"truce/internal/geo"
 )
 
@@ -143,16 +144,14 @@ func (s *Server) incidentRoutes() {
 				return nil, err
 			}
 			d := IncidentDetail{IncidentOut: incidentOut(inc), ReportList: []ReportOut{}, Events: []EventOut{}, Evidence: []EvidenceOut{}, LogIndexes: []int64{}}
-			ros, err := s.reportsIn(ctx, inc)
+			ros, reps, err := s.reportsIn(ctx, inc)
 			if err != nil {
 				return nil, err
 			}
 			d.ReportList = append(d.ReportList, ros...)
-			one := []IncidentOut{d.IncidentOut}
-			if err := s.corroborate(ctx, []truce.IncidentSummary{*inc}, one); err != nil {
-				return nil, err
+			if len(reps) > 1 {
+				d.Corroboration = adjudicate.Corroboration(reps)
 			}
-			d.IncidentOut = one[0]
 			evs, err := s.store.Events(ctx, inc.ID)
 			if err != nil {
 				return nil, err

@@ -333,40 +333,42 @@ func (c *corroborations) put(k corrKey, v int) {
 
 // reportsIn returns the reports of an incident with their judgements under
 // the latest agreement, in the incident's order, in two queries however
-// many reports it holds.
-func (s *Server) reportsIn(ctx context.Context, inc *truce.IncidentSummary) ([]ReportOut, error) {
+// many reports it holds; and the reports themselves.
+func (s *Server) reportsIn(ctx context.Context, inc *truce.IncidentSummary) ([]ReportOut, []*truce.Report, error) {
 	f := truce.ReportFilter{Incidents: []truce.IncidentID{inc.ID}}
 	reps := map[truce.ReportID]*truce.Report{}
 	if err := s.store.Reports(ctx, f, func(r *truce.Report) error { reps[r.ID] = r; return nil }); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	jds := map[truce.ReportID]*truce.Judgement{}
 	if _, v, err := s.judges.current(ctx); err != nil {
-		return nil, err
+		return nil, nil, err
 	} else if v != nil {
 		err := s.store.Judgements(ctx, v.ID, v.Version, f, func(r *truce.Report, jd *truce.Judgement) error {
 			jds[r.ID] = jd
 			return nil
 		})
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	out := make([]ReportOut, 0, len(inc.Reports))
+	rs := make([]*truce.Report, 0, len(inc.Reports))
 	for _, id := range inc.Reports {
 		r := reps[id]
 		if r == nil {
 			// Merged or split since the incident was read: read it alone.
 			ro, err := s.reportIn(ctx, inc.ID, id)
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			out = append(out, *ro)
 			continue
 		}
 		out = append(out, reportOut(r, inc.ID, jds[id]))
+		rs = append(rs, r)
 	}
-	return out, nil
+	return out, rs, nil
 }
 
 func (s *Server) reportIn(ctx context.Context, inc truce.IncidentID, id truce.ReportID) (*ReportOut, error) {
