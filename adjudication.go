@@ -48,8 +48,25 @@ const (
 	BasisSite     Basis = "site"     // a protected site near the report
 	BasisText     Basis = "text"     // keywords or phrases in the report's text
 	BasisActor    Basis = "actor"    // the report's actor fields
-	BasisEvent    Basis = "event"    // the source's event type
+	BasisEvent    Basis = "event"    // the source's event type (a coder's field, e.g. ACLED's)
+	BasisTag      Basis = "tag"      // a machine classifier's tag (e.g. VIINA's event_type): corroborates, never establishes
+	BasisSensor   Basis = "sensor"   // a point-precise sensor detection (e.g. a FIRMS hotspot)
+	BasisPlace    Basis = "place"    // a place the text names, resolved in the agreement's gazetteer
 )
+
+// Span is what established one fact of a judgement: the words of the
+// report's text (with their offsets) or the field, tag, site or sensor it
+// rests on. Start and End are offsets in Unicode code points into the
+// report's text, End exclusive; both are 0 when the evidence is not words
+// of the text.
+type Span struct {
+	Fact  string // "attack", "perpetrator", "target", "modality", "place", "outage"
+	Basis Basis
+	Words string
+	Start int
+	End   int
+	Note  string
+}
 
 // Facts are what adjudication established about a report before applying
 // any commitment: who acted, how, against what and where.
@@ -64,6 +81,19 @@ type Facts struct {
 	CategoryNote     string // e.g. the keyword that matched
 	Site             *SiteMatch
 	Zones            []ZoneID // the zones containing the point (common reading)
+	// Modality, when set, says why an attack the text mentions did not
+	// happen as reported: "denied", "planned", "foiled", "negated",
+	// "conditional", "threat", "past", "cessation".
+	Modality string
+	// Attempted is true when the text says the attack on the target was
+	// intercepted or missed.
+	Attempted bool
+	// Place is the gazetteer place the text names for the event, when it
+	// decided where the report is judged.
+	Place string
+	// Evidence lists what established each fact: the words of the text
+	// with their offsets, or the field, tag, site or sensor.
+	Evidence []Span
 }
 
 // SiteMatch is the protected site a report was taken to be about.

@@ -65,6 +65,10 @@ type Agreement struct {
 	Phases      []Phase
 	Obligations []Obligation
 	Positions   []Position
+	// Places is the agreement's gazetteer: the places whose names report
+	// text may use, so that a place a text names can be resolved to a
+	// point. Empty when the agreement names no places file.
+	Places []Place
 }
 
 // Party is a signatory or a mediator.
@@ -90,6 +94,39 @@ type Zone struct {
 	Source      string // the file the geometry came from, or "inline"
 	Region      *geo.Region
 	Exclude     []ZoneID
+}
+
+// Place is one entry of an agreement's gazetteer: a named place with a
+// representative point and an extent.
+type Place struct {
+	ID string
+	// Kind is one of the PlaceKind constants (e.g. "oblast", "city").
+	Kind string
+	// Location is a point inside the place: a city's centre, a site's
+	// position, a point inside a region.
+	Location geo.Point
+	// RadiusMeters is how far the place reaches from Location: every part
+	// of it lies within this distance. 0 means the extent is not given.
+	RadiusMeters float64
+	// Names are the phrases that name the place in report text, in the
+	// agreement's keyword syntax (whole words, case-insensitive, a
+	// trailing "*" matches any ending), in any of the report languages.
+	Names []string
+}
+
+// The kinds of place a gazetteer may hold.
+const (
+	PlaceKindOblast  = "oblast"  // a first-level unit of Ukraine (oblast, Crimea)
+	PlaceKindCity    = "city"    // a city, town or village
+	PlaceKindRegion  = "region"  // a first-level unit of another country (a Russian oblast, krai, republic)
+	PlaceKindSite    = "site"    // a facility, e.g. a power plant
+	PlaceKindCountry = "country" // a country
+	PlaceKindArea    = "area"    // any other named area (a sea, a front sector)
+)
+
+// PlaceKinds lists every place kind.
+func PlaceKinds() []string {
+	return []string{PlaceKindOblast, PlaceKindCity, PlaceKindRegion, PlaceKindSite, PlaceKindCountry, PlaceKindArea}
 }
 
 // Category is one node of the target taxonomy.
@@ -229,6 +266,13 @@ type Commitment struct {
 	Categories  []CategoryID // may hold CategoryAny
 	Zones       []ZoneID
 	Exceptions  []Exception
+	// UnstatedKindCovered says that a report naming a broader category
+	// than the covered ones (the kind not stated: "energy infrastructure")
+	// names a covered target. When false, such a report is undetermined.
+	UnstatedKindCovered bool
+	// UnclearTargets are categories whose coverage the parties may
+	// dispute: a report naming one is undetermined, not prohibited.
+	UnclearTargets []CategoryID
 }
 
 // Exception carves acts out of a commitment. An act matches the exception

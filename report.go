@@ -155,3 +155,13 @@ func (s *Site) Validate() error {
 	}
 	return nil
 }
+
+// machineTaggedSources are the sources whose event types are a
+// classifier's output, not a coder's: VIINA labels each news item with a
+// model. Their tags may say how an attack was made; they never establish
+// that one happened.
+var machineTaggedSources = map[string]bool{"viina": true}
+
+// TaggedByMachine reports whether r's event type and actions come from a
+// machine classifier rather than from people coding the event.
+func (r *Report) TaggedByMachine() bool { return machineTaggedSources[r.Source] }

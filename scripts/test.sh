@@ -57,6 +57,14 @@ go test -race -short -count=1 -timeout 10m ./...
 step "go test (everything, end to end on the full scenario)"
 go test -count=1 -timeout 15m ./...
 
+step "judge accuracy: truce eval on the labelled test half (floors: precision 0.95, recall 0.90)"
+# The test half of the hand-labelled corpus (docs/labelling.md); the
+# development half is what the judge was tuned on.
+S=examples/energy-ceasefire-2025
+go run ./cmd/truce eval --agreement $S/agreement.yaml --sites $S/sites/gppd_v1.3.0_selected_countries.csv \
+  --reports $S/reports/viina_incidents_202503.csv --reports $S/reports/viina_incidents_202504.csv \
+  --labels $S/labels/labels.csv --half test --min-precision 0.95 --min-recall 0.90 --show errors
+
 step "load, shortened: the realistic mix on each backend must answer without errors"
 # The full 10-minute runs and the search for the highest sustained rate are
 # bench/load.sh 10m ... and bench/load.sh 20s ... -find.

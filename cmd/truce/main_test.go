@@ -186,8 +186,8 @@ func TestStoreRoundTrip(t *testing.T) {
 	if stored.Reports != 8979 {
 		t.Errorf("report counts %d reports, want 8979", stored.Reports)
 	}
-	if diff := cmp.Diff(want, stored.Totals); diff != "" {
-		t.Errorf("stored totals differ from judge (-judge +stored):\n%s", diff)
+	if diff := cmp.Diff(want, stored.ReportTotals); diff != "" {
+		t.Errorf("stored report totals differ from judge (-judge +stored):\n%s", diff)
 	}
 	if want.Violation == 0 || want.Disputed == 0 || want.Undetermined == 0 {
 		t.Errorf("the scenario should show every outcome, got %+v", want)

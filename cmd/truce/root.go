@@ -68,6 +68,7 @@ keeps the record.`,
 		e.migrateCmd(),
 		e.groupCmd(),
 		e.compareCmd(),
+		e.evalCmd(),
 		e.backupCmd(),
 		e.restoreCmd(),
 	)

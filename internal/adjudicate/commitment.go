@@ -21,6 +21,9 @@ type eval struct {
 	days    int
 	zone    truce.ZoneID // the commitment's zone the report falls in
 	inZone  truce.ZoneID // the same after the reading's substitution
+	// repelledBy is the party taken to have made a repelled attack.
+	repelledBy truce.PartyID
+	unstated   bool // the kind of the covered category was not stated
 }
 
 // catFact is the target category as established for one commitment.
@@ -30,6 +33,12 @@ type catFact struct {
 	note      string
 	site      *truce.SiteMatch
 	uncertain string // set when only the location's imprecision ties it to a site
+	// unclear, when set, says why the target is not known (power lost,
+	// blasts near it): the verdict is undetermined.
+	unclear string
+	// notCovered, when set, says why the words that look like a target
+	// are not one.
+	notCovered string
 }
 
 func (c *rcase) categoryFor(cm *truce.Commitment) catFact {
@@ -41,22 +50,41 @@ func (c *rcase) categoryFor(cm *truce.Commitment) catFact {
 	if c.r.Site != "" && f.Site != nil {
 		return catFact{cat: f.Category, basis: truce.BasisSite, note: f.CategoryNote, site: f.Site}
 	}
-	// The nearest site of a covered category within the radius.
-	for _, s := range c.near {
-		cat := c.j.siteCat[s.i]
-		if cat == "" || coverage(cm.Categories, cat) != covered {
-			continue
-		}
-		sm := c.siteMatch(s)
-		cf := catFact{cat: cat, basis: truce.BasisSite, site: sm, note: fmt.Sprintf("%s, %s away", sm.Name, km(s.meters))}
-		if s.meters > c.radius {
-			if c.textCat != "" && coverage(cm.Categories, c.textCat) == covered {
-				break // the text settles it without the uncertain site
+	switch c.textRel {
+	case "outage":
+		return catFact{unclear: fmt.Sprintf("the target: the text says power was lost (%q), not which object was struck", c.textRelWords)}
+	case "near":
+		return catFact{unclear: fmt.Sprintf("the target: the text places the attack %q %q, not on it", c.textRelWords, c.textWord)}
+	case "person":
+		return catFact{notCovered: fmt.Sprintf("the energy words %q name people (%q), not a facility", c.textWord, c.textRelWords)}
+	}
+	// A site within the radius is the target when the report places the
+	// event on a point; for a report placed at a settlement it only says
+	// which site a target the text names is.
+	textCovered := c.textCat != "" && coverage(cm.Categories, c.textCat) != notCovered
+	if c.pointPrecise() || textCovered {
+		for _, s := range c.near {
+			cat := c.j.siteCat[s.i]
+			if cat == "" || coverage(cm.Categories, cat) != covered {
+				continue
 			}
-			cf.uncertain = fmt.Sprintf("the exact location: the covered site %s lies %s away, beyond the %s radius but within the report's location precision (%s)",
-				sm.Name, km(s.meters), km(c.radius), km(c.r.LocationPrecisionMeters))
+			if c.textCat != "" && !c.textCat.Covers(cat) && !cat.Covers(c.textCat) {
+				continue
+			}
+			sm := c.siteMatch(s)
+			cf := catFact{cat: cat, basis: truce.BasisSite, site: sm, note: fmt.Sprintf("%s, %s away", sm.Name, km(s.meters))}
+			if c.textCat != "" {
+				cf.note = fmt.Sprintf("the text says %q; %s is %s away", c.textWord, sm.Name, km(s.meters))
+			}
+			if s.meters > c.radius {
+				if textCovered {
+					break // the text settles it without the uncertain site
+				}
+				cf.uncertain = fmt.Sprintf("the exact location: the covered site %s lies %s away, beyond the %s radius but within the report's location precision (%s)",
+					sm.Name, km(s.meters), km(c.radius), km(c.prec))
+			}
+			return cf
 		}
-		return cf
 	}
 	if c.textCat != "" {
 		return catFact{cat: c.textCat, basis: truce.BasisText, note: fmt.Sprintf("the text says %q", c.textWord)}
@@ -116,6 +144,9 @@ func (c *rcase) judge(ps *PhaseSchedule, cm *truce.Commitment) (truce.Finding, i
 		if e.zone != "" && f.Zone == "" {
 			f.Zone = e.zone
 		}
+		if f.Party == "" && e.repelledBy != "" {
+			f.Party = e.repelledBy
+		}
 		for _, m := range e.missing {
 			if !slices.Contains(f.Missing, m) {
 				f.Missing = append(f.Missing, m)
@@ -173,8 +204,14 @@ func (c *rcase) evalReading(ps *PhaseSchedule, w *Window, cm *truce.Commitment, 
 		e.score++
 		e.day, e.days = dayOf(a, w.Start, w.End, r.Start)
 	}
-	// 2. Perpetrator.
-	switch p := f.Perpetrator; {
+	// 2. Perpetrator. An attack repelled on the territory a bound party
+	// must not strike was made by that party: the other side reports it.
+	p := f.Perpetrator
+	if p == "" && c.repelled && len(cm.Bound) == 1 && c.inAnyZone(cm, w.Zones) {
+		p = cm.Bound[0]
+		e.repelledBy = p
+	}
+	switch {
 	case p == "":
 		e.missing = append(e.missing, "the perpetrator: "+f.PerpetratorNote)
 	case !cm.Binds(p):
@@ -184,8 +221,10 @@ func (c *rcase) evalReading(ps *PhaseSchedule, w *Window, cm *truce.Commitment, 
 	}
 	// 3. Action.
 	switch act := actionCover(cm.Actions, f.Actions); {
+	case len(f.Actions) == 0 && f.Modality != "":
+		return no(fmt.Sprintf("no attack happened as reported: the text %s", modalityPhrase(f)))
 	case len(f.Actions) == 0:
-		return no("no attack is reported: neither the event type nor the text names one")
+		return no("no attack is reported: the text names none")
 	case act == covered:
 		e.score++
 	case act == partly:
@@ -211,7 +250,7 @@ func (c *rcase) evalReading(ps *PhaseSchedule, w *Window, cm *truce.Commitment, 
 			if s, ok := w.Zones[z]; ok {
 				zid = s
 			}
-			unsure = fmt.Sprintf("the exact location: the report is placed to within %s, and the border of %s is nearer than that", km(r.LocationPrecisionMeters), zoneName(a, zid))
+			unsure = fmt.Sprintf("the exact location: the report is placed to within %s, and the border of %s is nearer than that", km(c.zonePrec), zoneName(a, zid))
 		}
 	}
 	switch {
@@ -232,8 +271,19 @@ func (c *rcase) evalReading(ps *PhaseSchedule, w *Window, cm *truce.Commitment, 
 	// 5. Target.
 	if !slices.Contains(cm.Categories, truce.CategoryAny) {
 		switch cov := coverage(cm.Categories, cf.cat); {
-		case cf.cat == "":
+		case cf.unclear != "":
+			e.missing = append(e.missing, cf.unclear)
+		case cf.notCovered != "":
+			return no("no covered target: " + cf.notCovered)
+		case cf.cat == "" && c.pointPrecise():
 			return no(fmt.Sprintf("no covered target is established: no site of a covered category within %s and the text names no covered facility", km(c.radius)))
+		case cf.cat == "":
+			return no("the text names no target of a covered kind (a site near a settlement-level location is not a target)")
+		case unclearTarget(cm, cf.cat):
+			e.missing = append(e.missing, fmt.Sprintf("whether the target is covered: the report names %s (%s), on which the parties may disagree", strings.ToLower(catName(a, cf.cat)), cf.note))
+		case cov == partly && cm.UnstatedKindCovered:
+			e.score++
+			e.unstated = true
 		case cov == notCovered:
 			return no(fmt.Sprintf("the target (%s, %s) is not covered by %s", catName(a, cf.cat), cf.note, cm.ID))
 		case cov == partly:
@@ -341,4 +391,55 @@ func zoneName(a *truce.Agreement, id truce.ZoneID) string {
 
 func fmtInstant(a *truce.Agreement, t time.Time) string {
 	return t.In(a.Timezone).Format("2 January 2006 15:04 MST")
+}
+
+// inAnyZone reports whether the report lies surely in one of cm's zones
+// under a reading's substitutions.
+func (c *rcase) inAnyZone(cm *truce.Commitment, subst map[truce.ZoneID]truce.ZoneID) bool {
+	for _, z := range cm.Zones {
+		if in, near := c.inZone(z, subst); in && !near {
+			return true
+		}
+	}
+	return false
+}
+
+// unclearTarget reports whether cm names cat among the targets whose
+// coverage the parties may dispute (gas production, a heat-only boiler).
+func unclearTarget(cm *truce.Commitment, cat truce.CategoryID) bool {
+	for _, u := range cm.UnclearTargets {
+		if u.Covers(cat) {
+			return true
+		}
+	}
+	return false
+}
+
+// modalityPhrase says why the attack the text mentions did not happen.
+func modalityPhrase(f *truce.Facts) string {
+	var words string
+	for _, ev := range f.Evidence {
+		if ev.Fact == "modality" {
+			words = fmt.Sprintf(" (%q)", ev.Words)
+		}
+	}
+	switch f.Modality {
+	case "denied":
+		return "denies that it took place" + words
+	case "planned":
+		return "speaks of a plan or an intention" + words
+	case "foiled":
+		return "reports an arrest or a foiled plot" + words
+	case "negated":
+		return "says it did not take place" + words
+	case "future", "conditional", "threat":
+		return "speaks of what may or will happen" + words
+	case "cessation":
+		return "speaks of stopping attacks" + words
+	case "past":
+		return "dates it to another year" + words
+	case "staged":
+		return "calls it staged" + words
+	}
+	return "does not report it as having happened" + words
 }

@@ -72,6 +72,21 @@ func (c *rcase) act(cf catFact, evals []eval) string {
 	case cat != "":
 		fmt.Fprintf(&b, " on a target of kind %s (%s)", strings.ToLower(catName(a, cat)), note)
 	}
+	for _, e := range evals {
+		if e.unstated {
+			b.WriteString(", the kind not stated (the commitment counts any kind of it as covered)")
+			break
+		}
+	}
+	for _, e := range evals {
+		if e.repelledBy != "" {
+			fmt.Fprintf(&b, ", repelled, so taken as made by %s, the side bound not to strike there", e.repelledBy)
+			break
+		}
+	}
+	if f.Attempted {
+		b.WriteString(" (attempted: the text says it was intercepted or repelled)")
+	}
 	// Name the place as the readings without a zone substitution do; if
 	// only a substituted zone holds it, name that one.
 	var zone truce.ZoneID
@@ -91,6 +106,11 @@ func (c *rcase) act(cf catFact, evals []eval) string {
 	}
 	if zone != "" {
 		fmt.Fprintf(&b, " in %s", zoneName(a, zone))
+	}
+	for _, ev := range f.Evidence {
+		if ev.Fact == "place" {
+			fmt.Fprintf(&b, " (placed at %q, named in the text, not at the source's point)", ev.Words)
+		}
 	}
 	b.WriteString(" ")
 	b.WriteString(c.when())

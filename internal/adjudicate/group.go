@@ -39,12 +39,21 @@ type Member struct {
 type Group struct {
 	ID      truce.IncidentID // the id of its earliest report
 	Reports []truce.ReportID // in (start, id) order
+	// Reposts are the reports among Reports that repeat the text of an
+	// earlier one (its first appearance): the same account again, which
+	// adds a report but neither a source nor time to the incident.
+	Reposts []truce.ReportID
 	// Sources are the independent sources: distinct outlets (or parties),
 	// a repost of the same text counting once.
 	Sources []string
 	Alerts  int // sensor alerts among the members (source "firms")
-	// Meters and Span are the largest distance and time gap between two of
-	// its reports.
+	// Start and End bound the event: from the start of its earliest
+	// report (its first appearance) to the latest end of a report that is
+	// not a repost.
+	Start, End time.Time
+	// Meters is the largest distance between two of its reports; Span the
+	// largest time gap between two of its reports that are not reposts
+	// (at most the options' Window).
 	Meters      float64
 	Span        time.Duration
 	Explanation string
@@ -56,19 +65,25 @@ func (g *Group) Corroboration() int { return len(g.Sources) + g.Alerts }
 
 // GroupReports groups reports of the same event into incidents,
 // deterministically (the result depends only on the members, not their
-// order). Two reports are of the same event when
+// order). Members are taken in (start, id) order, and a report joins an
+// incident when
 //
-//   - their texts are the same (a repost; compared after normalising case,
-//     spacing and punctuation), they lie within Meters and RepostWindow; or
-//   - they lie within Meters and Window, their perpetrators are compatible
-//     (equal, or one unknown), their targets are compatible (the same site
-//     if both name one; categories equal or one covering the other), and
-//     something other than the place ties them: the same site, the same
-//     target category, or times known to the hour or better for both — two
-//     day-precision reports of the same town with nothing else in common
-//     are not merged.
-//
-// Grouping is transitive (connected components).
+//   - its text is that of an earlier report (a repost; compared after
+//     normalising case, spacing and punctuation) that is not itself a
+//     repost, lies within Meters of it and started at most RepostWindow
+//     before it: it joins that first appearance's incident, and is dated
+//     by it (it adds no time to the incident and takes no part in the
+//     rule below, so republishing a headline day after day makes one
+//     incident per RepostWindow, not one chained across weeks); or
+//   - it lies within Meters and Window of a report of the incident, their
+//     perpetrators are compatible (equal, or one unknown), their targets
+//     are compatible (the same site if both name one; categories equal or
+//     one covering the other), and something other than the place ties
+//     them: the same site, the same target category, or times known to
+//     the hour or better for both — two day-precision reports of the same
+//     town with nothing else in common are not merged — and the incident
+//     would still lie within Window: no two of its reports (reposts
+//     aside) more than Window apart, however the chain of neighbours runs.
 func GroupReports(ms []Member, opt GroupOptions) []Group {
 	if opt.Meters <= 0 {
 		opt = DefaultGroupOptions
@@ -79,8 +94,36 @@ func GroupReports(ms []Member, opt GroupOptions) []Group {
 	})
 	uf := newUnionFind(len(ms))
 	keys := make([]string, len(ms))
-	byText := map[string][]int{}
-	// A grid of cells about Meters wide; each cell lists the members in it.
+	// firstOf[i] is the first appearance report i reposts, or -1; firsts
+	// lists the first appearances of each text, in (start, id) order.
+	firstOf := make([]int, len(ms))
+	firsts := map[string][]int{}
+	// Per incident (at its root): the latest start and the earliest end of
+	// its reports other than reposts; their difference is its widest gap.
+	latestStart := make([]time.Time, len(ms))
+	earliestEnd := make([]time.Time, len(ms))
+	join := func(i, j int) bool {
+		ri, rj := uf.find(i), uf.find(j)
+		if ri == rj {
+			return true
+		}
+		ls, ee := latestStart[ri], earliestEnd[ri]
+		if latestStart[rj].After(ls) {
+			ls = latestStart[rj]
+		}
+		if earliestEnd[rj].Before(ee) {
+			ee = earliestEnd[rj]
+		}
+		if ls.Sub(ee) > opt.Window {
+			return false
+		}
+		uf.union(ri, rj)
+		r := uf.find(ri)
+		latestStart[r], earliestEnd[r] = ls, ee
+		return true
+	}
+	// A grid of cells about Meters wide; each cell lists the first
+	// appearances in it.
 	cellDeg := opt.Meters / 111_000
 	grid := map[[2]int][]int{}
 	cellOf := func(p geo.Point) [2]int {
@@ -89,14 +132,29 @@ func GroupReports(ms []Member, opt GroupOptions) []Group {
 	for i, m := range ms {
 		r := m.Report
 		keys[i] = textKey(r.Text)
+		firstOf[i] = -1
 		if k := keys[i]; k != "" {
-			for _, j := range byText[k] {
-				if r.Start.Sub(ms[j].Report.End) <= opt.RepostWindow && geo.Distance(r.Location, ms[j].Report.Location) <= opt.Meters {
-					uf.union(i, j)
+			fs := firsts[k]
+			for x := len(fs) - 1; x >= 0; x-- {
+				j := fs[x]
+				if r.Start.Sub(ms[j].Report.Start) > opt.RepostWindow {
+					break
+				}
+				if geo.Distance(r.Location, ms[j].Report.Location) <= opt.Meters {
+					firstOf[i] = j
+					break
 				}
 			}
-			byText[k] = append(byText[k], i)
+			if j := firstOf[i]; j >= 0 {
+				// A repost carries no time of its own: it joins without
+				// widening the incident (whose root, an earlier member,
+				// keeps its bounds).
+				uf.union(i, j)
+				continue
+			}
+			firsts[k] = append(fs, i)
 		}
+		latestStart[i], earliestEnd[i] = r.Start, r.End
 		c := cellOf(r.Location)
 		for dx := -2; dx <= 2; dx++ {
 			for dy := -1; dy <= 1; dy++ {
@@ -108,7 +166,7 @@ func GroupReports(ms []Member, opt GroupOptions) []Group {
 					}
 					live = append(live, j)
 					if sameEvent(&ms[i], &ms[j], opt) {
-						uf.union(i, j)
+						join(i, j)
 					}
 				}
 				if len(grid[cell]) > 0 {
@@ -128,32 +186,46 @@ func GroupReports(ms []Member, opt GroupOptions) []Group {
 		comps[r] = append(comps[r], i)
 	}
 	out := make([]Group, 0, len(roots))
-	for _, r := range roots {
-		idx := comps[r]
-		g := Group{ID: truce.IncidentID(ms[idx[0]].Report.ID)}
+	for _, root := range roots {
+		idx := comps[root]
+		// The earliest member is a first appearance: a repost comes after
+		// the report it repeats.
+		first := ms[idx[0]].Report
+		g := Group{ID: truce.IncidentID(first.ID), Start: first.Start, End: first.End}
+		if d := latestStart[root].Sub(earliestEnd[root]); d > 0 {
+			g.Span = d
+		}
 		seen := map[string]bool{}
 		for _, i := range idx {
 			rep := ms[i].Report
 			g.Reports = append(g.Reports, rep.ID)
+			if firstOf[i] >= 0 {
+				g.Reposts = append(g.Reposts, rep.ID)
+			} else if rep.End.After(g.End) {
+				g.End = rep.End
+			}
+			for _, j := range idx {
+				if j > i {
+					g.Meters = max(g.Meters, geo.Distance(rep.Location, ms[j].Report.Location))
+				}
+			}
 			if rep.Source == "firms" {
 				g.Alerts++
 				continue
 			}
-			src := sourceKey(rep, keys[i])
-			if !seen[src] {
+			if src := sourceKey(rep, keys[i]); !seen[src] {
 				seen[src] = true
 				g.Sources = append(g.Sources, src)
 			}
-			for _, j := range idx {
-				if j <= i {
-					continue
-				}
-				g.Meters = max(g.Meters, geo.Distance(rep.Location, ms[j].Report.Location))
-				g.Span = max(g.Span, gap(rep, ms[j].Report))
-			}
 		}
 		slices.Sort(g.Sources)
-		g.Explanation = groupExplanation(&g)
+		var lag time.Duration // the latest repost's delay after its first appearance
+		for _, i := range idx {
+			if j := firstOf[i]; j >= 0 {
+				lag = max(lag, ms[i].Report.Start.Sub(ms[j].Report.Start))
+			}
+		}
+		g.Explanation = groupExplanation(&g, lag)
 		out = append(out, g)
 	}
 	return out
@@ -243,7 +315,7 @@ func sourceKey(r *truce.Report, text string) string {
 	return r.Source + ":" + text[:12]
 }
 
-func groupExplanation(g *Group) string {
+func groupExplanation(g *Group, lag time.Duration) string {
 	n := len(g.Reports)
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d report%s from %d independent source%s", n-g.Alerts, plural(n-g.Alerts), len(g.Sources), plural(len(g.Sources)))
@@ -252,6 +324,13 @@ func groupExplanation(g *Group) string {
 	}
 	if n > 1 {
 		fmt.Fprintf(&b, ", within %s and %s", km(g.Meters), hours(g.Span))
+	}
+	switch len(g.Reposts) {
+	case 0:
+	case 1:
+		fmt.Fprintf(&b, "; 1 is a repost of the same text, %s after its first appearance", hours(lag))
+	default:
+		fmt.Fprintf(&b, "; %d are reposts of the same text, up to %s after its first appearance", len(g.Reposts), hours(lag))
 	}
 	return b.String()
 }

@@ -1,6 +1,7 @@
 package adjudicate_test
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"slices"
@@ -16,22 +17,32 @@ import (
 	"truce/internal/importer"
 )
 
-func viinaMembers(t *testing.T) []adjudicate.Member {
+// viinaMembers judges the bundled VIINA reports of the given months
+// ("202503", "202504"; March when none is given) and returns them as
+// members to group.
+func viinaMembers(t *testing.T, months ...string) []adjudicate.Member {
 	t.Helper()
+	if len(months) == 0 {
+		months = []string{"202503"}
+	}
 	a := mustAgreement(t, "../../examples/energy-ceasefire-2025/agreement.yaml")
 	j := adjudicate.New(a, loadGPPD(t))
-	f, err := os.Open("../../examples/energy-ceasefire-2025/reports/viina_incidents_202503.csv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
 	var ms []adjudicate.Member
-	if _, err := importer.ReadReports(f, importer.Options{File: "viina_incidents_202503.csv"}, func(r *truce.Report) error {
-		jd := j.Judge(r)
-		ms = append(ms, adjudicate.Member{Report: r, Facts: &jd.Facts})
-		return nil
-	}, func(e importer.RowError) { t.Fatal(e) }); err != nil {
-		t.Fatal(err)
+	for _, month := range months {
+		name := "viina_incidents_" + month + ".csv"
+		f, err := os.Open("../../examples/energy-ceasefire-2025/reports/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = importer.ReadReports(f, importer.Options{File: name}, func(r *truce.Report) error {
+			jd := j.Judge(r)
+			ms = append(ms, adjudicate.Member{Report: r, Facts: &jd.Facts})
+			return nil
+		}, func(e importer.RowError) { t.Fatal(e) })
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
 	return ms
 }
@@ -155,6 +166,147 @@ func TestGroupRules(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestGroupWindows checks that no incident outgrows its window, however
+// its reports chain: neighbours within Window of each other, or a text
+// republished day after day.
+func TestGroupWindows(t *testing.T) {
+	t0 := time.Date(2025, 3, 3, 0, 0, 0, 0, kyiv)
+	site := &truce.Facts{Perpetrator: "RU", Site: &truce.SiteMatch{ID: "WRI1005126", Name: "Karkov CHP-5"}, Category: "energy.power_plant.thermal"}
+	// at makes a report of text at t0 + dt in Kharkiv, to the minute or
+	// (minute false) to the day.
+	at := func(id string, dt time.Duration, text string, minute bool) adjudicate.Member {
+		end := t0.Add(dt).Add(24 * time.Hour)
+		prec := truce.PrecisionDay
+		if minute {
+			end, prec = t0.Add(dt).Add(time.Minute), truce.PrecisionMinute
+		}
+		r := &truce.Report{ID: truce.ReportID(id), Source: "viina", Text: text, Start: t0.Add(dt), End: end, Precision: prec,
+			Location: geo.Point{Lon: 36.2312, Lat: 49.99217}, Place: "Kharkiv"}
+		return adjudicate.Member{Report: r, Facts: site}
+	}
+	const day = 24 * time.Hour
+	// A real headline VIINA repeats at Kyiv on 30 days from 3 March 2025.
+	const evrika = `Суд открыл производство о банкротстве застройщика ЖК "Эврика" в Киеве`
+	var daily []adjudicate.Member
+	for d := range 30 {
+		daily = append(daily, at(fmt.Sprintf("d%02d", d), time.Duration(d)*day, evrika, false))
+	}
+	type group struct {
+		Reports []string
+		Reposts int
+		Start   time.Time
+		Span    time.Duration
+	}
+	ids := func(from, to int) []string {
+		var out []string
+		for d := from; d <= to; d++ {
+			out = append(out, fmt.Sprintf("d%02d", d))
+		}
+		return out
+	}
+	for _, tt := range []struct {
+		name string
+		ms   []adjudicate.Member
+		want []group
+	}{
+		{"a headline republished on 30 days makes an incident per repost window, each dated by its first appearance", daily, []group{
+			{ids(0, 7), 7, t0, 0}, {ids(8, 15), 7, t0.Add(8 * day), 0}, {ids(16, 23), 7, t0.Add(16 * day), 0}, {ids(24, 29), 5, t0.Add(24 * day), 0},
+		}},
+		{"a repost joins its first appearance, not the previous repost", []adjudicate.Member{
+			at("a", 0, evrika, false), at("b", 6*day, evrika, false), at("c", 12*day, evrika, false),
+		}, []group{{[]string{"a", "b"}, 1, t0, 0}, {[]string{"c"}, 0, t0.Add(12 * day), 0}}},
+		{"neighbours 5 hours apart do not chain past the 6-hour window", []adjudicate.Member{
+			at("a", 10*time.Hour, "Дрони атакували ТЕЦ-5 у Харкові", true),
+			at("b", 15*time.Hour, "Вибухи на ТЕЦ-5 у Харкові після атаки", true),
+			at("c", 20*time.Hour, "Знову удар по ТЕЦ-5 у Харкові ввечері", true),
+		}, []group{{[]string{"a", "b"}, 0, t0.Add(10 * time.Hour), 5*time.Hour - time.Minute}, {[]string{"c"}, 0, t0.Add(20 * time.Hour), 0}}},
+		{"a repost three days later does not pull that day's reports into the first day's incident", []adjudicate.Member{
+			at("a", 10*time.Hour, "Дрони атакували ТЕЦ-5 у Харкові", true),
+			at("b", 3*day+10*time.Hour, "Дрони атакували ТЕЦ-5 у Харкові", true),
+			at("c", 3*day+11*time.Hour, "Вибухи на ТЕЦ-5 у Харкові після атаки", true),
+		}, []group{{[]string{"a", "b"}, 1, t0.Add(10 * time.Hour), 0}, {[]string{"c"}, 0, t0.Add(3*day + 11*time.Hour), 0}}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []group
+			for _, g := range adjudicate.GroupReports(tt.ms, adjudicate.DefaultGroupOptions) {
+				got = append(got, group{Reports: joinIDs(g.Reports), Reposts: len(g.Reposts), Start: g.Start, Span: g.Span})
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("groups (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestGroupRepublishedVIINA groups both bundled VIINA months, where
+// headlines recur on up to 31 days: no incident outgrows its window, and
+// each is dated by its first appearance.
+func TestGroupRepublishedVIINA(t *testing.T) {
+	heavy(t)
+	ms := viinaMembers(t, "202503", "202504")
+	opt := adjudicate.DefaultGroupOptions
+	gs := adjudicate.GroupReports(ms, opt)
+	byID := map[truce.ReportID]*truce.Report{}
+	for _, m := range ms {
+		byID[m.Report.ID] = m.Report
+	}
+	for _, g := range gs {
+		first := byID[truce.ReportID(g.ID)]
+		if !g.Start.Equal(first.Start) || truce.ReportID(g.ID) != g.Reports[0] {
+			t.Errorf("incident %s starts %s, want its first report's start %s", g.ID, g.Start, first.Start)
+		}
+		if g.Span > opt.Window {
+			t.Errorf("incident %s spans %s, more than the %s window: %s", g.ID, g.Span, opt.Window, g.Explanation)
+		}
+		for _, id := range g.Reports {
+			if d := byID[id].Start.Sub(g.Start); d > opt.RepostWindow {
+				t.Errorf("incident %s: report %s is %s after its start, more than the %s repost window", g.ID, id, d, opt.RepostWindow)
+			}
+		}
+	}
+	// VIINA repeats this headline at Kyiv on 30 days, 3 March to 1 April
+	// 2025: one incident per repost window, each holding its repeats of
+	// the 7 days after its first appearance, one source each.
+	const evrika = `Суд открыл производство о банкротстве застройщика ЖК "Эврика" в Киеве`
+	var repeats []*truce.Report
+	for _, m := range ms {
+		if m.Report.Text == evrika {
+			repeats = append(repeats, m.Report)
+		}
+	}
+	slices.SortFunc(repeats, func(a, b *truce.Report) int { return a.Start.Compare(b.Start) })
+	if len(repeats) != 30 || repeats[29].Start.Sub(repeats[0].Start) < 28*24*time.Hour {
+		t.Fatalf("the headline appears %d times, want 30 over 29 days", len(repeats))
+	}
+	var incidents []truce.IncidentID
+	for _, r := range repeats {
+		g := groupOf(gs, r.ID)
+		if !slices.Contains(incidents, g.ID) {
+			incidents = append(incidents, g.ID)
+			if truce.ReportID(g.ID) != r.ID || !g.Start.Equal(r.Start) {
+				t.Errorf("the incident of the repeat of %s is %s, starting %s: want the repeat itself, its first appearance", r.Start.In(kyiv).Format(time.DateOnly), g.ID, g.Start)
+			}
+			if g.Corroboration() != 1 {
+				t.Errorf("incident %s: %d sources, want 1 (%s)", g.ID, g.Corroboration(), g.Explanation)
+			}
+		}
+		if d := r.Start.Sub(g.Start); d > opt.RepostWindow {
+			t.Errorf("the repeat of %s is %s after its incident's first appearance", r.Start.In(kyiv).Format(time.DateOnly), d)
+		}
+	}
+	if len(incidents) != 4 {
+		t.Errorf("30 repeats over 29 days make %d incidents, want 4 (one per 7-day repost window): %v", len(incidents), incidents)
+	}
+}
+
+func joinIDs(ids []truce.ReportID) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = string(id)
+	}
+	return out
 }
 
 // heavy skips t in the short pass of scripts/test.sh (the one with the race

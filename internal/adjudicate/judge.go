@@ -3,6 +3,7 @@ package adjudicate
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"truce"
@@ -31,7 +32,19 @@ type Judge struct {
 	aliases  []aliasPhrase
 	actions  *matcher[truce.Action]
 	actOrder map[truce.Action]int
+	words    *lexIndex // the lexicon: attacks, modality, targets' surroundings
+	parties  *lexIndex // how texts name the parties
+	places   lexIndex  // the agreement's gazetteer
 }
+
+// PointPreciseMeters is the location precision at or under which a report
+// places an event on a point (a satellite detection, a geolocated strike,
+// coordinates a source says are exact): only then does a protected site
+// within the radius make the site the target. A report placed at a
+// settlement (VIINA's place point, ACLED's geo_precision 1-3, UCDP's
+// where_prec above 1: 2 km or more) is not: nearness identifies which site
+// a text-named target is, never that there was one.
+const PointPreciseMeters = 1000
 
 type aliasPhrase struct {
 	p     phrase
@@ -79,6 +92,17 @@ func New(a *truce.Agreement, sites []truce.Site) *Judge {
 		for _, s := range p.Aliases {
 			if ph, ok := compilePhrase(s); ok {
 				j.aliases = append(j.aliases, aliasPhrase{p: ph, party: p.ID})
+			}
+		}
+	}
+	j.words, j.parties = newLexicons(a)
+	for i, pl := range a.Places {
+		if pl.Kind == truce.PlaceKindCountry {
+			continue // a country's name is a party's name, not a place to judge at
+		}
+		for _, n := range pl.Names {
+			if ph, ok := compilePhrase(n); ok {
+				j.places.add(lexPat{p: ph, label: strconv.Itoa(i)})
 			}
 		}
 	}
@@ -146,25 +170,40 @@ type rcase struct {
 	textWord string
 	// the first attack word of the text, if actions came from the text
 	textActionWord string
-	zoneIn         map[truce.ZoneID]bool
-	zoneNear       map[truce.ZoneID]bool
+	tr             *textReading
+	textRel        string // what the words around the text's target make of it
+	textRelWords   string
+	repelled       bool // the attack was repelled and the text names no attacker
+	// loc and prec are where the report is judged: its own point, or the
+	// place its text names when that contradicts a settlement-level point.
+	loc  geo.Point
+	prec float64
+	// zonePrec is the precision used for the zone tests: the report's
+	// own, or 0 when a place the text names decides the side of a border.
+	zonePrec float64
+	zoneIn   map[truce.ZoneID]bool
+	zoneNear map[truce.ZoneID]bool
 }
 
 func (j *Judge) newCase(r *truce.Report) *rcase {
 	c := &rcase{j: j, r: r, radius: j.a.SiteRadiusMeters, zoneIn: map[truce.ZoneID]bool{}, zoneNear: map[truce.ZoneID]bool{}}
 	c.words = tokens(r.Text, false)
+	c.tr = j.read(r)
 	c.perpetrator()
 	c.actionFacts()
-	c.widen = min(r.LocationPrecisionMeters, MaxSiteWidenMeters)
-	if r.LocationPrecisionMeters <= MaxSiteWidenMeters {
-		j.idx.Within(r.Location, c.radius+c.widen, func(i int, d float64) bool {
+	c.loc, c.prec = r.Location, r.LocationPrecisionMeters
+	c.zonePrec = c.prec
+	c.resolvePlace()
+	c.widen = min(c.prec, MaxSiteWidenMeters)
+	if c.prec <= MaxSiteWidenMeters {
+		j.idx.Within(c.loc, c.radius+c.widen, func(i int, d float64) bool {
 			c.near = append(c.near, nearSite{i, d})
 			return true
 		})
 	}
 	c.categoryFacts()
 	for _, z := range j.a.Zones {
-		if j.a.InZone(z.ID, r.Location, nil) {
+		if j.a.InZone(z.ID, c.loc, nil) {
 			c.facts.Zones = append(c.facts.Zones, z.ID)
 		}
 	}
@@ -190,62 +229,89 @@ func (c *rcase) perpetrator() {
 			}
 		}
 	}
-	hits := c.j.attrib.find(c.words)
-	var parties []truce.PartyID
-	for _, h := range hits {
-		if !slices.Contains(parties, h.label) {
-			parties = append(parties, h.label)
+	e := c.tr.best
+	switch {
+	case e == nil:
+		f.PerpetratorNote = "no actor field and the text reports no attack"
+	case len(c.tr.multi) > 0:
+		names := []string{string(e.actor)}
+		for _, p := range c.tr.multi {
+			names = append(names, string(p))
 		}
-	}
-	switch len(parties) {
-	case 0:
-		f.PerpetratorNote = "no actor field and no attribution in the text"
-	case 1:
-		f.Perpetrator, f.PerpetratorBasis = parties[0], truce.BasisText
-		f.PerpetratorNote = fmt.Sprintf("the text says %q", hits[0].word)
+		f.PerpetratorNote = "the text reports attacks on covered targets by more than one party: " + strings.Join(names, ", ")
+	case e.actor != "":
+		f.Perpetrator, f.PerpetratorBasis = e.actor, truce.BasisText
+		ev := c.tr.t.evidence("perpetrator", e.actorM, e.actorHow)
+		f.Evidence = append(f.Evidence, ev)
+		f.PerpetratorNote = fmt.Sprintf("the text says %q (%s)", ev.Words, e.actorHow)
+	case e.repelled:
+		c.repelled = true
+		f.PerpetratorNote = "the text names no attacker; the attack was repelled, so the side that does not hold the place did it"
 	default:
-		var names []string
-		for _, h := range hits {
-			names = append(names, fmt.Sprintf("%s (%q)", h.label, h.word))
-		}
-		f.PerpetratorNote = "the text attributes it to more than one party: " + strings.Join(names, ", ")
+		f.PerpetratorNote = "no actor field and the text names no party as the attacker"
 	}
 }
 
+// actionFacts establishes that an attack happened and how. The text
+// decides whether it happened (a denial, a plan or an arrest is no attack);
+// a source's coded fields state it for sources coded by people; a machine
+// classifier's tags (VIINA's event_type) only say how, never that.
 func (c *rcase) actionFacts() {
 	r, f := c.r, &c.facts
-	if len(r.Actions) > 0 {
+	e := c.tr.best
+	textSaysAttack := e != nil && e.happened
+	tagged := r.TaggedByMachine()
+	switch {
+	case len(r.Actions) > 0 && !tagged:
 		f.Actions = slices.Clone(r.Actions)
 		f.ActionBasis = truce.BasisExplicit
 		if r.EventType != "" {
 			f.ActionBasis = truce.BasisEvent
 		}
-		return
-	}
-	hits := c.j.actions.find(c.words)
-	slices.SortStableFunc(hits, func(a, b hit[truce.Action]) int { return c.j.actOrder[a.label] - c.j.actOrder[b.label] })
-	for _, h := range hits {
-		f.Actions = append(f.Actions, h.label)
-	}
-	if len(hits) > 0 {
+	case textSaysAttack:
+		f.Actions = []truce.Action{e.action}
 		f.ActionBasis = truce.BasisText
-		c.facts.ActionBasis = truce.BasisText
-		c.textActionWord = hits[0].word
+		ev := c.tr.t.evidence("attack", &e.trig, "")
+		c.textActionWord = ev.Words
+		if e.weapon != nil && e.weapon.i != e.trig.i {
+			c.textActionWord, _, _ = c.tr.t.span(min(e.trig.i, e.weapon.i), max(e.trig.i+e.trig.n, e.weapon.i+e.weapon.n)-min(e.trig.i, e.weapon.i))
+		}
+		f.Evidence = append(f.Evidence, ev)
+		if e.repelled {
+			f.Attempted = true
+		}
+		if tagged && len(r.Actions) > 0 {
+			f.Evidence = append(f.Evidence, truce.Span{Fact: "attack", Basis: truce.BasisTag, Words: r.EventType, Note: "the source's machine tags agree"})
+		}
+	case e != nil:
+		f.Modality = e.modality
+		if e.modM != nil {
+			f.Evidence = append(f.Evidence, c.tr.t.evidence("modality", e.modM, e.modality))
+		}
+		f.Evidence = append(f.Evidence, c.tr.t.evidence("attack", &e.trig, "did not happen as reported: "+e.modality))
 	}
 }
 
 func (c *rcase) categoryFacts() {
 	r, f := c.r, &c.facts
-	hits := c.j.cats.find(c.words)
-	if len(hits) > 0 {
-		best := hits[0]
-		for _, h := range hits[1:] {
-			dh, db := c.j.catDepth[h.label], c.j.catDepth[best.label]
-			if dh > db || (dh == db && c.j.catOrder[h.label] < c.j.catOrder[best.label]) {
-				best = h
+	if e := c.tr.best; e != nil && e.happened {
+		switch {
+		case e.target != nil:
+			t := c.tr.t
+			c.textCat = e.target.cat
+			c.textWord, _, _ = t.span(e.target.i, e.target.n)
+			c.textRel = e.target.rel
+			ev := t.evidence("target", &mention{i: e.target.i, n: e.target.n}, e.target.rel)
+			f.Evidence = append(f.Evidence, ev)
+			if e.target.by != nil {
+				c.textRelWords, _, _ = t.span(e.target.by.i, e.target.by.n)
+				f.Evidence = append(f.Evidence, t.evidence(e.target.rel, e.target.by, ""))
 			}
+		case e.outage != nil:
+			c.textRel = "outage"
+			c.textRelWords, _, _ = c.tr.t.span(e.outage.i, e.outage.n)
+			f.Evidence = append(f.Evidence, c.tr.t.evidence("outage", e.outage, ""))
 		}
-		c.textCat, c.textWord = best.label, best.word
 	}
 	switch {
 	case r.Category != "":
@@ -257,15 +323,21 @@ func (c *rcase) categoryFacts() {
 			f.Site = &truce.SiteMatch{ID: s.ID, Name: s.Name, Category: c.j.siteCat[i], DistanceMeters: d}
 			f.Category, f.CategoryBasis, f.CategoryNote = c.j.siteCat[i], truce.BasisSite, "the site named in the report"
 		}
-	case len(c.near) > 0 && c.near[0].meters <= c.radius:
+	case c.textCat != "" && c.textRel == "":
+		f.Category, f.CategoryBasis = c.textCat, truce.BasisText
+		f.CategoryNote = fmt.Sprintf("the text says %q", c.textWord)
+	case c.pointPrecise() && len(c.near) > 0 && c.near[0].meters <= c.radius:
 		s := c.near[0]
 		f.Site = c.siteMatch(s)
 		f.Category, f.CategoryBasis = c.j.siteCat[s.i], truce.BasisSite
 		f.CategoryNote = fmt.Sprintf("%s, %s away", strings.TrimSpace(c.j.sites[s.i].Name), km(s.meters))
-	case c.textCat != "":
-		f.Category, f.CategoryBasis = c.textCat, truce.BasisText
-		f.CategoryNote = fmt.Sprintf("the text says %q", c.textWord)
 	}
+}
+
+// pointPrecise reports whether the report places the event on a point, so
+// that a protected site within the radius is the target by nearness alone.
+func (c *rcase) pointPrecise() bool {
+	return c.prec <= PointPreciseMeters
 }
 
 func (c *rcase) siteMatch(s nearSite) *truce.SiteMatch {
@@ -284,13 +356,13 @@ func (c *rcase) inZone(id truce.ZoneID, subst map[truce.ZoneID]truce.ZoneID) (in
 	if v, ok := c.zoneIn[id]; ok {
 		return v, c.zoneNear[id]
 	}
-	in = a.InZone(id, c.r.Location, nil)
-	if prec := c.r.LocationPrecisionMeters; prec > 0 {
+	in = a.InZone(id, c.loc, nil)
+	if prec := c.zonePrec; prec > 0 {
 		if z, ok := a.Zone(id); ok && z.Region != nil {
-			uncertain = z.Region.NearBoundary(c.r.Location, prec)
+			uncertain = z.Region.NearBoundary(c.loc, prec)
 			for _, ex := range z.Exclude {
 				if ez, ok := a.Zone(ex); ok && ez.Region != nil && !uncertain {
-					uncertain = ez.Region.NearBoundary(c.r.Location, prec)
+					uncertain = ez.Region.NearBoundary(c.loc, prec)
 				}
 			}
 		}

@@ -122,18 +122,18 @@ func TestJudgeEdges(t *testing.T) {
 			r.Location, r.Text = geo.Point{Lon: origin.Lon, Lat: origin.Lat - 1.0/111194.93}, "explosion reported"
 		}), "c-ru", truce.OutcomeNotProhibited, "no covered target is established"},
 		{"site within the radius widened by location precision", rep(func(r *truce.Report) {
-			r.Location, r.Text, r.LocationPrecisionMeters = geo.Point{Lon: origin.Lon, Lat: origin.Lat - 1500.0/111194.93}, "explosion reported", 2000
+			r.Location, r.Text, r.LocationPrecisionMeters = geo.Point{Lon: origin.Lon, Lat: origin.Lat - 500.0/111194.93}, "explosion reported", 1000
 		}), "c-ru", truce.OutcomeUndetermined, "beyond the 3.0 km radius but within the report's location precision"},
 		{"alias in the actor field", rep(func(r *truce.Report) { r.Perpetrator, r.Actor1 = "", "Military Forces of Russia (2000-) Air Force" }),
 			"c-ru", truce.OutcomeViolation, `RU (actor "Military Forces of Russia (2000-) Air Force")`},
 		{"attribution in the text", rep(func(r *truce.Report) {
 			r.Perpetrator, r.Text = "", "Росіяни вдарили по підстанції"
 		}),
-			"c-ru", truce.OutcomeViolation, `RU (the text says "росіяни")`},
+			"c-ru", truce.OutcomeViolation, `RU (the text says "Росіяни" (subject))`},
 		{"unknown actor", rep(func(r *truce.Report) { r.Perpetrator, r.Actor1 = "", "Unidentified Armed Group (Ukraine)" }),
-			"c-ru", truce.OutcomeUndetermined, "the perpetrator: no actor field and no attribution in the text"},
+			"c-ru", truce.OutcomeUndetermined, "the perpetrator: no actor field and the text names no party as the attacker"},
 		{"text names both parties", rep(func(r *truce.Report) {
-			r.Perpetrator, r.Text = "", "росіяни and ЗСУ exchange fire at a substation"
+			r.Perpetrator, r.Text = "", "Росіяни вдарили по підстанції, ЗСУ атакували підстанцію"
 		}),
 			"c-ru", truce.OutcomeUndetermined, "more than one party"},
 		{"mediator is not bound", rep(func(r *truce.Report) { r.Perpetrator = "US" }),
@@ -141,14 +141,14 @@ func TestJudgeEdges(t *testing.T) {
 		{"energy mentioned but no attack", rep(func(r *truce.Report) { r.Actions, r.Text = nil, "A new substation opened" }),
 			"c-ru", truce.OutcomeNotProhibited, "no attack is reported"},
 		{"attack word in the text", rep(func(r *truce.Report) { r.Actions, r.Text = nil, "Drones struck a substation" }),
-			"c-ru", truce.OutcomeViolation, `drone attack (the text says "drones")`},
+			"c-ru", truce.OutcomeViolation, `drone attack (the text says "Drones struck")`},
 		{"generic attack against a strike ban", rep(func(r *truce.Report) { r.Actions = []truce.Action{truce.ActionAttack} }),
 			"c-ru", truce.OutcomeUndetermined, "the kind of attack: the report says attack, and c-ru prohibits only strike"},
 		{"ground attack is not a strike", rep(func(r *truce.Report) { r.Actions = []truce.Action{truce.ActionGroundAttack} }),
 			"c-ru", truce.OutcomeNotProhibited, "ground attack is not prohibited by c-ru"},
 		{"exception for shelling", rep(func(r *truce.Report) { r.Actions = []truce.Action{truce.ActionShelling} }),
 			"c-ru", truce.OutcomeNotProhibited, "the exception of c-ru applies: artillery duels"},
-		{"generic energy facility", rep(func(r *truce.Report) { r.Text = "енергооб'єкт пошкоджено" }),
+		{"generic energy facility", rep(func(r *truce.Report) { r.Text = "Дрони атакували енергооб'єкт" }),
 			"c-ru", truce.OutcomeUndetermined, "the kind of facility: the report names energy facility"},
 		{"category not covered", rep(func(r *truce.Report) { r.Text = "drones hit the port" }),
 			"c-ru", truce.OutcomeNotProhibited, "the target (Port, the text says \"port\") is not covered by c-ru"},

@@ -27,8 +27,8 @@ const (
 	MaxBundleExpansion = 256 << 20
 )
 
-// Bundle packs the agreement file name in fsys and every zone file it
-// names into one zip archive, deterministically (sorted names, fixed
+// Bundle packs the agreement file name in fsys and every file it names
+// (zone geometry, places) into one zip archive, deterministically (sorted names, fixed
 // times), so the same files always give the same bytes and SHA-256. It
 // parses the agreement first, so only a valid agreement is ever bundled,
 // and returns it too.
@@ -47,7 +47,7 @@ func Bundle(fsys fs.FS, name string) ([]byte, *truce.Agreement, error) {
 		return nil, nil, err
 	}
 	files := map[string][]byte{BundleMain: data}
-	for _, zf := range zoneFiles(data) {
+	for _, zf := range namedFiles(data) {
 		clean := cleanPath(zf)
 		b, err := fs.ReadFile(sub, clean)
 		if err != nil {
@@ -62,8 +62,9 @@ func Bundle(fsys fs.FS, name string) ([]byte, *truce.Agreement, error) {
 	return b, a, nil
 }
 
-// BundleBytes bundles a lone agreement file (its zones must be inline) and
-// parses it from the bundle, as a stored version would be.
+// BundleBytes bundles a lone agreement file (its zones must be inline and
+// it can name no places file) and parses it from the bundle, as a stored
+// version would be.
 func BundleBytes(yamlText []byte) ([]byte, *truce.Agreement, error) {
 	b, err := zipFiles(map[string][]byte{BundleMain: yamlText})
 	if err != nil {
@@ -110,12 +111,14 @@ func cleanPath(name string) string {
 	return path.Clean(strings.ReplaceAll(name, "\\", "/"))
 }
 
-// zoneFiles lists the geojson paths an agreement file names.
-func zoneFiles(data []byte) []string {
+// namedFiles lists the files an agreement file names: its zones' geojson
+// paths and its places file.
+func namedFiles(data []byte) []string {
 	var doc struct {
 		Zones []struct {
 			GeoJSON string `yaml:"geojson"`
 		} `yaml:"zones"`
+		Places string `yaml:"places"`
 	}
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return nil
@@ -126,12 +129,15 @@ func zoneFiles(data []byte) []string {
 			out = append(out, z.GeoJSON)
 		}
 	}
+	if doc.Places != "" && !slices.Contains(out, doc.Places) {
+		out = append(out, doc.Places)
+	}
 	return out
 }
 
 // ParseBundle parses an agreement bundle (a zip archive holding
-// agreement.yaml and its zone files). Zone paths resolve only inside the
-// archive. name is used in messages.
+// agreement.yaml and the zone and places files it names). Their paths
+// resolve only inside the archive. name is used in messages.
 func ParseBundle(name string, bundle []byte) (*truce.Agreement, error) {
 	zr, err := zip.NewReader(bytes.NewReader(bundle), int64(len(bundle)))
 	if err != nil {
@@ -160,7 +166,8 @@ func ParseBundle(name string, bundle []byte) (*truce.Agreement, error) {
 }
 
 // limitFS reads files of a zip archive, refusing any whose declared size
-// exceeds the GeoJSON limit (the zip reader also stops at the declared size).
+// exceeds the GeoJSON limit, the largest of the file limits (the zip reader
+// also stops at the declared size; the places reader applies its own).
 type limitFS struct{ zr *zip.Reader }
 
 func (l limitFS) Open(name string) (fs.File, error) {

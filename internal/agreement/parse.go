@@ -48,9 +48,9 @@ func Load(path string) (*truce.Agreement, error) {
 	return Parse(path, data, os.DirFS(filepath.Dir(path)))
 }
 
-// Parse parses the agreement file data, named name in messages. Zone paths
-// are resolved in fsys; a nil fsys allows inline geometry only. On failure
-// it returns Problems listing every problem found.
+// Parse parses the agreement file data, named name in messages. Zone and
+// places paths are resolved in fsys; a nil fsys allows inline geometry
+// only. On failure it returns Problems listing every problem found.
 func Parse(name string, data []byte, fsys fs.FS) (*truce.Agreement, error) {
 	if len(data) > MaxFileBytes {
 		return nil, Problems{{File: name, Line: 1, Col: 1, Msg: fmt.Sprintf("file is %d bytes; the limit is %d", len(data), MaxFileBytes)}}
@@ -75,7 +75,7 @@ func Parse(name string, data []byte, fsys fs.FS) (*truce.Agreement, error) {
 	p := &parser{tree: t, fsys: fsys, geo: map[string]*geoFile{}, regions: map[string]*geo.Region{}}
 	a := p.agreement(root.Content[0])
 	if len(p.probs) > 0 {
-		return nil, Problems(p.probs).sorted()
+		return nil, Problems(p.probs).sorted(name)
 	}
 	return a, nil
 }
@@ -175,6 +175,7 @@ func (p *parser) agreement(n *yaml.Node) *truce.Agreement {
 	a.Categories = p.categories(field(n, "categories"))
 	a.SiteRules = p.siteRules(field(n, "site_rules"), a)
 	a.Zones = p.zones(field(n, "zones"))
+	a.Places = p.places(field(n, "places"))
 	a.Phases = p.phases(field(n, "phases"), a)
 	a.Obligations = p.obligations(field(n, "obligations"), a)
 	a.Positions = p.positions(field(n, "positions"), a)
@@ -423,6 +424,8 @@ func (p *parser) commitment(n *yaml.Node, a *truce.Agreement) truce.Commitment {
 	}
 	c.Actions = p.actions(field(n, "prohibits"))
 	c.Categories = p.targets(field(n, "targets"), a)
+	c.UnclearTargets = p.targets(field(n, "unclear_targets"), a)
+	c.UnstatedKindCovered = str(field(n, "unstated_kind")) == "covered"
 	for _, zn := range items(field(n, "zones")) {
 		p.zoneRef(zn, a)
 		c.Zones = append(c.Zones, truce.ZoneID(zn.Value))

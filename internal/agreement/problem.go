@@ -19,8 +19,9 @@ func (p Problem) String() string {
 	return fmt.Sprintf("%s:%d:%d: %s", p.File, p.Line, p.Col, p.Msg)
 }
 
-// Problems is every problem found in an agreement file, sorted by position.
-// It is the error Parse returns when a file is invalid.
+// Problems is every problem found in an agreement file and the files it
+// names (a places file), sorted by file, the agreement file first, then by
+// position. It is the error Parse returns when a file is invalid.
 type Problems []Problem
 
 // Error lists the problems, one per line.
@@ -35,9 +36,17 @@ func (ps Problems) Error() string {
 	return b.String()
 }
 
-func (ps Problems) sorted() Problems {
+func (ps Problems) sorted(main string) Problems {
 	slices.SortStableFunc(ps, func(a, b Problem) int {
-		return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Col, b.Col), strings.Compare(a.Msg, b.Msg))
+		return cmp.Or(-cmp.Compare(b2i(a.File == main), b2i(b.File == main)), strings.Compare(a.File, b.File),
+			cmp.Compare(a.Line, b.Line), cmp.Compare(a.Col, b.Col), strings.Compare(a.Msg, b.Msg))
 	})
 	return slices.Compact(ps)
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"path"
+
 	"slices"
 	"strconv"
 	"strings"
@@ -93,12 +93,12 @@ func (p *parser) zones(n *yaml.Node) []*truce.Zone {
 
 func (p *parser) zoneFile(gj, where *yaml.Node, id truce.ZoneID) geo.MultiPolygon {
 	name := str(gj)
-	clean := path.Clean(strings.ReplaceAll(name, "\\", "/"))
 	if p.fsys == nil {
 		p.add(gj, "zone %q: geometry files are not available here; give the geometry inline", id)
 		return nil
 	}
-	if strings.HasPrefix(name, "/") || !fs.ValidPath(clean) || clean == "." {
+	clean, ok := bundlePath(name)
+	if !ok {
 		p.add(gj, "zone %q: path %q must be relative to the agreement and stay inside its directory", id, name)
 		return nil
 	}

@@ -105,6 +105,30 @@ func BenchmarkRegionNearBoundary(b *testing.B) {
 	}
 }
 
+// BenchmarkRegionNearBoundaryUkraine queries the bundled ukraine zone: the
+// 27 Minregion oblasts, 83,000 vertices, a third of their edges shared.
+func BenchmarkRegionNearBoundaryUkraine(b *testing.B) {
+	var m geo.MultiPolygon
+	for _, f := range MustLoadFeatures(b, minregionOblasts) {
+		m = append(m, f.Geom...)
+	}
+	r := geo.Prepare(m)
+	rng := rand.New(rand.NewPCG(7, 8))
+	pts := benchPoints(rng, m.BBox(), 1<<12)
+	for _, meters := range []float64{2e3, 50e3} {
+		b.Run(fmt.Sprintf("%gkm", meters/1e3), func(b *testing.B) {
+			i, near := 0, 0
+			for b.Loop() {
+				if r.NearBoundary(pts[i&(len(pts)-1)], meters) {
+					near++
+				}
+				i++
+			}
+			b.ReportMetric(float64(near)/float64(i), "near/op")
+		})
+	}
+}
+
 func BenchmarkPointIndexWithin(b *testing.B) {
 	ukraine := geo.BBox{MinLon: 22, MinLat: 44, MaxLon: 40.5, MaxLat: 52.5}
 	for _, n := range []int{1000, 100000} {

@@ -1,9 +1,12 @@
 package geo_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -266,6 +269,7 @@ func TestRegionNearBoundaryOracle(t *testing.T) {
 		{"high latitude", []geo.Point{{Lon: 100, Lat: 75}}},
 		{"southern hemisphere", []geo.Point{{Lon: -60, Lat: -40}}},
 		{"split at the antimeridian", []geo.Point{{Lon: 179.6, Lat: 65}, {Lon: -179.6, Lat: 65.5}}},
+		{"overlapping", []geo.Point{{Lon: 30, Lat: 50}, {Lon: 31.5, Lat: 50.5}}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(3, uint64(ti)))
@@ -276,18 +280,233 @@ func TestRegionNearBoundaryOracle(t *testing.T) {
 				}
 				m = clampLon(m)
 				r := geo.Prepare(m)
+				outline := oracleOutline(m, geo.SliverMeters)
 				for range 400 {
 					c := tt.centres[rng.IntN(len(tt.centres))]
 					p := geo.Point{Lon: c.Lon - 2.5 + 5*rng.Float64(), Lat: c.Lat - 2.5 + 5*rng.Float64()}
 					p.Lon = math.Mod(p.Lon+540, 360) - 180
 					meters := rng.Float64() * 100e3
-					d := oracleBoundaryDistance(m, p)
+					d := oracleDistance(outline, p)
 					if math.Abs(d-meters) < 1e-6*meters {
 						continue // too close to call
 					}
 					if got, want := r.NearBoundary(p, meters), d <= meters; got != want {
-						t.Fatalf("NearBoundary(%#v, %g) = %v, want %v (nearest edge %g m)", p, meters, got, want, d)
+						t.Fatalf("NearBoundary(%#v, %g) = %v, want %v (outline %g m)", p, meters, got, want, d)
 					}
+				}
+			}
+		})
+	}
+}
+
+func TestRegionNearBoundaryUnion(t *testing.T) {
+	const mPerDeg = geo.EarthRadiusMeters * math.Pi / 180
+	// Metres east and north at latitude 50.5, in degrees.
+	east := func(m float64) float64 { return m / (math.Cos(50.5*math.Pi/180) * mPerDeg) }
+	north := func(m float64) float64 { return m / mPerDeg }
+	square := func(lon0, lat0, lon1, lat1 float64) geo.Ring {
+		return geo.Ring{{lon0, lat0}, {lon1, lat0}, {lon1, lat1}, {lon0, lat1}, {lon0, lat0}}
+	}
+	west, eastSq := square(30, 50, 31, 51), square(31, 50, 32, 51)
+	// The east square again, its side on the west square carrying vertices
+	// the west square lacks: on the line and up to 7 m either side of it (a
+	// gap and an overlap), as Kyiv City's against Kyiv Oblast's.
+	jagged := geo.Ring{{31, 50}, {32, 50}, {32, 51}, {31, 51}, {31 + east(7), 50.8}, {31, 50.6}, {31 - east(5), 50.4}, {31, 50.2}, {31, 50}}
+	// An oblast with a hole, and a city filling it with vertices of its own.
+	hole := square(30.8, 50.3, 31.2, 50.7)
+	oblast := geo.Polygon{square(30, 50, 32, 51), hole}
+	city := geo.Polygon{{{30.8, 50.3}, {31, 50.3 - north(4)}, {31.2, 50.3}, {31.2, 50.7}, {31.1, 50.7}, {31, 50.7 + north(6)}, {30.8, 50.7}, {30.8, 50.3}}}
+	eastHalf, westHalf := geo.Ring{{179, 60}, {180, 60}, {180, 61}, {179, 61}, {179, 60}}, geo.Ring{{-180, 60}, {-179, 60}, {-179, 61}, {-180, 61}, {-180, 60}}
+	antimeridian := geo.MultiPolygon{{eastHalf}, {westHalf}}
+	cos60 := math.Cos(60.5 * math.Pi / 180)
+
+	shared := geo.Point{Lon: 31 - east(650), Lat: 50.5} // 650 m west of the shared side
+	for _, tt := range []struct {
+		name   string
+		m      geo.MultiPolygon
+		p      geo.Point
+		meters float64
+		want   bool
+	}{
+		{"shared side, identical vertices", geo.MultiPolygon{{west}, {eastSq}}, shared, 2000, false},
+		{"shared side, other vertices", geo.MultiPolygon{{west}, {jagged}}, shared, 2000, false},
+		{"shared side, east of it", geo.MultiPolygon{{west}, {jagged}}, geo.Point{Lon: 31 + east(650), Lat: 50.5}, 2000, false},
+		{"on the shared side", geo.MultiPolygon{{west}, {jagged}}, geo.Point{Lon: 31, Lat: 50.5}, 0, false},
+		{"on a vertex off the shared side", geo.MultiPolygon{{west}, {jagged}}, jagged[4], 0, false},
+		{"shared side, west square alone", geo.MultiPolygon{{west}}, shared, 2000, true},
+		{"outer side, identical vertices", geo.MultiPolygon{{west}, {eastSq}}, geo.Point{Lon: 30 + east(1000), Lat: 50.5}, 2000, true},
+		{"outer side, other vertices", geo.MultiPolygon{{west}, {jagged}}, geo.Point{Lon: 30 + east(1000), Lat: 50.5}, 2000, true},
+		{"outer side, short", geo.MultiPolygon{{west}, {jagged}}, geo.Point{Lon: 30 + east(1000), Lat: 50.5}, 990, false},
+		{"outer side of the east square", geo.MultiPolygon{{west}, {jagged}}, geo.Point{Lon: 32 - east(1000), Lat: 50.5}, 1010, true},
+		{"shared side near the top", geo.MultiPolygon{{west}, {jagged}}, geo.Point{Lon: shared.Lon, Lat: 51 - north(1500)}, 1510, true},
+		{"shared side near the top, short", geo.MultiPolygon{{west}, {jagged}}, geo.Point{Lon: shared.Lon, Lat: 51 - north(1500)}, 1490, false},
+		{"where the shared side meets the outline", geo.MultiPolygon{{west}, {jagged}}, geo.Point{Lon: 31, Lat: 51}, 0, true},
+		{"gap narrower than SliverMeters", geo.MultiPolygon{{west}, {square(31+east(20), 50, 32, 51)}}, shared, 2000, false},
+		{"gap of 200 m", geo.MultiPolygon{{west}, {square(31+east(200), 50, 32, 51)}}, shared, 2000, true},
+		{"overlap", geo.MultiPolygon{{square(30, 50, 31.05, 51)}, {eastSq}}, geo.Point{Lon: 31.05 - east(650), Lat: 50.5}, 2000, false},
+		{"in the city, from the hole's edge", geo.MultiPolygon{oblast, city}, geo.Point{Lon: 30.8 + east(650), Lat: 50.5}, 2000, false},
+		{"in the oblast, from the hole's edge", geo.MultiPolygon{oblast, city}, geo.Point{Lon: 30.8 - east(650), Lat: 50.5}, 2000, false},
+		{"in the oblast, from its outer ring", geo.MultiPolygon{oblast, city}, geo.Point{Lon: 30 + east(1000), Lat: 50.5}, 2000, true},
+		{"in the oblast's empty hole", geo.MultiPolygon{oblast}, geo.Point{Lon: 30.8 + east(650), Lat: 50.5}, 2000, true},
+		{"split at the antimeridian", antimeridian, geo.Point{Lon: 179.99, Lat: 60.5}, 2000, false},
+		{"split at the antimeridian, other side", antimeridian, geo.Point{Lon: -179.99, Lat: 60.5}, 2000, false},
+		{"split at the antimeridian, near the top", antimeridian, geo.Point{Lon: 179.99, Lat: 61 - north(1000)}, 1010, true},
+		{"split at the antimeridian, one half", geo.MultiPolygon{{eastHalf}}, geo.Point{Lon: 179.99, Lat: 60.5}, 0.01*cos60*mPerDeg + 1, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := geo.Prepare(tt.m).NearBoundary(tt.p, tt.meters); got != tt.want {
+				t.Errorf("NearBoundary(%v, %g) = %v, want %v", tt.p, tt.meters, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestRegionNearBoundaryUnionOracle checks NearBoundary on random tilings
+// against the outline they were built with.
+func TestRegionNearBoundaryUnionOracle(t *testing.T) {
+	// Cell vertices move by up to 5 m on each side of a shared line, so the
+	// union's outline is within about 10 m of the one the tiling reports;
+	// where it meets a shared line, within about SliverMeters.
+	const margin = 2 * geo.SliverMeters
+	rng := rand.New(rand.NewPCG(5, 6))
+	var checked, internal int
+	for trial := range 20 {
+		c := geo.Point{Lon: 22 + 16*rng.Float64(), Lat: 45 + 6*rng.Float64()}
+		size := 0.1 + 0.2*rng.Float64()
+		cells, outline := tiling(rng, c, 2+rng.IntN(4), 2+rng.IntN(4), size)
+		r := geo.Prepare(cells)
+		bb := cells.BBox()
+		for range 500 {
+			p := geo.Point{
+				Lon: bb.MinLon - 0.1 + (bb.MaxLon-bb.MinLon+0.2)*rng.Float64(),
+				Lat: bb.MinLat - 0.1 + (bb.MaxLat-bb.MinLat+0.2)*rng.Float64(),
+			}
+			meters := rng.Float64() * size * 40e3
+			d := oracleDistance(outline, p)
+			if math.Abs(d-meters) < margin {
+				continue // too close to call
+			}
+			checked++
+			if d > meters && oracleBoundaryDistance(cells, p) <= meters {
+				internal++ // an edge between cells is near, the outline is not
+			}
+			if got, want := r.NearBoundary(p, meters), d <= meters; got != want {
+				t.Fatalf("trial %d: NearBoundary(%#v, %g) = %v, want %v (outline %g m)", trial, p, meters, got, want, d)
+			}
+		}
+	}
+	t.Logf("%d points checked, %d near a line between cells but not the outline", checked, internal)
+	if internal < checked/10 {
+		t.Errorf("only %d of %d points have a line between cells, but not the outline, within the radius: the test is weak", internal, checked)
+	}
+}
+
+// TestRegionNearBoundaryKyiv checks the bundled ukraine zone: the 27
+// Minregion oblasts, whose border is Ukraine's, not the oblasts'.
+func TestRegionNearBoundaryKyiv(t *testing.T) {
+	const mPerDeg = geo.EarthRadiusMeters * math.Pi / 180
+	// walk returns the point meters from p towards bearing (0 north, 90
+	// east), in the local equirectangular projection NearBoundary uses.
+	walk := func(p geo.Point, bearing, meters float64) geo.Point {
+		s, c := math.Sincos(bearing * math.Pi / 180)
+		return geo.Point{Lon: p.Lon + meters*s/(math.Cos(p.Lat*math.Pi/180)*mPerDeg), Lat: p.Lat + meters*c/mPerDeg}
+	}
+	feats := MustLoadFeatures(t, minregionOblasts)
+	if len(feats) != 27 {
+		t.Fatalf("%s has %d features, want 27", minregionOblasts, len(feats))
+	}
+	var ukraine geo.MultiPolygon
+	byName := map[string]geo.MultiPolygon{}
+	for _, f := range feats {
+		ukraine = append(ukraine, f.Geom...)
+		byName[f.Name] = f.Geom
+	}
+	r := geo.Prepare(ukraine)
+	city, oblast, luhansk := byName["Місто Київ"], byName["Київська область"], byName["Луганська область"]
+	if city == nil || oblast == nil || luhansk == nil {
+		t.Fatalf("Kyiv City, Kyiv Oblast or Luhansk Oblast missing from %s", minregionOblasts)
+	}
+
+	t.Run("Kyiv City's line", func(t *testing.T) {
+		// Kyiv Oblast surrounds Kyiv City and fills its two holes, so every
+		// vertex of the city is on a line between the two oblasts, and the
+		// nearest border of Ukraine (with Belarus) is 80 km away. Their
+		// vertices differ: 24 of the city's are up to 7 m off the oblast's
+		// line.
+		n := 0
+		for _, poly := range city {
+			for _, ring := range poly {
+				for _, v := range ring {
+					n++
+					if r.NearBoundary(v, 2000) {
+						t.Errorf("NearBoundary(%v, 2000) = true for a vertex of Kyiv City", v)
+					}
+				}
+			}
+		}
+		if n < 400 {
+			t.Errorf("Kyiv City has %d vertices, want hundreds", n)
+		}
+	})
+
+	t.Run("650 m inside Kyiv City", func(t *testing.T) {
+		// Walk 650 m from a vertex of the city's outer ring towards the
+		// centre (Maidan Nezalezhnosti), and keep the first point that is
+		// 600-700 m from the city's line.
+		centre := geo.Point{Lon: 30.5234, Lat: 50.4501}
+		inCity := geo.Prepare(city)
+		for _, v := range city[0][0] {
+			bearing := math.Atan2((centre.Lon-v.Lon)*math.Cos(v.Lat*math.Pi/180), centre.Lat-v.Lat) * 180 / math.Pi
+			p := walk(v, bearing, 650)
+			if d := oracleBoundaryDistance(city, p); d < 600 || d > 700 || !inCity.Contains(p) {
+				continue
+			}
+			if !r.Contains(p) {
+				t.Errorf("Contains(%v) = false for a point in Kyiv", p)
+			}
+			if r.NearBoundary(p, 2000) {
+				t.Errorf("NearBoundary(%v, 2000) = true 650 m from the Kyiv City/Kyiv Oblast line", p)
+			}
+			if !r.NearBoundary(p, 150e3) {
+				t.Errorf("NearBoundary(%v, 150 km) = false, but Belarus is nearer", p)
+			}
+			t.Logf("%v is in Kyiv City, %.0f m from its line", p, oracleBoundaryDistance(city, p))
+			return
+		}
+		t.Fatal("no point of Kyiv City is 600-700 m from its line")
+	})
+
+	for _, tt := range []struct {
+		name    string
+		m       geo.MultiPolygon
+		better  func(a, b geo.Point) bool // a is further out than b
+		outward float64                   // bearing out of Ukraine
+	}{
+		{"1 km from Belarus", oblast, func(a, b geo.Point) bool { return a.Lat > b.Lat }, 0},
+		{"1 km from Russia", luhansk, func(a, b geo.Point) bool { return a.Lon > b.Lon }, 90},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			// The outermost vertex that way of the oblast's largest polygon
+			// (Kyiv Oblast's exclave of Slavutych is further north, inside
+			// Chernihiv Oblast) is on Ukraine's border: 500 m beyond it is not
+			// in Ukraine. 1 km back from it is.
+			largest := slices.MaxFunc(tt.m, func(a, b geo.Polygon) int { return len(a[0]) - len(b[0]) })
+			v := largest[0][0]
+			for _, q := range largest[0] {
+				if tt.better(q, v) {
+					v = q
+				}
+			}
+			if out := walk(v, tt.outward, 500); r.Contains(out) {
+				t.Fatalf("Contains(%v) = true 500 m beyond the border at %v", out, v)
+			}
+			p := walk(v, tt.outward+180, 1000)
+			if !r.Contains(p) {
+				t.Fatalf("Contains(%v) = false 1 km inside the border at %v", p, v)
+			}
+			for _, meters := range []float64{1001, 2000} {
+				if !r.NearBoundary(p, meters) {
+					t.Errorf("NearBoundary(%v, %g) = false 1 km from the border at %v", p, meters, v)
 				}
 			}
 		})
@@ -378,6 +597,262 @@ func oracleBoundaryDistance(m geo.MultiPolygon, p geo.Point) float64 {
 		}
 	}
 	return best
+}
+
+// oracleOutline is NearBoundary's outline by its definition, brute force: a
+// point q of an edge is on it if, on one side, the disk of radius delta/2
+// centred delta from q is outside m. Where the centre comes within delta/2
+// of another edge is found by ternary search and bisection on the distance
+// (a convex function along a line); between those intervals, oracleContains
+// decides at one point.
+func oracleOutline(m geo.MultiPolygon, delta float64) [][2]geo.Point {
+	const mPerDeg = geo.EarthRadiusMeters * math.Pi / 180
+	rho := delta / 2
+	var edges [][2]geo.Point
+	for _, poly := range m {
+		for _, ring := range poly {
+			for i := range ring {
+				if a, b := ring[i], ring[(i+1)%len(ring)]; a != b {
+					edges = append(edges, [2]geo.Point{a, b})
+				}
+			}
+		}
+	}
+	var out [][2]geo.Point
+	for ei, e := range edges {
+		a, b := e[0], e[1]
+		kx := math.Max(math.Cos((a.Lat+b.Lat)/2*math.Pi/180), 1e-6) * mPerDeg
+		// In metres from a.
+		metres := func(p geo.Point, shift float64) geo.Point {
+			return geo.Point{Lon: (p.Lon + shift - a.Lon) * kx, Lat: (p.Lat - a.Lat) * mPerDeg}
+		}
+		eb := metres(b, 0)
+		l := math.Hypot(eb.Lon, eb.Lat)
+		n := geo.Point{Lon: -eb.Lat / l * delta, Lat: eb.Lon / l * delta}
+		var outside [][2]float64
+		for _, side := range []float64{1, -1} {
+			centre := func(t float64) geo.Point {
+				return geo.Point{Lon: t*eb.Lon + side*n.Lon, Lat: t*eb.Lat + side*n.Lat}
+			}
+			var blocked [][2]float64
+			for fi, f := range edges {
+				for _, shift := range []float64{0, 360, -360} {
+					if fi == ei && shift == 0 {
+						continue
+					}
+					p, q := metres(f[0], shift), metres(f[1], shift)
+					c0, c1 := centre(0), centre(1)
+					if math.Max(p.Lon, q.Lon) < math.Min(c0.Lon, c1.Lon)-rho || math.Min(p.Lon, q.Lon) > math.Max(c0.Lon, c1.Lon)+rho ||
+						math.Max(p.Lat, q.Lat) < math.Min(c0.Lat, c1.Lat)-rho || math.Min(p.Lat, q.Lat) > math.Max(c0.Lat, c1.Lat)+rho {
+						continue // too far for any t in [0, 1]
+					}
+					dist := func(t float64) float64 { return planarDistance(centre(t), p, q) }
+					lo, hi := 0.0, 1.0
+					for range 64 {
+						m1, m2 := lo+(hi-lo)/3, hi-(hi-lo)/3
+						if dist(m1) < dist(m2) {
+							hi = m2
+						} else {
+							lo = m1
+						}
+					}
+					tMin := (lo + hi) / 2
+					if dist(tMin) >= rho {
+						continue
+					}
+					// The ends of the interval where dist < rho, within [0, 1].
+					cross := func(in, out float64) float64 {
+						for range 52 {
+							if mid := (in + out) / 2; dist(mid) < rho {
+								in = mid
+							} else {
+								out = mid
+							}
+						}
+						return (in + out) / 2
+					}
+					t0, t1 := 0.0, 1.0
+					if dist(0) >= rho {
+						t0 = cross(tMin, 0)
+					}
+					if dist(1) >= rho {
+						t1 = cross(tMin, 1)
+					}
+					blocked = append(blocked, [2]float64{t0, t1})
+				}
+			}
+			slices.SortFunc(blocked, func(x, y [2]float64) int { return compareFloat(x[0], y[0]) })
+			free := func(t0, t1 float64) {
+				if t1 <= t0 {
+					return
+				}
+				c := centre((t0 + t1) / 2)
+				lon := a.Lon + c.Lon/kx
+				if !oracleContains(m, geo.Point{Lon: math.Mod(lon+540, 360) - 180, Lat: a.Lat + c.Lat/mPerDeg}) {
+					outside = append(outside, [2]float64{t0, t1})
+				}
+			}
+			t := 0.0
+			for _, bl := range blocked {
+				free(t, bl[0])
+				t = math.Max(t, bl[1])
+			}
+			free(t, 1)
+		}
+		at := func(t float64) geo.Point {
+			return geo.Point{Lon: a.Lon + t*(b.Lon-a.Lon), Lat: a.Lat + t*(b.Lat-a.Lat)}
+		}
+		for _, o := range outside {
+			out = append(out, [2]geo.Point{at(o[0]), at(o[1])})
+		}
+	}
+	return out
+}
+
+func compareFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// oracleDistance is the distance in metres from p to the nearest of segs,
+// in the equirectangular projection around p.
+func oracleDistance(segs [][2]geo.Point, p geo.Point) float64 {
+	const mPerDeg = geo.EarthRadiusMeters * math.Pi / 180
+	kx := math.Cos(p.Lat*math.Pi/180) * mPerDeg
+	project := func(q geo.Point) geo.Point {
+		dLon := math.Mod(q.Lon-p.Lon+540, 360) - 180
+		return geo.Point{Lon: dLon * kx, Lat: (q.Lat - p.Lat) * mPerDeg}
+	}
+	best := math.Inf(1)
+	for _, s := range segs {
+		best = math.Min(best, planarDistance(geo.Point{}, project(s[0]), project(s[1])))
+	}
+	return best
+}
+
+// tiling returns the cells of a rows x cols grid of jittered quadrilaterals
+// with c at a corner, about size degrees apart, each cell a polygon of its
+// own and about one in seven left out, and the outline of their union: the
+// sides of the cells with no cell on their other side. Sides are wiggly
+// polylines. The two cells on a side each hold their own copy of it, which
+// moves its vertices by up to 5 m and adds vertices on it and up to 5 m off
+// it: the mismatches of real neighbouring features.
+func tiling(rng *rand.Rand, c geo.Point, rows, cols int, size float64) (geo.MultiPolygon, [][2]geo.Point) {
+	const mPerDeg = geo.EarthRadiusMeters * math.Pi / 180
+	kx := math.Cos(c.Lat*math.Pi/180) * mPerDeg
+	jiggle := func(p geo.Point, meters float64) geo.Point {
+		return geo.Point{Lon: p.Lon + meters*(2*rng.Float64()-1)/kx, Lat: p.Lat + meters*(2*rng.Float64()-1)/mPerDeg}
+	}
+	corner := make([][]geo.Point, rows+1)
+	for i := range corner {
+		corner[i] = make([]geo.Point, cols+1)
+		for j := range corner[i] {
+			corner[i][j] = geo.Point{
+				Lon: c.Lon + size*(float64(j)+0.4*rng.Float64()-0.2),
+				Lat: c.Lat + size*(float64(i)+0.4*rng.Float64()-0.2),
+			}
+		}
+	}
+	// side returns a wiggly polyline from a to b.
+	side := func(a, b geo.Point) geo.Ring {
+		line := geo.Ring{a}
+		n := 1 + rng.IntN(6)
+		fs := make([]float64, n)
+		for k := range fs {
+			fs[k] = rng.Float64()
+		}
+		slices.Sort(fs)
+		for _, f := range fs {
+			w := 0.05 * size * (2*rng.Float64() - 1)
+			line = append(line, geo.Point{Lon: a.Lon + f*(b.Lon-a.Lon) - w*(b.Lat-a.Lat), Lat: a.Lat + f*(b.Lat-a.Lat) + w*(b.Lon-a.Lon)})
+		}
+		return append(line, b)
+	}
+	// copyOf returns a cell's own copy of line.
+	copyOf := func(line geo.Ring) geo.Ring {
+		var out geo.Ring
+		for k, p := range line {
+			if rng.IntN(2) == 0 {
+				p = jiggle(p, 5)
+			}
+			out = append(out, p)
+			if k+1 < len(line) && rng.IntN(3) == 0 {
+				q := line[k+1]
+				mid := geo.Point{Lon: (p.Lon + q.Lon) / 2, Lat: (p.Lat + q.Lat) / 2}
+				if rng.IntN(2) == 0 {
+					mid = jiggle(mid, 5)
+				}
+				out = append(out, mid)
+			}
+		}
+		return out
+	}
+	horiz := make([][]geo.Ring, rows+1) // horiz[i][j]: corner[i][j] to corner[i][j+1]
+	for i := range horiz {
+		for j := range cols {
+			horiz[i] = append(horiz[i], side(corner[i][j], corner[i][j+1]))
+		}
+	}
+	vert := make([][]geo.Ring, rows) // vert[i][j]: corner[i][j] to corner[i+1][j]
+	for i := range vert {
+		for j := range cols + 1 {
+			vert[i] = append(vert[i], side(corner[i][j], corner[i+1][j]))
+		}
+	}
+	in := make([][]bool, rows)
+	for i := range in {
+		in[i] = make([]bool, cols)
+		for j := range in[i] {
+			in[i][j] = rng.IntN(7) > 0
+		}
+	}
+	present := func(i, j int) bool { return i >= 0 && i < rows && j >= 0 && j < cols && in[i][j] }
+	var cells geo.MultiPolygon
+	for i := range rows {
+		for j := range cols {
+			if !in[i][j] {
+				continue
+			}
+			ring := copyOf(horiz[i][j])
+			ring = append(ring[:len(ring)-1], copyOf(vert[i][j+1])...)
+			ring = append(ring[:len(ring)-1], copyOf(reversed(horiz[i+1][j]))...)
+			ring = append(ring[:len(ring)-1], copyOf(reversed(vert[i][j]))...)
+			ring[len(ring)-1] = ring[0]
+			cells = append(cells, geo.Polygon{ring})
+		}
+	}
+	var outline [][2]geo.Point
+	add := func(line geo.Ring) {
+		for k := 0; k+1 < len(line); k++ {
+			outline = append(outline, [2]geo.Point{line[k], line[k+1]})
+		}
+	}
+	for i := range rows + 1 {
+		for j := range cols {
+			if present(i-1, j) != present(i, j) {
+				add(horiz[i][j])
+			}
+		}
+	}
+	for i := range rows {
+		for j := range cols + 1 {
+			if present(i, j-1) != present(i, j) {
+				add(vert[i][j])
+			}
+		}
+	}
+	return cells, outline
+}
+
+func reversed(r geo.Ring) geo.Ring {
+	r = slices.Clone(r)
+	slices.Reverse(r)
+	return r
 }
 
 // starPolygon returns a polygon whose outer ring is a star around c with n
@@ -500,4 +975,68 @@ func TestRegionDegenerate(t *testing.T) {
 			}
 		})
 	}
+}
+
+// minregionOblasts is the bundled ukraine zone's file: Ukraine's 27
+// first-level units (Minregion, 2020), Kyiv City and Kyiv Oblast among them.
+const minregionOblasts = "../../examples/energy-ceasefire-2025/zones/ukraine_oblasts_minregion_2020.geojson"
+
+// feature is one feature of a GeoJSON FeatureCollection.
+type feature struct {
+	Name string // the ADMIN_1 property
+	Geom geo.MultiPolygon
+}
+
+// MustLoadFeatures reads the Polygon and MultiPolygon features of the
+// GeoJSON FeatureCollection at path, or fails tb.
+func MustLoadFeatures(tb testing.TB, path string) []feature {
+	tb.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var fc struct {
+		Features []struct {
+			Properties map[string]any `json:"properties"`
+			Geometry   struct {
+				Type        string          `json:"type"`
+				Coordinates json.RawMessage `json:"coordinates"`
+			} `json:"geometry"`
+		} `json:"features"`
+	}
+	if err := json.Unmarshal(raw, &fc); err != nil {
+		tb.Fatalf("%s: %v", path, err)
+	}
+	var out []feature
+	for i, f := range fc.Features {
+		var polys [][][][2]float64
+		switch f.Geometry.Type {
+		case "Polygon":
+			var p [][][2]float64
+			err = json.Unmarshal(f.Geometry.Coordinates, &p)
+			polys = [][][][2]float64{p}
+		case "MultiPolygon":
+			err = json.Unmarshal(f.Geometry.Coordinates, &polys)
+		default:
+			continue
+		}
+		if err != nil {
+			tb.Fatalf("%s: feature %d: %v", path, i, err)
+		}
+		var m geo.MultiPolygon
+		for _, p := range polys {
+			var poly geo.Polygon
+			for _, r := range p {
+				ring := make(geo.Ring, len(r))
+				for k, c := range r {
+					ring[k] = geo.Point{Lon: c[0], Lat: c[1]}
+				}
+				poly = append(poly, ring)
+			}
+			m = append(m, poly)
+		}
+		name, _ := f.Properties["ADMIN_1"].(string)
+		out = append(out, feature{Name: name, Geom: m})
+	}
+	return out
 }

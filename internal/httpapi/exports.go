@@ -157,6 +157,7 @@ func (s *Server) summaryBuilder() func(ctx context.Context, p truce.Principal, i
 			return &summaryOut{ContentType: "text/html; charset=utf-8", CSP: "default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-ancestors 'none'", Body: buf.Bytes()}, nil
 		}
 		if in.Format == "json" && !in.Cases {
+			sum.Finish() // count the incidents first: Finish lists their cases
 			sum.Cases = []report.Case{}
 		}
 		if err := report.WriteSummary(&buf, sum, in.Format); err != nil {

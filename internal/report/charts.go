@@ -24,7 +24,7 @@ const (
 	chartDPI       = 144
 )
 
-// chartOutcomes are the outcomes the charts show: not prohibited reports
+// chartOutcomes are the outcomes the charts show: not prohibited incidents
 // would dwarf the rest and are in the tables.
 var chartOutcomes = []truce.Outcome{truce.OutcomeViolation, truce.OutcomeDisputed, truce.OutcomeUndetermined}
 
@@ -57,7 +57,7 @@ func newChart(title string) *plot.Plot {
 	return p
 }
 
-// intTicks marks whole numbers only: the charts count reports.
+// intTicks marks whole numbers only: the charts count incidents.
 func intTicks(lo, hi float64) []plot.Tick {
 	step := 1.0
 	for _, s := range []float64{1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10000} {
@@ -102,7 +102,7 @@ func valueLabels(vals plotter.Values, offset vg.Length) (*plotter.Labels, error)
 	return l, nil
 }
 
-// partyChart draws a phase's violations, disputed and undetermined reports
+// partyChart draws a phase's violations, disputed and undetermined incidents
 // per party: bars for this period and, if there is one, lighter bars for
 // the previous period beside them.
 func partyChart(p, prev *PhaseSummary, prevLabel string) ([]byte, error) {
@@ -110,8 +110,8 @@ func partyChart(p, prev *PhaseSummary, prevLabel string) ([]byte, error) {
 	if len(parties) == 0 {
 		return nil, nil
 	}
-	pl := newChart(fmt.Sprintf("Phase %s: reports by party", p.ID))
-	pl.Y.Label.Text = "reports"
+	pl := newChart(fmt.Sprintf("Phase %s: incidents by party", p.ID))
+	pl.Y.Label.Text = "incidents"
 	pl.NominalX(parties...)
 	per := 1
 	if prev != nil {
@@ -172,7 +172,7 @@ func partyChart(p, prev *PhaseSummary, prevLabel string) ([]byte, error) {
 	return renderChart(pl)
 }
 
-// dailyChart draws a phase's violations, disputed and undetermined reports
+// dailyChart draws a phase's violations, disputed and undetermined incidents
 // per day, stacked, over the given days.
 func dailyChart(p *PhaseSummary, days []string) ([]byte, error) {
 	if len(days) == 0 {
@@ -182,8 +182,8 @@ func dailyChart(p *PhaseSummary, days []string) ([]byte, error) {
 	for _, dc := range p.Daily {
 		byDay[dc.Day] = dc.Counts
 	}
-	pl := newChart(fmt.Sprintf("Phase %s: reports per day", p.ID))
-	pl.Y.Label.Text = "reports"
+	pl := newChart(fmt.Sprintf("Phase %s: incidents per day", p.ID))
+	pl.Y.Label.Text = "incidents"
 	names := make([]string, len(days))
 	every := (len(days) + 13) / 14 // at most 14 labels
 	for i, d := range days {

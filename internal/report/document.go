@@ -96,7 +96,7 @@ type view struct {
 	HasPrevious    bool
 	Generated      string
 	Reports        int
-	Figures        []figure // reports, then the four outcomes
+	Figures        []figure // reports, incidents, then the four outcomes
 	Highlights     []string
 	Map            []byte // PNG
 	MapNote        string
@@ -131,10 +131,13 @@ func (r partyRow) Change() string {
 }
 
 type caseView struct {
-	N           int
-	Outcome     string
-	Label       string // "Violation", "Disputed"
-	Time        string // "2025-03-28 14:05 EET" or the day
+	N        int
+	Outcome  string
+	Label    string // "Violation", "Disputed"
+	Time     string // "2025-03-28 14:05 EET" or the day
+	Incident string
+	Grouping string // "3 reports from 2 independent sources, …"
+	// ReportID is the report whose finding decided the case.
 	ReportID    string
 	Phase       string
 	PhaseName   string
@@ -195,9 +198,10 @@ func buildView(d *ReportData) (*view, error) {
 	if prev != nil {
 		pt = prev.Totals
 	}
-	v.Figures = []figure{{Label: "Reports judged", Class: "reports", Now: s.Reports}}
+	v.Figures = []figure{{Label: "Reports judged", Class: "reports", Now: s.Reports}, {Label: "Incidents", Class: "reports", Now: s.Incidents}}
 	if prev != nil {
 		v.Figures[0].Prev, v.Figures[0].HasPrev = prev.Reports, true
+		v.Figures[1].Prev, v.Figures[1].HasPrev = prev.Incidents, true
 	}
 	for _, o := range truce.Outcomes() {
 		v.Figures = append(v.Figures, figure{Label: outcomeLabel(o, true), Class: o.String(), Now: s.Totals.Of(o), Prev: pt.Of(o), HasPrev: prev != nil})
@@ -247,8 +251,8 @@ func buildView(d *ReportData) (*view, error) {
 		v.Phases = append(v.Phases, pv)
 	}
 	for i, c := range s.Cases {
-		cv := caseView{N: i + 1, Outcome: c.Outcome, ReportID: c.ReportID, Phase: c.Phase, Commitment: c.Commitment,
-			Party: c.Party, Explanation: c.Explanation, Time: caseTime(s, c.Time)}
+		cv := caseView{N: i + 1, Outcome: c.Outcome, Incident: c.Incident, Grouping: c.Grouping, ReportID: c.ReportID, Phase: c.Phase,
+			Commitment: c.Commitment, Party: c.Party, Explanation: c.Explanation, Time: caseTime(s, c.Time)}
 		if o, ok := truce.ParseOutcome(c.Outcome); ok {
 			cv.Label = outcomeLabel(o, false)
 		}
@@ -423,14 +427,15 @@ func highlights(s, prev *Summary, v *view) []string {
 	if s.Reports == 0 {
 		out = append(out, per+"no reports were judged.")
 	} else {
-		out = append(out, fmt.Sprintf("%s%s judged against the agreement: %s, %s, %d undetermined and %d not prohibited.",
-			per, pluralise(s.Reports, "report was", "reports were"), pluralise(s.Totals.Violation, "violation", "violations"),
-			pluralise(s.Totals.Disputed, "disputed case", "disputed cases"), s.Totals.Undetermined, s.Totals.NotProhibited))
+		out = append(out, fmt.Sprintf("%s%s judged against the agreement, describing %s: %s, %s, %d undetermined and %d not prohibited.",
+			per, pluralise(s.Reports, "report was", "reports were"), pluralise(s.Incidents, "incident", "incidents"),
+			pluralise(s.Totals.Violation, "violation", "violations"), pluralise(s.Totals.Disputed, "disputed case", "disputed cases"),
+			s.Totals.Undetermined, s.Totals.NotProhibited))
 	}
 	if prev != nil {
 		out = append(out, fmt.Sprintf("In the previous period, %s, there were %s, %s and %d undetermined, of %s: a change of %s in violations and %s in disputed cases.",
 			v.PreviousPeriod, pluralise(prev.Totals.Violation, "violation", "violations"), pluralise(prev.Totals.Disputed, "disputed case", "disputed cases"),
-			prev.Totals.Undetermined, pluralise(prev.Reports, "report", "reports"),
+			prev.Totals.Undetermined, pluralise(prev.Incidents, "incident", "incidents"),
 			changeText(s.Totals.Violation, prev.Totals.Violation), changeText(s.Totals.Disputed, prev.Totals.Disputed)))
 	}
 	for _, p := range v.Phases {

@@ -359,6 +359,7 @@ func TestWritePDFText(t *testing.T) {
 	t.Parallel()
 	d := MustReportData(t)
 	text := pdfText(t, MustRendered(t, "pdf"))
+	d.Summary.Finish() // count the incidents, as writing it does
 	violations := strconv.Itoa(d.Summary.Totals.Violation)
 	for _, want := range []string{
 		"Phased ceasefire of March 2025",

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"truce"
 )
 
 // codeSpan puts untrusted text in a Markdown code span: backslashes are
@@ -32,11 +34,14 @@ func writeMarkdown(w io.Writer, s *Summary) error {
 	if s.Reports == 0 {
 		b.WriteString("No reports.\n")
 	} else {
-		fmt.Fprintf(&b, "%d reports from %s to %s.\n", s.Reports, s.From, s.To)
+		fmt.Fprintf(&b, "%d reports of %d incidents from %s to %s.\n", s.Reports, s.Incidents, s.From, s.To)
 	}
-	b.WriteString("\n## Outcomes\n\n| outcome | reports |\n|---|---:|\n")
-	fmt.Fprintf(&b, "| violation | %d |\n| disputed | %d |\n| undetermined | %d |\n| not prohibited | %d |\n",
-		s.Totals.Violation, s.Totals.Disputed, s.Totals.Undetermined, s.Totals.NotProhibited)
+	b.WriteString("\nThe figures count incidents: the reports of one event, a republished text counting once. " +
+		"An incident counts once per phase, under the most severe finding of its reports (reposts aside), on the day of its first report.\n")
+	b.WriteString("\n## Outcomes\n\n| outcome | incidents | reports |\n|---|---:|---:|\n")
+	for _, o := range []truce.Outcome{truce.OutcomeViolation, truce.OutcomeDisputed, truce.OutcomeUndetermined, truce.OutcomeNotProhibited} {
+		fmt.Fprintf(&b, "| %s | %d | %d |\n", strings.ReplaceAll(o.String(), "_", " "), s.Totals.Of(o), s.ReportTotals.Of(o))
+	}
 	b.WriteString("\n## Phases\n")
 	for _, p := range s.Phases {
 		fmt.Fprintf(&b, "\n### %s: %s\n\n", p.ID, mdEscape(p.Name))
@@ -60,7 +65,11 @@ func writeMarkdown(w io.Writer, s *Summary) error {
 		b.WriteString("None.\n")
 	}
 	for i, c := range s.Cases {
-		fmt.Fprintf(&b, "%d. **%s** %s %s: %s\n", i+1, c.Outcome, c.Time[:10], codeSpan(c.ReportID), mdEscape(c.Explanation))
+		fmt.Fprintf(&b, "%d. **%s** %s incident %s (%s", i+1, c.Outcome, caseTime(s, c.Time), codeSpan(c.Incident), mdEscape(c.Grouping))
+		if c.ReportID != c.Incident {
+			fmt.Fprintf(&b, "; the finding is that of report %s", codeSpan(c.ReportID))
+		}
+		fmt.Fprintf(&b, "): %s\n", mdEscape(c.Explanation))
 	}
 	if len(s.Obligations) > 0 {
 		b.WriteString("\n## Obligations\n\n")

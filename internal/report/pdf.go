@@ -251,7 +251,7 @@ func (p *pdfWriter) document(v *view) {
 	p.para(v.MapNote, 8, faintInk)
 
 	p.heading("Phases and parties")
-	p.para("A report counts once per phase, under its most severe finding among the phase's commitments; the party is the perpetrator the report establishes (\"unknown\" if none). The change column compares violations plus disputed cases with the previous period.", 8, faintInk)
+	p.para("The figures count incidents: the reports of one event, a republished text counting once. An incident counts once per phase, under the most severe finding of its reports (reposts aside) among the phase's commitments, on the day of its first report; the party is the perpetrator its reports establish (\"unknown\" if none). The change column compares violations plus disputed cases with the previous period.", 8, faintInk)
 	for _, ph := range v.Phases {
 		title := ph.ID + ": " + ph.Name
 		if ph.Status != "" {
@@ -312,7 +312,7 @@ func (p *pdfWriter) document(v *view) {
 		p.para("No log checkpoint was given.", 9, faintInk)
 	}
 	f.Ln(4)
-	p.para("Made by truce from judged reports: each report is judged against the agreement's phases and commitments under each party's reading; \"disputed\" means the readings disagree, \"undetermined\" that a fact the commitment needs (perpetrator, target, place) was not established. Figures count reports, not incidents: several reports may describe one incident.", 7.5, faintInk)
+	p.para("Made by truce from judged reports: each report is judged against the agreement's phases and commitments under each party's reading; \"disputed\" means the readings disagree, \"undetermined\" that a fact the commitment needs (perpetrator, target, place) was not established. Figures count incidents, not reports: the reports of one event (near in place and time, or the same text republished within 7 days) make one incident, dated by its first report.", 7.5, faintInk)
 }
 
 func underscores(s string) string {
@@ -427,9 +427,13 @@ func (p *pdfWriter) caseEntry(c caseView) {
 	bw := f.GetStringWidth(c.Label) + 4
 	f.CellFormat(bw, 5.5, c.Label, "", 0, "C", true, 0, "")
 	p.font("B", 9.5, inkColour)
-	f.CellFormat(0, 5.5, "  "+c.Time+" · report "+c.ReportID, "", 1, "L", false, 0, "")
+	f.CellFormat(0, 5.5, "  "+c.Time+" · incident "+c.Incident, "", 1, "L", false, 0, "")
 	f.SetLeftMargin(l + 3)
-	facts := "Phase " + c.Phase
+	facts := c.Grouping
+	if c.ReportID != c.Incident {
+		facts += "; the finding below is that of report " + c.ReportID
+	}
+	facts += " · phase " + c.Phase
 	if c.PhaseName != "" {
 		facts += ": " + c.PhaseName
 	}

@@ -16,7 +16,8 @@ import (
 	"truce/internal/geo"
 )
 
-// Counts is a number of reports per outcome.
+// Counts is a number of incidents (or, in Summary.ReportTotals, of
+// reports) per outcome.
 type Counts struct {
 	Violation     int `json:"violation"`
 	Disputed      int `json:"disputed"`
@@ -52,6 +53,15 @@ func (c Counts) Of(o truce.Outcome) int {
 
 // Summary is the period report: counts per phase and party, a daily
 // series, and the violations and disputed cases with their explanations.
+//
+// The figures count incidents, not reports: the reports Add is given are
+// grouped into incidents as adjudicate.GroupReports groups them (the
+// reports of one event, near in place and time; a republished text joins
+// its first appearance), and each incident counts once, on the day of its
+// first report, under the most severe outcome among its reports other
+// than reposts (a repost repeats an account; judged on its own later date
+// it could fall under another phase, and it is dated by the first). Only
+// Reports, ReportTotals, From and To count reports.
 type Summary struct {
 	Agreement     string         `json:"agreement"`
 	Title         string         `json:"title"`
@@ -61,17 +71,41 @@ type Summary struct {
 	From          string         `json:"from,omitempty"` // first day with a report
 	To            string         `json:"to,omitempty"`   // last day with a report
 	Reports       int            `json:"reports"`
-	Totals        Counts         `json:"totals"`
+	Incidents     int            `json:"incidents"`
+	Totals        Counts         `json:"totals"`        // incidents per outcome
+	ReportTotals  Counts         `json:"report_totals"` // reports per outcome
 	Phases        []PhaseSummary `json:"phases"`
 	Cases         []Case         `json:"cases"`
 	Obligations   []Obligation   `json:"obligations"`
 
 	a     *truce.Agreement
 	index map[truce.PhaseID]int
+	// entries are the reports added, to be grouped into incidents;
+	// counted is how many of them the figures include (see finish).
+	entries []entry
+	counted int
 	// points and cases feed the HTML and PDF reports (the map and the
 	// case list); they are not part of the md, json or csv output.
 	points []reportPoint
 	cases  map[truce.ReportID]caseDetail
+}
+
+// entry is what the summary keeps of one judged report: what grouping
+// reads, and the most severe finding per phase.
+type entry struct {
+	report  truce.Report
+	facts   truce.Facts
+	outcome truce.Outcome
+	worst   []phaseFinding
+}
+
+// phaseFinding is a report's most severe finding under one phase.
+type phaseFinding struct {
+	phase       truce.PhaseID
+	commitment  truce.CommitmentID
+	party       truce.PartyID
+	outcome     truce.Outcome
+	explanation string // kept for violations and disputed cases only
 }
 
 // reportPoint is where one report placed its incident, and its outcome.
@@ -112,9 +146,22 @@ type DayCount struct {
 	Counts Counts `json:"counts"`
 }
 
-// Case is a violation or disputed case.
+// Case is an incident judged a violation or disputed under a phase: one
+// case per incident and phase, however many reports describe it.
 type Case struct {
-	ReportID    string `json:"report_id"`
+	// Incident is the id of the incident's first report (the id of its
+	// incident in the record, unless a monitor merged or split it).
+	Incident string `json:"incident"`
+	// Reports and Sources are the incident's reports in the period and its
+	// independent sources (sensor alerts included); Grouping says how they
+	// were grouped ("3 reports from 2 independent sources, within …").
+	Reports  int    `json:"reports"`
+	Sources  int    `json:"sources"`
+	Grouping string `json:"grouping"`
+	// ReportID is the report whose finding decided the case, the first
+	// (in time, then id) with the most severe finding.
+	ReportID string `json:"report_id"`
+	// Time is when the incident was first reported.
 	Time        string `json:"time"`
 	Outcome     string `json:"outcome"`
 	Phase       string `json:"phase"`
@@ -168,11 +215,11 @@ func NewSummary(a *truce.Agreement, storedVersion int) *Summary {
 	return s
 }
 
-// Add counts one judged report. Per phase, the report counts once, under
-// its most severe finding among the phase's commitments.
+// Add adds one judged report. The figures are counted, per incident, when
+// the summary is written (or Finish is called).
 func (s *Summary) Add(r *truce.Report, j *truce.Judgement) {
 	s.Reports++
-	s.Totals.add(j.Outcome)
+	s.ReportTotals.add(j.Outcome)
 	day := r.Start.In(s.a.Timezone).Format("2006-01-02")
 	if s.From == "" || day < s.From {
 		s.From = day
@@ -181,41 +228,109 @@ func (s *Summary) Add(r *truce.Report, j *truce.Judgement) {
 		s.To = day
 	}
 	s.points = append(s.points, reportPoint{Location: r.Location, Outcome: j.Outcome})
-	worst := map[truce.PhaseID]*truce.Finding{}
-	var order []truce.PhaseID
+	// Keep what grouping reads, not the record as read.
+	e := entry{report: truce.Report{ID: r.ID, Source: r.Source, Outlet: r.Outlet, Start: r.Start, End: r.End, Precision: r.Precision,
+		Location: r.Location, Text: r.Text}, facts: truce.Facts{Perpetrator: j.Facts.Perpetrator, Category: j.Facts.Category, Site: j.Facts.Site},
+		outcome: j.Outcome}
 	for i := range j.Findings {
 		f := &j.Findings[i]
-		if w, ok := worst[f.Phase]; !ok || f.Outcome > w.Outcome {
-			if !ok {
-				order = append(order, f.Phase)
-			}
-			worst[f.Phase] = f
+		k := slices.IndexFunc(e.worst, func(w phaseFinding) bool { return w.phase == f.Phase })
+		if k >= 0 && f.Outcome <= e.worst[k].outcome {
+			continue
+		}
+		w := phaseFinding{phase: f.Phase, commitment: f.Commitment, party: f.Party, outcome: f.Outcome}
+		if f.Outcome == truce.OutcomeViolation || f.Outcome == truce.OutcomeDisputed {
+			w.explanation = f.Explanation
+			s.cases[r.ID] = caseDetail{Place: r.Place, Location: r.Location, Site: j.Facts.Site}
+		}
+		if k < 0 {
+			e.worst = append(e.worst, w)
+		} else {
+			e.worst[k] = w
 		}
 	}
-	for _, pid := range order {
-		f := worst[pid]
-		i, ok := s.index[pid]
+	s.entries = append(s.entries, e)
+}
+
+// Finish groups the reports added so far into incidents and counts them
+// into the figures, replacing any counted before. WriteSummary, WriteHTML
+// and WritePDF call it; call it before reading the figures or changing
+// them (dropping Cases, say) before writing.
+func (s *Summary) Finish() {
+	if s.counted == len(s.entries) {
+		return
+	}
+	s.counted = len(s.entries)
+	s.Incidents, s.Totals, s.Cases = 0, Counts{}, []Case{}
+	for i := range s.Phases {
+		p := &s.Phases[i]
+		p.Totals, p.ByParty, p.Daily = Counts{}, []PartyCount{}, []DayCount{}
+	}
+	ms := make([]adjudicate.Member, len(s.entries))
+	byID := make(map[truce.ReportID]*entry, len(s.entries))
+	for i := range s.entries {
+		e := &s.entries[i]
+		ms[i] = adjudicate.Member{Report: &e.report, Facts: &e.facts}
+		byID[e.report.ID] = e
+	}
+	for _, g := range adjudicate.GroupReports(ms, adjudicate.DefaultGroupOptions) {
+		s.addIncident(&g, byID)
+	}
+}
+
+// addIncident counts one incident: under its most severe outcome, and per
+// phase under the most severe finding of its reports, reposts aside.
+func (s *Summary) addIncident(g *adjudicate.Group, byID map[truce.ReportID]*entry) {
+	s.Incidents++
+	day := g.Start.In(s.a.Timezone).Format("2006-01-02")
+	outcome := truce.Outcome(0)
+	type decided struct {
+		f      phaseFinding
+		report truce.ReportID
+	}
+	var worst []decided // per phase, in the order first seen
+	for _, id := range g.Reports {
+		if slices.Contains(g.Reposts, id) {
+			continue
+		}
+		e := byID[id]
+		outcome = max(outcome, e.outcome)
+		for _, f := range e.worst {
+			k := slices.IndexFunc(worst, func(d decided) bool { return d.f.phase == f.phase })
+			switch {
+			case k < 0:
+				worst = append(worst, decided{f, id})
+			case f.outcome > worst[k].f.outcome || f.outcome == worst[k].f.outcome && worst[k].f.party == "" && f.party != "":
+				// More severe, or as severe with the party established.
+				worst[k] = decided{f, id}
+			}
+		}
+	}
+	s.Totals.add(outcome)
+	for _, d := range worst {
+		f := d.f
+		i, ok := s.index[f.phase]
 		if !ok {
 			continue
 		}
 		p := &s.Phases[i]
-		p.Totals.add(f.Outcome)
-		party := string(f.Party)
+		p.Totals.add(f.outcome)
+		party := string(f.party)
 		if party == "" {
 			party = "unknown"
 		}
 		pc := findOrAdd(&p.ByParty, func(x *PartyCount) bool { return x.Party == party }, PartyCount{Party: party, Daily: []DayCount{}})
-		pc.Counts.add(f.Outcome)
-		if f.Outcome != truce.OutcomeNotProhibited {
+		pc.Counts.add(f.outcome)
+		if f.outcome != truce.OutcomeNotProhibited {
 			dc := findOrAdd(&p.Daily, func(x *DayCount) bool { return x.Day == day }, DayCount{Day: day})
-			dc.Counts.add(f.Outcome)
+			dc.Counts.add(f.outcome)
 			pd := findOrAdd(&pc.Daily, func(x *DayCount) bool { return x.Day == day }, DayCount{Day: day})
-			pd.Counts.add(f.Outcome)
+			pd.Counts.add(f.outcome)
 		}
-		if f.Outcome == truce.OutcomeViolation || f.Outcome == truce.OutcomeDisputed {
-			s.Cases = append(s.Cases, Case{ReportID: string(r.ID), Time: r.Start.UTC().Format(time.RFC3339), Outcome: f.Outcome.String(),
-				Phase: string(f.Phase), Commitment: string(f.Commitment), Party: string(f.Party), Explanation: f.Explanation})
-			s.cases[r.ID] = caseDetail{Place: r.Place, Location: r.Location, Site: j.Facts.Site}
+		if f.outcome == truce.OutcomeViolation || f.outcome == truce.OutcomeDisputed {
+			s.Cases = append(s.Cases, Case{Incident: string(g.ID), Reports: len(g.Reports), Sources: g.Corroboration(), Grouping: g.Explanation,
+				ReportID: string(d.report), Time: g.Start.UTC().Format(time.RFC3339), Outcome: f.outcome.String(),
+				Phase: string(f.phase), Commitment: string(f.commitment), Party: string(f.party), Explanation: f.explanation})
 		}
 	}
 }
@@ -230,8 +345,10 @@ func findOrAdd[T any](xs *[]T, match func(*T) bool, zero T) *T {
 	return &(*xs)[len(*xs)-1]
 }
 
-// finish sorts everything so output does not depend on input order.
+// finish counts the incidents (see Finish) and sorts everything so output
+// does not depend on input order.
 func (s *Summary) finish() {
+	s.Finish()
 	for i := range s.Phases {
 		p := &s.Phases[i]
 		slices.SortFunc(p.ByParty, func(a, b PartyCount) int { return strings.Compare(a.Party, b.Party) })
@@ -241,7 +358,7 @@ func (s *Summary) finish() {
 		slices.SortFunc(p.Daily, func(a, b DayCount) int { return strings.Compare(a.Day, b.Day) })
 	}
 	slices.SortFunc(s.Cases, func(a, b Case) int {
-		return cmp.Or(strings.Compare(a.Time, b.Time), strings.Compare(a.ReportID, b.ReportID), strings.Compare(a.Commitment, b.Commitment))
+		return cmp.Or(strings.Compare(a.Time, b.Time), strings.Compare(a.Incident, b.Incident), strings.Compare(a.Phase, b.Phase), strings.Compare(a.Commitment, b.Commitment))
 	})
 }
 
@@ -273,6 +390,7 @@ func writeSummaryCSV(w io.Writer, s *Summary) error {
 			rows = append(rows, []string{section, phase, party, day, o.String(), strconv.Itoa(c.Of(o))})
 		}
 	}
+	add("reports", "", "", "", s.ReportTotals)
 	add("total", "", "", "", s.Totals)
 	for _, p := range s.Phases {
 		add("phase", p.ID, "", "", p.Totals)

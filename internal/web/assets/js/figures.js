@@ -1,7 +1,8 @@
-// Figures: per phase and per party, reports judged a violation, disputed or
-// undetermined per day (hand-made SVG charts with their data tables),
-// compared with the previous period of the same length (two calls of
-// GET /api/v1/summary?from&to).
+// Figures: per phase and per party, incidents judged a violation, disputed
+// or undetermined per day of their first report (hand-made SVG charts with
+// their data tables), compared with the previous period of the same length
+// (two calls of GET /api/v1/summary?from&to). The summary counts incidents,
+// not reports: the reports of one event, a republished text counting once.
 import { h, s, clear, api, announce, agreement, agreementRange, addDays, dayNumber, dayFromNumber, fmtNum, partyName, errorNotice } from './common.js';
 
 const el = (x) => document.getElementById(x);
@@ -65,7 +66,7 @@ function dataTable(caption, from, to, series, shown) {
     ? h('div', { class: 'table-wrap' }, h('table', null, h('caption', { class: 'visually-hidden' }, caption),
       h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'Day'), shown.map((k) => h('th', { scope: 'col', class: 'num' }, kindNames[k])))),
       h('tbody', null, rows)))
-    : h('p', { class: 'muted' }, 'No reports on any day.'));
+    : h('p', { class: 'muted' }, 'No incidents on any day.'));
 }
 
 function legend(shown) {
@@ -92,7 +93,7 @@ function partyTable(phase, prevPhase) {
   return h('div', { class: 'table-wrap' }, h('table', { class: 'party-table' },
     h('caption', null, `Per party accused, this period (previous period, change)`),
     h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'Party'), kinds.map((k) => h('th', { scope: 'col', class: 'num' }, kindNames[k])))),
-    h('tbody', null, rows.length ? rows : h('tr', null, h('td', { colspan: '4' }, 'No reports.')))));
+    h('tbody', null, rows.length ? rows : h('tr', null, h('td', { colspan: '4' }, 'No incidents.')))));
 }
 
 function render(sum, prev, from, to, pfrom, pto) {
@@ -101,7 +102,7 @@ function render(sum, prev, from, to, pfrom, pto) {
   const t = sum.totals;
   const pt = prev.totals;
   box.append(h('section', { class: 'card' }, h('h2', null, `All phases, ${from} to ${to}`),
-    h('p', null, `${fmtNum(sum.reports)} reports judged; compared with ${pfrom} to ${pto} (${fmtNum(prev.reports)} reports):`),
+    h('p', null, `${fmtNum(sum.reports)} reports judged, describing ${fmtNum(sum.incidents)} incidents; compared with ${pfrom} to ${pto} (${fmtNum(prev.incidents)} incidents, ${fmtNum(prev.reports)} reports), the incidents were:`),
     h('ul', null, kinds.map((k) => h('li', { dataset: { kind: k } }, `${kindNames[k]}: ${fmtNum(t[k])} (previous ${fmtNum(pt[k])}, `, delta(t[k], pt[k]), ')'))),
     h('p', null, 'The period report (figures, map, charts, every violation and disputed case with its explanation, the log checkpoint): ',
       h('a', { id: 'report-html', href: `/api/v1/summary?format=html&from=${from}&to=${to}` }, 'HTML'), ', ',
@@ -113,13 +114,13 @@ function render(sum, prev, from, to, pfrom, pto) {
     sec.append(h('p', { class: 'small muted' }, ph.schedule.join(' · ')));
     const none = (c) => !c || kinds.every((k) => !c[k]);
     if (none(ph.totals) && none(before && before.totals)) {
-      sec.append(h('p', null, 'No report was judged a violation, disputed or undetermined under this phase in this period or the previous one.'));
+      sec.append(h('p', null, 'No incident was judged a violation, disputed or undetermined under this phase in this period or the previous one.'));
       box.append(sec);
       continue;
     }
     const tot = kinds.map((k) => `${kindNames[k].toLowerCase()} ${fmtNum(ph.totals[k])} (previous ${fmtNum(before ? before.totals[k] : 0)})`).join(', ');
     sec.append(h('p', null, tot));
-    sec.append(legend(kinds), chart(`${ph.name}: reports per day`, from, to, series, kinds), dataTable(`${ph.name} per day`, from, to, series, kinds));
+    sec.append(legend(kinds), chart(`${ph.name}: incidents per day`, from, to, series, kinds), dataTable(`${ph.name} per day`, from, to, series, kinds));
     sec.append(partyTable(ph, before));
     // Per party and day: the violations and disputed cases of the period
     // (the summary's per-party daily series; days in the agreement's zone).

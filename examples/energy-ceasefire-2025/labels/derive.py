@@ -1,0 +1,67 @@
+#!/usr/bin/env python3
+"""Derive each sampled report's label from the hand-labelled facts.
+
+facts.csv holds the facts a person read from each distinct headline (see
+docs/labelling.md); this script applies the guide's verdict rules to them and
+to each report's own date, for each reading of the 2025 energy phase, and
+writes labels.csv, the file `truce eval --labels` reads.
+
+Usage: python3 derive.py   (reads sample.csv and facts.csv, writes labels.csv)
+"""
+import csv, hashlib, re, unicodedata
+from datetime import date
+
+READINGS = [("RU", date(2025, 3, 18)), ("US", date(2025, 3, 18)), ("UA", date(2025, 3, 25))]
+END = date(2025, 4, 17)  # the phase ends at the end of this day, Kyiv time
+HOLDS = {"RU": {"russia", "ru_held"}, "UA": {"ua_held"}}
+
+
+def key(headline):
+    s = unicodedata.normalize("NFC", headline).lower()
+    return hashlib.sha256(re.sub(r"\W+", " ", s).strip().encode()).hexdigest()[:10]
+
+
+def reading(f, day, start):
+    if f["attack"] != "yes" or not (start <= day <= END):
+        return "not_prohibited"
+    if f["target"] in ("not_covered", "none"):
+        return "not_prohibited"
+    if f["target"] == "unclear" or f["attacker"] == "unknown":
+        return "undetermined"
+    if f["place"] == "unknown":
+        return "undetermined"
+    if f["place"] in HOLDS[f["attacker"]]:
+        return "not_prohibited"
+    return "violation"
+
+
+def combine(outs):
+    if "violation" in outs and "not_prohibited" in outs:
+        return "disputed"
+    if all(o == "violation" for o in outs):
+        return "violation"
+    if "undetermined" in outs:
+        return "undetermined"
+    return "not_prohibited"
+
+
+facts = {r["key"]: r for r in csv.DictReader(open("facts.csv", encoding="utf-8"))}
+out = []
+for s in csv.DictReader(open("sample.csv", encoding="utf-8")):
+    f = facts[key(s["headline"])]
+    day = date.fromisoformat(f["event_date"] or s["date"][:10])
+    per = [(p, reading(f, day, start)) for p, start in READINGS]
+    outcome = combine([o for _, o in per])
+    party = f["attacker"] if outcome in ("violation", "disputed") else ""
+    out.append({
+        "id": s["id"], "half": s["half"], "outcome": outcome, "party": party,
+        "readings": " ".join(f"{p}={o}" for p, o in per),
+        "stratum": s["stratum"], "date": s["date"][:10], "key": f["key"],
+        "attack": f["attack"], "target": f["target"], "attempted": f["attempted"],
+        "attacker": f["attacker"], "place": f["place"], "event_date": f["event_date"],
+        "gist": f["gist"],
+    })
+with open("labels.csv", "w", newline="", encoding="utf-8") as fh:
+    w = csv.DictWriter(fh, fieldnames=list(out[0]), lineterminator="\n")
+    w.writeheader()
+    w.writerows(out)
