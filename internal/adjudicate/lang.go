@@ -157,10 +157,10 @@ func guessLang(ws []word) lang {
 	var uk, ru, cyr, lat int
 	for _, w := range ws {
 		for _, r := range w.s {
-			switch {
-			case r == 'і' || r == 'ї' || r == 'є' || r == 'ґ':
+			switch r {
+			case 'і', 'ї', 'є', 'ґ':
 				uk++
-			case r == 'ы' || r == 'э' || r == 'ъ' || r == 'ё':
+			case 'ы', 'э', 'ъ', 'ё':
 				ru++
 			}
 			switch {

@@ -1,7 +1,6 @@
 package adjudicate
 
 import (
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -630,11 +629,6 @@ func (t *text) span(i, n int) (string, int, int) {
 func (t *text) evidence(fact string, m *mention, note string) truce.Span {
 	w, st, en := t.span(m.i, m.n)
 	return truce.Span{Fact: fact, Basis: truce.BasisText, Words: w, Start: st, End: en, Note: note}
-}
-
-func quoteWords(t *text, i, n int) string {
-	w, _, _ := t.span(i, n)
-	return fmt.Sprintf("%q", w)
 }
 
 // repelledNear reports whether an interception or repelling word governs

@@ -122,27 +122,3 @@ func firstRune(s string) string {
 	}
 	return ""
 }
-
-// hit is a phrase found in a text.
-type hit[L comparable] struct {
-	label L
-	word  string // the words of the text that matched
-	pos   int    // index of the first matched word
-}
-
-// find returns every label whose phrases occur in ws, each once with its
-// first occurrence, in order of position.
-func (m *matcher[L]) find(ws []string) []hit[L] {
-	var out []hit[L]
-	seen := map[L]bool{}
-	for i, w := range ws {
-		for _, e := range m.byFirst[firstRune(w)] {
-			if seen[e.label] || !e.p.matchAt(ws, i) {
-				continue
-			}
-			seen[e.label] = true
-			out = append(out, hit[L]{label: e.label, word: strings.Join(ws[i:i+len(e.p.words)], " "), pos: i})
-		}
-	}
-	return out
-}

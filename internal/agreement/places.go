@@ -262,7 +262,7 @@ func checkName(nm string) string {
 		case unicode.IsLetter(c) || unicode.IsDigit(c):
 			letters = true
 		case c == '*':
-			if i == 0 || !(unicode.IsLetter(rs[i-1]) || unicode.IsDigit(rs[i-1])) {
+			if i == 0 || (!unicode.IsLetter(rs[i-1]) && !unicode.IsDigit(rs[i-1])) {
 				return fmt.Sprintf("name %q: '*' must follow the start of a word", nm)
 			}
 			if i+1 < len(rs) && (unicode.IsLetter(rs[i+1]) || unicode.IsDigit(rs[i+1])) {
