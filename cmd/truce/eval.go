@@ -12,6 +12,7 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/spf13/cobra"
@@ -85,7 +86,7 @@ mission calibrates truce to its own sources (see docs/eval.md).`,
 	cmd.Flags().StringSliceVar(&siteFiles, "sites", nil, "protected sites: GPPD CSV, sites CSV or GeoJSON (comma-separated or repeated)")
 	cmd.Flags().StringSliceVar(&reportFiles, "reports", nil, "report files (repeatable)")
 	cmd.Flags().StringVar(&labelsPath, "labels", "", "labels CSV: id, outcome and optional party, readings, half (see docs/eval.md)")
-	cmd.Flags().StringVar(&half, "half", "", "score only the label rows of this half: dev or test (default: every row)")
+	cmd.Flags().StringVar(&half, "half", "", "score only the label rows of this half, e.g. dev, test or blind (default: every row)")
 	cmd.Flags().Float64Var(&minPrecision, "min-precision", 0, "fail when the precision of accusations is below this (0: no floor)")
 	cmd.Flags().Float64Var(&minRecall, "min-recall", 0, "fail when the recall of accusations is below this (0: no floor)")
 	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json")
@@ -98,8 +99,8 @@ mission calibrates truce to its own sources (see docs/eval.md).`,
 
 func checkEvalFlags(half, format, show string, minPrecision, minRecall float64) error {
 	switch {
-	case half != "" && half != "dev" && half != "test":
-		return fmt.Errorf("unknown --half %q: want dev or test", half)
+	case half != "" && !validHalf(half):
+		return fmt.Errorf("bad --half %q: want a name of letters, digits, - or _ (e.g. dev, test, blind)", half)
 	case format != "text" && format != "json":
 		return fmt.Errorf("unknown --format %q: want text or json", format)
 	case show != "all" && show != "errors" && show != "none":
@@ -195,13 +196,12 @@ func readLabels(path, half string) ([]evalLabel, error) {
 		if l.readings, err = parseLabelReadings(get(rec, "readings")); err != nil {
 			return nil, lineErr(line, "column readings: %w", err)
 		}
-		switch h := strings.ToLower(get(rec, "half")); h {
-		case "", "dev", "test":
-			if half != "" && h != half {
-				continue
-			}
-		default:
-			return nil, lineErr(line, "column half: %q: want dev, test or nothing", h)
+		h := strings.ToLower(get(rec, "half"))
+		if h != "" && !validHalf(h) {
+			return nil, lineErr(line, "column half: %q: want a name of letters, digits, - or _ (dev, test, blind, ...) or nothing", h)
+		}
+		if half != "" && h != half {
+			continue
 		}
 		out = append(out, l)
 	}
@@ -630,4 +630,15 @@ func withParty(outcome, party string) string {
 		return outcome
 	}
 	return outcome + " by " + party
+}
+
+// validHalf reports whether h names a part of a labelled corpus: the
+// development half a judge is tuned on, the test half, a blind sample.
+func validHalf(h string) bool {
+	for _, r := range h {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '-' && r != '_' {
+			return false
+		}
+	}
+	return h != "" && len(h) <= 32
 }

@@ -333,7 +333,7 @@ func TestEvalBadLabels(t *testing.T) {
 			`:3: unknown party "XX": the parties of agreement eval-test are RU, UA, US`},
 		{"unknown reading party", "id,outcome,readings\nUKR200101,violation,RF=violation\n",
 			`:2: unknown party "RF": the parties of agreement eval-test are RU, UA, US`},
-		{"bad half", "id,outcome,half\nUKR200101,violation,train\n", `:2: column half: "train": want dev, test or nothing`},
+		{"bad half", "id,outcome,half\nUKR200101,violation,tr ain\n", `:2: column half: "tr ain": want a name of letters, digits, - or _ (dev, test, blind, ...) or nothing`},
 		{"bad quoting", "id,outcome\nUKR200101,violation\n\"UKR2001\"02,violation\n", `:3: extraneous or missing " in quoted-field`},
 		{"ids not among the reports", "id,outcome\nUKR200101,violation\nNOPE,violation\nUKR200108,violation\n",
 			":3: 2 labelled id(s) not found among the reports (a rejected row counts as not found): NOPE (line 3), UKR200108 (line 4)"},
@@ -361,7 +361,7 @@ func TestEvalBadFlags(t *testing.T) {
 		flags []string
 		want  string
 	}{
-		{"half", []string{"--half", "train"}, `unknown --half "train": want dev or test`},
+		{"half", []string{"--half", "tr/ain"}, `bad --half "tr/ain": want a name of letters, digits, - or _ (e.g. dev, test, blind)`},
 		{"format", []string{"--format", "xml"}, `unknown --format "xml": want text or json`},
 		{"show", []string{"--show", "some"}, `unknown --show "some": want all, errors or none`},
 		{"precision above 1", []string{"--min-precision", "95"}, "--min-precision 95: want a number from 0 to 1"},

@@ -111,9 +111,9 @@ func TestJudgeACLED(t *testing.T) {
 	out, errs := mustRun(t, "judge", "--agreement", scenario, "--sites", gppd, "--reports", "testdata/acled_sample.csv")
 	want := map[string]string{
 		"UKR200101": "violation",      // RU drone strike 543 m from Kharkiv CHP-5 on 28 March
-		"UKR200102": "disputed",       // RU strike near Kramatorsk TPP on 20 March: before UA's start
+		"UKR200102": "disputed",       // RU strike on Kramatorsk, energy infrastructure damaged, 20 March: before UA's start
 		"UKR200103": "violation",      // UA drone strike on Krasnodar TPP on 10 April
-		"UKR200104": "disputed",       // UA strike on a substation in Crimea: Russia only in RU's reading
+		"UKR200104": "violation",      // UA strike on a substation in Crimea, held by Russia under every reading
 		"UKR200105": "not_prohibited", // shelling of residential areas: no covered target
 		"UKR200106": "undetermined",   // unidentified perpetrator at Zaporizhia TPP
 		"UKR200107": "not_prohibited", // after the moratorium lapsed

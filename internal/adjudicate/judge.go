@@ -326,6 +326,18 @@ func (c *rcase) categoryFacts() {
 	case c.textCat != "" && c.textRel == "":
 		f.Category, f.CategoryBasis = c.textCat, truce.BasisText
 		f.CategoryNote = fmt.Sprintf("the text says %q", c.textWord)
+		// Nearness says which site a target the text names is.
+		for _, s := range c.near {
+			cat := c.j.siteCat[s.i]
+			if s.meters <= c.radius && cat != "" && (c.textCat.Covers(cat) || cat.Covers(c.textCat)) {
+				f.Site = c.siteMatch(s)
+				if c.textCat.Covers(cat) {
+					f.Category = cat // the site says which kind the text's target is
+				}
+				f.CategoryNote = fmt.Sprintf("the text says %q; %s is %s away", c.textWord, f.Site.Name, km(s.meters))
+				break
+			}
+		}
 	case c.pointPrecise() && len(c.near) > 0 && c.near[0].meters <= c.radius:
 		s := c.near[0]
 		f.Site = c.siteMatch(s)

@@ -172,10 +172,23 @@ func (j *Judge) read(r *truce.Report) *textReading {
 		}
 		bindTargets(t, ms, cats, evs, s)
 		if len(evs) == 0 && len(tr.events) > 0 {
-			// "Airstrikes on the district. Power cut in several villages":
-			// an outage right after a raid, with no attack of its own.
-			if last := tr.events[len(tr.events)-1]; last.target == nil && last.outage == nil && t.words[last.trig.i].sent == s-1 {
-				if o := byClass(s, wOutage); len(o) > 0 {
+			// "Russian forces struck Kramatorsk. Damage to energy
+			// infrastructure reported." / "Airstrikes on the district.
+			// Power cut in several villages.": damage or an outage right
+			// after an attack, with no attack of its own, is its result.
+			if last := tr.events[len(tr.events)-1]; last.happened && last.target == nil && last.outage == nil && t.words[last.trig.i].sent == s-1 {
+				if len(damage) > 0 {
+					for _, c := range cats {
+						if t.words[c.i].sent == s {
+							c.rel, c.by = targetRel(t, ms, c)
+							if last.target == nil || betterTarget(&c, last.target) {
+								cc := c
+								last.target = &cc
+							}
+						}
+					}
+				}
+				if o := byClass(s, wOutage); len(o) > 0 && last.target == nil {
 					last.outage = &o[0]
 				}
 			}
@@ -391,6 +404,9 @@ func (j *Judge) hasParty(id truce.PartyID) bool {
 // tg, from its form and the word before it.
 func actorEligible(t *text, ms, ps []mention, p *mention, tg mention) bool {
 	prev := p.i - 1
+	if agentBy(t, p) {
+		return true // "attacks by the Armed Forces of Ukraine"
+	}
 	afterPrep := prev >= 0 && t.words[prev].clause == t.words[p.i].clause && isClass(ms, prev, wPrep)
 	if afterPrep && p.role != roleAgent && p.role != roleAdjective {
 		return false
@@ -639,6 +655,21 @@ func repelledNear(t *text, ms []mention, tg mention) bool {
 			continue
 		}
 		if (m.i < tg.i && tg.i-(m.i+m.n) <= 4) || (m.i > tg.i && m.i-(tg.i+tg.n) <= 1) {
+			return true
+		}
+	}
+	return false
+}
+
+// agentBy reports whether party mention p is the agent of an English
+// passive or nominalised attack: "by" at most three words before it in the
+// same clause ("by the Armed Forces of Ukraine", "by Russian drones").
+func agentBy(t *text, p *mention) bool {
+	for k := p.i - 1; k >= 0 && k >= p.i-4; k-- {
+		if t.words[k].clause != t.words[p.i].clause {
+			return false
+		}
+		if t.words[k].s == "by" {
 			return true
 		}
 	}

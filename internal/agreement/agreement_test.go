@@ -46,12 +46,84 @@ func TestLoadScenario(t *testing.T) {
 		{"Simferopol not in russia", "russia", geo.Point{Lon: 34.10, Lat: 44.95}, false},
 		{"Krasnodar in russia", "russia", geo.Point{Lon: 39.06, Lat: 45.02}, true},
 		{"Kyiv not in russia", "russia", geo.Point{Lon: 30.52, Lat: 50.45}, false},
+		{"Kyiv held by Ukraine", "ukraine_held", geo.Point{Lon: 30.52, Lat: 50.45}, true},
+		{"Kyiv not occupied", "occupied", geo.Point{Lon: 30.52, Lat: 50.45}, false},
+		{"Kramatorsk held by Ukraine", "ukraine_held", geo.Point{Lon: 37.58, Lat: 48.74}, true},
+		{"Simferopol occupied", "occupied", geo.Point{Lon: 34.10, Lat: 44.95}, true},
+		{"Simferopol not held by Ukraine", "ukraine_held", geo.Point{Lon: 34.10, Lat: 44.95}, false},
+		{"Donetsk occupied", "occupied", geo.Point{Lon: 37.80, Lat: 48.02}, true},
+		{"Zaporizhzhia NPP occupied", "occupied", geo.Point{Lon: 34.5863, Lat: 47.5119}, true},
+		{"Zaporizhzhia NPP not held by Ukraine", "ukraine_held", geo.Point{Lon: 34.5863, Lat: 47.5119}, false},
+		{"Zaporizhzhia city held by Ukraine", "ukraine_held", geo.Point{Lon: 35.14, Lat: 47.84}, true},
+		{"Krasnodar not occupied", "occupied", geo.Point{Lon: 39.06, Lat: 45.02}, false},
 		{"mid Black Sea", "black_sea", geo.Point{Lon: 34.0, Lat: 43.5}, true},
 		{"Sea of Azov", "sea_of_azov", geo.Point{Lon: 36.5, Lat: 46.0}, true},
 		{"Azov is not the Black Sea", "black_sea", geo.Point{Lon: 36.5, Lat: 46.0}, false},
 	} {
 		if got := a.InZone(tt.zone, tt.p, nil); got != tt.want {
 			t.Errorf("%s: InZone = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
+// TestScenarioGazetteer checks that every place of the scenario's
+// gazetteer lies where its id says: Ukrainian places in Ukraine, Russian
+// ones in Russia, the seas in their zones.
+func TestScenarioGazetteer(t *testing.T) {
+	heavy(t)
+	a, err := agreement.Load(scenario)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a.Places) < 200 {
+		t.Fatalf("%d places, want the scenario's gazetteer (over 200)", len(a.Places))
+	}
+	zoneOf := map[string]truce.ZoneID{"ua-": "ukraine", "ru-": "russia", "sea-black": "black_sea", "sea-azov": "sea_of_azov"}
+	for _, pl := range a.Places {
+		var zone truce.ZoneID
+		for prefix, z := range zoneOf {
+			if strings.HasPrefix(pl.ID, prefix) {
+				zone = z
+			}
+		}
+		if zone == "" {
+			t.Errorf("place %s: no zone to check it against", pl.ID)
+			continue
+		}
+		if !a.InZone(zone, pl.Location, nil) {
+			t.Errorf("place %s at %v is not in zone %s", pl.ID, pl.Location, zone)
+		}
+	}
+}
+
+// TestExcludeAcrossFiles checks that a zone may exclude a zone drawn from
+// another file, as the scenario's ukraine_held excludes DeepStateMap's
+// occupied area from the Minregion oblasts.
+func TestExcludeAcrossFiles(t *testing.T) {
+	src := strings.Replace(base, "    geometry: {type: Polygon, coordinates: [[[30, 50], [31, 50], [31, 51], [30, 51], [30, 50]]]}",
+		"    geojson: big.geojson\n  - id: held\n    geojson: big.geojson\n    exclude: [occ]\n  - id: occ\n    geojson: small.geojson", 1) +
+		"  - {id: p, name: P, start: {at: 2025-03-18}}\n"
+	fsys := fstest.MapFS{
+		"big.geojson":   {Data: []byte(`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[30,50],[32,50],[32,52],[30,52],[30,50]]]}}]}`)},
+		"small.geojson": {Data: []byte(`{"type":"Polygon","coordinates":[[[31,50],[32,50],[32,51],[31,51],[31,50]]]}`)},
+	}
+	a, err := agreement.Parse("a.yaml", []byte(src), fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name string
+		zone truce.ZoneID
+		p    geo.Point
+		want bool
+	}{
+		{"held outside the excluded zone", "held", geo.Point{Lon: 30.5, Lat: 51.5}, true},
+		{"held inside the excluded zone", "held", geo.Point{Lon: 31.5, Lat: 50.5}, false},
+		{"the excluded zone itself", "occ", geo.Point{Lon: 31.5, Lat: 50.5}, true},
+		{"the same file without exclusion", "z", geo.Point{Lon: 31.5, Lat: 50.5}, true},
+	} {
+		if got := a.InZone(tt.zone, tt.p, nil); got != tt.want {
+			t.Errorf("%s: InZone(%s, %v) = %v, want %v", tt.name, tt.zone, tt.p, got, tt.want)
 		}
 	}
 }

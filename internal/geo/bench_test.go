@@ -93,6 +93,7 @@ func BenchmarkRegionNearBoundary(b *testing.B) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	m := oblasts(rng)
 	r := geo.Prepare(m)
+	r.NearBoundary(geo.Point{}, 0) // finds the outline (BenchmarkRegionOutline)
 	pts := benchPoints(rng, m.BBox(), 1<<12)
 	for _, meters := range []float64{3e3, 50e3} {
 		b.Run(fmt.Sprintf("%gkm", meters/1e3), func(b *testing.B) {
@@ -105,14 +106,20 @@ func BenchmarkRegionNearBoundary(b *testing.B) {
 	}
 }
 
-// BenchmarkRegionNearBoundaryUkraine queries the bundled ukraine zone: the
-// 27 Minregion oblasts, 83,000 vertices, a third of their edges shared.
-func BenchmarkRegionNearBoundaryUkraine(b *testing.B) {
+// ukraine returns the bundled ukraine zone: the 27 Minregion oblasts, 82,000
+// edges, 38,000 of them on a line two oblasts share.
+func ukraine(tb testing.TB) geo.MultiPolygon {
 	var m geo.MultiPolygon
-	for _, f := range MustLoadFeatures(b, minregionOblasts) {
+	for _, f := range MustLoadFeatures(tb, minregionOblasts) {
 		m = append(m, f.Geom...)
 	}
+	return m
+}
+
+func BenchmarkRegionNearBoundaryUkraine(b *testing.B) {
+	m := ukraine(b)
 	r := geo.Prepare(m)
+	r.NearBoundary(geo.Point{}, 0) // finds the outline (BenchmarkRegionOutline)
 	rng := rand.New(rand.NewPCG(7, 8))
 	pts := benchPoints(rng, m.BBox(), 1<<12)
 	for _, meters := range []float64{2e3, 50e3} {
@@ -127,6 +134,16 @@ func BenchmarkRegionNearBoundaryUkraine(b *testing.B) {
 			b.ReportMetric(float64(near)/float64(i), "near/op")
 		})
 	}
+}
+
+// BenchmarkRegionOutline measures Prepare and NearBoundary's first call on
+// the ukraine zone, which finds the outline of the union of the oblasts.
+func BenchmarkRegionOutline(b *testing.B) {
+	m := ukraine(b)
+	for b.Loop() {
+		geo.Prepare(m).NearBoundary(geo.Point{Lon: 30.5, Lat: 50.45}, 1)
+	}
+	b.ReportMetric(float64(m.NumVertices()), "vertices")
 }
 
 func BenchmarkPointIndexWithin(b *testing.B) {

@@ -58,7 +58,11 @@ type run struct {
 // implicitly; edges with non-finite coordinates are ignored. Validate input
 // with MultiPolygon.Validate first.
 //
-// A Region is immutable and safe for concurrent use.
+// NearBoundary answers for the outline of the union of the polygons, not for
+// every edge (see there).
+//
+// A Region is immutable and safe for concurrent use (NearBoundary's first
+// call builds the outline once, under a sync.Once).
 type Region struct {
 	geom  MultiPolygon
 	bbox  BBox
@@ -141,7 +145,11 @@ const SliverMeters = 50
 // outline: a point q of an edge is on it if, on one side of the edge, the
 // disk of radius delta/2 centred delta from q (along the edge's normal, in
 // the equirectangular projection at the edge's middle) is outside the
-// region.
+// region. A disk, not a point: a point delta from q can fall in a sliver
+// that crosses its path, as at a junction of three features whose vertices
+// differ, and take that sliver for the outside. A disk that fits in no
+// sliver, at delta > rho from q so that q's own edge never blocks it, does
+// not; and a gap along q's edge narrower than delta+rho holds no such disk.
 //
 // It is exact, not sampled. On each side of an edge e the disk's centre runs
 // along a line parallel to e, and is blocked where it is within delta/2 of
@@ -180,11 +188,16 @@ func (r *Region) buildOutline(delta float64) []segment {
 		outside = outside[:0]
 		for _, side := range [2]float64{1, -1} {
 			cx, cy := side*nx, side*ny // the centre at t = 0
+			minX, maxX := min(cx, cx+ex)-rho, max(cx, cx+ex)+rho
+			minY, maxY := min(cy, cy+ey)-rho, max(cy, cy+ey)+rho
 			blocked = blocked[:0]
 			for _, n := range near {
 				f := &r.segs[n.i]
 				px, py := (f.x0+n.shift-s.x0)*kx, (f.y0-s.y0)*ky
 				qx, qy := (f.x1+n.shift-s.x0)*kx, (f.y1-s.y0)*ky
+				if max(px, qx) < minX || min(px, qx) > maxX || qy < minY || py > maxY {
+					continue // f is on the other side
+				}
 				if b, ok := capsuleSpan(cx, cy, ex, ey, px, py, qx, qy, rho); ok && b.t1 > 0 && b.t0 < 1 {
 					blocked = append(blocked, b)
 				}
@@ -609,17 +622,20 @@ func (r *Region) Geometry() MultiPolygon { return r.geom }
 // of p: the outline of the union of its polygons, not every edge of every
 // ring. A zone made of several features (the oblasts of a country) has as
 // its border the outline of the country: the lines the features share, and
-// the parts of holes or rings that other polygons cover, are not on it.
+// the parts of rings that other polygons cover, are not on it.
 //
-// Precisely, a point q on an edge is on the outline unless the two points
-// SliverMeters from q on either side of the edge are both in the region
-// (Contains). So the gaps and overlaps narrower than SliverMeters that
-// neighbouring features leave along their shared lines when their vertices
-// differ (up to 7 m between Kyiv City and Kyiv Oblast in the Minregion
-// oblasts, up to 45 m elsewhere) are not outline, and nor is any strip
-// outside the region that narrow; Contains still answers for the points in
-// them. The line along which a polygon was split at the antimeridian is not
-// outline either.
+// Precisely, a point q of an edge is on the outline if, on one side of the
+// edge, the disk of radius SliverMeters/2 centred SliverMeters from q is
+// outside the region (in the equirectangular projection at the edge's
+// middle): there is room for a disk SliverMeters across outside the region
+// right by q. So the gaps that neighbouring features leave along the lines
+// they share when their vertices differ (up to 7 m between Kyiv City and
+// Kyiv Oblast in the Minregion oblasts, about 50 m at most elsewhere), their
+// overlaps, and any other strip outside the region narrower than about
+// SliverMeters are not outline; Contains still answers for the points in
+// them. The outline is otherwise exact: a concave corner of it loses up to
+// about SliverMeters/2. The line along which a polygon was split at the
+// antimeridian is not outline either.
 //
 // Distances are measured in a local equirectangular projection centred on p
 // (x scaled by cos(lat p)). Measured against the haversine Distance, its
@@ -628,12 +644,10 @@ func (r *Region) Geometry() MultiPolygon { return r.geom }
 // Outline on the other side of the antimeridian is found. Nothing is near
 // if p is not Valid or meters is negative or NaN.
 //
-// The first call finds the outline, cutting every edge where the lines
-// SliverMeters to either side of it cross other edges and testing one point
-// of each piece on both sides (see buildOutline): linear in the number of
-// edges for real borders, about 0.1 s for the 83,000 vertices of Ukraine's
-// oblasts. Later calls take candidate pieces from an R-tree, so their cost
-// depends on the outline near p, not on the size of the region.
+// The first call finds the outline (see buildOutline): linear in the number
+// of edges for real borders, about 0.15 s for the 82,000 edges of Ukraine's
+// oblasts. Later calls take candidate pieces of it from an R-tree, so their
+// cost depends on the outline near p, not on the size of the region.
 func (r *Region) NearBoundary(p Point, meters float64) bool {
 	boxes, n := searchBoxes(p, meters)
 	if n == 0 {

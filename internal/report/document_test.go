@@ -366,7 +366,7 @@ func TestWritePDFText(t *testing.T) {
 		"25–31 March 2025",
 		"Violations " + violations,     // key figures: this period
 		"previous period, 18–24 March", // the comparison
-		"росіяни",                      // a Cyrillic headline fragment quoted in an explanation
+		"Росія",                        // a Cyrillic headline fragment quoted in an explanation
 		"energy-ru",
 		"truce.example/report-test",
 		"pow-exchange-2025-03-19",

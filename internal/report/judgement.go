@@ -44,6 +44,23 @@ type Facts struct {
 	CategoryNote     string   `json:"category_note,omitempty"`
 	Site             *Site    `json:"site,omitempty"`
 	Zones            []string `json:"zones,omitempty"`
+	Modality         string   `json:"modality,omitempty"`
+	Attempted        bool     `json:"attempted,omitempty"`
+	Place            string   `json:"place,omitempty"`
+	// Evidence is what established each fact: words of the text with
+	// their offsets in code points (end exclusive), or a field, tag,
+	// site or sensor.
+	Evidence []Evidence `json:"evidence,omitempty"`
+}
+
+// Evidence is the wire form of truce.Span.
+type Evidence struct {
+	Fact  string `json:"fact"`
+	Basis string `json:"basis"`
+	Words string `json:"words,omitempty"`
+	Start int    `json:"start"`
+	End   int    `json:"end"`
+	Note  string `json:"note,omitempty"`
 }
 
 // Site is the wire form of truce.SiteMatch.
@@ -103,6 +120,12 @@ func NewJudgement(r *truce.Report, j *truce.Judgement) Judgement {
 		Category:         string(f.Category),
 		CategoryBasis:    string(f.CategoryBasis),
 		CategoryNote:     f.CategoryNote,
+		Modality:         f.Modality,
+		Attempted:        f.Attempted,
+		Place:            f.Place,
+	}
+	for _, ev := range f.Evidence {
+		out.Facts.Evidence = append(out.Facts.Evidence, Evidence{Fact: ev.Fact, Basis: string(ev.Basis), Words: ev.Words, Start: ev.Start, End: ev.End, Note: ev.Note})
 	}
 	for _, a := range f.Actions {
 		out.Facts.Actions = append(out.Facts.Actions, string(a))

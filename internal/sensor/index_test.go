@@ -60,13 +60,13 @@ func TestAlertsReadings(t *testing.T) {
 	}{
 		{"Kakhovka HPP before the moratorium", "WRI1005118", at("2025-03-17 12:00"), nil},
 		{"Kakhovka HPP on 20 March", "WRI1005118", at("2025-03-20 12:00"),
-			[]brief{{"WRI1005118", []sensor.InForce{{Phase: "energy", Commitment: "energy-ru", Zone: "ukraine", Readings: []truce.PartyID{"RU", "US"}, Bound: ru}}}}},
+			[]brief{{"WRI1005118", []sensor.InForce{{Phase: "energy", Commitment: "energy-ru", Zone: "ukraine_held", Readings: []truce.PartyID{"RU", "US"}, Bound: ru}}}}},
 		{"Kakhovka HPP on 26 March", "WRI1005118", at("2025-03-26 12:00"),
-			[]brief{{"WRI1005118", []sensor.InForce{{Phase: "energy", Commitment: "energy-ru", Zone: "ukraine", Readings: []truce.PartyID{"RU", "US", "UA"}, Bound: ru}}}}},
-		// Crimea: in Ukraine for the US and Ukraine, in Russia for Russia.
+			[]brief{{"WRI1005118", []sensor.InForce{{Phase: "energy", Commitment: "energy-ru", Zone: "ukraine_held", Readings: []truce.PartyID{"RU", "US", "UA"}, Bound: ru}}}}},
+		// Crimea is held by Russia: Ukraine is bound not to strike it under
+		// every reading in force (RU and US from 18 March), Russia is not.
 		{"Perovo solar (Crimea) on 20 March", "WKS0060917", at("2025-03-20 12:00"), []brief{{"WKS0060917", []sensor.InForce{
-			{Phase: "energy", Commitment: "energy-ru", Zone: "ukraine", Readings: []truce.PartyID{"US"}, Bound: ru},
-			{Phase: "energy", Commitment: "energy-ua", Zone: "russia", Readings: []truce.PartyID{"RU"}, Bound: ua},
+			{Phase: "energy", Commitment: "energy-ua", Zone: "russia", Readings: []truce.PartyID{"RU", "US"}, Bound: ua},
 		}}}},
 		{"Novocherkassk GRES on 26 March", "WRI1003770", at("2025-03-26 12:00"),
 			[]brief{{"WRI1003770", []sensor.InForce{{Phase: "energy", Commitment: "energy-ua", Zone: "russia", Readings: []truce.PartyID{"RU", "US", "UA"}, Bound: ua}}}}},

@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -11,13 +10,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"truce"
+	"truce/internal/agreement"
 	"truce/internal/httpapi"
 	"truce/internal/store/sqlite"
 	"truce/internal/web"
@@ -172,37 +171,13 @@ func (s *testServer) uploadFile(p, ctype, file string) error {
 // as `truce` bundles it (the server parses and checks it on upload).
 func scenarioBundle(t *testing.T) []byte {
 	t.Helper()
-	main, err := os.ReadFile(filepath.Join(scenarioDir, "agreement.yaml"))
+	// The bundle as truce builds it: the agreement and every file it names
+	// (zones, the gazetteer).
+	data, _, err := agreement.BundleFile(filepath.Join(scenarioDir, "agreement.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	add := func(name string, data []byte) {
-		w, err := zw.Create(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := w.Write(data); err != nil {
-			t.Fatal(err)
-		}
-	}
-	add("agreement.yaml", main)
-	zones, err := filepath.Glob(filepath.Join(scenarioDir, "zones", "*.geojson"))
-	if err != nil || len(zones) == 0 {
-		t.Fatalf("zone files: %v", err)
-	}
-	for _, z := range zones {
-		data, err := os.ReadFile(z)
-		if err != nil {
-			t.Fatal(err)
-		}
-		add(path.Join("zones", filepath.Base(z)), data)
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
+	return data
 }
 
 func (s *testServer) uploadAgreement(t *testing.T) {

@@ -6,7 +6,8 @@ docs/labelling.md); this script applies the guide's verdict rules to them and
 to each report's own date, for each reading of the 2025 energy phase, and
 writes labels.csv, the file `truce eval --labels` reads.
 
-Usage: python3 derive.py   (reads sample.csv and facts.csv, writes labels.csv)
+Usage: python3 derive.py   (reads sample.csv, blind.csv, ucdp.csv and the
+facts files; writes labels.csv and labels-ucdp-winter-2022.csv)
 """
 import csv, hashlib, re, unicodedata
 from datetime import date
@@ -45,23 +46,45 @@ def combine(outs):
     return "not_prohibited"
 
 
-facts = {r["key"]: r for r in csv.DictReader(open("facts.csv", encoding="utf-8"))}
-out = []
-for s in csv.DictReader(open("sample.csv", encoding="utf-8")):
-    f = facts[key(s["headline"])]
-    day = date.fromisoformat(f["event_date"] or s["date"][:10])
-    per = [(p, reading(f, day, start)) for p, start in READINGS]
+def label(f, rid, half, stratum, day0, readings, end):
+    day = date.fromisoformat(f["event_date"] or day0)
+    global END
+    END = end
+    per = [(p, reading(f, day, start)) for p, start in readings]
     outcome = combine([o for _, o in per])
     party = f["attacker"] if outcome in ("violation", "disputed") else ""
-    out.append({
-        "id": s["id"], "half": s["half"], "outcome": outcome, "party": party,
+    return {
+        "id": rid, "half": half, "outcome": outcome, "party": party,
         "readings": " ".join(f"{p}={o}" for p, o in per),
-        "stratum": s["stratum"], "date": s["date"][:10], "key": f["key"],
+        "stratum": stratum, "date": day0, "key": f["key"],
         "attack": f["attack"], "target": f["target"], "attempted": f["attempted"],
         "attacker": f["attacker"], "place": f["place"], "event_date": f["event_date"],
         "gist": f["gist"],
-    })
-with open("labels.csv", "w", newline="", encoding="utf-8") as fh:
-    w = csv.DictWriter(fh, fieldnames=list(out[0]), lineterminator="\n")
-    w.writeheader()
-    w.writerows(out)
+    }
+
+
+def write(name, out):
+    with open(name, "w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(out[0]), lineterminator="\n")
+        w.writeheader()
+        w.writerows(out)
+
+
+# The 2025 agreement: the development and test halves of sample.csv, and
+# the blind sample drawn after the judge was tuned (blind.csv).
+facts = {r["key"]: r for r in csv.DictReader(open("facts.csv", encoding="utf-8"))}
+out = []
+for s in csv.DictReader(open("sample.csv", encoding="utf-8")):
+    out.append(label(facts[key(s["headline"])], s["id"], s["half"], s["stratum"], s["date"][:10], READINGS, END))
+for s in csv.DictReader(open("blind.csv", encoding="utf-8")):
+    out.append(label(facts[s["key"]], s["id"], "blind", "background", s["date"][:10], READINGS, END))
+write("labels.csv", out)
+
+# The what-if winter draft (agreement-2022-winter-draft.yaml) on UCDP GED
+# events: one reading for every party, 15 November 2022 .. 28 February 2023.
+ufacts = {r["key"]: r for r in csv.DictReader(open("facts-ucdp.csv", encoding="utf-8"))}
+out = []
+for s in csv.DictReader(open("ucdp.csv", encoding="utf-8")):
+    out.append(label(ufacts[s["id"]], s["id"], "blind", "ucdp", s["date"],
+                     [("RU", date(2022, 11, 15))], date(2023, 2, 28)))
+write("labels-ucdp-winter-2022.csv", out)
