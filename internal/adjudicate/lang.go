@@ -4,15 +4,19 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/kljensen/snowball/english"
-	"github.com/kljensen/snowball/russian"
 	"golang.org/x/text/unicode/norm"
 )
 
-// The linguistic layer: a report's text as words with their offsets, their
-// stems, and the sentence and clause each belongs to. Everything here is
-// deterministic and small enough to run on every report (see
-// BenchmarkJudge).
+// The linguistic layer: a report's text as words with their offsets and the
+// sentence and clause each belongs to. Everything here is deterministic and
+// small enough to run on every report (see BenchmarkJudge).
+//
+// Morphology is in the lexicon, not in a stemmer: Ukrainian and Russian
+// words are matched by stem patterns ("атакува*") or, where the case form
+// decides the role (Росія the subject, Росію the object), by tables of the
+// forms (lexicon.go). Snowball has a Russian stemmer but no Ukrainian one,
+// and a stem loses exactly the case ending that tells the attacker from
+// the attacked.
 
 // lang is a text's language as far as the judge needs to know it.
 type lang uint8
@@ -26,12 +30,13 @@ const (
 // word is one word of a report's text.
 type word struct {
 	s      string // lower case, NFC, one kind of apostrophe
-	stem   string // the Snowball (ru, en) or suffix-table (uk) stem of s
 	start  int    // offset of the first code point in the original text
 	end    int    // offset after the last code point
-	sent   int    // sentence number
-	clause int    // clause number, counted over the whole text
-	upper  bool   // the word was written with a capital first letter
+	bstart int    // the same in bytes
+	bend   int
+	sent   int  // sentence number
+	clause int  // clause number, counted over the whole text
+	upper  bool // the word was written with a capital first letter
 }
 
 // text is a report's text, analysed once.
@@ -48,13 +53,12 @@ type text struct {
 // comma, colon, dash or bracket as well.
 func analyse(s string) *text {
 	t := &text{raw: s}
-	runes := []rune(s)
 	var b strings.Builder
 	sent, clause := 0, 0
-	start := -1
+	start, bstart := -1, -1
 	upper := false
 	pendingSent, pendingClause := false, false
-	flush := func(end int) {
+	flush := func(end, bend int) {
 		if b.Len() == 0 {
 			return
 		}
@@ -70,9 +74,12 @@ func analyse(s string) *text {
 			clause++
 		}
 		pendingSent, pendingClause = false, false
-		t.words = append(t.words, word{s: w, start: start, end: end, sent: sent, clause: clause, upper: upper})
+		t.words = append(t.words, word{s: w, start: start, end: end, bstart: bstart, bend: bend, sent: sent, clause: clause, upper: upper})
 	}
-	for i, r := range runes {
+	i := -1 // code point index
+	var prev rune
+	for bi, r := range s {
+		i++
 		switch {
 		case isApostrophe(r):
 			if b.Len() > 0 {
@@ -80,49 +87,40 @@ func analyse(s string) *text {
 			}
 		case unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r):
 			if b.Len() == 0 {
-				start = i
+				start, bstart = i, bi
 				upper = unicode.IsUpper(r)
 			}
 			b.WriteRune(unicode.ToLower(r))
 		default:
-			flush(i)
+			flush(i, bi)
 			switch r {
 			case '.', '!', '?', ';', '\n':
-				if r == '.' && len(t.words) > 0 && isAbbrev(t.words[len(t.words)-1].s) && !endOfText(runes, i) {
+				if r == '.' && len(t.words) > 0 && isAbbrev(t.words[len(t.words)-1].s) && strings.TrimSpace(s[bi+1:]) != "" {
 					pendingClause = true
-					continue
+					break
 				}
-				if r == '.' && len(t.words) > 0 && isDigits(t.words[len(t.words)-1].s) && i+1 < len(runes) && unicode.IsDigit(runes[i+1]) {
-					continue // 2.5
+				if r == '.' && len(t.words) > 0 && isDigits(t.words[len(t.words)-1].s) && bi+1 < len(s) && s[bi+1] >= '0' && s[bi+1] <= '9' {
+					break // 2.5
 				}
 				pendingSent = true
 			case ',', ':', '(', ')', '–', '—', '«', '»', '"', '“', '”', '„':
 				pendingClause = true
 			case '-':
 				// A spaced hyphen is a dash; a hyphen inside a word joins it.
-				if i > 0 && i+1 < len(runes) && unicode.IsSpace(runes[i-1]) && unicode.IsSpace(runes[i+1]) {
+				if unicode.IsSpace(prev) && bi+1 < len(s) && (s[bi+1] == ' ' || s[bi+1] == '\t') {
 					pendingClause = true
 				}
 			}
 		}
+		prev = r
 	}
-	flush(len(runes))
+	flush(i+1, len(s))
 	t.lang = guessLang(t.words)
 	t.ss = make([]string, len(t.words))
 	for i := range t.words {
-		t.words[i].stem = stem(t.words[i].s, t.lang)
 		t.ss[i] = t.words[i].s
 	}
 	return t
-}
-
-func endOfText(rs []rune, i int) bool {
-	for _, r := range rs[i+1:] {
-		if !unicode.IsSpace(r) {
-			return false
-		}
-	}
-	return true
 }
 
 func isApostrophe(r rune) bool {
@@ -180,47 +178,4 @@ func guessLang(ws []word) lang {
 		return langRU
 	}
 	return langEN
-}
-
-// stem reduces a word to its stem: Snowball's stemmers for Russian and
-// English, and for Ukrainian (which Snowball does not have) a table of
-// inflectional endings, longest first, that keeps at least three letters.
-// Words of another script than the text's language use that script's
-// stemmer (a Russian name quoted in a Ukrainian headline).
-func stem(s string, l lang) string {
-	cyr := false
-	for _, r := range s {
-		if unicode.Is(unicode.Cyrillic, r) {
-			cyr = true
-			break
-		}
-	}
-	switch {
-	case !cyr:
-		return english.Stem(s, false)
-	case l == langUK || strings.ContainsAny(s, "іїєґ'"):
-		return stemUK(s)
-	}
-	return russian.Stem(s, false)
-}
-
-// ukEndings are Ukrainian noun, adjective and verb endings, longest first.
-var ukEndings = []string{
-	"ування", "ювання", "ськими", "цькими", "ськими",
-	"ськими", "ського", "ському", "ською", "ських", "ськім", "ська", "ське", "ські", "ську", "ський", "ськи",
-	"ами", "ями", "ові", "еві", "єві", "ого", "ому", "ими", "іми", "ій", "ою", "ею", "єю", "ів", "їв",
-	"ах", "ях", "ам", "ям", "им", "ім", "их", "іх", "ої", "ий", "ий", "ли", "ла", "ло", "ти", "ть", "ся", "сь",
-	"ні", "на", "не", "ну", "но", "ня", "ню", "ем", "ом", "ец",
-	"а", "я", "у", "ю", "і", "и", "о", "е", "є", "ь", "ї", "в",
-}
-
-func stemUK(s string) string {
-	rs := []rune(s)
-	for _, e := range ukEndings {
-		er := []rune(e)
-		if len(rs)-len(er) >= 3 && strings.HasSuffix(s, e) {
-			return string(rs[:len(rs)-len(er)])
-		}
-	}
-	return s
 }

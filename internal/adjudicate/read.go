@@ -3,7 +3,6 @@ package adjudicate
 import (
 	"slices"
 	"strconv"
-	"strings"
 
 	"truce"
 )
@@ -632,14 +631,11 @@ func (tr *textReading) choose() {
 	}
 }
 
-// words returns the text of words [i, i+n) as written, and its offsets.
+// span returns the text of words [i, i+n) as written, and its offsets in
+// code points.
 func (t *text) span(i, n int) (string, int, int) {
-	rs := []rune(t.raw)
-	st, en := t.words[i].start, t.words[i+n-1].end
-	if en > len(rs) || st > en {
-		return strings.Join(t.ss[i:i+n], " "), st, en
-	}
-	return string(rs[st:en]), st, en
+	a, z := t.words[i], t.words[i+n-1]
+	return t.raw[a.bstart:z.bend], a.start, z.end
 }
 
 func (t *text) evidence(fact string, m *mention, note string) truce.Span {
