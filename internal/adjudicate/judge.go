@@ -28,10 +28,7 @@ type Judge struct {
 	cats     *matcher[truce.CategoryID]
 	catDepth map[truce.CategoryID]int
 	catOrder map[truce.CategoryID]int
-	attrib   *matcher[truce.PartyID]
 	aliases  []aliasPhrase
-	actions  *matcher[truce.Action]
-	actOrder map[truce.Action]int
 	words    *lexIndex // the lexicon: attacks, modality, targets' surroundings
 	parties  *lexIndex // how texts name the parties
 	places   lexIndex  // the agreement's gazetteer
@@ -62,9 +59,6 @@ func New(a *truce.Agreement, sites []truce.Site) *Judge {
 		cats:     newMatcher[truce.CategoryID](),
 		catDepth: map[truce.CategoryID]int{},
 		catOrder: map[truce.CategoryID]int{},
-		attrib:   newMatcher[truce.PartyID](),
-		actions:  newMatcher[truce.Action](),
-		actOrder: map[truce.Action]int{},
 	}
 	pts := make([]geo.Point, len(sites))
 	j.siteCat = make([]truce.CategoryID, len(sites))
@@ -86,9 +80,6 @@ func New(a *truce.Agreement, sites []truce.Site) *Judge {
 		}
 	}
 	for _, p := range a.Parties {
-		for _, s := range p.Attribution {
-			j.attrib.add(s, p.ID)
-		}
 		for _, s := range p.Aliases {
 			if ph, ok := compilePhrase(s); ok {
 				j.aliases = append(j.aliases, aliasPhrase{p: ph, party: p.ID})
@@ -104,12 +95,6 @@ func New(a *truce.Agreement, sites []truce.Site) *Judge {
 			if ph, ok := compilePhrase(n); ok {
 				j.places.add(lexPat{p: ph, label: strconv.Itoa(i)})
 			}
-		}
-	}
-	for i, aw := range actionWords {
-		j.actOrder[aw.action] = i
-		for _, s := range aw.phrases {
-			j.actions.add(s, aw.action)
 		}
 	}
 	return j
@@ -161,7 +146,6 @@ type rcase struct {
 	j      *Judge
 	r      *truce.Report
 	facts  truce.Facts
-	words  []string
 	near   []nearSite
 	radius float64 // the site radius before widening
 	widen  float64
@@ -187,7 +171,6 @@ type rcase struct {
 
 func (j *Judge) newCase(r *truce.Report) *rcase {
 	c := &rcase{j: j, r: r, radius: j.a.SiteRadiusMeters, zoneIn: map[truce.ZoneID]bool{}, zoneNear: map[truce.ZoneID]bool{}}
-	c.words = tokens(r.Text, false)
 	c.tr = j.read(r)
 	c.perpetrator()
 	c.actionFacts()

@@ -62,7 +62,11 @@ func analyse(s string) *text {
 		if b.Len() == 0 {
 			return
 		}
-		w := strings.Trim(norm.NFC.String(b.String()), "'")
+		w := b.String()
+		if !norm.NFC.IsNormalString(w) {
+			w = norm.NFC.String(w)
+		}
+		w = strings.Trim(w, "'")
 		b.Reset()
 		if w == "" {
 			return

@@ -218,6 +218,7 @@ func TestDashboard(t *testing.T) {
 
 	t.Run("zones", func(t *testing.T) { testZones(t, srv) })
 	t.Run("verify", func(t *testing.T) { testVerify(t, newTab(t, b, srv, dir)) })
+	t.Run("evidence", func(t *testing.T) { testEvidence(t, newTab(t, b, srv, dir)) })
 	t.Run("review", func(t *testing.T) { testReview(t, newTab(t, b, srv, dir)) })
 	t.Run("submit", func(t *testing.T) { testSubmit(t, newTab(t, b, srv, dir)) })
 	t.Run("agreement", func(t *testing.T) { testAgreement(t, newTab(t, b, srv, dir)) })
@@ -493,6 +494,82 @@ func testVerify(t *testing.T, tb *tab) {
 		}
 	}
 	t.Logf("verify refuses: %v", neg)
+}
+
+// evidenceMark is one <mark> of a report's text on the incident page.
+type evidenceMark struct {
+	Fact  string `json:"fact"`
+	Class string `json:"class"`
+	Title string `json:"title"`
+	Text  string `json:"text"`
+}
+
+const readMarks = `[...document.querySelectorAll('#reports .report-text mark')].map(m => ({fact: m.dataset.fact, class: m.className, title: m.title, text: m.textContent}))`
+
+// testEvidence checks that the incident page marks the words that
+// established each fact in the report's text, and that hostile text stays
+// text.
+func testEvidence(t *testing.T, tb *tab) {
+	tb.open("/incidents/UKR200101")
+	tb.wait(`document.getElementById('incident').dataset.state === 'ready'`)
+	var page struct {
+		Text   string         `json:"text"`
+		Marks  []evidenceMark `json:"marks"`
+		Legend []string       `json:"legend"`
+	}
+	tb.eval(`({text: document.querySelector('#reports .report-text').textContent, marks: `+readMarks+`,
+	  legend: [...document.querySelectorAll('#ev-legend mark')].map(m => m.textContent)})`, &page)
+	const text = "On 28 March 2025, Russian forces struck an energy infrastructure facility in Kharkiv city with drones, causing a fire."
+	if page.Text != text {
+		t.Errorf("the report's text reads %q, want %q", page.Text, text)
+	}
+	want := evidenceMark{Fact: "target", Class: "ev ev-target", Title: "target (text)", Text: "energy infrastructure"}
+	if !slices.Contains(page.Marks, want) {
+		t.Errorf("marks %+v, want one %+v", page.Marks, want)
+	}
+	if !slices.Equal(page.Legend, []string{"attack", "perpetrator", "target", "modality", "place", "outage"}) {
+		t.Errorf("legend %q", page.Legend)
+	}
+	tb.screenshot("incident-evidence")
+
+	// A report whose text is markup, with a character outside the BMP
+	// before the evidence (a UTF-16 index would be one off).
+	tb.signIn("monitor")
+	hostile := "⚡🔥 <script>document.title='pwned'</script> Russian forces struck a substation in Sumy with drones, " +
+		`<img src=x onerror="document.title='pwned'"> causing a fire. </blockquote><b>bold</b>`
+	var created struct {
+		ID       string `json:"id"`
+		Incident string `json:"incident"`
+	}
+	tb.srv.must(t, http.StatusCreated, "POST", "/api/v1/reports", "monitor",
+		map[string]any{"time": "2025-03-26T02:00:00Z", "lat": 50.9077, "lon": 34.7981, "text": hostile, "published": false}, &created)
+	tb.open("/incidents/" + url.PathEscape(created.Incident))
+	tb.wait(`document.getElementById('incident').dataset.state === 'ready'`)
+	var got struct {
+		Text     string         `json:"text"`
+		Elements []string       `json:"elements"`
+		Marks    []evidenceMark `json:"marks"`
+		Title    string         `json:"title"`
+	}
+	tb.eval(`(() => { const q = document.querySelector('#reports .report-text');
+	  return {text: q.textContent, elements: [...q.querySelectorAll('*')].map(e => e.tagName.toLowerCase()),
+	    marks: `+readMarks+`, title: document.title}; })()`, &got)
+	if got.Text != hostile || strings.Contains(got.Title, "pwned") {
+		t.Errorf("hostile text: reads %q (title %q), want the text as written", got.Text, got.Title)
+	}
+	for _, e := range got.Elements {
+		if e != "mark" {
+			t.Errorf("the report's text made a <%s> element", e)
+		}
+	}
+	var words []string
+	for _, m := range got.Marks {
+		words = append(words, m.Fact+":"+m.Text)
+	}
+	if w := []string{"perpetrator:Russian forces", "attack:struck", "target:substation"}; !slices.Equal(words, w) {
+		t.Errorf("marks of the hostile report: %q, want %q", words, w)
+	}
+	tb.screenshot("incident-evidence-hostile")
 }
 
 func testReview(t *testing.T, tb *tab) {

@@ -3,6 +3,10 @@ package web_test
 import (
 	"context"
 	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -87,6 +91,105 @@ func TestPagesByRole(t *testing.T) {
 					t.Error("no Content-Security-Policy")
 				}
 			})
+		}
+	}
+}
+
+// incidentReports is the part of an incident's JSON the evidence tests read.
+type incidentReports struct {
+	ReportList []struct {
+		ID        string `json:"id"`
+		Text      string `json:"text"`
+		Judgement *struct {
+			Facts struct {
+				Evidence []struct {
+					Fact  string `json:"fact"`
+					Basis string `json:"basis"`
+					Words string `json:"words"`
+					Start int    `json:"start"`
+					End   int    `json:"end"`
+					Note  string `json:"note"`
+				} `json:"evidence"`
+			} `json:"facts"`
+		} `json:"judgement"`
+	} `json:"report_list"`
+}
+
+// TestIncidentEvidence checks that the incident JSON the incident page
+// reads carries each judgement's evidence, with offsets in code points of
+// the report's text.
+func TestIncidentEvidence(t *testing.T) {
+	s := newTestServer(t, false)
+	s.uploadAgreement(t)
+	s.upload(t, "/api/v1/reports/bulk?name=acled_sample.csv", "text/csv", acledSample)
+	var inc incidentReports
+	s.must(t, http.StatusOK, "GET", "/api/v1/incidents/UKR200101", "", nil, &inc)
+	if len(inc.ReportList) != 1 || inc.ReportList[0].Judgement == nil {
+		t.Fatalf("UKR200101: %+v, want one judged report", inc)
+	}
+	r := inc.ReportList[0]
+	found := false
+	for _, ev := range r.Judgement.Facts.Evidence {
+		if ev.Start == 0 && ev.End == 0 {
+			continue
+		}
+		rs := []rune(r.Text)
+		if ev.Start < 0 || ev.Start >= ev.End || ev.End > len(rs) || string(rs[ev.Start:ev.End]) != ev.Words {
+			t.Errorf("evidence %+v is not the words at its code-point offsets of %q", ev, r.Text)
+		}
+		found = found || (ev.Fact == "target" && ev.Basis == "text" && ev.Words == "energy infrastructure")
+	}
+	if !found {
+		t.Errorf("no target evidence \"energy infrastructure\" in %+v", r.Judgement.Facts.Evidence)
+	}
+}
+
+// htmlSinks are the DOM calls that would parse a string as markup.
+var htmlSinks = regexp.MustCompile(`\.(innerHTML|outerHTML)\b|insertAdjacentHTML|document\.write|createContextualFragment|parseFromString|srcdoc|\beval\(|new Function\(`)
+
+// TestReportTextIsText checks, without a browser, that a report whose
+// text is markup reaches the incident page only as data: the API returns
+// it as JSON, the page shell does not hold it, and no script of the
+// dashboard hands a string to the HTML parser.
+func TestReportTextIsText(t *testing.T) {
+	s := newTestServer(t, false)
+	text := `<script>alert(1)</script><img src=x onerror=alert(2)> Russian forces struck a substation`
+	var created struct {
+		Incident string `json:"incident"`
+	}
+	s.must(t, http.StatusCreated, "POST", "/api/v1/reports", "monitor",
+		map[string]any{"time": "2025-03-26T02:00:00Z", "lat": 50.9077, "lon": 34.7981, "text": text}, &created)
+	resp, body := s.do(t, "GET", "/api/v1/incidents/"+url.PathEscape(created.Incident), "", "", nil)
+	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") || resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+		t.Errorf("the incident is served as %q (nosniff %q)", ct, resp.Header.Get("X-Content-Type-Options"))
+	}
+	var inc incidentReports
+	s.must(t, http.StatusOK, "GET", "/api/v1/incidents/"+url.PathEscape(created.Incident), "", nil, &inc)
+	if len(inc.ReportList) != 1 || inc.ReportList[0].Text != text {
+		t.Errorf("the incident's report text: %+v, want %q: %.300s", inc.ReportList, text, body)
+	}
+	_, page := s.do(t, "GET", "/incidents/"+url.PathEscape(created.Incident), "", "", nil)
+	if strings.Contains(string(page), "alert(") || strings.Contains(string(page), "onerror") {
+		t.Errorf("the page shell holds the report's text: %s", page)
+	}
+	// An incident id that is markup is escaped in the shell.
+	_, page = s.do(t, "GET", "/incidents/"+url.PathEscape(`<script>alert(3)</script>`), "", "", nil)
+	if strings.Contains(string(page), "<script>alert") {
+		t.Errorf("the page shell holds an id as markup: %s", page)
+	}
+	js, err := filepath.Glob("assets/js/*.js")
+	if err != nil || len(js) == 0 {
+		t.Fatalf("the dashboard's scripts: %v %v", js, err)
+	}
+	for _, f := range js {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, line := range strings.Split(string(b), "\n") {
+			if htmlSinks.MatchString(line) {
+				t.Errorf("%s:%d parses a string as HTML: %s", f, i+1, strings.TrimSpace(line))
+			}
 		}
 	}
 }

@@ -8,6 +8,7 @@ import {
 } from './common.js';
 import { addBasemap } from './basemap.js';
 import { verifyRecords } from './verify.js';
+import { layout, markedText, evidenceLine, legend } from './evidence.js';
 
 const root = document.getElementById('incident');
 const id = root.dataset.id;
@@ -73,6 +74,9 @@ function renderVerdict() {
       ['Target category', f.category ? `${f.category} — from ${f.category_basis || '?'}${f.category_note ? ': ' + f.category_note : ''}` : 'not established'],
       ['Protected site', f.site ? `${f.site.name} (${f.site.category || 'no category'}), ${fmtNum(Math.round(f.site.distance_m))} m away` : ''],
       ['Zones', list(f.zones)],
+      ['Place named in the text', f.place || ''],
+      ['Modality', f.modality ? `${f.modality}: the attack did not happen as reported` : ''],
+      ['Attempted', f.attempted ? 'yes: the attack was intercepted or missed' : ''],
     ]);
     sec.append(facts);
     const quiet = h('details', null);
@@ -101,6 +105,7 @@ function renderVerdict() {
 
 function renderReports() {
   const box = clear(el('reports'));
+  let marks = 0;
   for (const r of inc.report_list) {
     const src = [r.source, r.source_id && r.source_id !== r.id ? r.source_id : '', r.outlet].filter(Boolean).join(' · ');
     const art = h('article', { class: 'report', dataset: { report: r.id } }, h('h3', null, `Report ${r.id}`));
@@ -122,10 +127,15 @@ function renderReports() {
       ['Outcome', r.judgement ? outcomeBadge(r.judgement.outcome) : ''],
     ]);
     art.append(facts);
-    if (r.text) art.append(h('blockquote', { class: 'report-text', lang: '' }, r.text));
+    const ev = (r.judgement && r.judgement.facts && r.judgement.facts.evidence) || [];
+    const { cps, drawn, rest } = layout(r.text, ev);
+    if (r.text) art.append(h('blockquote', { class: 'report-text', lang: '' }, markedText(cps, drawn)));
+    if (rest.length) art.append(h('ul', { class: 'ev-lines small' }, rest.map(evidenceLine)));
+    marks += drawn.length;
     if (r.original) art.append(h('details', null, h('summary', null, 'The original row, as received'), h('pre', null, r.original)));
     box.append(art);
   }
+  if (marks) box.prepend(legend());
 }
 
 function renderEvidence() {
