@@ -198,6 +198,7 @@ func (c *rcase) perpetrator() {
 	if r.Perpetrator != "" {
 		f.Perpetrator, f.PerpetratorBasis = r.Perpetrator, truce.BasisExplicit
 		f.PerpetratorNote = "stated in the report"
+		f.Evidence = append(f.Evidence, truce.Span{Fact: "perpetrator", Basis: truce.BasisExplicit, Words: string(r.Perpetrator), Note: "the report's perpetrator field"})
 		return
 	}
 	if r.Actor1 != "" {
@@ -207,6 +208,7 @@ func (c *rcase) perpetrator() {
 				if al.p.matchAt(ws, i) {
 					f.Perpetrator, f.PerpetratorBasis = al.party, truce.BasisActor
 					f.PerpetratorNote = fmt.Sprintf("actor %q", r.Actor1)
+					f.Evidence = append(f.Evidence, truce.Span{Fact: "perpetrator", Basis: truce.BasisActor, Words: r.Actor1, Note: "the source's actor field"})
 					return
 				}
 			}
@@ -248,9 +250,13 @@ func (c *rcase) actionFacts() {
 	case len(r.Actions) > 0 && !tagged:
 		f.Actions = slices.Clone(r.Actions)
 		f.ActionBasis = truce.BasisExplicit
+		words := r.EventType
 		if r.EventType != "" {
 			f.ActionBasis = truce.BasisEvent
+		} else {
+			words = actionList(r.Actions)
 		}
+		f.Evidence = append(f.Evidence, truce.Span{Fact: "attack", Basis: f.ActionBasis, Words: words, Note: "the source's coded event type"})
 	case textSaysAttack:
 		f.Actions = []truce.Action{e.action}
 		f.ActionBasis = truce.BasisText
