@@ -24,18 +24,38 @@ type lexPat struct {
 	role  partyRole
 }
 
-// lexIndex finds lexicon patterns in a text, by the first rune of the
-// pattern's first word.
+// lexIndex finds lexicon patterns in a text. A pattern whose first word
+// is whole is found by that word; one whose first word is a stem ("атак*")
+// by the stem's first two letters (one if it has one), so a text word is
+// compared with the few patterns that can match it, not with every pattern
+// of its first letter.
 type lexIndex struct {
-	byFirst map[string][]lexPat
+	exact  map[string][]lexPat
+	prefix map[string][]lexPat
 }
 
 func (x *lexIndex) add(lp lexPat) {
-	if x.byFirst == nil {
-		x.byFirst = map[string][]lexPat{}
+	if x.exact == nil {
+		x.exact, x.prefix = map[string][]lexPat{}, map[string][]lexPat{}
 	}
-	k := firstRune(lp.p.words[0].s)
-	x.byFirst[k] = append(x.byFirst[k], lp)
+	w := lp.p.words[0]
+	if !w.prefix {
+		x.exact[w.s] = append(x.exact[w.s], lp)
+		return
+	}
+	k := firstRunes(w.s, 2)
+	x.prefix[k] = append(x.prefix[k], lp)
+}
+
+// firstRunes returns the first n runes of s (fewer if s is shorter).
+func firstRunes(s string, n int) string {
+	for i := range s {
+		if n == 0 {
+			return s[:i]
+		}
+		n--
+	}
+	return s
 }
 
 // mention is a lexicon pattern found at words [i, i+n).
@@ -46,11 +66,19 @@ type mention struct {
 
 func (x *lexIndex) findAll(ws []string) []mention {
 	var out []mention
-	for i, w := range ws {
-		for _, lp := range x.byFirst[firstRune(w)] {
+	try := func(lps []lexPat, i int) {
+		for _, lp := range lps {
 			if lp.p.matchAt(ws, i) {
 				out = append(out, mention{lexPat: lp, i: i, n: len(lp.p.words)})
 			}
+		}
+	}
+	for i, w := range ws {
+		try(x.exact[w], i)
+		one, two := firstRunes(w, 1), firstRunes(w, 2)
+		try(x.prefix[one], i)
+		if two != one {
+			try(x.prefix[two], i)
 		}
 	}
 	return out

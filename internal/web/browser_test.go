@@ -570,6 +570,46 @@ func testEvidence(t *testing.T, tb *tab) {
 		t.Errorf("marks of the hostile report: %q, want %q", words, w)
 	}
 	tb.screenshot("incident-evidence-hostile")
+
+	// The layout of spans, on evidence made up for the purpose: offsets in
+	// code points; the earliest start first, the longer at the same start;
+	// spans inside one drawn, one outside the text and one whose words are
+	// not the text's stay off the text, listed with the tag.
+	var lay struct {
+		Nodes []string `json:"nodes"`
+		Rest  []string `json:"rest"`
+		Tags  int      `json:"tags"`
+	}
+	tb.eval(`(async () => {
+	  const src = [...document.scripts].map(s => s.src).find(s => s.endsWith('/js/incident.js'));
+	  const e = await import(src.replace('/incident.js', '/evidence.js'));
+	  const text = '🔥 РФ атакувала ТЕЦ у Харкові <b>';
+	  const ev = [
+	    {fact: 'attack', basis: 'text', words: 'атакувала', start: 5, end: 14},
+	    {fact: 'perpetrator', basis: 'text', words: 'РФ атакувала', start: 2, end: 14, note: 'subject'},
+	    {fact: 'modality', basis: 'text', words: 'РФ', start: 2, end: 4},
+	    {fact: 'attack', basis: 'tag', words: 'uav|energy', start: 0, end: 0, note: 'the tags agree'},
+	    {fact: 'target', basis: 'text', words: 'ТЕЦ', start: 15, end: 18},
+	    {fact: 'place', basis: 'place', words: 'Харкові', start: 21, end: 28, note: 'the text names ua-kharkiv'},
+	    {fact: 'place', basis: 'text', words: 'Харків', start: 21, end: 28},
+	    {fact: 'x"><img src=x>', basis: 'text', words: '<b>', start: 29, end: 32},
+	    {fact: 'outage', basis: 'text', words: 'світло', start: 40, end: 46},
+	  ];
+	  const l = e.layout(text, ev);
+	  const q = document.createElement('blockquote');
+	  q.append(...e.markedText(l.cps, l.drawn));
+	  return {nodes: [...q.childNodes].map(n => n.nodeType === 3 ? n.data : [n.tagName, n.className, n.title, n.textContent].join('|')),
+	    rest: l.rest.map(r => r.ev.fact + ':' + r.ev.words + (r.inside ? ' (inside)' : '')), tags: q.querySelectorAll('*:not(mark)').length};
+	})()`, &lay)
+	wantNodes := []string{"🔥 ", "MARK|ev ev-perpetrator|perpetrator: subject (text)|РФ атакувала", " ",
+		"MARK|ev ev-target|target (text)|ТЕЦ", " у ", "MARK|ev ev-place|place: the text names ua-kharkiv (place)|Харкові", " ",
+		`MARK|ev ev-ximgsrcx|x"><img src=x> (text)|<b>`}
+	if !slices.Equal(lay.Nodes, wantNodes) || lay.Tags != 0 {
+		t.Errorf("marked text: %q (%d other elements), want %q", lay.Nodes, lay.Tags, wantNodes)
+	}
+	if w := []string{"attack:атакувала (inside)", "modality:РФ (inside)", "attack:uav|energy", "place:Харків", "outage:світло"}; !slices.Equal(lay.Rest, w) {
+		t.Errorf("evidence listed under the text: %q, want %q", lay.Rest, w)
+	}
 }
 
 func testReview(t *testing.T, tb *tab) {

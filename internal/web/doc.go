@@ -18,7 +18,8 @@
 //	GET  /                      map of zones, sites and incidents
 //	GET  /agreement             phases, readings, positions, obligations
 //	GET  /figures               per phase and party, per day, vs the previous period
-//	GET  /incidents/{id}        one incident; verifies its log records in the browser
+//	GET  /incidents/{id}        one incident; marks in each report's text the words
+//	                            that established each fact; verifies its log records
 //	GET  /review                the monitors' review queue
 //	GET  /submit                the submission form (parties, monitors)
 //	GET  /signin, POST /signin  sign in with an API token
