@@ -67,3 +67,20 @@ type Token struct {
 func (t *Token) Active(now time.Time) bool {
 	return t.RevokedAt == nil && (t.ExpiresAt == nil || now.Before(*t.ExpiresAt))
 }
+
+// Session is a browser session of the dashboard as stored. The session's
+// cookie holds a random id; only the id's SHA-256 is kept, with the token
+// the session acts as, so a copy of the table opens no session.
+type Session struct {
+	Hash      string // hex SHA-256 of the session id
+	TokenID   string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
+// Active reports whether the session, acting as token t, may be used at
+// time now: it has not expired and its token is active. A session MUST
+// NOT outlive its token.
+func (s *Session) Active(t *Token, now time.Time) bool {
+	return now.Before(s.ExpiresAt) && t.ID == s.TokenID && t.Active(now)
+}

@@ -2,6 +2,8 @@ package truce
 
 import (
 	"errors"
+	"fmt"
+	"math"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -100,8 +102,11 @@ func (r *Report) Validate() error {
 		return Errorf(EINVALID, "report %s: time %s out of range", r.ID, r.Start.Format(time.RFC3339))
 	case !r.Location.Valid():
 		return Errorf(EINVALID, "report %s: location %v out of range", r.ID, r.Location)
-	case r.LocationPrecisionMeters < 0 || r.LocationPrecisionMeters > 2_000_000:
+	case !(r.LocationPrecisionMeters >= 0 && r.LocationPrecisionMeters <= 2_000_000): // NaN fails both
 		return Errorf(EINVALID, "report %s: location precision %g m out of range", r.ID, r.LocationPrecisionMeters)
+	}
+	if err := checkNormal(r.Location.Lon, r.Location.Lat, r.LocationPrecisionMeters); err != nil {
+		return Errorf(EINVALID, "report %s: %v", r.ID, err)
 	}
 	for _, a := range r.Actions {
 		if !a.Known() {
@@ -116,6 +121,43 @@ func (r *Report) Validate() error {
 	} {
 		if err := checkText(f.v); err != nil {
 			return Errorf(EINVALID, "report %s: %s %v", r.ID, f.name, err)
+		}
+	}
+	return nil
+}
+
+// Normalize puts r's numbers in the one form the stores and the log all
+// keep: a negative zero becomes 0. Every path by which reports enter the
+// record (the importers, and through them the API) MUST call it before
+// Validate, which refuses a report that was not normalised.
+func (r *Report) Normalize() {
+	r.Location.Lon = normalFloat(r.Location.Lon)
+	r.Location.Lat = normalFloat(r.Location.Lat)
+	r.LocationPrecisionMeters = normalFloat(r.LocationPrecisionMeters)
+}
+
+// normalFloat maps -0 to 0 and returns every other value as it is.
+//
+// Why: -0 == 0 in Go, but the two are different float64 values. SQLite
+// stores -0.0 as 0 while the log's JSON writes "-0", so a report with a -0
+// coordinate did not match its own log record (issue 12).
+func normalFloat(f float64) float64 {
+	if f == 0 {
+		return 0
+	}
+	return f
+}
+
+// checkNormal refuses the floats that are not in normal form: NaN and the
+// infinities, which neither the log's JSON nor the stores can keep, and -0
+// (see normalFloat).
+func checkNormal(fs ...float64) error {
+	for _, f := range fs {
+		switch {
+		case math.IsNaN(f) || math.IsInf(f, 0):
+			return fmt.Errorf("%g is not a finite number", f)
+		case f == 0 && math.Signbit(f):
+			return errors.New("-0 is not normalised (call Normalize)")
 		}
 	}
 	return nil
@@ -152,8 +194,21 @@ func (s *Site) Validate() error {
 		return Errorf(EINVALID, "site: id required")
 	case !s.Location.Valid():
 		return Errorf(EINVALID, "site %s: location %v out of range", s.ID, s.Location)
+	case !(s.CapacityMW >= 0): // NaN fails too
+		return Errorf(EINVALID, "site %s: capacity %g MW out of range", s.ID, s.CapacityMW)
+	}
+	if err := checkNormal(s.Location.Lon, s.Location.Lat, s.CapacityMW); err != nil {
+		return Errorf(EINVALID, "site %s: %v", s.ID, err)
 	}
 	return nil
+}
+
+// Normalize is (*Report).Normalize for a site: every path by which sites
+// enter the record MUST call it before Validate.
+func (s *Site) Normalize() {
+	s.Location.Lon = normalFloat(s.Location.Lon)
+	s.Location.Lat = normalFloat(s.Location.Lat)
+	s.CapacityMW = normalFloat(s.CapacityMW)
 }
 
 // machineTaggedSources are the sources whose event types are a

@@ -51,7 +51,8 @@ type ReportStore interface {
 	Reports(ctx context.Context, f ReportFilter, fn func(*Report) error) error
 }
 
-// SiteStore keeps protected sites (reference data, not logged).
+// SiteStore keeps protected sites: reference data that verdicts depend on,
+// so each new site is logged with it.
 type SiteStore interface {
 	// PutSites stores the sites whose ids are not stored yet and returns
 	// how many were new. EINVALID if a site fails Validate.
@@ -66,10 +67,16 @@ type SiteStore interface {
 type AgreementStore interface {
 	// PutAgreement stores a new version of agreement id unless the latest
 	// stored version has the same SHA-256; it returns the version that
-	// holds the bundle and whether it is new.
+	// holds the bundle and whether it is new. That version becomes the
+	// current agreement, new or not: putting an agreement (an upload, or
+	// truce adjudicate) says it is the one in force.
 	PutAgreement(ctx context.Context, by Principal, id AgreementID, bundle []byte) (v *AgreementVersion, created bool, err error)
-	// LatestAgreement returns the latest version of agreement id, or of the
-	// most recently stored agreement when id is "". ENOTFOUND if none.
+	// LatestAgreement returns the latest version of agreement id, or the
+	// current agreement when id is "": the version most recently put
+	// (before any was put since the store kept track, the most recently
+	// stored one). The incidents' figures follow the judgements under
+	// the current agreement, and every reader that shows judgements MUST
+	// read them under it. ENOTFOUND if none.
 	LatestAgreement(ctx context.Context, id AgreementID) (*AgreementVersion, error)
 	// LatestAgreementHead is LatestAgreement(ctx, "") without the bundle:
 	// a cheap check of whether a newer version was stored.
@@ -85,7 +92,10 @@ type AgreementStore interface {
 type JudgementStore interface {
 	// PutJudgements stores the judgements of the given reports under
 	// agreement version (id, version), in one transaction, logging those
-	// that are new or changed, and returns how many changed.
+	// that are new or changed, and returns how many changed. The reports'
+	// incidents take their figures from their judgements under the current
+	// agreement (see LatestAgreement); judging under another version does
+	// not make it current.
 	PutJudgements(ctx context.Context, by Principal, id AgreementID, version int, js []Judgement) (changed int, err error)
 	// Judgements calls fn with every stored report and its judgement under
 	// agreement version (id, version) matching f, ordered by report start
@@ -147,16 +157,20 @@ type IncidentStore interface {
 	// incident as contested by that party.
 	Respond(ctx context.Context, by Principal, id IncidentID, kind ResponseKind, text string) (*Event, error)
 	// AddEvidence attaches an evidence item; an incident in a final status
-	// goes back to under_review.
+	// goes back to under_review when EvidenceReopens says so (a reviewer's
+	// evidence, never a party's).
 	AddEvidence(ctx context.Context, by Principal, id IncidentID, ev *Evidence, content []byte) (*Event, error)
 	// Publish makes an incident visible to the public.
 	Publish(ctx context.Context, by Principal, id IncidentID) (*Event, error)
 	// Merge moves every report of source into target and removes source.
+	// ECONFLICT if CanMerge refuses (their audiences differ) or either is
+	// merged away already.
 	Merge(ctx context.Context, by Principal, target, source IncidentID, reason string) (*Event, error)
 	// MergeMany applies merges in one transaction, for grouping reports of
-	// the same event. A merge whose source is already merged, is the target
-	// itself, or is no longer in status reported (a monitor is on it) is
-	// skipped; it returns how many were applied.
+	// the same event. A merge whose source is already merged or is the
+	// target itself, or that CanGroup refuses (another audience, or a
+	// monitor is on the source), is skipped; it returns how many were
+	// applied.
 	MergeMany(ctx context.Context, by Principal, ops []MergeOp) (int, error)
 	// Split moves one report out of its incident into a new incident with
 	// the report's id.
@@ -169,13 +183,32 @@ type MergeOp struct {
 	Reason         string
 }
 
-// TokenStore keeps API tokens (hashes only).
+// TokenStore keeps API tokens (hashes only); each token created or
+// revoked is logged with it.
 type TokenStore interface {
 	CreateToken(ctx context.Context, t *Token) error
 	// TokenByHash returns the token with the given secret hash. ENOTFOUND if absent.
 	TokenByHash(ctx context.Context, hash string) (*Token, error)
 	Tokens(ctx context.Context) ([]Token, error)
+	// RevokeToken revokes a token from time at; its sessions end with it.
+	// ENOTFOUND if it does not exist or is revoked already.
 	RevokeToken(ctx context.Context, id string, at time.Time) error
+}
+
+// SessionStore keeps the dashboard's browser sessions, so that every API
+// server behind one database knows them. Sessions are not logged: they
+// grant nothing their token does not.
+type SessionStore interface {
+	// CreateSession stores a session, removing the sessions that have
+	// expired. ENOTFOUND if its token does not exist or is not active;
+	// ECONFLICT if a session with its hash exists.
+	CreateSession(ctx context.Context, s *Session) error
+	// SessionToken returns the token the session with the given hash acts
+	// as. ENOTFOUND if there is no such session, or it is not active (it
+	// has expired, or its token has expired or been revoked).
+	SessionToken(ctx context.Context, hash string) (*Token, error)
+	// DeleteSession removes a session (sign-out). ENOTFOUND if absent.
+	DeleteSession(ctx context.Context, hash string) error
 }
 
 // LogStore reads the tamper-evident log.
@@ -203,6 +236,7 @@ type Store interface {
 	JudgementStore
 	IncidentStore
 	TokenStore
+	SessionStore
 	LogStore
 	Close() error
 }

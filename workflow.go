@@ -33,7 +33,8 @@ func (s Status) Known() bool {
 
 // CanMove reports whether the workflow allows moving from s to to:
 // reported → under_review → verified | unverifiable | dismissed, and back
-// to under_review from any of those when new evidence arrives.
+// to under_review from any of those (a reviewer reopens it, or a
+// reviewer's new evidence does: see EvidenceReopens).
 func (s Status) CanMove(to Status) bool {
 	switch s {
 	case StatusReported:
@@ -44,6 +45,62 @@ func (s Status) CanMove(to Status) bool {
 		return to == StatusUnderReview
 	}
 	return false
+}
+
+// Final reports whether s ends a review: verified, unverifiable or
+// dismissed. Moving to a final status publishes the incident, because the
+// outcome of a review is public.
+func (s Status) Final() bool {
+	return s == StatusVerified || s == StatusUnverifiable || s == StatusDismissed
+}
+
+// Reviews reports whether p moves incidents in the workflow: monitors,
+// admins and the system (the operator's command line). Parties and
+// observers never change a status (docs/api.md).
+func (p Principal) Reviews() bool {
+	return p.Role == RoleMonitor || p.Role == RoleAdmin || p == System
+}
+
+// EvidenceReopens reports whether evidence that by adds to an incident in
+// status s sends it back to under_review: only a reviewer's evidence
+// reopens a final status. A party's evidence is attached and logged, and
+// stands in the incident's history for the monitors to weigh; it MUST NOT
+// move the status, or an accused party could undo a verification by
+// posting a file.
+func EvidenceReopens(s Status, by Principal) bool {
+	return s.Final() && by.Reviews()
+}
+
+// Audience is who may read an incident besides monitors and admins:
+// everyone when it is published; else the party that submitted it, or
+// no one else at all when no party did (Party "").
+type Audience struct {
+	Public bool
+	Party  PartyID
+}
+
+// Audience returns who may read in besides monitors and admins.
+func (in *Incident) Audience() Audience {
+	if in.Published {
+		return Audience{Public: true}
+	}
+	return Audience{Party: in.SubmittedBy}
+}
+
+// CanMerge reports whether the reports of source may move into target. A
+// merge MUST NOT change who can read a report, nor show one audience the id
+// of an incident it cannot read (the merged-away incident names its
+// target, and the target names it): both incidents must have the same
+// audience. A monitor who means to merge across audiences publishes first.
+func CanMerge(target, source *Incident) bool {
+	return target.Audience() == source.Audience()
+}
+
+// CanGroup reports whether automatic grouping (truce adjudicate) may merge
+// source into target: CanMerge, and source still in status reported, as
+// once a monitor is on an incident, what belongs to it is theirs to decide.
+func CanGroup(target, source *Incident) bool {
+	return CanMerge(target, source) && source.Status == StatusReported
 }
 
 // Incident is one event with the reports that describe it, its review

@@ -132,8 +132,13 @@ func (e *env) logCmd() *cobra.Command {
 		Short: "Check the whole log: every record against its hashes, every checkpoint's signature and consistency, every stored row against its record",
 		Long: `verify recomputes the Merkle tree from the stored records, compares every
 stored hash, checks every signed checkpoint and that each is consistent with
-the one before, and checks every stored report, agreement, event, evidence
-item and judgement against the log record it names. With --bundle it checks
+the one before, and checks every row that a page, an export or a permission
+decision reads against the log: reports, agreement versions, events,
+evidence, judgements, sites, tokens and the current agreement against the
+records they name or that log them, and each incident's workflow state and
+figures against what the records derive them to (docs/operations.md lists
+every column). It exits non-zero, naming the row, on the first mismatch.
+With --bundle it checks
 an exported bundle offline, without a database (give --key to trust a key
 you obtained independently).`,
 		Args: cobra.NoArgs,
@@ -178,8 +183,7 @@ you obtained independently).`,
 			if err != nil {
 				return fmt.Errorf("log verify: %w", err)
 			}
-			fmt.Fprintf(e.stdout, "rows checked against the log: %d reports, %d agreement versions, %d events, %d evidence items, %d judgements\n",
-				rc.Reports, rc.Agreements, rc.Events, rc.Evidence, rc.Judgements)
+			fmt.Fprintf(e.stdout, "rows checked against the log: %s\n", rc)
 			fmt.Fprintln(e.stdout, "log verified")
 			return nil
 		},

@@ -109,39 +109,29 @@ func joinIDsList[T ~string](ids []T) []string {
 }
 
 // groupStored groups the stored reports under agreement version (id,
-// version) and merges their incidents: each group's reports move into the
-// incident of its earliest report. Incidents already under review are left
-// alone: a monitor decides about those.
+// version) and merges their incidents as adjudicate.PlanMerges plans:
+// each group's reports move into the incident of its earliest report,
+// reports are grouped only within one audience (published, or one
+// party's or the monitors' unpublished ones), and incidents already
+// under review are left alone: a monitor decides about those.
 func groupStored(ctx context.Context, st truce.Store, id truce.AgreementID, version int) (merged int, err error) {
-	var ms []adjudicate.Member
+	incidents, err := incidentsByReport(ctx, st)
+	if err != nil {
+		return 0, err
+	}
+	var ps []adjudicate.Placed
 	if err := st.Judgements(ctx, id, version, truce.ReportFilter{}, func(r *truce.Report, j *truce.Judgement) error {
+		in := incidents[r.ID]
+		if in == nil {
+			return nil // stored since the incidents were read: grouped next time
+		}
 		f := j.Facts
-		ms = append(ms, adjudicate.Member{Report: r, Facts: &f})
+		ps = append(ps, adjudicate.Placed{Member: adjudicate.Member{Report: r, Facts: &f}, Incident: in})
 		return nil
 	}); err != nil {
 		return 0, err
 	}
-	var ops []truce.MergeOp
-	for _, g := range adjudicate.GroupReports(ms, adjudicate.DefaultGroupOptions) {
-		if len(g.Reports) < 2 {
-			continue
-		}
-		target, err := st.IncidentOf(ctx, g.Reports[0])
-		if err != nil {
-			return 0, err
-		}
-		seen := map[truce.IncidentID]bool{target: true}
-		for _, r := range g.Reports[1:] {
-			src, err := st.IncidentOf(ctx, r)
-			if err != nil {
-				return 0, err
-			}
-			if !seen[src] {
-				seen[src] = true
-				ops = append(ops, truce.MergeOp{Target: target, Source: src, Reason: "grouped: " + g.Explanation})
-			}
-		}
-	}
+	ops := adjudicate.PlanMerges(ps, adjudicate.DefaultGroupOptions)
 	// One transaction per few thousand merges: one fsync, not one per merge.
 	for len(ops) > 0 {
 		n := min(len(ops), 5000)
@@ -153,4 +143,31 @@ func groupStored(ctx context.Context, st truce.Store, id truce.AgreementID, vers
 		ops = ops[n:]
 	}
 	return merged, nil
+}
+
+// everyIncident is the principal groupStored reads incidents as: the
+// operator's command line reads every incident, published or not.
+var everyIncident = truce.Principal{TokenID: "system", Role: truce.RoleMonitor}
+
+// incidentsByReport returns the incident of every stored report, a page
+// of a thousand incidents per query.
+func incidentsByReport(ctx context.Context, st truce.Store) (map[truce.ReportID]*truce.Incident, error) {
+	out := map[truce.ReportID]*truce.Incident{}
+	f := truce.IncidentFilter{Visibility: everyIncident, Limit: 1000}
+	for {
+		page, next, err := st.Incidents(ctx, f)
+		if err != nil {
+			return nil, err
+		}
+		for i := range page {
+			in := &page[i].Incident
+			for _, r := range in.Reports {
+				out[r] = in
+			}
+		}
+		if next == "" {
+			return out, nil
+		}
+		f.After = next
+	}
 }

@@ -72,7 +72,7 @@ verify there exactly as it did in the original.`,
 			}
 			fmt.Fprintf(e.stdout, "copied %d reports, %d judgements and %d log records; the copy verifies: %d records, %d checkpoints, root %x…; %d rows checked\n",
 				counts["reports"], counts["judgements"], counts["log_records"], rep.Records, rep.Checkpoints, rep.Root[:6],
-				rc.Reports+rc.Agreements+rc.Events+rc.Evidence+rc.Judgements)
+				rc.Total())
 			return nil
 		},
 	}

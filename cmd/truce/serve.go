@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"time"
 
@@ -24,12 +25,17 @@ type serveConfig struct {
 	ShutdownTimeout time.Duration
 	// WriteRate limits writes per token and per address (per second; 0: no limit).
 	WriteRate float64
+	// TrustedProxies are CIDRs (or addresses) of reverse proxies whose
+	// X-Forwarded-For names the client.
+	TrustedProxies []string
+	// EvidenceQuotaMiB is the evidence a party token may store a day (0: no quota).
+	EvidenceQuotaMiB int64
 	// ready, if set, receives the listening address (tests use :0).
 	ready func(addr string)
 }
 
 func (e *env) serveCmd() *cobra.Command {
-	cfg := serveConfig{ShutdownTimeout: 15 * time.Second, WriteRate: httpapi.DefaultLimits.WritesPerSecond}
+	cfg := serveConfig{ShutdownTimeout: 15 * time.Second, WriteRate: httpapi.DefaultLimits.WritesPerSecond, EvidenceQuotaMiB: httpapi.DefaultLimits.EvidenceBytesPerDay >> 20}
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the JSON API (and the dashboard) on the store",
@@ -45,6 +51,8 @@ func (e *env) serveCmd() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&cfg.Addr, "addr", addr, "listen address (env TRUCE_ADDR)")
 	cmd.Flags().Float64Var(&cfg.WriteRate, "write-rate", httpapi.DefaultLimits.WritesPerSecond, "writes per second allowed per token and per client address, with bursts of 5 seconds' worth (0: no limit)")
+	cmd.Flags().StringSliceVar(&cfg.TrustedProxies, "trusted-proxy", nil, "CIDRs or addresses of reverse proxies whose X-Forwarded-For names the client, for the per-address limits (e.g. 127.0.0.1/32,::1)")
+	cmd.Flags().Int64Var(&cfg.EvidenceQuotaMiB, "evidence-quota", cfg.EvidenceQuotaMiB, "MiB of evidence one party token may store a day, UTC (0: no quota)")
 	cmd.Flags().StringVar(&cfg.LogOrigin, "log-origin", "", "name of the log in its checkpoints, used when the signing key is first generated (default "+`"truce.local/log"`+")")
 	return cmd
 }
@@ -53,6 +61,10 @@ func (e *env) serveCmd() *cobra.Command {
 // it stops accepting, lets requests in flight finish (up to the timeout)
 // and closes the store.
 func (e *env) serve(ctx context.Context, cfg serveConfig) error {
+	proxies, err := parsePrefixes(cfg.TrustedProxies)
+	if err != nil {
+		return fmt.Errorf("--trusted-proxy: %w", err)
+	}
 	st, err := openBackend(ctx, cfg.DB, cfg.LogOrigin, true)
 	if err != nil {
 		return err
@@ -66,9 +78,10 @@ func (e *env) serve(ctx context.Context, cfg serveConfig) error {
 	case cfg.WriteRate > 0:
 		lim.WritesPerSecond, lim.WriteBurst = cfg.WriteRate, max(1, int(5*cfg.WriteRate))
 	}
-	api := httpapi.New(st, httpapi.Options{Log: log, Limits: &lim})
+	lim.EvidenceBytesPerDay = cfg.EvidenceQuotaMiB << 20
+	api := httpapi.New(st, httpapi.Options{Log: log, Limits: &lim, TrustedProxies: proxies})
 	srv := &http.Server{
-		Handler:           web.Handler(api, st, web.Options{Log: log}),
+		Handler:           web.Handler(api, st, web.Options{Log: log, TrustedProxies: proxies}),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       2 * time.Minute, // bulk uploads of large files
 		WriteTimeout:      5 * time.Minute, // exports of the whole record
@@ -105,4 +118,21 @@ func (e *env) serve(ctx context.Context, cfg serveConfig) error {
 		return err
 	}
 	return nil
+}
+
+// parsePrefixes reads CIDRs; a bare address stands for itself.
+func parsePrefixes(ss []string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, s := range ss {
+		if p, err := netip.ParsePrefix(s); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(s)
+		if err != nil {
+			return nil, fmt.Errorf("%q is neither a CIDR nor an address", s)
+		}
+		out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+	}
+	return out, nil
 }

@@ -220,8 +220,9 @@ func TestServerStory(t *testing.T) {
 	monitor.must(http.StatusOK, "POST", inc+"/status", map[string]string{"status": "verified", "reason": "matches satellite imagery"}, nil)
 	monitor.must(http.StatusConflict, "POST", inc+"/status", map[string]string{"status": "verified", "reason": "again"}, nil)
 
-	// RU, accused, can now read it, deny it and attach evidence; the
-	// evidence sends it back to review.
+	// RU, accused, can now read it, deny it and attach evidence; a party
+	// cannot change a status, so the evidence is attached for the
+	// monitors and the incident stays verified (issue 12).
 	var got incidentJSON
 	ru.must(http.StatusOK, "GET", inc, nil, &got)
 	ru.must(http.StatusCreated, "POST", inc+"/responses", map[string]string{"kind": "denial", "text": "No strikes on energy facilities were carried out."}, nil)
@@ -229,7 +230,7 @@ func TestServerStory(t *testing.T) {
 	ru.must(http.StatusCreated, "POST", inc+"/evidence", map[string]string{"media_type": "text/plain", "description": "MoD statement", "content": base64.StdEncoding.EncodeToString(doc)}, nil)
 	ru.must(http.StatusForbidden, "POST", inc+"/notes", map[string]string{"text": "not allowed"}, nil)
 	observer.must(http.StatusOK, "GET", inc, nil, &got)
-	if got.Status != "under_review" || !contains(got.ContestedBy, "RU") || len(got.Evidence) != 1 || got.Evidence[0].MediaType != "text/plain" {
+	if got.Status != "verified" || !contains(got.ContestedBy, "RU") || len(got.Evidence) != 1 || got.Evidence[0].MediaType != "text/plain" {
 		t.Errorf("after RU's answer: %+v", got)
 	}
 	// UA cannot answer an accusation against RU, but answers one against itself.
@@ -400,7 +401,7 @@ func TestServeRefusesOldSchema(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := sdb.Exec(`UPDATE schema_migrations SET version = 0`); err != nil {
+	if _, err := sdb.Exec(`DELETE FROM schema_migrations WHERE version = (SELECT MAX(version) FROM schema_migrations)`); err != nil {
 		t.Fatal(err)
 	}
 	sdb.Close()

@@ -43,9 +43,7 @@ type backend interface {
 }
 
 // rowCounts counts what a backend's VerifyRows compared.
-type rowCounts struct {
-	Reports, Agreements, Events, Evidence, Judgements int
-}
+type rowCounts = ledger.RowCheck
 
 type sqliteBackend struct{ *sqlite.Store }
 
@@ -59,15 +57,13 @@ func analyze(ctx context.Context, st backend) error {
 }
 
 func (b sqliteBackend) Rows(ctx context.Context) (rowCounts, error) {
-	rc, err := b.VerifyRows(ctx)
-	return rowCounts(rc), err
+	return b.VerifyRows(ctx)
 }
 
 type postgresBackend struct{ *postgres.Store }
 
 func (b postgresBackend) Rows(ctx context.Context) (rowCounts, error) {
-	rc, err := b.VerifyRows(ctx)
-	return rowCounts(rc), err
+	return b.VerifyRows(ctx)
 }
 
 // isPostgres reports whether dsn names a PostgreSQL database.
@@ -116,7 +112,10 @@ func (e *env) importCmd() *cobra.Command {
 		Long: `import reads report files in any supported format (detected from the header,
 or given with --format) and stores every report not stored yet: importing the
 same file twice adds nothing. Bad rows are reported as FILE:LINE: message and
-skipped, unless --strict.`,
+skipped, unless --strict. A report whose id (the source's own, else
+FILE:LINE with the file's base name) is already stored with other content
+stops the import with an error naming both: rename one of two different
+files that share a name.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			st, err := openStore(cmd.Context(), db)
@@ -175,7 +174,7 @@ func (e *env) importFile(ctx context.Context, st truce.Store, f fs.File, p strin
 	} else {
 		var batch []*truce.Report
 		flush := func() error {
-			n, err := st.PutReports(ctx, truce.System, batch, truce.PutOptions{Published: true})
+			n, _, err := importer.PutReports(ctx, st, truce.System, batch, truce.PutOptions{Published: true})
 			added += n
 			batch = batch[:0]
 			return err
@@ -231,7 +230,7 @@ func (e *env) importHotspots(ctx context.Context, st truce.Store, f fs.File, p s
 	var batch []*truce.Report
 	added, alerts := 0, 0
 	flush := func() error {
-		n, err := st.PutReports(ctx, truce.System, batch, truce.PutOptions{Published: true})
+		n, _, err := importer.PutReports(ctx, st, truce.System, batch, truce.PutOptions{Published: true})
 		added += n
 		batch = batch[:0]
 		return err

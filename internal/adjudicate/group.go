@@ -231,6 +231,63 @@ func GroupReports(ms []Member, opt GroupOptions) []Group {
 	return out
 }
 
+// Placed is a stored report to group: a member with the incident it
+// belongs to now.
+type Placed struct {
+	Member
+	Incident *truce.Incident
+}
+
+// PlanMerges groups stored reports and returns the merges that make each
+// group one incident: a group's reports move into the incident of its
+// earliest report. Reports are grouped only with reports whose incidents
+// have the same audience (truce.CanMerge), each audience on its own —
+// the published record, each party's unpublished submissions, the
+// monitors' unpublished reports — so grouping never changes who can read
+// a report nor shows anyone the id of an incident they cannot read. A
+// merge truce.CanGroup refuses (a monitor is on the source) is left out.
+// The plan depends only on ps, not its order.
+func PlanMerges(ps []Placed, opt GroupOptions) []truce.MergeOp {
+	byAudience := map[truce.Audience][]Member{}
+	incidentOf := make(map[truce.ReportID]*truce.Incident, len(ps))
+	for _, p := range ps {
+		a := p.Incident.Audience()
+		byAudience[a] = append(byAudience[a], p.Member)
+		incidentOf[p.Report.ID] = p.Incident
+	}
+	audiences := make([]truce.Audience, 0, len(byAudience))
+	for a := range byAudience {
+		audiences = append(audiences, a)
+	}
+	slices.SortFunc(audiences, func(a, b truce.Audience) int {
+		if a.Public != b.Public {
+			if a.Public {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(string(a.Party), string(b.Party))
+	})
+	var ops []truce.MergeOp
+	for _, a := range audiences {
+		for _, g := range GroupReports(byAudience[a], opt) {
+			target := incidentOf[g.Reports[0]]
+			seen := map[truce.IncidentID]bool{target.ID: true}
+			for _, r := range g.Reports[1:] {
+				src := incidentOf[r]
+				if seen[src.ID] {
+					continue
+				}
+				seen[src.ID] = true
+				if truce.CanGroup(target, src) {
+					ops = append(ops, truce.MergeOp{Target: target.ID, Source: src.ID, Reason: "grouped: " + g.Explanation})
+				}
+			}
+		}
+	}
+	return ops
+}
+
 // sameEvent applies the proximity rule to two members, i later than j.
 func sameEvent(a, b *Member, opt GroupOptions) bool {
 	ra, rb := a.Report, b.Report

@@ -317,3 +317,76 @@ func heavy(t testing.TB) {
 		t.Skip("works on the full scenario: runs in the full pass of scripts/test.sh")
 	}
 }
+
+// TestPlanMergesAudiences: reports of one event are grouped only with
+// reports whose incidents the same readers may read. For every pair of
+// audiences, two reports of one strike (the same site, minutes apart)
+// merge only when their audiences are equal, into the earlier report's
+// incident; a source a monitor is reviewing is left alone.
+func TestPlanMergesAudiences(t *testing.T) {
+	audiences := []struct {
+		name      string
+		published bool
+		by        truce.PartyID
+	}{{"published", true, ""}, {"published UA submission", true, "UA"}, {"UA-unpublished", false, "UA"}, {"RU-unpublished", false, "RU"}, {"monitor-only", false, ""}}
+	t0 := time.Date(2025, 3, 28, 1, 0, 0, 0, time.UTC)
+	facts := &truce.Facts{Perpetrator: "RU", Site: &truce.SiteMatch{ID: "WRI1005126"}, Category: "energy.power_plant.thermal"}
+	place := func(id string, dt time.Duration, published bool, by truce.PartyID, status truce.Status) adjudicate.Placed {
+		r := &truce.Report{ID: truce.ReportID(id), Source: "test", Text: id, Start: t0.Add(dt), End: t0.Add(dt + time.Minute),
+			Precision: truce.PrecisionMinute, Location: geo.Point{Lon: 36.1, Lat: 49.97}}
+		in := &truce.Incident{ID: truce.IncidentID(id), Status: status, Published: published, SubmittedBy: by, Reports: []truce.ReportID{r.ID}}
+		return adjudicate.Placed{Member: adjudicate.Member{Report: r, Facts: facts}, Incident: in}
+	}
+	for _, a := range audiences {
+		for _, b := range audiences {
+			t.Run(a.name+" then "+b.name, func(t *testing.T) {
+				first := place("first", 0, a.published, a.by, truce.StatusReported)
+				second := place("second", 10*time.Minute, b.published, b.by, truce.StatusReported)
+				got := adjudicate.PlanMerges([]adjudicate.Placed{second, first}, adjudicate.DefaultGroupOptions)
+				var want []truce.IncidentID
+				if truce.CanMerge(first.Incident, second.Incident) {
+					want = []truce.IncidentID{"first", "second"}
+				}
+				var pairs []truce.IncidentID
+				for _, op := range got {
+					pairs = append(pairs, op.Target, op.Source)
+				}
+				if diff := cmp.Diff(want, pairs); diff != "" {
+					t.Errorf("PlanMerges (target, source) mismatch (-want +got):\n%s", diff)
+				}
+				if a.published != b.published || (!a.published && a.by != b.by) {
+					if len(got) != 0 {
+						t.Errorf("merged across audiences: %+v", got)
+					}
+				}
+			})
+		}
+	}
+	t.Run("source under review", func(t *testing.T) {
+		first := place("first", 0, true, "", truce.StatusReported)
+		second := place("second", 10*time.Minute, true, "", truce.StatusUnderReview)
+		if got := adjudicate.PlanMerges([]adjudicate.Placed{first, second}, adjudicate.DefaultGroupOptions); len(got) != 0 {
+			t.Errorf("PlanMerges merged an incident under review: %+v", got)
+		}
+	})
+	t.Run("each audience groups on its own", func(t *testing.T) {
+		// Published, UA's and RU's reports of one event, interleaved in
+		// time: the published pair merges, and so does each party's, each
+		// into its own earliest report's incident.
+		ps := []adjudicate.Placed{
+			place("p1", 0, true, "", truce.StatusReported),
+			place("ua1", time.Minute, false, "UA", truce.StatusReported),
+			place("ru1", 2*time.Minute, false, "RU", truce.StatusReported),
+			place("p2", 3*time.Minute, true, "", truce.StatusReported),
+			place("ua2", 4*time.Minute, false, "UA", truce.StatusReported),
+			place("ru2", 5*time.Minute, false, "RU", truce.StatusReported),
+		}
+		var got []string
+		for _, op := range adjudicate.PlanMerges(ps, adjudicate.DefaultGroupOptions) {
+			got = append(got, string(op.Source)+"->"+string(op.Target))
+		}
+		if diff := cmp.Diff([]string{"p2->p1", "ru2->ru1", "ua2->ua1"}, got); diff != "" {
+			t.Errorf("PlanMerges mismatch (-want +got):\n%s", diff)
+		}
+	})
+}

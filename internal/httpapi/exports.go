@@ -45,6 +45,14 @@ func (s *Server) exportRoutes() {
 			if out, ok := s.summaries.get(key); ok {
 				return out, nil
 			}
+			// A summary reads every judgement: the public, who can ask for
+			// a new from/to pair at every request, may have only so many
+			// built per address.
+			if p.Role == "" {
+				if ok, wait := s.anonSummaries.allow(clientAddrOf(ctx), time.Now()); !ok {
+					return nil, retryAfter(wait, "too many summaries built for this address; summaries already built (same from, to and format) are served at once")
+				}
+			}
 			out, err := build(ctx, p, in)
 			if err == nil {
 				s.summaries.put(key, out)

@@ -2,17 +2,29 @@ package httpapi_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 )
 
+// maxErrorResponse bounds an error response, whatever the request (issue
+// 12, item 1): at most 20 errors and 200 bytes of each echoed field.
+const maxErrorResponse = 16 << 10
+
 // FuzzRequests sends arbitrary bodies and query strings to the API's
 // writing and filtering endpoints, as a monitor and as a party, and checks
-// that nothing answers 5xx and that a refused request changes nothing:
-// the log does not grow.
+// that nothing answers 5xx, that a refused request changes nothing (the
+// log does not grow) and that the response is bounded: an error by
+// maxErrorResponse, an accepted write by a multiple of its body.
 func FuzzRequests(f *testing.F) {
 	fx := newFixture(f)
+	var keys strings.Builder
+	keys.WriteString(`{"kind":"denial","text":"x"`)
+	for i := range 1000 {
+		fmt.Fprintf(&keys, `,"k%d":{"a":[1,2,3],"b":"<%d>"}`, i, i)
+	}
+	keys.WriteString("}")
 	for _, seed := range []struct {
 		target int
 		q, b   string
@@ -28,6 +40,8 @@ func FuzzRequests(f *testing.F) {
 		{5, "bbox=1,2,3,4&from=2025-01-01&to=2025-12-31&outcome=violation", ""},
 		{5, "cursor=%ff&limit=0", ""},
 		{6, "", `{"role":"party","party":"XX"}`},
+		{3, "", keys.String()},
+		{0, "", `{"time":"` + strings.Repeat("\u0000", 5000) + `","lon":1,"lat":1,"` + strings.Repeat("<", 5000) + `":1}`},
 	} {
 		f.Add(seed.target, seed.q, []byte(seed.b))
 	}
@@ -65,6 +79,12 @@ func FuzzRequests(f *testing.F) {
 		}
 		if st >= 400 && after != before {
 			t.Fatalf("%s %s refused (%d) but the log grew from %d to %d", tg.method, tg.path, st, before, after)
+		}
+		if st >= 400 && len(resp) > maxErrorResponse {
+			t.Fatalf("%s %s answered %d with %d bytes, more than %d", tg.method, tg.path, st, len(resp), maxErrorResponse)
+		}
+		if st < 400 && tg.method != "GET" && len(resp) > maxErrorResponse+8*len(body) {
+			t.Fatalf("%s %s answered %d with %d bytes to a body of %d", tg.method, tg.path, st, len(resp), len(body))
 		}
 		if st == http.StatusOK && tg.method == "GET" && !strings.HasPrefix(resp, "{") {
 			t.Fatalf("GET %s answered %d with a non-JSON body %q", tg.path, st, resp)

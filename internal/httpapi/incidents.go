@@ -245,7 +245,8 @@ func (s *Server) incidentRoutes() {
 		}
 	}
 	handle(s, huma.Operation{OperationID: "add-evidence", Method: http.MethodPost, Path: "/api/v1/incidents/{id}/evidence", Tags: []string{"review"},
-		Summary:       "Attach evidence (a file, kept with its SHA-256 and media type); a reviewed incident goes back to under_review",
+		Summary:       "Attach evidence (a file, kept with its SHA-256 and media type); evidence from a monitor or admin reopens a reviewed incident, a party's is attached without moving its status",
+		Description:   "A party token may store a limited number of bytes of evidence a day (default 256 MiB); beyond it the answer is 429 with Retry-After (413 for one file larger than the whole quota).",
 		DefaultStatus: http.StatusCreated, MaxBodyBytes: 23 << 20}, OpAddEvidence,
 		func(ctx context.Context, p truce.Principal, in *evidenceIn) (*evidenceResult, error) {
 			if _, err := s.loadIncident(ctx, p, in.ID, OpAddEvidence); err != nil {
@@ -255,9 +256,14 @@ func (s *Server) incidentRoutes() {
 			if err != nil {
 				return nil, fieldError("body.content", "not valid base64", nil)
 			}
+			release, err := s.reserveEvidence(p, int64(len(content)))
+			if err != nil {
+				return nil, err
+			}
 			ev := &truce.Evidence{MediaType: in.Body.MediaType, Description: in.Body.Description}
 			e, err := s.store.AddEvidence(ctx, p, truce.IncidentID(in.ID), ev, content)
 			if err != nil {
+				release()
 				return nil, err
 			}
 			out := &evidenceResult{}
@@ -272,10 +278,13 @@ func (s *Server) incidentRoutes() {
 	type contentOut struct {
 		ContentType string `header:"Content-Type"`
 		Disposition string `header:"Content-Disposition"`
+		NoSniff     string `header:"X-Content-Type-Options"`
+		CSP         string `header:"Content-Security-Policy"`
 		Body        []byte
 	}
 	handle(s, huma.Operation{OperationID: "get-evidence", Method: http.MethodGet, Path: "/api/v1/incidents/{id}/evidence/{evidence}", Tags: []string{"review"},
-		Summary: "The bytes of an evidence item (check them against its SHA-256)"}, OpRead,
+		Summary:     "The bytes of an evidence item (check them against its SHA-256)",
+		Description: "Always a download (`Content-Disposition: attachment`, `nosniff`). Its `Content-Type` is the uploaded media type only for " + safeTypesText + "; anything else is served as `application/octet-stream`."}, OpRead,
 		func(ctx context.Context, p truce.Principal, in *contentIn) (*contentOut, error) {
 			if _, err := s.loadIncident(ctx, p, in.ID, OpRead); err != nil {
 				return nil, err
@@ -284,8 +293,11 @@ func (s *Server) incidentRoutes() {
 			if err != nil {
 				return nil, err
 			}
-			// Served as an attachment, never rendered in the page's origin.
-			return &contentOut{ContentType: mt, Disposition: `attachment; filename="evidence"`, Body: b}, nil
+			// The uploader chose the media type: served as a download, in a
+			// type no browser runs, never rendered in the site's origin.
+			ct, ext := downloadType(mt)
+			return &contentOut{ContentType: ct, Disposition: `attachment; filename="evidence` + ext + `"`, NoSniff: "nosniff",
+				CSP: "default-src 'none'; sandbox", Body: b}, nil
 		})
 
 	handle(s, huma.Operation{OperationID: "publish-incident", Method: http.MethodPost, Path: "/api/v1/incidents/{id}/publish", Tags: []string{"review"},
@@ -323,4 +335,43 @@ func (s *Server) incidentRoutes() {
 			}
 			return &eventBody{Body: eventOut(e)}, nil
 		})
+}
+
+// safeTypes are the uploaded media types an evidence download keeps, with
+// the file name extension they get; none is run by a browser.
+var safeTypes = map[string]struct{ ct, ext string }{
+	"image/png":       {"image/png", ".png"},
+	"image/jpeg":      {"image/jpeg", ".jpg"},
+	"application/pdf": {"application/pdf", ".pdf"},
+	"text/plain":      {"text/plain; charset=utf-8", ".txt"},
+}
+
+const safeTypesText = "image/png, image/jpeg, application/pdf and text/plain (as UTF-8)"
+
+// downloadType is the Content-Type and file extension an evidence item is
+// served with: its own if it is a safe type, else application/octet-stream.
+func downloadType(mediaType string) (ct, ext string) {
+	if t, ok := safeTypes[strings.ToLower(strings.TrimSpace(mediaType))]; ok {
+		return t.ct, t.ext
+	}
+	return "application/octet-stream", ".bin"
+}
+
+// reserveEvidence takes n bytes of a party token's daily evidence quota
+// (monitors and admins have none) and returns the function that gives
+// them back if the item is not stored: 429 with Retry-After beyond the
+// quota, 413 for an item larger than the whole quota.
+func (s *Server) reserveEvidence(p truce.Principal, n int64) (release func(), err error) {
+	if p.Role != truce.RoleParty || s.evidence.limit <= 0 {
+		return func() {}, nil
+	}
+	now := s.now()
+	if n > s.evidence.limit {
+		return nil, huma.NewError(http.StatusRequestEntityTooLarge, fmt.Sprintf("the file is %d bytes, more than a party token's evidence quota of %d bytes a day", n, s.evidence.limit))
+	}
+	ok, used, wait := s.evidence.reserve(p.TokenID, n, now)
+	if !ok {
+		return nil, retryAfter(wait, fmt.Sprintf("evidence quota reached: this token has stored %d of its %d bytes for today (UTC) and the file is %d bytes", used, s.evidence.limit, n))
+	}
+	return func() { s.evidence.release(p.TokenID, n, now) }, nil
 }

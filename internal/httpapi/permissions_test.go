@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -14,6 +15,8 @@ import (
 	"sort"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"truce"
 	"truce/internal/adjudicate"
@@ -248,7 +251,8 @@ func TestRateLimits(t *testing.T) {
 	if codes[0] != http.StatusCreated || codes[4] != http.StatusTooManyRequests {
 		t.Errorf("write statuses %v, want 201 first and 429 after the burst", codes)
 	}
-	// Failed sign-ins: two bad tokens, then even a good one is held off.
+	// Failed sign-ins: two bad tokens, then a third is refused with 429
+	// (a valid token is not: TestRateLimitBuckets).
 	f.tokens["bad"] = "truce_not-a-token"
 	for range 2 {
 		if st, _ := f.do(t, "bad", "GET", "/api/v1/incidents", "", nil); st != http.StatusUnauthorized {
@@ -261,5 +265,167 @@ func TestRateLimits(t *testing.T) {
 	// Reads without a token are not limited here.
 	if st, _ := f.do(t, "public", "GET", "/api/v1/incidents", "", nil); st != http.StatusOK {
 		t.Errorf("public read after the failures: %d", st)
+	}
+}
+
+// incidentAs reads an incident through the API as who.
+func (f *fixture) incidentAs(t *testing.T, who, id string) (int, httpapi.IncidentDetail) {
+	t.Helper()
+	st, body := f.do(t, who, "GET", "/api/v1/incidents/"+id, "", nil)
+	var d httpapi.IncidentDetail
+	if st == http.StatusOK {
+		if err := json.Unmarshal([]byte(body), &d); err != nil {
+			t.Fatalf("incident %s: %v: %s", id, err, body)
+		}
+	}
+	return st, d
+}
+
+// TestPermissionsEvidenceOnVerified is issue 12's item 5: after a monitor
+// verifies the incident accusing RU, RU may still add evidence to it, but
+// a party cannot change a status: the evidence is attached and stands in
+// the history for the monitors, and the incident stays verified. A
+// monitor's evidence reopens the review.
+func TestPermissionsEvidenceOnVerified(t *testing.T) {
+	f := newFixture(t)
+	for _, to := range []string{"under_review", "verified"} {
+		if st, body := f.do(t, "monitor", "POST", "/api/v1/incidents/acc-ru/status", "application/json",
+			jsonBody(map[string]string{"status": to, "reason": "review"})); st >= 300 {
+			t.Fatalf("move to %s: %d %s", to, st, body)
+		}
+	}
+	evidence := func(who, text string) (int, string) {
+		return f.do(t, who, "POST", "/api/v1/incidents/acc-ru/evidence", "application/json",
+			jsonBody(map[string]string{"media_type": "text/plain", "content": base64.StdEncoding.EncodeToString([]byte(text))}))
+	}
+	if st, body := evidence("party:RU", "statement of the accused party"); st != http.StatusCreated {
+		t.Fatalf("RU's evidence on the verified incident accusing it: %d %s", st, body)
+	}
+	for _, who := range []string{"public", "party:RU", "monitor"} {
+		st, d := f.incidentAs(t, who, "acc-ru")
+		if st != http.StatusOK || d.Status != "verified" || !d.Published {
+			t.Errorf("as %s after RU's evidence: %d, status %q, published %v; want 200, verified, published", who, st, d.Status, d.Published)
+		}
+	}
+	_, d := f.incidentAs(t, "monitor", "acc-ru")
+	if last := d.Events[len(d.Events)-1]; last.Kind != "evidence" || len(d.Evidence) != 1 {
+		t.Errorf("after RU's evidence: last event %+v, %d evidence items; want the evidence event and its item", last, len(d.Evidence))
+	}
+	// UA neither submitted it nor is accused by it.
+	if st, body := evidence("party:UA", "not ours to add"); st != http.StatusForbidden {
+		t.Errorf("UA's evidence on an incident accusing RU: %d %s, want 403", st, body)
+	}
+	if st, body := evidence("monitor", "a monitor's photo"); st != http.StatusCreated {
+		t.Fatalf("monitor's evidence: %d %s", st, body)
+	}
+	if _, d := f.incidentAs(t, "monitor", "acc-ru"); d.Status != "under_review" {
+		t.Errorf("after a monitor's evidence: status %q, want under_review", d.Status)
+	}
+}
+
+// groupLikeAdjudicate groups the stored reports as truce adjudicate does
+// (cmd/truce groupStored: adjudicate.PlanMerges over the judgements under
+// the current agreement, executed by MergeMany) and returns how many
+// incidents were merged.
+func groupLikeAdjudicate(t *testing.T, st truce.Store) int {
+	t.Helper()
+	ctx := context.Background()
+	v, err := st.LatestAgreement(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _, err := st.Incidents(ctx, truce.IncidentFilter{Visibility: truce.Principal{TokenID: "system", Role: truce.RoleMonitor}, Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	incidentOf := map[truce.ReportID]*truce.Incident{}
+	for i := range page {
+		for _, r := range page[i].Reports {
+			incidentOf[r] = &page[i].Incident
+		}
+	}
+	var ps []adjudicate.Placed
+	if err := st.Judgements(ctx, v.ID, v.Version, truce.ReportFilter{}, func(r *truce.Report, j *truce.Judgement) error {
+		f := j.Facts
+		ps = append(ps, adjudicate.Placed{Member: adjudicate.Member{Report: r, Facts: &f}, Incident: incidentOf[r.ID]})
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	n, err := st.MergeMany(ctx, truce.System, adjudicate.PlanMerges(ps, adjudicate.DefaultGroupOptions))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestPermissionsGroupingAcrossAudiences is issue 12's item 2 through the
+// API: UA, RU and a monitor submit reports of the strike the published
+// incident acc-ru describes (the same place, day and target), published
+// and not. Grouping merges reports only within one audience, so every
+// role gets the same answer for every report and incident as before, and
+// no history a role can read names an incident it cannot.
+func TestPermissionsGroupingAcrossAudiences(t *testing.T) {
+	f := newFixture(t)
+	strike := map[string]any{"time": "2025-04-10", "lon": 36.1, "lat": 49.97, "perpetrator": "RU", "category": "energy.substation",
+		"actions": []string{"drone_attack"}, "text": "Drones hit the substation"}
+	submit := func(who string, published *bool) string {
+		t.Helper()
+		body := maps.Clone(strike)
+		if published != nil {
+			body["published"] = *published
+		}
+		st, out := f.do(t, who, "POST", "/api/v1/reports", "application/json", jsonBody(body))
+		if st != http.StatusCreated {
+			t.Fatalf("submit as %s: %d %s", who, st, out)
+		}
+		var r httpapi.ReportOut
+		if err := json.Unmarshal([]byte(out), &r); err != nil {
+			t.Fatal(err)
+		}
+		return r.ID
+	}
+	yes, no := true, false
+	ids := []string{"acc-ru", "acc-ua", "extra-1", "extra-2",
+		submit("party:UA", nil), submit("party:RU", nil), submit("party:UA", nil), submit("party:RU", nil),
+		submit("monitor", &no), submit("monitor", &yes), submit("admin", &no)}
+	everyone := []string{"public", "observer", "party:UA", "party:RU", "monitor", "admin"}
+	answers := func() map[string]int {
+		out := map[string]int{}
+		for _, who := range everyone {
+			for _, id := range ids {
+				st, _ := f.do(t, who, "GET", "/api/v1/reports/"+id, "", nil)
+				out[who+" GET report "+id] = st
+				st, d := f.incidentAs(t, who, id)
+				out[who+" GET incident "+id] = st
+				for _, ev := range d.Events {
+					if ev.Other == "" {
+						continue
+					}
+					if st, _ := f.incidentAs(t, who, ev.Other); st != http.StatusOK {
+						t.Errorf("%s reads incident %s, whose %s event names %s, which %s may not read (%d)", who, id, ev.Kind, ev.Other, who, st)
+					}
+				}
+			}
+		}
+		return out
+	}
+	before := answers()
+	// One merge per audience that holds two reports of the strike:
+	// published (acc-ru and the monitor's published one), UA's, RU's, and
+	// the staff's unpublished ones (a monitor's and an admin's).
+	if n := groupLikeAdjudicate(t, f.st); n != 4 {
+		t.Errorf("grouping merged %d incidents, want 4", n)
+	}
+	if diff := cmp.Diff(before, answers()); diff != "" {
+		t.Errorf("grouping changed what a role may read (-before +after):\n%s", diff)
+	}
+	_, body := f.do(t, "public", "GET", "/api/v1/reports/acc-ru", "", nil)
+	var r httpapi.ReportOut
+	if err := json.Unmarshal([]byte(body), &r); err != nil {
+		t.Fatal(err)
+	}
+	if _, d := f.incidentAs(t, "public", r.Incident); len(d.ReportList) != 2 {
+		t.Errorf("acc-ru's incident %s holds %d reports, want acc-ru and the monitor's published report", r.Incident, len(d.ReportList))
 	}
 }

@@ -49,6 +49,14 @@ type BulkResult struct {
 	Errors   []string `json:"errors" doc:"the first 100 bad rows, as FILE:LINE: message"`
 }
 
+// uploadName names an anonymous upload after its content, so that the
+// FILE:LINE ids of two different files never meet and the same file sent
+// twice gets the same ids (and adds nothing the second time).
+func uploadName(body []byte) string {
+	sum := sha256.Sum256(body)
+	return "upload-" + hex.EncodeToString(sum[:8])
+}
+
 func newID(prefix string) string {
 	var b [9]byte
 	_, _ = rand.Read(b[:])
@@ -131,7 +139,7 @@ func (s *Server) reportRoutes() {
 		Format    string `query:"format" enum:"truce-csv,truce-json,truce-geojson,acled,ucdp-ged,viina," doc:"default: detect from the header"`
 		Strict    bool   `query:"strict" doc:"refuse the whole file at the first bad row"`
 		Published bool   `query:"published" default:"true" doc:"publish the new incidents at once (reports from public sources)"`
-		Name      string `query:"name" maxLength:"200" doc:"the file's name, used in FILE:LINE report ids"`
+		Name      string `query:"name" maxLength:"200" doc:"the file's name, used in FILE:LINE report ids; default upload-HASH, HASH being the start of the body's SHA-256"`
 		RawBody   []byte `contentType:"text/csv"`
 	}
 	type bulkOut struct{ Body BulkResult }
@@ -140,15 +148,19 @@ func (s *Server) reportRoutes() {
 		func(ctx context.Context, p truce.Principal, in *bulkIn) (*bulkOut, error) {
 			name := in.Name
 			if name == "" {
-				name = "upload"
+				name = uploadName(in.RawBody)
 			}
 			res := BulkResult{Errors: []string{}}
 			var batch []*truce.Report
 			flush := func() error {
-				n, err := s.store.PutReports(ctx, p, batch, truce.PutOptions{Published: in.Published})
+				n, kept, err := importer.PutReports(ctx, s.store, p, batch, truce.PutOptions{Published: in.Published})
 				res.Added += n
-				if err == nil {
-					err = s.judgeReports(ctx, p, batch)
+				// On a conflict the rest of the batch is stored: judge it
+				// before reporting the conflict.
+				if kept != nil {
+					if jerr := s.judgeReports(ctx, p, kept); err == nil {
+						err = jerr
+					}
 				}
 				batch = batch[:0]
 				return err

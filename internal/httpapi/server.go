@@ -9,6 +9,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -36,9 +37,14 @@ type Options struct {
 	Now func() time.Time
 	// Version is reported in the OpenAPI document.
 	Version string
-	// Limits rate-limit writes and failed sign-ins; zero values mean
-	// DefaultLimits. Set WritesPerSecond < 0 to disable (load tests).
+	// Limits rate-limit writes, failed sign-ins and the public's summary
+	// builds, and cap the evidence a party may store; nil means
+	// DefaultLimits. Set WritesPerSecond < 0 to disable the write and
+	// sign-in limits (load tests).
 	Limits *Limits
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the client. From any other peer the header is ignored.
+	TrustedProxies []netip.Prefix
 }
 
 // Server is the HTTP API. It is an http.Handler.
@@ -51,9 +57,12 @@ type Server struct {
 	judges  *judges
 	metrics *metrics
 	mu      sync.Mutex // serialises re-adjudication after an agreement upload
-	// Rate limits: writes per token and per address, failed sign-ins per
-	// address.
-	writesByToken, writesByAddr, authFailures *limiter
+	// Rate limits: writes per token, the anonymous public's writes and
+	// summary builds per address, failed sign-ins per address.
+	writesByToken, anonWrites, authFailures, anonSummaries *limiter
+	// evidence is the daily quota of evidence bytes per party token.
+	evidence *quota
+	trusted  []netip.Prefix
 	// corr caches the corroboration of incidents of several reports.
 	corr corroborations
 	// summaries caches the period summaries by log size.
@@ -71,16 +80,20 @@ func New(st Store, opt Options) *Server {
 	if opt.Version == "" {
 		opt.Version = "1.0.0"
 	}
-	s := &Server{store: st, log: opt.Log, now: opt.Now, judges: &judges{st: st}, metrics: newMetrics()}
+	s := &Server{store: st, log: opt.Log, now: opt.Now, judges: &judges{st: st}, metrics: newMetrics(), trusted: opt.TrustedProxies}
 	lim := DefaultLimits
 	if opt.Limits != nil {
 		lim = *opt.Limits
 	}
 	if lim.WritesPerSecond >= 0 {
+		// Separate buckets: the anonymous public can never use up what a
+		// signed-in client may write.
 		s.writesByToken = newLimiter(lim.WritesPerSecond, lim.WriteBurst)
-		s.writesByAddr = newLimiter(lim.WritesPerSecond, lim.WriteBurst)
+		s.anonWrites = newLimiter(lim.WritesPerSecond, lim.WriteBurst)
 		s.authFailures = newLimiter(lim.AuthFailuresPerMinute/60, lim.AuthFailureBurst)
 	}
+	s.anonSummaries = newLimiter(lim.SummaryBuildsPerMinute/60, max(1, lim.SummaryBuildBurst))
+	s.evidence = &quota{limit: lim.EvidenceBytesPerDay}
 	mux := http.NewServeMux()
 	cfg := huma.DefaultConfig("truce API", opt.Version)
 	cfg.Info.Description = "Ceasefire monitoring and verification: agreements as code, reports, adjudication, the review workflow and the tamper-evident log."
@@ -93,6 +106,7 @@ func New(st Store, opt Options) *Server {
 	cfg.Security = []map[string][]string{{"bearer": {}}, {}}
 	// No $schema links in responses: clients get plain JSON.
 	cfg.CreateHooks = nil
+	cfg.Transformers = []huma.Transformer{boundErrors}
 	s.api = humago.New(mux, cfg)
 	// Authorise before huma parses and validates the input, so a caller
 	// who may not call an operation learns nothing from its validation.
@@ -103,9 +117,11 @@ func New(st Store, opt Options) *Server {
 			return
 		}
 		if err := authorize(principal(hc.Context()), op); err != nil {
+			ferr := s.fail(hc.Context(), err)
 			var se huma.StatusError
-			if errors.As(s.fail(hc.Context(), err), &se) {
-				if he, ok := se.(huma.HeadersError); ok {
+			if errors.As(ferr, &se) {
+				var he huma.HeadersError
+				if errors.As(ferr, &he) {
 					for k, vs := range he.GetHeaders() {
 						for _, v := range vs {
 							hc.AppendHeader(k, v)
@@ -142,6 +158,7 @@ type ctxKey int
 const (
 	principalKey ctxKey = iota
 	requestIDKey
+	clientAddrKey
 )
 
 func principal(ctx context.Context) truce.Principal {
@@ -198,25 +215,40 @@ func (s *Server) Authenticate(ctx context.Context, secret string) (truce.Princip
 
 // authenticate resolves the bearer token of API requests. A request with a
 // bad token is refused, not downgraded to the public.
+//
+// Limits follow who is asking: a signed-in client's writes are counted
+// per token, the anonymous public's per address, in separate buckets.
+// Failed sign-ins are counted per address, but a token is always checked
+// first: a valid token is never refused for what others behind the same
+// address (one proxy, one NAT) did; a bad one beyond the limit answers 429
+// instead of 401.
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		now := time.Now()
-		addr := clientAddr(r)
-		if isWrite(r.Method) {
-			if ok, wait := s.writesByAddr.allow(addr, now); !ok {
-				tooMany(w, wait, "writes from this address")
-				return
-			}
-		}
+		addr := s.clientAddr(r)
+		r = r.WithContext(context.WithValue(r.Context(), clientAddrKey, addr))
 		h := r.Header.Get("Authorization")
 		if h == "" {
+			// A request the web layer authenticated from a session carries
+			// its principal already: limit it by its token, not as the
+			// anonymous public.
+			if p := principal(r.Context()); p.Role != "" && p.TokenID != "" {
+				if isWrite(r.Method) {
+					if ok, wait := s.writesByToken.allow(p.TokenID, now); !ok {
+						tooMany(w, wait, "writes with this token")
+						return
+					}
+				}
+				next.ServeHTTP(w, r)
+				return
+			}
+			if isWrite(r.Method) {
+				if ok, wait := s.anonWrites.allow(addr, now); !ok {
+					tooMany(w, wait, "writes without a token from this address")
+					return
+				}
+			}
 			next.ServeHTTP(w, r)
-			return
-		}
-		// An address that keeps presenting bad tokens is slowed down before
-		// its next guess is even checked.
-		if ok, wait := s.authFailures.peek(addr, now); !ok {
-			tooMany(w, wait, "failed sign-ins from this address")
 			return
 		}
 		scheme, secret, _ := strings.Cut(h, " ")
@@ -225,14 +257,14 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			return
 		}
 		p, err := s.Authenticate(r.Context(), strings.TrimSpace(secret))
-		if err != nil {
+		if truce.ErrorCode(err) == truce.EINTERNAL {
+			s.log.ErrorContext(r.Context(), "authentication failed", "request_id", requestID(r.Context()), "err", err)
+			writeProblem(w, http.StatusInternalServerError, "internal error (request "+requestID(r.Context())+")")
+			return
+		} else if err != nil {
 			s.metrics.authFailures.Inc()
-			if truce.ErrorCode(err) == truce.EUNAUTHORIZED {
-				s.authFailures.allow(addr, now)
-			}
-			if truce.ErrorCode(err) == truce.EINTERNAL {
-				s.log.ErrorContext(r.Context(), "authentication failed", "request_id", requestID(r.Context()), "err", err)
-				writeProblem(w, http.StatusInternalServerError, "internal error (request "+requestID(r.Context())+")")
+			if ok, wait := s.authFailures.allow(addr, now); !ok {
+				tooMany(w, wait, "failed sign-ins from this address")
 				return
 			}
 			w.Header().Set("WWW-Authenticate", `Bearer realm="truce", error="invalid_token"`)

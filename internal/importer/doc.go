@@ -45,6 +45,20 @@
 // UTF-8 (a CSV record without its line end, which may span several lines;
 // a JSON object or GeoJSON feature as written).
 //
+// # Numbers
+//
+// Every report and site is normalised ((*truce.Report).Normalize) before it
+// is validated: a -0 in any float becomes 0, so that the value stored and
+// the value logged are the same number.
+//
+// # Storing
+//
+// PutReports stores a batch and turns a stored report with the same id but
+// other content into an ECONFLICT error that names both, where the store
+// alone would keep the first silently: two different files with one base
+// name, or a source record revised since it was stored. A file imported
+// again adds nothing and is no error.
+//
 // # Time
 //
 // Start and End are a half-open interval in UTC. A date without a time is

@@ -76,13 +76,14 @@ const FIRMSOutlet = "NASA FIRMS"
 // "" gives "stdin" and no File), the acquisition minute, the pixel centre
 // with half the pixel diagonal as location precision, no actions and no
 // category (a fire is not an attack), and the sensor fields in EventType.
+// The report is normalised ((*truce.Report).Normalize).
 func (h *Hotspot) Report(file string) *truce.Report {
 	name, src := "stdin", ""
 	if file != "" {
 		name = baseName(file)
 		src = name
 	}
-	return &truce.Report{
+	r := &truce.Report{
 		ID:                      truce.ReportID(fmt.Sprintf("%s:%d", name, h.Line)),
 		Source:                  "firms",
 		Outlet:                  FIRMSOutlet,
@@ -96,6 +97,8 @@ func (h *Hotspot) Report(file string) *truce.Report {
 		LocationPrecisionMeters: h.LocationPrecisionMeters(),
 		EventType:               h.EventType(),
 	}
+	r.Normalize()
+	return r
 }
 
 // baseName is filepath.Base for both separators, as ids must not depend on

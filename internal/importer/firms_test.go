@@ -337,6 +337,7 @@ func TestFIRMSParserDirect(t *testing.T) {
 // invariants, and that ReadHotspots and ReadReports accept the same rows.
 func FuzzReadFIRMS(f *testing.F) {
 	addSeeds(f, "firms/*.csv")
+	addNegZeroSeeds(f, importer.FormatFIRMS)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		opt := importer.Options{Format: importer.FormatFIRMS, File: "fuzz"}
 		checkReports(t, data, opt)

@@ -41,6 +41,9 @@ func checkReports(t *testing.T, data []byte, opt importer.Options) {
 			if err := r.Validate(); err != nil {
 				t.Errorf("emitted report does not validate: %v", err)
 			}
+			if reportNegZero(r) {
+				t.Errorf("report %q holds -0: %v, precision %v", r.ID, r.Location, r.LocationPrecisionMeters)
+			}
 			if seen[r.ID] {
 				t.Errorf("duplicate id %q", r.ID)
 			}
@@ -76,6 +79,9 @@ func checkSites(t *testing.T, data []byte, opt importer.Options) {
 			if err := s.Validate(); err != nil {
 				t.Errorf("emitted site does not validate: %v", err)
 			}
+			if siteNegZero(s) {
+				t.Errorf("site %q holds -0: %v, capacity %v", s.ID, s.Location, s.CapacityMW)
+			}
 			if seen[s.ID] {
 				t.Errorf("duplicate id %q", s.ID)
 			}
@@ -104,6 +110,7 @@ func checkSites(t *testing.T, data []byte, opt importer.Options) {
 
 func fuzzReports(f *testing.F, format importer.Format, seeds ...string) {
 	addSeeds(f, seeds...)
+	addNegZeroSeeds(f, format)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		checkReports(t, data, importer.Options{Format: format, File: "fuzz"})
 	})
@@ -124,6 +131,7 @@ func FuzzReadTruceGeoJSON(f *testing.F) {
 
 func FuzzReadGPPD(f *testing.F) {
 	addSeeds(f, "gppd/*.csv")
+	addNegZeroSeeds(f, importer.FormatGPPD)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		checkSites(t, data, importer.Options{Format: importer.FormatGPPD, File: "fuzz"})
 	})
@@ -131,6 +139,7 @@ func FuzzReadGPPD(f *testing.F) {
 
 func FuzzReadSitesGeoJSON(f *testing.F) {
 	addSeeds(f, "sites/*.geojson")
+	addNegZeroSeeds(f, importer.FormatSitesGeoJSON)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		checkSites(t, data, importer.Options{Format: importer.FormatSitesGeoJSON, File: "fuzz"})
 	})
@@ -140,6 +149,7 @@ func FuzzReadSitesGeoJSON(f *testing.F) {
 // detected, reports and sites alike.
 func FuzzDetect(f *testing.F) {
 	addSeeds(f, "*/*.csv", "*/*.json*", "*/*.geojson")
+	addNegZeroSeeds(f, "")
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if _, err := importer.DetectReports(data); err == nil {
 			checkReports(t, data, importer.Options{File: "fuzz"})

@@ -89,8 +89,9 @@ var kyiv = sync.OnceValue(func() *time.Location {
 
 // ReadReports reads incident reports in opt.Format from r and calls emit for
 // each good one, in input order; emit MUST NOT be nil and owns the report it
-// is given. Every report passed to emit has passed (*truce.Report).Validate,
-// and no two share an ID. A bad row is passed to bad (which may be nil) and
+// is given. Every report passed to emit is normalised
+// ((*truce.Report).Normalize), has passed (*truce.Report).Validate, and no
+// two share an ID. A bad row is passed to bad (which may be nil) and
 // skipped; with opt.Strict it ends the read and is returned instead. An
 // error returned by emit ends the read and is returned as is. Other errors
 // are fatal: I/O errors, and input problems that cannot be skipped (no
@@ -125,9 +126,9 @@ func ReadReports(r io.Reader, opt Options, emit func(*truce.Report) error, bad f
 }
 
 // ReadSites reads protected sites in opt.Format from r and calls emit for
-// each good one, in input order. Every site passed to emit has passed
-// (*truce.Site).Validate. Bad rows, strict mode and errors are handled as in
-// ReadReports.
+// each good one, in input order. Every site passed to emit is normalised
+// and has passed (*truce.Site).Validate. Bad rows, strict mode and errors
+// are handled as in ReadReports.
 func ReadSites(r io.Reader, opt Options, emit func(*truce.Site) error, bad func(RowError)) (Stats, error) {
 	rn, src, err := start(r, opt, bad, siteFormats, DetectSites)
 	if err != nil {
@@ -235,6 +236,7 @@ type reportRun struct {
 func (rr *reportRun) accept(line int, rep *truce.Report, err error) error {
 	rr.stats.Read++
 	if err == nil {
+		rep.Normalize()
 		err = rep.Validate()
 	}
 	// Only the source's own ids can repeat: FILE:LINE ids are unique by
@@ -276,6 +278,7 @@ type siteRun struct {
 func (sr *siteRun) accept(line int, s *truce.Site, err error) error {
 	sr.stats.Read++
 	if err == nil {
+		s.Normalize()
 		err = s.Validate()
 	}
 	if err == nil {

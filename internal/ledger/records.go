@@ -3,6 +3,7 @@ package ledger
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"strconv"
 	"time"
 
@@ -17,7 +18,19 @@ const (
 	KindAgreement = "agreement.version"
 	KindJudgement = "judgement"
 	KindEvent     = "incident.event"
-	KindToken     = "token.created"
+	// KindCurrent makes an existing agreement version the current one,
+	// whose judgements the incidents show (a new version, KindAgreement,
+	// becomes current by its own record).
+	KindCurrent = "agreement.current"
+	// Sites are reference data that verdicts depend on: each added,
+	// changed or removed site is logged.
+	KindSiteAdded   = "site.added"
+	KindSiteChanged = "site.changed"
+	KindSiteRemoved = "site.removed"
+	// Tokens decide what a request may do: each created or revoked token
+	// is logged.
+	KindToken        = "token.created"
+	KindTokenRevoked = "token.revoked"
 )
 
 // ReportBody is the logged form of a new report and the incident it opens.
@@ -144,6 +157,99 @@ func EventRecord(by truce.Principal, e *truce.Event, ev *truce.Evidence) (*Recor
 		b.Evidence = &EvidenceBody{ID: ev.ID, SHA256: ev.SHA256, MediaType: ev.MediaType, Size: ev.Size, Description: ev.Description}
 	}
 	return newRecord(KindEvent, by, e.At, string(e.Incident), b)
+}
+
+// CurrentBody is the logged form of the current agreement version.
+type CurrentBody struct {
+	Agreement string `json:"agreement"`
+	Version   int    `json:"version"`
+}
+
+// CurrentRecord is the record that makes agreement version (id, version)
+// the current one.
+func CurrentRecord(by truce.Principal, at time.Time, id truce.AgreementID, version int) (*Record, error) {
+	return newRecord(KindCurrent, by, at, string(id)+"@"+itoa(version), CurrentBody{Agreement: string(id), Version: version})
+}
+
+// SiteBody is the logged form of a protected site: every field a store
+// keeps, since verdicts depend on all of them.
+type SiteBody struct {
+	ID         string            `json:"id"`
+	Name       string            `json:"name,omitempty"`
+	Country    string            `json:"country,omitempty"`
+	Lon        float64           `json:"lon"`
+	Lat        float64           `json:"lat"`
+	Category   string            `json:"category,omitempty"`
+	Attrs      map[string]string `json:"attrs,omitempty"`
+	CapacityMW float64           `json:"capacity_mw,omitempty"`
+	Source     string            `json:"source,omitempty"`
+}
+
+func siteBody(s *truce.Site) SiteBody {
+	return SiteBody{ID: string(s.ID), Name: s.Name, Country: s.Country, Lon: s.Location.Lon, Lat: s.Location.Lat,
+		Category: string(s.Category), Attrs: s.Attrs, CapacityMW: s.CapacityMW, Source: s.Source}
+}
+
+// SiteRecord is the record of a site added (KindSiteAdded) or changed
+// (KindSiteChanged); the body is the whole site as stored.
+func SiteRecord(kind string, by truce.Principal, at time.Time, s *truce.Site) (*Record, error) {
+	if kind != KindSiteAdded && kind != KindSiteChanged {
+		return nil, fmt.Errorf("ledger: a site record is %s or %s, not %s", KindSiteAdded, KindSiteChanged, kind)
+	}
+	return newRecord(kind, by, at, string(s.ID), siteBody(s))
+}
+
+// SiteRemovedBody is the logged form of a removed site.
+type SiteRemovedBody struct {
+	ID string `json:"id"`
+}
+
+// SiteRemovedRecord is the record of a site removed.
+func SiteRemovedRecord(by truce.Principal, at time.Time, id truce.SiteID) (*Record, error) {
+	return newRecord(KindSiteRemoved, by, at, string(id), SiteRemovedBody{ID: string(id)})
+}
+
+// TokenBody is the logged form of a new token: what it may do and until
+// when. The secret's hash and the holder's name are not published; their
+// SHA-256 commits to them, so that a changed hash or name is detected.
+type TokenBody struct {
+	ID         string `json:"id"`
+	Role       string `json:"role"`
+	Party      string `json:"party,omitempty"`
+	Created    string `json:"created"`
+	Expires    string `json:"expires,omitempty"`
+	HashSHA256 string `json:"hash_sha256"` // of the stored hash (itself the SHA-256 of the secret)
+	NameSHA256 string `json:"name_sha256"`
+}
+
+func tokenBody(t *truce.Token) TokenBody {
+	b := TokenBody{ID: t.ID, Role: string(t.Role), Party: string(t.Party), Created: rfc3339(t.CreatedAt),
+		HashSHA256: sha256Hex(t.Hash), NameSHA256: sha256Hex(t.Name)}
+	if t.ExpiresAt != nil {
+		b.Expires = rfc3339(*t.ExpiresAt)
+	}
+	return b
+}
+
+func sha256Hex(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
+}
+
+// TokenRecord is the record of a new token.
+func TokenRecord(by truce.Principal, at time.Time, t *truce.Token) (*Record, error) {
+	return newRecord(KindToken, by, at, t.ID, tokenBody(t))
+}
+
+// TokenRevokedBody is the logged form of a token's revocation.
+type TokenRevokedBody struct {
+	ID      string `json:"id"`
+	Revoked string `json:"revoked"`
+}
+
+// TokenRevokedRecord is the record of a token revoked from time revoked.
+func TokenRevokedRecord(by truce.Principal, at time.Time, id string, revoked time.Time) (*Record, error) {
+	return newRecord(KindTokenRevoked, by, at, id, TokenRevokedBody{ID: id, Revoked: rfc3339(revoked)})
 }
 
 func newRecord(kind string, by truce.Principal, at time.Time, subject string, body any) (*Record, error) {

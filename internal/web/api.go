@@ -4,29 +4,60 @@ import (
 	"compress/gzip"
 	"net/http"
 	"strings"
+
+	"truce"
+	"truce/internal/httpapi"
 )
 
 // serveAPI passes a request to the API. A request signed in by the session
-// cookie (and without an Authorization header of its own) gets the token
-// as its bearer token; if it changes state, it must come from this origin
-// and carry the session's CSRF token, or it is refused with 403. Responses
-// are compressed with gzip when the client accepts it: a page of 1,000
-// incidents is half a megabyte of JSON, and a tenth of that compressed.
+// cookie (and without an Authorization header of its own) is passed on as
+// the session's principal; if it changes state, it must come from this
+// origin and carry the session's CSRF token, or it is refused with 403. A
+// cookie that names no active session is refused with 401, never
+// downgraded to the public. Responses are compressed with gzip when the
+// client accepts it: a page of 1,000 incidents is half a megabyte of
+// JSON, and a tenth of that compressed.
 func (h *handler) serveAPI(w http.ResponseWriter, r *http.Request) {
-	if secret := cookieValue(r, sessionCookie); secret != "" && r.Header.Get("Authorization") == "" {
-		if isUnsafe(r.Method) {
-			if err := h.xorig.Check(r); err != nil {
-				writeProblem(w, http.StatusForbidden, "cross-origin request refused")
-				return
-			}
-			if !sameToken(r.Header.Get(csrfHeader), csrfToken(secret)) {
-				writeProblem(w, http.StatusForbidden, "missing or wrong "+csrfHeader+" header: a request signed in by the session cookie must carry the token of the "+csrfCookie+" cookie")
-				return
-			}
-		}
-		r = r.Clone(r.Context())
-		r.Header.Set("Authorization", "Bearer "+secret)
+	r, _, ok := h.apiSession(w, r)
+	if !ok {
+		return
 	}
+	h.forwardAPI(w, r)
+}
+
+// apiSession resolves the session cookie of an API request, as serveAPI
+// says, and returns the request to pass on with the session's principal
+// (the public without a session); false if it answered the request.
+func (h *handler) apiSession(w http.ResponseWriter, r *http.Request) (*http.Request, truce.Principal, bool) {
+	id := cookieValue(r, sessionCookie)
+	if id == "" || r.Header.Get("Authorization") != "" {
+		return r, truce.Anonymous, true
+	}
+	if isUnsafe(r.Method) {
+		if err := h.xorig.Check(r); err != nil {
+			writeProblem(w, http.StatusForbidden, "cross-origin request refused")
+			return nil, truce.Anonymous, false
+		}
+		if !sameToken(r.Header.Get(csrfHeader), csrfToken(id)) {
+			writeProblem(w, http.StatusForbidden, "missing or wrong "+csrfHeader+" header: a request signed in by the session cookie must carry the token of the "+csrfCookie+" cookie")
+			return nil, truce.Anonymous, false
+		}
+	}
+	p, err := h.sessionOf(r)
+	if truce.ErrorCode(err) == truce.EUNAUTHORIZED {
+		h.clearSession(w, r)
+		writeProblem(w, http.StatusUnauthorized, truce.ErrorMessage(err))
+		return nil, truce.Anonymous, false
+	} else if err != nil {
+		h.log.ErrorContext(r.Context(), "web: session lookup failed", "err", err)
+		writeProblem(w, http.StatusInternalServerError, "internal error")
+		return nil, truce.Anonymous, false
+	}
+	return r.WithContext(httpapi.WithPrincipal(r.Context(), p)), p, true
+}
+
+// forwardAPI passes a request to the API, compressing the response.
+func (h *handler) forwardAPI(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodGet && acceptsGzip(r) && r.Header.Get("Range") == "" {
 		if inm := r.Header.Get("If-None-Match"); strings.Contains(inm, gzipTagSuffix) {
 			// The client holds the tag of the compressed form; the API

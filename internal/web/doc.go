@@ -28,15 +28,28 @@
 //	GET  /static/{build}/...    embedded scripts, styles and data
 //	/api/, /metrics, /healthz   the API handler
 //
-// Sessions: POST /signin checks the token and keeps it in the HttpOnly
-// cookie truce_session (SameSite=Strict, Path=/, Secure over TLS). Requests
-// to /api/ that carry it and no Authorization header are passed on with
-// the token as a bearer token. Those that change state (POST, PUT, PATCH,
-// DELETE) must also carry the X-CSRF-Token header with the session's CSRF
-// token, an HMAC of the session token that the page's scripts read from
-// the cookie truce_csrf, and must not be cross-origin; otherwise they are
-// refused with 403. The sign-in form is guarded by its own token (double
-// submit with the cookie truce_login), the sign-out form by the session's.
+// Sessions: POST /signin checks the token and starts a session in the
+// store (truce.SessionStore, so every server on one database knows it):
+// the HttpOnly cookie truce_session (SameSite=Strict, Path=/) holds a
+// random session id, never the token, and the store keeps only the id's
+// SHA-256 with the token's id. Cookies are Secure over TLS, and behind a
+// trusted proxy (Options.TrustedProxies) that sends X-Forwarded-Proto:
+// https. A session lasts 12 hours; signing out deletes it, and it ends
+// when its token expires or is revoked. Requests to /api/ that carry the
+// cookie and no Authorization header are passed on as the session's
+// principal (httpapi.WithPrincipal); a cookie of an ended session is
+// refused with 401. Those that change state (POST, PUT, PATCH, DELETE)
+// must also carry the X-CSRF-Token header with the session's CSRF token,
+// an HMAC of the session id that the page's scripts read from the cookie
+// truce_csrf, and must not be cross-origin; otherwise they are refused
+// with 403. The sign-in form is guarded by its own token (double submit
+// with the cookie truce_login), the sign-out form by the session's.
+// Sign-in returns to its next parameter only if that is a clean path on
+// this site (see safeNext).
+//
+// The incident record the incident page reads (GET /api/v1/incidents/{id})
+// names who acted by role ("monitor", "party UA") for everyone but
+// monitors and admins, who see token ids.
 //
 // Every response carries a strict Content-Security-Policy (default-src
 // 'self', no inline script or style, frame-ancestors 'none', form-action

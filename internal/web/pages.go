@@ -2,12 +2,16 @@ package web
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
+
+	"truce"
 )
 
 // pageData is what a page template gets. Pages are shells: their scripts
@@ -57,6 +61,138 @@ func (h *handler) incidentPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.render(w, r, http.StatusOK, "incident.html", pageData{Title: "Incident " + id, Nav: "map", Viewer: h.viewerOf(w, r), IncidentID: id})
+}
+
+// incidentAPI serves GET /api/v1/incidents/{id}, the record the incident
+// page shows. Monitors and admins get it as the API answers. Everyone else
+// (the public, observers, parties) sees who acted as a role, never as a
+// token id: each event's actor and each evidence item's added_by become
+// publicActor's "monitor", "admin", "party UA" or "system". What they may
+// read is the API's rule (docs/api.md): the whole history of a published
+// incident, monitors' notes included, and nothing of one they may not see
+// (404).
+func (h *handler) incidentAPI(w http.ResponseWriter, r *http.Request) {
+	r, p, ok := h.apiSession(w, r)
+	if !ok {
+		return
+	}
+	if auth := r.Header.Get("Authorization"); auth != "" {
+		// A bearer token: who it is decides what is shown. A bad one is
+		// the API's to refuse; until then it is the public.
+		p = truce.Anonymous
+		if scheme, secret, _ := strings.Cut(auth, " "); strings.EqualFold(scheme, "Bearer") {
+			if bp, err := h.authenticate(r.Context(), strings.TrimSpace(secret)); err == nil {
+				p = bp
+			}
+		}
+	}
+	if p.Role == truce.RoleMonitor || p.Role == truce.RoleAdmin {
+		h.forwardAPI(w, r)
+		return
+	}
+	// The API's ETag is of the whole record; the answer here gets its own.
+	fwd := r.Clone(r.Context())
+	fwd.Header.Del("If-None-Match")
+	rec := &bufferedResponse{header: http.Header{}}
+	h.api.ServeHTTP(rec, fwd)
+	hd := w.Header()
+	for k, vs := range rec.header {
+		switch k {
+		case "Etag", "Content-Length", "Content-Encoding":
+			continue
+		}
+		hd[k] = vs
+	}
+	if rec.status != http.StatusOK {
+		w.WriteHeader(rec.status)
+		_, _ = w.Write(rec.body.Bytes())
+		return
+	}
+	body, err := withPublicActors(rec.body.Bytes())
+	if err != nil {
+		h.log.ErrorContext(r.Context(), "web: incident for the public", "err", err)
+		writeProblem(w, http.StatusInternalServerError, "internal error")
+		return
+	}
+	sum := sha256.Sum256(body)
+	var gz []byte
+	if len(body) > 1024 {
+		gz = gzipBytes(body)
+	}
+	serveBytes(w, r, rec.header.Get("Content-Type"), `"`+base64.RawURLEncoding.EncodeToString(sum[:18])+`"`, body, gz)
+}
+
+// publicActor is how who acted on an incident is shown to all but
+// monitors and admins: the role, with a party's id, never a token id or
+// a token's name. actor is a truce.Principal's String().
+func publicActor(actor string) string {
+	role, rest, _ := strings.Cut(actor, ":")
+	switch truce.Role(role) {
+	case truce.RoleParty:
+		party, _, _ := strings.Cut(rest, ":")
+		return "party " + party
+	case truce.RoleAdmin, truce.RoleMonitor, truce.RoleObserver:
+		return role
+	}
+	if actor == "system" || actor == "public" {
+		return actor
+	}
+	return "unknown"
+}
+
+// withPublicActors rewrites an incident's JSON (httpapi.IncidentDetail)
+// with publicActor's names in events[].actor and evidence[].added_by.
+func withPublicActors(body []byte) ([]byte, error) {
+	var d map[string]json.RawMessage
+	if err := json.Unmarshal(body, &d); err != nil {
+		return nil, err
+	}
+	for _, f := range []struct{ list, field string }{{"events", "actor"}, {"evidence", "added_by"}} {
+		if d[f.list] == nil {
+			continue
+		}
+		var items []map[string]json.RawMessage
+		if err := json.Unmarshal(d[f.list], &items); err != nil {
+			return nil, err
+		}
+		for _, it := range items {
+			var who string
+			if it[f.field] != nil {
+				if err := json.Unmarshal(it[f.field], &who); err != nil {
+					return nil, err
+				}
+			}
+			it[f.field], _ = json.Marshal(publicActor(who))
+		}
+		b, err := json.Marshal(items)
+		if err != nil {
+			return nil, err
+		}
+		d[f.list] = b
+	}
+	return json.Marshal(d)
+}
+
+// bufferedResponse keeps a whole response.
+type bufferedResponse struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (b *bufferedResponse) Header() http.Header { return b.header }
+
+func (b *bufferedResponse) WriteHeader(code int) {
+	if b.status == 0 {
+		b.status = code
+	}
+}
+
+func (b *bufferedResponse) Write(p []byte) (int, error) {
+	if b.status == 0 {
+		b.status = http.StatusOK
+	}
+	return b.body.Write(p)
 }
 
 func (h *handler) notFound(w http.ResponseWriter, r *http.Request) {

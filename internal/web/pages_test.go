@@ -1,7 +1,11 @@
 package web_test
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
+	"encoding/json"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -10,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"truce"
 	"truce/internal/httpapi"
@@ -192,4 +198,160 @@ func TestReportTextIsText(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestIncidentActors checks what the incident page's record (GET
+// /api/v1/incidents/{id}, which the page reads) says of who acted (issue
+// 12, item 11). The public, observers and parties see a role, "monitor"
+// or "party UA", never a token id or a token's name; monitors and admins
+// see the token ids. Notes follow the API's rule (docs/api.md): the
+// history of a published incident, notes included, is public; an
+// unpublished incident, with its notes, is not found.
+func TestIncidentActors(t *testing.T) {
+	s := newTestServer(t, false)
+	ctx := context.Background()
+	secret, tok := httpapi.NewToken(truce.RoleObserver, "", "test observer", 0, time.Now())
+	if err := s.store.CreateToken(ctx, tok); err != nil {
+		t.Fatal(err)
+	}
+	s.tokens["observer"] = secret
+	toks, err := s.store.Tokens(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var secrets []string // token ids and names, which only monitors and admins may see
+	ids := map[string]string{}
+	for _, tk := range toks {
+		secrets = append(secrets, tk.ID, tk.Name)
+		ids[strings.TrimPrefix(tk.Name, "test ")] = tk.ID
+	}
+
+	// A party's report, to which it adds evidence, verified (and so
+	// published) by a monitor, who notes something.
+	var created struct {
+		Incident string `json:"incident"`
+	}
+	s.must(t, http.StatusCreated, "POST", "/api/v1/reports", "UA",
+		map[string]any{"time": "2025-03-26T02:00:00Z", "lat": 50.9077, "lon": 34.7981, "text": "Russian forces struck a substation"}, &created)
+	pub := "/api/v1/incidents/" + url.PathEscape(created.Incident)
+	s.must(t, http.StatusCreated, "POST", pub+"/evidence", "UA", map[string]any{"media_type": "text/plain", "content": "aGVsbG8="}, nil)
+	const note = "Checked against the operator's outage log"
+	s.must(t, http.StatusCreated, "POST", pub+"/notes", "monitor", map[string]any{"text": note}, nil)
+	s.must(t, http.StatusOK, "POST", pub+"/status", "monitor", map[string]any{"status": "under_review", "reason": "triage"}, nil)
+	s.must(t, http.StatusOK, "POST", pub+"/status", "monitor", map[string]any{"status": "verified", "reason": "two sources"}, nil)
+	// Another party's report with a note, never published.
+	s.must(t, http.StatusCreated, "POST", "/api/v1/reports", "RU",
+		map[string]any{"time": "2025-03-27T02:00:00Z", "lat": 47.5, "lon": 34.6, "text": "Ukrainian drones hit a depot"}, &created)
+	unpub := "/api/v1/incidents/" + url.PathEscape(created.Incident)
+	s.must(t, http.StatusCreated, "POST", unpub+"/notes", "monitor", map[string]any{"text": "unpublished note"}, nil)
+
+	type record struct {
+		Events []struct {
+			Kind   string `json:"kind"`
+			Actor  string `json:"actor"`
+			Reason string `json:"reason"`
+		} `json:"events"`
+		Evidence []struct {
+			AddedBy string `json:"added_by"`
+		} `json:"evidence"`
+	}
+	sessions := map[string]string{}
+	for _, who := range []string{"observer", "monitor"} {
+		cs := signIn(t, s, s.tokens[who])
+		sessions[who] = cookieHeader(cs["truce_session"], cs["truce_csrf"])
+	}
+	for _, tt := range []struct {
+		name    string
+		who     string // bearer token
+		session string // or the session of
+		staff   bool
+	}{
+		{name: "public"},
+		{name: "observer, bearer", who: "observer"},
+		{name: "observer, session", session: "observer"},
+		{name: "party", who: "UA"},
+		{name: "monitor, bearer", who: "monitor", staff: true},
+		{name: "monitor, session", session: "monitor", staff: true},
+		{name: "admin", who: "admin", staff: true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var hdr []string
+			if tt.session != "" {
+				hdr = []string{"Cookie", sessions[tt.session]}
+			}
+			resp, body := s.do(t, "GET", pub, tt.who, "", nil, hdr...)
+			var rec record
+			if resp.StatusCode != http.StatusOK || json.Unmarshal(body, &rec) != nil {
+				t.Fatalf("GET %s: %d %.300s", pub, resp.StatusCode, body)
+			}
+			var actors, added []string
+			noted := false
+			for _, e := range rec.Events {
+				actors = append(actors, e.Actor)
+				noted = noted || (e.Kind == "note" && e.Reason == note)
+			}
+			for _, e := range rec.Evidence {
+				added = append(added, e.AddedBy)
+			}
+			if !noted {
+				t.Errorf("the note of a published incident is missing: %+v", rec.Events)
+			}
+			// Opened and evidence by UA; a note, two moves and publication
+			// by the monitor.
+			ua, mon := "party UA", "monitor"
+			if tt.staff {
+				ua, mon = "party:UA:"+ids["UA"], "monitor:"+ids["monitor"]
+			}
+			wantActors, wantAdded := []string{ua, ua, mon, mon, mon, mon}, []string{ua}
+			if !tt.staff {
+				for _, sec := range secrets {
+					if strings.Contains(string(body), sec) {
+						t.Errorf("the record holds the token id or name %q", sec)
+					}
+				}
+			}
+			if diff := cmp.Diff(wantActors, actors); diff != "" {
+				t.Errorf("actors mismatch (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(wantAdded, added); diff != "" {
+				t.Errorf("evidence added_by mismatch (-want +got):\n%s", diff)
+			}
+			// The unpublished incident and its note: monitors only.
+			resp, body = s.do(t, "GET", unpub, tt.who, "", nil, hdr...)
+			if want := map[bool]int{true: http.StatusOK, false: http.StatusNotFound}[tt.staff]; resp.StatusCode != want {
+				t.Errorf("GET the unpublished incident: %d, want %d", resp.StatusCode, want)
+			}
+			if !tt.staff && strings.Contains(string(body), "unpublished note") {
+				t.Error("an unpublished incident's note is shown")
+			}
+		})
+	}
+
+	t.Run("cache and compression", func(t *testing.T) {
+		resp, plain := s.do(t, "GET", pub, "", "", nil)
+		tag := resp.Header.Get("ETag")
+		if tag == "" || resp.Header.Get("Content-Type") != "application/json" {
+			t.Fatalf("public record: ETag %q, type %q", tag, resp.Header.Get("Content-Type"))
+		}
+		if resp, _ := s.do(t, "GET", pub, "", "", nil, "If-None-Match", tag); resp.StatusCode != http.StatusNotModified {
+			t.Errorf("If-None-Match %s: %d, want 304", tag, resp.StatusCode)
+		}
+		// A monitor's tag is of another body: never 304 on the public's.
+		if resp, _ := s.do(t, "GET", pub, "monitor", "", nil, "If-None-Match", tag); resp.StatusCode != http.StatusOK {
+			t.Errorf("monitor with the public's tag: %d, want 200", resp.StatusCode)
+		}
+		resp, gz := s.do(t, "GET", pub, "", "", nil, "Accept-Encoding", "gzip")
+		if resp.Header.Get("Content-Encoding") == "gzip" {
+			zr, err := gzip.NewReader(bytes.NewReader(gz))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if gz, err = io.ReadAll(zr); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if !bytes.Equal(gz, plain) {
+			t.Errorf("compressed record differs from the plain one")
+		}
+	})
 }

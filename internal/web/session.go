@@ -7,21 +7,31 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"encoding/hex"
 	"net/http"
+	"net/netip"
+	"net/url"
+	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"truce"
 	"truce/internal/httpapi"
 )
 
-// The browser session. Signing in stores the API token in sessionCookie
-// (HttpOnly: page scripts never see it) and the session's CSRF token in
-// csrfCookie (readable by the page's scripts, which echo it in the
-// X-CSRF-Token header). The CSRF token is an HMAC of the session token, so
-// it is bound to the session: a cookie planted by another site or
-// subdomain cannot match it. loginCookie guards the sign-in form itself
-// (double submit), so no one can sign a user in with their own token.
+// The browser session. Signing in checks the API token and starts a
+// session: a random id in sessionCookie (HttpOnly: page scripts never see
+// it), whose SHA-256 the store keeps with the token's id (so every server
+// on one database knows it, and a copy of the table opens nothing). The
+// cookie never holds the token. The session's CSRF token is in csrfCookie
+// (readable by the page's scripts, which echo it in the X-CSRF-Token
+// header); it is an HMAC of the session id, so it is bound to the session:
+// a cookie planted by another site or subdomain cannot match it.
+// loginCookie guards the sign-in form itself (double submit), so no one
+// can sign a user in with their own token. Signing out deletes the
+// session; revoking or expiring its token ends it too.
 const (
 	sessionCookie = "truce_session"
 	csrfCookie    = "truce_csrf"
@@ -30,12 +40,12 @@ const (
 	csrfField     = "csrf"
 	sessionMaxAge = 12 * time.Hour
 	maxFormBytes  = 16 << 10
+	maxSessionID  = 64 // base64url of 32 random bytes is 43 characters
 )
 
-// csrfToken returns the CSRF token of the session whose API token is
-// secret.
-func csrfToken(secret string) string {
-	m := hmac.New(sha256.New, []byte(secret))
+// csrfToken returns the CSRF token of the session whose id is id.
+func csrfToken(id string) string {
+	m := hmac.New(sha256.New, []byte(id))
 	m.Write([]byte("truce web csrf v1"))
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }
@@ -50,10 +60,37 @@ func randomToken() string {
 	return base64.RawURLEncoding.EncodeToString(b[:])
 }
 
-// setCookie sets a cookie for the whole site, Secure when the request came
-// over TLS; maxAge < 0 deletes it.
-func setCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAge time.Duration, httpOnly bool) {
-	c := &http.Cookie{Name: name, Value: value, Path: "/", HttpOnly: httpOnly, Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode}
+// sessionHash is the form of a session id the store keeps.
+func sessionHash(id string) string {
+	sum := sha256.Sum256([]byte(id))
+	return hex.EncodeToString(sum[:])
+}
+
+// secure reports whether the browser reached us over HTTPS: the request
+// came over TLS, or from a trusted proxy (Options.TrustedProxies) whose
+// X-Forwarded-Proto says https. From any other peer the header is ignored:
+// anyone can send it.
+func (h *handler) secure(r *http.Request) bool {
+	if r.TLS != nil {
+		return true
+	}
+	ap, err := netip.ParseAddrPort(r.RemoteAddr)
+	if err != nil {
+		return false
+	}
+	a := ap.Addr().Unmap().WithZone("")
+	if !slices.ContainsFunc(h.trusted, func(p netip.Prefix) bool { return p.Contains(a) }) {
+		return false
+	}
+	// With several proxies the first value is the one the browser used.
+	proto, _, _ := strings.Cut(r.Header.Get("X-Forwarded-Proto"), ",")
+	return strings.EqualFold(strings.TrimSpace(proto), "https")
+}
+
+// setCookie sets a cookie for the whole site, Secure when the browser
+// reached us over HTTPS; maxAge < 0 deletes it.
+func (h *handler) setCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAge time.Duration, httpOnly bool) {
+	c := &http.Cookie{Name: name, Value: value, Path: "/", HttpOnly: httpOnly, Secure: h.secure(r), SameSite: http.SameSiteStrictMode}
 	if maxAge < 0 {
 		c.MaxAge = -1
 	} else if maxAge > 0 {
@@ -62,9 +99,9 @@ func setCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAg
 	http.SetCookie(w, c)
 }
 
-func clearSession(w http.ResponseWriter, r *http.Request) {
-	setCookie(w, r, sessionCookie, "", -1, true)
-	setCookie(w, r, csrfCookie, "", -1, false)
+func (h *handler) clearSession(w http.ResponseWriter, r *http.Request) {
+	h.setCookie(w, r, sessionCookie, "", -1, true)
+	h.setCookie(w, r, csrfCookie, "", -1, false)
 }
 
 func cookieValue(r *http.Request, name string) string {
@@ -108,6 +145,27 @@ func (h *handler) authenticate(ctx context.Context, secret string) (truce.Princi
 	return truce.Principal{TokenID: t.ID, Role: t.Role, Party: t.Party, Name: t.Name}, nil
 }
 
+// sessionOf resolves the request's session cookie to the principal the
+// session acts as. Without a cookie it returns the anonymous public and
+// no error; EUNAUTHORIZED if the cookie names no active session (signed
+// out, expired, or its token expired or revoked).
+func (h *handler) sessionOf(r *http.Request) (truce.Principal, error) {
+	id := cookieValue(r, sessionCookie)
+	if id == "" {
+		return truce.Anonymous, nil
+	}
+	if len(id) > maxSessionID {
+		return truce.Anonymous, truce.Errorf(truce.EUNAUTHORIZED, "invalid session")
+	}
+	t, err := h.st.SessionToken(r.Context(), sessionHash(id))
+	if truce.ErrorCode(err) == truce.ENOTFOUND {
+		return truce.Anonymous, truce.Errorf(truce.EUNAUTHORIZED, "the session has ended (signed out, expired, or its token revoked): sign in again")
+	} else if err != nil {
+		return truce.Anonymous, err
+	}
+	return truce.Principal{TokenID: t.ID, Role: t.Role, Party: t.Party, Name: t.Name}, nil
+}
+
 // viewer is who looks at a page.
 type viewer struct {
 	SignedIn bool
@@ -117,27 +175,26 @@ type viewer struct {
 	CSRF     string // for the sign-out form
 }
 
-// viewerOf resolves the session cookie. A cookie whose token no longer
-// works (revoked, expired) is cleared.
+// viewerOf resolves the session cookie. A cookie that names no active
+// session is cleared.
 func (h *handler) viewerOf(w http.ResponseWriter, r *http.Request) viewer {
-	secret := cookieValue(r, sessionCookie)
-	if secret == "" {
-		return viewer{}
-	}
-	p, err := h.authenticate(r.Context(), secret)
+	p, err := h.sessionOf(r)
 	if err != nil {
 		if truce.ErrorCode(err) == truce.EUNAUTHORIZED {
-			clearSession(w, r)
+			h.clearSession(w, r)
 		} else {
 			h.log.ErrorContext(r.Context(), "web: session lookup failed", "err", err)
 		}
+		return viewer{}
+	}
+	if p.Role == "" {
 		return viewer{}
 	}
 	name := p.Name
 	if name == "" {
 		name = p.TokenID
 	}
-	return viewer{SignedIn: true, Role: string(p.Role), Party: string(p.Party), Name: name, CSRF: csrfToken(secret)}
+	return viewer{SignedIn: true, Role: string(p.Role), Party: string(p.Party), Name: name, CSRF: csrfToken(cookieValue(r, sessionCookie))}
 }
 
 func writeProblem(w http.ResponseWriter, status int, detail string) {
@@ -150,7 +207,7 @@ func writeProblem(w http.ResponseWriter, status int, detail string) {
 func (h *handler) signinPage(w http.ResponseWriter, r *http.Request) {
 	v := h.viewerOf(w, r)
 	tok := randomToken()
-	setCookie(w, r, loginCookie, tok, time.Hour, true)
+	h.setCookie(w, r, loginCookie, tok, time.Hour, true)
 	h.render(w, r, http.StatusOK, "signin.html", pageData{Title: "Sign in", Nav: "signin", Viewer: v, LoginCSRF: tok, Next: safeNext(r.URL.Query().Get("next"))})
 }
 
@@ -169,7 +226,7 @@ func (h *handler) signin(w http.ResponseWriter, r *http.Request) {
 	secret := strings.TrimSpace(r.PostForm.Get("token"))
 	if status, retry := h.apiCheck(r, secret); status == http.StatusTooManyRequests {
 		tok := randomToken()
-		setCookie(w, r, loginCookie, tok, time.Hour, true)
+		h.setCookie(w, r, loginCookie, tok, time.Hour, true)
 		w.Header().Set("Retry-After", retry)
 		h.render(w, r, status, "signin.html", pageData{Title: "Sign in", Nav: "signin", LoginCSRF: tok, Next: next,
 			Error: "Too many failed sign-ins from this address: try again in " + retry + " seconds."})
@@ -183,31 +240,55 @@ func (h *handler) signin(w http.ResponseWriter, r *http.Request) {
 			status, msg = http.StatusInternalServerError, "Signing in failed; try again."
 		}
 		tok := randomToken()
-		setCookie(w, r, loginCookie, tok, time.Hour, true)
+		h.setCookie(w, r, loginCookie, tok, time.Hour, true)
 		h.render(w, r, status, "signin.html", pageData{Title: "Sign in", Nav: "signin", LoginCSRF: tok, Next: next, Error: msg})
 		return
 	}
-	setCookie(w, r, sessionCookie, secret, sessionMaxAge, true)
-	setCookie(w, r, csrfCookie, csrfToken(secret), sessionMaxAge, false)
-	setCookie(w, r, loginCookie, "", -1, true)
+	// Signing in again replaces the session the browser had.
+	if old := cookieValue(r, sessionCookie); old != "" && len(old) <= maxSessionID {
+		if err := h.st.DeleteSession(r.Context(), sessionHash(old)); err != nil && truce.ErrorCode(err) != truce.ENOTFOUND {
+			h.log.ErrorContext(r.Context(), "web: end the previous session", "err", err)
+		}
+	}
+	id := randomToken()
+	now := time.Now()
+	if err := h.st.CreateSession(r.Context(), &truce.Session{Hash: sessionHash(id), TokenID: p.TokenID, CreatedAt: now, ExpiresAt: now.Add(sessionMaxAge)}); err != nil {
+		h.log.ErrorContext(r.Context(), "web: start a session", "err", err)
+		tok := randomToken()
+		h.setCookie(w, r, loginCookie, tok, time.Hour, true)
+		h.render(w, r, http.StatusInternalServerError, "signin.html", pageData{Title: "Sign in", Nav: "signin", LoginCSRF: tok, Next: next, Error: "Signing in failed; try again."})
+		return
+	}
+	h.setCookie(w, r, sessionCookie, id, sessionMaxAge, true)
+	h.setCookie(w, r, csrfCookie, csrfToken(id), sessionMaxAge, false)
+	h.setCookie(w, r, loginCookie, "", -1, true)
 	h.log.InfoContext(r.Context(), "web: signed in", "token", p.TokenID, "role", string(p.Role), "party", string(p.Party))
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
-// signout ends the session. The form carries the session's CSRF token.
+// signout ends the session: it is deleted from the store, so a copy of
+// the cookie opens nothing afterwards. The form carries the session's
+// CSRF token.
 func (h *handler) signout(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	if err := r.ParseForm(); err != nil {
 		h.errorPage(w, r, http.StatusBadRequest, "The form could not be read.")
 		return
 	}
-	if secret := cookieValue(r, sessionCookie); secret != "" {
-		if err := h.xorig.Check(r); err != nil || !sameToken(r.PostForm.Get(csrfField), csrfToken(secret)) {
+	if id := cookieValue(r, sessionCookie); id != "" {
+		if err := h.xorig.Check(r); err != nil || !sameToken(r.PostForm.Get(csrfField), csrfToken(id)) {
 			h.errorPage(w, r, http.StatusForbidden, "The sign-out form did not come from this site.")
 			return
 		}
+		if len(id) <= maxSessionID {
+			if err := h.st.DeleteSession(r.Context(), sessionHash(id)); err != nil && truce.ErrorCode(err) != truce.ENOTFOUND {
+				h.log.ErrorContext(r.Context(), "web: sign-out failed", "err", err)
+				h.errorPage(w, r, http.StatusInternalServerError, "Signing out failed; try again.")
+				return
+			}
+		}
 	}
-	clearSession(w, r)
+	h.clearSession(w, r)
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
 
@@ -221,6 +302,11 @@ func (h *handler) apiCheck(r *http.Request, secret string) (int, string) {
 		return http.StatusInternalServerError, ""
 	}
 	req.RemoteAddr = r.RemoteAddr
+	// The API counts failed sign-ins by the client's address, which behind
+	// a trusted proxy is in X-Forwarded-For.
+	if xff := r.Header.Values("X-Forwarded-For"); len(xff) > 0 {
+		req.Header["X-Forwarded-For"] = xff
+	}
 	req.Header.Set("Authorization", "Bearer "+secret)
 	rec := &discardWriter{header: http.Header{}}
 	h.api.ServeHTTP(rec, req)
@@ -248,10 +334,34 @@ func (d *discardWriter) Write(b []byte) (int, error) {
 	return len(b), nil
 }
 
-// safeNext keeps a redirect target only if it is a path on this site.
+// safeNext keeps a redirect target only if it is a clean path on this
+// site, and returns "/" otherwise. Browsers drop tabs and newlines from a
+// URL and read a backslash as a slash, so "/\t/evil.example" or
+// "/\evil.example" is "//evil.example", another host. A clean path starts
+// with one "/" (not "//" or "/\"), holds no backslash, control character
+// or white space, neither as given nor percent-decoded, and parses with no
+// scheme or host.
 func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.ContainsAny(next, "\r\n") {
+	if !cleanPath(next) {
+		return "/"
+	}
+	if dec, err := url.PathUnescape(next); err != nil || !cleanPath(dec) {
+		return "/"
+	}
+	if u, err := url.Parse(next); err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
 		return "/"
 	}
 	return next
+}
+
+func cleanPath(p string) bool {
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || !utf8.ValidString(p) {
+		return false
+	}
+	for _, c := range p {
+		if c == '\\' || unicode.IsControl(c) || unicode.IsSpace(c) {
+			return false
+		}
+	}
+	return true
 }

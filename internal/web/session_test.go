@@ -3,13 +3,29 @@ package web_test
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
+	"html"
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"net/netip"
 	"net/url"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"truce"
+	"truce/internal/httpapi"
+	"truce/internal/store/pgtest"
+	"truce/internal/store/postgres"
+	"truce/internal/store/sqlite"
+	"truce/internal/web"
 )
 
 const wantCSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
@@ -154,7 +170,7 @@ func TestSession(t *testing.T) {
 	t.Run("cookies", func(t *testing.T) {
 		cs := signIn(t, s, s.tokens["monitor"])
 		sess, csrf := cs["truce_session"], cs["truce_csrf"]
-		if sess == nil || !sess.HttpOnly || sess.SameSite != http.SameSiteStrictMode || sess.Path != "/" || sess.Secure || sess.Value != s.tokens["monitor"] {
+		if sess == nil || !sess.HttpOnly || sess.SameSite != http.SameSiteStrictMode || sess.Path != "/" || sess.Secure || len(sess.Value) < 40 {
 			t.Errorf("session cookie: %+v", sess)
 		}
 		if csrf == nil || csrf.HttpOnly || csrf.SameSite != http.SameSiteStrictMode || csrf.Path != "/" || len(csrf.Value) < 40 {
@@ -286,5 +302,304 @@ func TestSessionTLS(t *testing.T) {
 		if c := cs[name]; c == nil || !c.Secure {
 			t.Errorf("cookie %s over TLS is not Secure: %+v", name, c)
 		}
+	}
+}
+
+// signInNext signs in with secret through the form, asking to return to
+// next, and returns the answer to the form.
+func signInNext(t *testing.T, s *testServer, secret, next string) *http.Response {
+	t.Helper()
+	resp, body := s.do(t, "GET", "/signin", "", "", nil)
+	m := loginCSRF.FindSubmatch(body)
+	login := cookieNamed(resp, "truce_login")
+	if m == nil || login == nil {
+		t.Fatalf("GET /signin: %d, no form token", resp.StatusCode)
+	}
+	form := url.Values{"csrf": {string(m[1])}, "token": {secret}, "next": {next}}.Encode()
+	resp, body = s.do(t, "POST", "/signin", "", "application/x-www-form-urlencoded", []byte(form), "Cookie", cookieHeader(login))
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("POST /signin: %d %.300s", resp.StatusCode, body)
+	}
+	return resp
+}
+
+var nextField = regexp.MustCompile(`name="next" value="([^"]*)"`)
+
+// TestSignInRedirect checks where signing in returns to: a clean path on
+// this site, and "/" for anything a browser could read as another site
+// (issue 12, item 8). Each next is the value the server receives, after
+// the form's or the query's own decoding; the encoded cases are an
+// attacker's second layer of encoding.
+func TestSignInRedirect(t *testing.T) {
+	s := newTestServer(t, false)
+	for _, tt := range []struct {
+		name, next, want string
+	}{
+		{"empty", "", "/"},
+		{"page", "/review", "/review"},
+		{"incident", "/incidents/UKR200101", "/incidents/UKR200101"},
+		{"encoded slash inside", "/incidents/a%2Fb", "/incidents/a%2Fb"},
+		{"query and fragment", "/figures?from=2025-03-01&to=2025-03-31#by-party", "/figures?from=2025-03-01&to=2025-03-31#by-party"},
+		{"tab after the slash", "/\t/evil.example/x", "/"},
+		{"tab inside", "/review\t/x", "/"},
+		{"newline", "/\n/evil.example", "/"},
+		{"CR LF", "/\r\n/evil.example", "/"},
+		{"NUL", "/\x00/evil.example", "/"},
+		{"space", "/ /evil.example", "/"},
+		{"no-break space", "/\u00a0/evil.example", "/"},
+		{"line separator", "/\u2028/evil.example", "/"},
+		{"invalid UTF-8", "/\xff/evil.example", "/"},
+		{"backslash", "/\\evil.example", "/"},
+		{"slash backslash", "/\\/evil.example", "/"},
+		{"backslashes", "\\\\evil.example", "/"},
+		{"backslash inside", "/review\\x", "/"},
+		{"protocol-relative", "//evil.example/x", "/"},
+		{"three slashes", "///evil.example", "/"},
+		{"slash tab slash", "/\t/", "/"},
+		{"encoded tab", "/%09/evil.example/x", "/"},
+		{"encoded newline", "/%0a/evil.example", "/"},
+		{"encoded CR LF", "/%0D%0A/evil.example", "/"},
+		{"encoded space", "/%20/evil.example", "/"},
+		{"encoded backslash", "/%5Cevil.example", "/"},
+		{"encoded slash", "/%2F/evil.example", "/"},
+		{"encoded slashes", "/%2f%2fevil.example", "/"},
+		{"bad escape", "/%zz", "/"},
+		{"javascript", "javascript:alert(1)", "/"},
+		{"https", "https://evil.example/", "/"},
+		{"scheme without slashes", "http:evil.example", "/"},
+		{"relative", "evil.example/x", "/"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			// The form keeps the target...
+			_, body := s.do(t, "GET", "/signin?next="+url.QueryEscape(tt.next), "", "", nil)
+			m := nextField.FindSubmatch(body)
+			if m == nil {
+				t.Fatal("no next field in the sign-in form")
+			}
+			if got := html.UnescapeString(string(m[1])); got != tt.want {
+				t.Errorf("form next = %q, want %q", got, tt.want)
+			}
+			// ...and signing in goes there.
+			resp := signInNext(t, s, s.tokens["monitor"], tt.next)
+			if got := resp.Header.Get("Location"); got != tt.want {
+				t.Errorf("Location = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestSessionCookieIsNotTheToken checks that the session cookie holds a
+// random session id, neither the API token nor anything computed from it
+// (issue 12, item 9): two sign-ins with one token get unrelated ids.
+func TestSessionCookieIsNotTheToken(t *testing.T) {
+	s := newTestServer(t, false)
+	secret := s.tokens["monitor"]
+	a := signIn(t, s, secret)["truce_session"]
+	b := signIn(t, s, secret)["truce_session"]
+	if a == nil || b == nil {
+		t.Fatal("no session cookie")
+	}
+	sum := sha256.Sum256([]byte(secret))
+	for _, c := range []*http.Cookie{a, b} {
+		for _, derived := range []string{secret, httpapi.HashToken(secret), hex.EncodeToString(sum[:]), base64.RawURLEncoding.EncodeToString(sum[:]),
+			base64.StdEncoding.EncodeToString([]byte(secret)), base64.RawURLEncoding.EncodeToString([]byte(secret))} {
+			if strings.Contains(c.Value, derived) || strings.Contains(derived, c.Value) {
+				t.Errorf("the session cookie %q holds the token or its hash %q", c.Value, derived)
+			}
+		}
+		if strings.Contains(c.Value, strings.TrimPrefix(secret, "truce_")) {
+			t.Errorf("the session cookie %q holds the token's secret part", c.Value)
+		}
+	}
+	if a.Value == b.Value {
+		t.Errorf("two sign-ins with one token got the same session %q: it is computed from the token", a.Value)
+	}
+	// Both sessions work, each on its own.
+	for _, c := range []*http.Cookie{a, b} {
+		_, body := s.do(t, "GET", "/review", "", "", nil, "Cookie", cookieHeader(c))
+		if !strings.Contains(string(body), `data-role="monitor"`) {
+			t.Errorf("session %s does not sign the page in", c.Value)
+		}
+	}
+}
+
+// sessionStores are the stores the session tests run on: SQLite, and
+// PostgreSQL when TRUCE_TEST_POSTGRES_DSN is set.
+var sessionStores = []struct {
+	name string
+	open func(t *testing.T) truce.Store
+}{
+	{"sqlite", func(t *testing.T) truce.Store {
+		st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "truce.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		return st
+	}},
+	{"postgres", func(t *testing.T) truce.Store {
+		st, err := postgres.OpenWith(context.Background(), pgtest.Schema(t), postgres.Options{LogOrigin: "truce.test/web"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		return st
+	}},
+}
+
+// newServers serves n dashboards, each in front of its own API, on one
+// store, as several `truce serve` processes on one database do. They
+// share the tokens "admin", "monitor", "UA" and "observer".
+func newServers(t *testing.T, st truce.Store, n int, opt web.Options) []*testServer {
+	t.Helper()
+	tokens := map[string]string{}
+	for _, tk := range []struct {
+		key   string
+		role  truce.Role
+		party truce.PartyID
+	}{{"admin", truce.RoleAdmin, ""}, {"monitor", truce.RoleMonitor, ""}, {"UA", truce.RoleParty, "UA"}, {"observer", truce.RoleObserver, ""}} {
+		secret, tok := httpapi.NewToken(tk.role, tk.party, "test "+tk.key, 0, time.Now())
+		if err := st.CreateToken(context.Background(), tok); err != nil {
+			t.Fatal(err)
+		}
+		tokens[tk.key] = secret
+	}
+	var out []*testServer
+	for range n {
+		ts := httptest.NewServer(web.Handler(httpapi.New(st, httpapi.Options{}), st, opt))
+		t.Cleanup(ts.Close)
+		c := ts.Client()
+		c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+		out = append(out, &testServer{URL: ts.URL, tokens: tokens, client: c})
+	}
+	return out
+}
+
+// TestStolenSession checks, on both stores and across two servers on one
+// database, that a copy of a session cookie is worth nothing once its
+// session is over: after sign-out, and after its token is revoked (issue
+// 12, item 9).
+func TestStolenSession(t *testing.T) {
+	report := []byte(`{"time":"2025-04-02","lon":36.1,"lat":49.9,"text":"test"}`)
+	for _, sto := range sessionStores {
+		t.Run(sto.name, func(t *testing.T) {
+			st := sto.open(t)
+			srv := newServers(t, st, 2, web.Options{})
+			a, b := srv[0], srv[1]
+			// works says whether a copy of the cookies signs requests in,
+			// on server s: a page, an API read and an API write.
+			works := func(t *testing.T, s *testServer, cs map[string]*http.Cookie) bool {
+				t.Helper()
+				jar := cookieHeader(cs["truce_session"], cs["truce_csrf"])
+				_, page := s.do(t, "GET", "/submit", "", "", nil, "Cookie", jar)
+				read, _ := s.do(t, "GET", "/api/v1/incidents", "", "", nil, "Cookie", jar)
+				write, _ := s.do(t, "POST", "/api/v1/reports", "", "application/json", report, "Cookie", jar, "X-CSRF-Token", cs["truce_csrf"].Value)
+				signedIn := strings.Contains(string(page), `data-role="party"`)
+				if signedIn != (write.StatusCode == http.StatusCreated) || (read.StatusCode == http.StatusOK) != signedIn {
+					t.Errorf("page signed in %v, but API read %d, write %d", signedIn, read.StatusCode, write.StatusCode)
+				}
+				if !signedIn && (read.StatusCode != http.StatusUnauthorized || write.StatusCode != http.StatusUnauthorized) {
+					t.Errorf("an ended session's API requests: read %d, write %d; want 401 (never the public)", read.StatusCode, write.StatusCode)
+				}
+				return signedIn
+			}
+
+			t.Run("sign-out", func(t *testing.T) {
+				cs := signIn(t, a, a.tokens["UA"])
+				stolen := map[string]*http.Cookie{"truce_session": cs["truce_session"], "truce_csrf": cs["truce_csrf"]}
+				if !works(t, a, stolen) || !works(t, b, stolen) {
+					t.Fatal("the session does not work on both servers")
+				}
+				form := url.Values{"csrf": {cs["truce_csrf"].Value}}.Encode()
+				resp, _ := b.do(t, "POST", "/signout", "", "application/x-www-form-urlencoded", []byte(form), "Cookie", cookieHeader(cs["truce_session"], cs["truce_csrf"]))
+				if resp.StatusCode != http.StatusSeeOther {
+					t.Fatalf("sign-out: %d", resp.StatusCode)
+				}
+				if works(t, a, stolen) || works(t, b, stolen) {
+					t.Error("a copy of the session cookie still works after sign-out")
+				}
+			})
+
+			t.Run("revoked token", func(t *testing.T) {
+				cs := signIn(t, a, a.tokens["UA"])
+				if !works(t, b, cs) {
+					t.Fatal("the session does not work")
+				}
+				toks, err := st.Tokens(t.Context())
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, tk := range toks {
+					if tk.Party == "UA" {
+						if err := st.RevokeToken(t.Context(), tk.ID, time.Now()); err != nil {
+							t.Fatal(err)
+						}
+					}
+				}
+				if works(t, a, cs) || works(t, b, cs) {
+					t.Error("the session of a revoked token still works")
+				}
+			})
+		})
+	}
+}
+
+// TestSessionBehindProxy checks that cookies are Secure when a trusted
+// proxy says the browser used HTTPS, and only then (issue 12, item 9).
+func TestSessionBehindProxy(t *testing.T) {
+	st := sessionStores[0].open(t)
+	proxy := netip.MustParsePrefix("10.0.0.0/8")
+	srv := newServers(t, st, 1, web.Options{TrustedProxies: []netip.Prefix{proxy}})[0]
+	h := web.Handler(httpapi.New(st, httpapi.Options{}), st, web.Options{TrustedProxies: []netip.Prefix{proxy, netip.MustParsePrefix("fd00::/8")}})
+	for _, tt := range []struct {
+		name, peer, proto string
+		secure            bool
+	}{
+		{"trusted proxy, https", "10.1.2.3:4567", "https", true},
+		{"trusted proxy, HTTPS", "10.1.2.3:4567", "HTTPS", true},
+		{"trusted proxy, https then http", "10.1.2.3:4567", "https, http", true},
+		{"trusted IPv6 proxy, https", "[fd00::1]:4567", "https", true},
+		{"trusted IPv4-mapped proxy, https", "[::ffff:10.1.2.3]:4567", "https", true},
+		{"trusted proxy, http", "10.1.2.3:4567", "http", false},
+		{"trusted proxy, no header", "10.1.2.3:4567", "", false},
+		{"other peer, https", "192.0.2.7:4567", "https", false},
+		{"loopback, https", "127.0.0.1:4567", "https", false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			// The sign-in form's cookie, then a whole sign-in.
+			req := httptest.NewRequest("GET", "/signin", nil)
+			req.RemoteAddr = tt.peer
+			if tt.proto != "" {
+				req.Header.Set("X-Forwarded-Proto", tt.proto)
+			}
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			login := cookieNamed(rec.Result(), "truce_login")
+			m := loginCSRF.FindSubmatch(rec.Body.Bytes())
+			if login == nil || m == nil {
+				t.Fatalf("GET /signin: %d", rec.Code)
+			}
+			if login.Secure != tt.secure {
+				t.Errorf("login cookie Secure = %v, want %v", login.Secure, tt.secure)
+			}
+			form := url.Values{"csrf": {string(m[1])}, "token": {srv.tokens["monitor"]}, "next": {"/review"}}.Encode()
+			req = httptest.NewRequest("POST", "/signin", strings.NewReader(form))
+			req.RemoteAddr = tt.peer
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("Cookie", cookieHeader(login))
+			if tt.proto != "" {
+				req.Header.Set("X-Forwarded-Proto", tt.proto)
+			}
+			rec = httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if rec.Code != http.StatusSeeOther {
+				t.Fatalf("POST /signin: %d %.300s", rec.Code, rec.Body)
+			}
+			for _, name := range []string{"truce_session", "truce_csrf"} {
+				if c := cookieNamed(rec.Result(), name); c == nil || c.Secure != tt.secure {
+					t.Errorf("cookie %s: %+v, want Secure %v", name, c, tt.secure)
+				}
+			}
+		})
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"net/netip"
 	"path"
 	"strconv"
 	"strings"
@@ -23,6 +24,12 @@ var files embed.FS
 type Options struct {
 	// Log receives sign-ins and failures; nil discards them.
 	Log *slog.Logger
+	// TrustedProxies are the reverse proxies whose X-Forwarded-Proto is
+	// believed: a request from one of them with X-Forwarded-Proto: https
+	// gets Secure cookies, as a request over TLS does. From any other
+	// peer the header is ignored. Pass the API's own list
+	// (httpapi.Options.TrustedProxies).
+	TrustedProxies []netip.Prefix
 }
 
 // contentSecurityPolicy is sent with every response: scripts, styles,
@@ -43,15 +50,18 @@ type handler struct {
 	build  string // hash of the embedded assets, in their URLs
 	zones  *zoneCache
 	xorig  *http.CrossOriginProtection
+	// trusted are the proxies whose X-Forwarded-Proto is believed.
+	trusted []netip.Prefix
 }
 
 // Handler serves the dashboard at / and passes /api/, /metrics and /healthz to api.
 //
 // The pages, scripts and styles are embedded; the map's zones are the
 // current stored agreement's, simplified (GET /map/zones.geojson). A user
-// signs in with an API token at /signin: the token is kept in an HttpOnly
-// cookie, and requests to /api/ that carry that cookie and no
-// Authorization header are passed on with the token as a bearer token.
+// signs in with an API token at /signin, which starts a session kept in
+// st (the HttpOnly cookie holds the session's random id, never the
+// token); requests to /api/ that carry that cookie and no Authorization
+// header are passed on as the session's principal.
 // Such requests that change state MUST carry the session's CSRF token in
 // the X-CSRF-Token header (the page's scripts read it from the truce_csrf
 // cookie); without it they are refused with 403.
@@ -59,7 +69,7 @@ func Handler(api http.Handler, st truce.Store, opt Options) http.Handler {
 	if opt.Log == nil {
 		opt.Log = slog.New(slog.DiscardHandler)
 	}
-	h := &handler{api: api, st: st, log: opt.Log, mux: http.NewServeMux(), xorig: http.NewCrossOriginProtection()}
+	h := &handler{api: api, st: st, log: opt.Log, mux: http.NewServeMux(), xorig: http.NewCrossOriginProtection(), trusted: opt.TrustedProxies}
 	h.loadAssets()
 	h.pages = template.Must(template.New("").Funcs(template.FuncMap{
 		"static": func(p string) string { return "/static/" + h.build + "/" + p },
@@ -80,6 +90,7 @@ func Handler(api http.Handler, st truce.Store, opt Options) http.Handler {
 	m.HandleFunc("GET /map/zones.geojson", h.serveZones)
 	m.HandleFunc("GET /static/{build}/{path...}", h.serveStatic)
 	m.HandleFunc("/api/", h.serveAPI)
+	m.HandleFunc("GET /api/v1/incidents/{id}", h.incidentAPI)
 	m.Handle("/metrics", api)
 	m.Handle("/healthz", api)
 	m.HandleFunc("/", h.notFound)

@@ -29,7 +29,8 @@ func scanAgreement(sc scanner) (*truce.AgreementVersion, error) {
 }
 
 // PutAgreement stores a new version of agreement id unless its latest
-// version has the same bundle, and logs it.
+// version has the same bundle, and logs it; either way that version
+// becomes the current agreement.
 func (s *Store) PutAgreement(ctx context.Context, by truce.Principal, id truce.AgreementID, bundle []byte) (*truce.AgreementVersion, bool, error) {
 	if id == "" {
 		return nil, false, truce.Errorf(truce.EINVALID, "agreement id required")
@@ -50,7 +51,7 @@ func (s *Store) PutAgreement(ctx context.Context, by truce.Principal, id truce.A
 		}
 		if latest != nil && latest.SHA256 == hash {
 			v = latest
-			return nil
+			return w.setCurrent(v.ID, v.Version)
 		}
 		v = &truce.AgreementVersion{ID: id, Version: 1, SHA256: hash, Bundle: bundle, CreatedAt: w.now}
 		if latest != nil {
@@ -64,7 +65,7 @@ func (s *Store) PutAgreement(ctx context.Context, by truce.Principal, id truce.A
 			return textError(err, "put agreement "+string(id))
 		}
 		created = true
-		return nil
+		return w.setCurrent(v.ID, v.Version)
 	})
 	if err != nil {
 		return nil, false, err
@@ -72,15 +73,11 @@ func (s *Store) PutAgreement(ctx context.Context, by truce.Principal, id truce.A
 	return v, created, nil
 }
 
-// LatestAgreement returns the latest version of agreement id, or of the
-// most recently stored agreement when id is "".
+// LatestAgreement returns the latest version of agreement id, or the
+// current agreement when id is "".
 func (s *Store) LatestAgreement(ctx context.Context, id truce.AgreementID) (*truce.AgreementVersion, error) {
 	if id == "" {
-		v, err := scanAgreement(s.pool.QueryRow(ctx, agreementSelect+` ORDER BY log_index DESC LIMIT 1`))
-		if err != nil {
-			return nil, notFound(err, "latest agreement", "no agreement is stored")
-		}
-		return v, nil
+		return s.currentAgreement(ctx, agreementSelect)
 	}
 	v, err := scanAgreement(s.pool.QueryRow(ctx, agreementSelect+` WHERE id = $1 ORDER BY version DESC LIMIT 1`, string(id)))
 	if err != nil {
@@ -89,10 +86,18 @@ func (s *Store) LatestAgreement(ctx context.Context, id truce.AgreementID) (*tru
 	return v, nil
 }
 
-// LatestAgreementHead returns the most recently stored version without its
-// bundle.
+// LatestAgreementHead returns the current agreement without its bundle.
 func (s *Store) LatestAgreementHead(ctx context.Context) (*truce.AgreementVersion, error) {
-	v, err := scanAgreement(s.pool.QueryRow(ctx, `SELECT id, version, sha256, NULL::bytea, created_ns, log_index FROM agreements ORDER BY log_index DESC LIMIT 1`))
+	return s.currentAgreement(ctx, `SELECT id, version, sha256, NULL::bytea, created_ns, log_index FROM agreements`)
+}
+
+// currentAgreement reads the current agreement version with sel.
+func (s *Store) currentAgreement(ctx context.Context, sel string) (*truce.AgreementVersion, error) {
+	id, ver, err := current(ctx, s.pool)
+	if err != nil {
+		return nil, err
+	}
+	v, err := scanAgreement(s.pool.QueryRow(ctx, sel+` WHERE id = $1 AND version = $2`, string(id), int32(ver)))
 	if err != nil {
 		return nil, notFound(err, "latest agreement", "no agreement is stored")
 	}

@@ -149,10 +149,18 @@ func OpenWith(ctx context.Context, dsn string, opt Options) (*Store, error) {
 				pool.Close()
 				return nil, truce.Errorf(truce.ECONFLICT, "the database schema is older than this truce: run truce migrate first")
 			}
+			if err := s.backfill(ctx); err != nil {
+				pool.Close()
+				return nil, err
+			}
 			return s, nil
 		}
 	}
 	if err := s.Migrate(ctx); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	if err := s.backfill(ctx); err != nil {
 		pool.Close()
 		return nil, err
 	}

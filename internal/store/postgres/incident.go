@@ -336,7 +336,7 @@ func (s *Store) ChangeStatus(ctx context.Context, by truce.Principal, id truce.I
 		if e, err = w.setStatus(by, in, to, reason); err != nil {
 			return err
 		}
-		if to == truce.StatusVerified || to == truce.StatusUnverifiable || to == truce.StatusDismissed {
+		if to.Final() {
 			_, err = w.publish(by, in)
 		}
 		return err
@@ -393,7 +393,7 @@ func (s *Store) Respond(ctx context.Context, by truce.Principal, id truce.Incide
 }
 
 // AddEvidence stores an evidence item; an incident in a final status goes
-// back to under_review, because new evidence arrived.
+// back to under_review when truce.EvidenceReopens says so.
 func (s *Store) AddEvidence(ctx context.Context, by truce.Principal, id truce.IncidentID, ev *truce.Evidence, content []byte) (*truce.Event, error) {
 	sum := sha256.Sum256(content)
 	ev.SHA256, ev.Size, ev.Incident, ev.AddedBy = hex.EncodeToString(sum[:]), int64(len(content)), id, by.String()
@@ -422,8 +422,7 @@ func (s *Store) AddEvidence(ctx context.Context, by truce.Principal, id truce.In
 			}
 			return textError(err, "evidence")
 		}
-		switch in.Status {
-		case truce.StatusVerified, truce.StatusUnverifiable, truce.StatusDismissed:
+		if truce.EvidenceReopens(in.Status, by) {
 			_, err = w.setStatus(by, in, truce.StatusUnderReview, "new evidence "+ev.ID)
 		}
 		return err
@@ -462,13 +461,17 @@ func (s *Store) Merge(ctx context.Context, by truce.Principal, target, source tr
 	}
 	var e *truce.Event
 	err := s.write(ctx, func(w *writeTx) error {
-		if _, err := w.loadIncident(target); err != nil {
+		tgt, err := w.loadIncident(target)
+		if err != nil {
 			return err
 		}
-		if _, err := w.loadIncident(source); err != nil {
+		src, err := w.loadIncident(source)
+		if err != nil {
 			return err
 		}
-		var err error
+		if !truce.CanMerge(&tgt.Incident, &src.Incident) {
+			return truce.Errorf(truce.ECONFLICT, "incidents %s and %s are visible to different readers: publish them both, or neither, before merging", target, source)
+		}
 		if e, err = w.merge(by, target, source, reason); err != nil {
 			return err
 		}
@@ -490,7 +493,8 @@ func (s *Store) MergeMany(ctx context.Context, by truce.Principal, ops []truce.M
 			if op.Target == op.Source {
 				continue
 			}
-			if _, err := w.loadIncident(op.Target); err != nil {
+			tgt, err := w.loadIncident(op.Target)
+			if err != nil {
 				return err
 			}
 			src, err := w.loadIncident(op.Source)
@@ -499,7 +503,7 @@ func (s *Store) MergeMany(ctx context.Context, by truce.Principal, ops []truce.M
 			} else if err != nil {
 				return err
 			}
-			if src.Status != truce.StatusReported {
+			if !truce.CanGroup(&tgt.Incident, &src.Incident) {
 				continue
 			}
 			if _, err := w.merge(by, op.Target, op.Source, op.Reason); err != nil {
@@ -529,6 +533,10 @@ func (w *writeTx) merge(by truce.Principal, target, source truce.IncidentID, rea
 	b.Queue(`UPDATE incidents SET merged_into = $1 WHERE id = $2`, string(target), string(source))
 	if err := w.SendBatch(w.ctx, b).Close(); err != nil {
 		return nil, fmt.Errorf("postgres: merge: %w", err)
+	}
+	// Emptied, source shows no figures (derived.go), as log verify expects.
+	if err := w.clearFigures(source); err != nil {
+		return nil, err
 	}
 	e := &truce.Event{Incident: target, Kind: truce.EventMerged, Other: source, Reason: reason}
 	if err := w.addEvent(by, e, nil); err != nil {

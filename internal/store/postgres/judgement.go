@@ -154,8 +154,14 @@ func (w *writeTx) putJudgements(by truce.Principal, id truce.AgreementID, versio
 		}
 		return 0, textError(err, "put judgements")
 	}
-	if err := w.setCurrent(id, version); err != nil {
+	// The incidents show the current agreement's judgements: judging under
+	// another version leaves their figures as they are.
+	cur, ver, err := current(ctx, w)
+	if err != nil {
 		return 0, err
+	}
+	if cur != id || ver != version {
+		return changed, nil
 	}
 	ids := make([]string, 0, len(incidents))
 	for inc := range incidents {
@@ -168,12 +174,73 @@ func (w *writeTx) putJudgements(by truce.Principal, id truce.AgreementID, versio
 	return changed, nil
 }
 
+// setCurrent makes agreement version (id, version) the current one: the
+// version whose judgements the incident figures and every reader show.
+// When that changes the current version, every incident is refreshed
+// under it: the version adjudicated again after another shows its own
+// judgements at once, and a new one none until its reports are judged.
 func (w *writeTx) setCurrent(id truce.AgreementID, version int) error {
+	prevID, prevVer, err := current(w.ctx, w)
+	if err != nil {
+		return err
+	}
+	if err := w.logCurrent(id, version); err != nil {
+		return err
+	}
 	if _, err := w.Exec(w.ctx, `INSERT INTO settings (key, value) VALUES ('current_agreement', $1), ('current_version', $2)
 		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, string(id), strconv.Itoa(version)); err != nil {
 		return fmt.Errorf("postgres: settings: %w", err)
 	}
-	return nil
+	if prevID == id && prevVer == version {
+		return nil
+	}
+	var ids []string
+	rows, err := w.Query(w.ctx, `SELECT DISTINCT incident_id FROM reports`)
+	if err != nil {
+		return fmt.Errorf("postgres: refresh incidents: %w", err)
+	}
+	for rows.Next() {
+		var inc string
+		if err := rows.Scan(&inc); err != nil {
+			rows.Close()
+			return fmt.Errorf("postgres: refresh incidents: %w", err)
+		}
+		ids = append(ids, inc)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("postgres: refresh incidents: %w", err)
+	}
+	slices.Sort(ids)
+	return w.refreshIncidents(ids...)
+}
+
+// current returns the current agreement version: the one most recently
+// put (PutAgreement), or, in a database where none was put since the
+// store kept track, the most recently stored one; version 0 when no
+// agreement is stored.
+func current(ctx context.Context, q interface {
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}) (truce.AgreementID, int, error) {
+	var cur, ver *string
+	if err := q.QueryRow(ctx, `SELECT (SELECT value FROM settings WHERE key = 'current_agreement'),
+		(SELECT value FROM settings WHERE key = 'current_version')`).Scan(&cur, &ver); err != nil {
+		return "", 0, fmt.Errorf("postgres: settings: %w", err)
+	}
+	if cur != nil && ver != nil {
+		if v, err := strconv.Atoi(*ver); err == nil {
+			return truce.AgreementID(*cur), v, nil
+		}
+	}
+	var id string
+	var v int32
+	err := q.QueryRow(ctx, `SELECT id, version FROM agreements ORDER BY log_index DESC LIMIT 1`).Scan(&id, &v)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", 0, nil
+	} else if err != nil {
+		return "", 0, fmt.Errorf("postgres: current agreement: %w", err)
+	}
+	return truce.AgreementID(id), int(v), nil
 }
 
 // refreshIncidents recomputes incidents' figures from their reports and
@@ -186,20 +253,14 @@ func (w *writeTx) refreshIncidents(ids ...string) error {
 		return nil
 	}
 	ctx := w.ctx
-	var cur, ver *string
-	if err := w.QueryRow(ctx, `SELECT (SELECT value FROM settings WHERE key = 'current_agreement'),
-		(SELECT value FROM settings WHERE key = 'current_version')`).Scan(&cur, &ver); err != nil {
-		return fmt.Errorf("postgres: settings: %w", err)
-	}
-	agreement, version := "", 0
-	if cur != nil && ver != nil {
-		agreement = *cur
-		version, _ = strconv.Atoi(*ver)
+	agreement, version, err := current(ctx, w)
+	if err != nil {
+		return err
 	}
 	rows, err := w.Query(ctx, `SELECT r.incident_id, r.start_ns, r.lon, r.lat, COALESCE(j.outcome, 0), COALESCE(j.perpetrator, ''),
 			COALESCE(j.phases, '{}'), COALESCE(j.explanation, '')
 		FROM reports r LEFT JOIN judgements j ON j.report_id = r.id AND j.agreement = $1 AND j.version = $2
-		WHERE r.incident_id = ANY($3) ORDER BY r.incident_id, r.start_ns, r.id`, agreement, int32(version), ids)
+		WHERE r.incident_id = ANY($3) ORDER BY r.incident_id, r.start_ns, r.id`, string(agreement), int32(version), ids)
 	if err != nil {
 		return fmt.Errorf("postgres: refresh incidents: %w", err)
 	}

@@ -6,9 +6,11 @@ import (
 	"time"
 
 	"truce"
+	"truce/internal/ledger"
 )
 
-// CreateToken stores a token (its hash only).
+// CreateToken stores a token (its hash only) and logs it: what a token
+// may do is checked against the log.
 func (s *Store) CreateToken(ctx context.Context, t *truce.Token) error {
 	if !t.Role.Known() {
 		return truce.Errorf(truce.EINVALID, "unknown role %q", t.Role)
@@ -21,14 +23,17 @@ func (s *Store) CreateToken(ctx context.Context, t *truce.Token) error {
 		ns := t.ExpiresAt.UnixNano()
 		exp = &ns
 	}
-	_, err := s.pool.Exec(ctx, `INSERT INTO tokens (id, hash, role, party, name, created_ns, expires_ns) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		t.ID, t.Hash, string(t.Role), string(t.Party), t.Name, t.CreatedAt.UnixNano(), exp)
-	if pgCode(err) == codeUniqueViolation {
-		return truce.Errorf(truce.ECONFLICT, "token %s already exists", t.ID)
-	} else if err != nil {
-		return textError(err, "create token")
-	}
-	return nil
+	return s.write(ctx, func(w *writeTx) error {
+		_, err := w.Exec(ctx, `INSERT INTO tokens (id, hash, role, party, name, created_ns, expires_ns) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+			t.ID, t.Hash, string(t.Role), string(t.Party), t.Name, t.CreatedAt.UnixNano(), exp)
+		if pgCode(err) == codeUniqueViolation {
+			return truce.Errorf(truce.ECONFLICT, "token %s already exists", t.ID)
+		} else if err != nil {
+			return textError(err, "create token")
+		}
+		_, err = w.log(ledger.TokenRecord(truce.System, w.now, t))
+		return err
+	})
 }
 
 const tokenCols = `id, hash, role, party, name, created_ns, expires_ns, revoked_ns`
@@ -83,15 +88,18 @@ func (s *Store) Tokens(ctx context.Context) ([]truce.Token, error) {
 	return out, nil
 }
 
-// RevokeToken revokes a token from time at. ENOTFOUND if it does not
-// exist or is revoked already.
+// RevokeToken revokes a token from time at, and logs it. ENOTFOUND if it
+// does not exist or is revoked already.
 func (s *Store) RevokeToken(ctx context.Context, id string, at time.Time) error {
-	ct, err := s.pool.Exec(ctx, `UPDATE tokens SET revoked_ns = $1 WHERE id = $2 AND revoked_ns IS NULL`, at.UnixNano(), id)
-	if err != nil {
-		return fmt.Errorf("postgres: revoke token: %w", err)
-	}
-	if ct.RowsAffected() == 0 {
-		return truce.Errorf(truce.ENOTFOUND, "token %s not found or already revoked", id)
-	}
-	return nil
+	return s.write(ctx, func(w *writeTx) error {
+		ct, err := w.Exec(ctx, `UPDATE tokens SET revoked_ns = $1 WHERE id = $2 AND revoked_ns IS NULL`, at.UnixNano(), id)
+		if err != nil {
+			return fmt.Errorf("postgres: revoke token: %w", err)
+		}
+		if ct.RowsAffected() == 0 {
+			return truce.Errorf(truce.ENOTFOUND, "token %s not found or already revoked", id)
+		}
+		_, err = w.log(ledger.TokenRevokedRecord(truce.System, w.now, id, at))
+		return err
+	})
 }

@@ -14,7 +14,8 @@ import (
 )
 
 // PutAgreement stores a new version of agreement id unless its latest
-// version has the same bundle, and logs it.
+// version has the same bundle, and logs it; either way that version
+// becomes the current agreement.
 func (s *Store) PutAgreement(ctx context.Context, by truce.Principal, id truce.AgreementID, bundle []byte) (*truce.AgreementVersion, bool, error) {
 	if id == "" {
 		return nil, false, truce.Errorf(truce.EINVALID, "agreement id required")
@@ -30,7 +31,7 @@ func (s *Store) PutAgreement(ctx context.Context, by truce.Principal, id truce.A
 		}
 		if latest != nil && latest.SHA256 == hash {
 			v = latest
-			return nil
+			return w.setCurrent(v.ID, v.Version)
 		}
 		v = &truce.AgreementVersion{ID: id, Version: 1, SHA256: hash, Bundle: bundle, CreatedAt: w.now}
 		if latest != nil {
@@ -44,7 +45,7 @@ func (s *Store) PutAgreement(ctx context.Context, by truce.Principal, id truce.A
 			return fmt.Errorf("sqlite: put agreement %s: %w", id, err)
 		}
 		created = true
-		return nil
+		return w.setCurrent(v.ID, v.Version)
 	})
 	if err != nil {
 		return nil, false, err
@@ -71,19 +72,31 @@ func scanAgreement(row *sql.Row, id truce.AgreementID) (*truce.AgreementVersion,
 	return &v, nil
 }
 
-// LatestAgreement returns the latest version of agreement id, or of the
-// most recently stored agreement when id is "".
+// LatestAgreement returns the latest version of agreement id, or the
+// current agreement when id is "".
 func (s *Store) LatestAgreement(ctx context.Context, id truce.AgreementID) (*truce.AgreementVersion, error) {
 	if id == "" {
-		return scanAgreement(s.db.QueryRowContext(ctx, agreementSelect+` ORDER BY log_index DESC LIMIT 1`), id)
+		return s.currentAgreement(ctx, agreementSelect)
 	}
 	return scanAgreement(s.db.QueryRowContext(ctx, agreementSelect+` WHERE id = ? ORDER BY version DESC LIMIT 1`, string(id)), id)
 }
 
-// LatestAgreementHead returns the most recently stored version without its
-// bundle.
+// LatestAgreementHead returns the current agreement without its bundle.
 func (s *Store) LatestAgreementHead(ctx context.Context) (*truce.AgreementVersion, error) {
-	return scanAgreement(s.db.QueryRowContext(ctx, `SELECT id, version, sha256, NULL, created_ns, log_index FROM agreements ORDER BY log_index DESC LIMIT 1`), "")
+	return s.currentAgreement(ctx, `SELECT id, version, sha256, NULL, created_ns, log_index FROM agreements`)
+}
+
+// currentAgreement reads the current agreement version with sel.
+func (s *Store) currentAgreement(ctx context.Context, sel string) (*truce.AgreementVersion, error) {
+	id, ver, err := current(ctx, s.db)
+	if err != nil {
+		return nil, err
+	}
+	v, err := scanAgreement(s.db.QueryRowContext(ctx, sel+` WHERE id = ? AND version = ?`, string(id), ver), "")
+	if err != nil {
+		return nil, err
+	}
+	return v, nil
 }
 
 // Agreement returns one version of an agreement.

@@ -111,6 +111,10 @@ func OpenWith(ctx context.Context, path string, opt Options) (*Store, error) {
 		s.db.Close()
 		return nil, err
 	}
+	if err := s.backfill(ctx); err != nil {
+		s.db.Close()
+		return nil, err
+	}
 	return s, nil
 }
 

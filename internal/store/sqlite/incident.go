@@ -339,7 +339,7 @@ func (s *Store) ChangeStatus(ctx context.Context, by truce.Principal, id truce.I
 		if e, err = w.setStatus(by, in, to, reason); err != nil {
 			return err
 		}
-		if to == truce.StatusVerified || to == truce.StatusUnverifiable || to == truce.StatusDismissed {
+		if to.Final() {
 			_, err = w.publish(by, in)
 		}
 		return err
@@ -388,7 +388,7 @@ func (s *Store) Respond(ctx context.Context, by truce.Principal, id truce.Incide
 }
 
 // AddEvidence stores an evidence item; an incident in a final status goes
-// back to under_review, because new evidence arrived.
+// back to under_review when truce.EvidenceReopens says so.
 func (s *Store) AddEvidence(ctx context.Context, by truce.Principal, id truce.IncidentID, ev *truce.Evidence, content []byte) (*truce.Event, error) {
 	sum := sha256.Sum256(content)
 	ev.SHA256, ev.Size, ev.Incident, ev.AddedBy = hex.EncodeToString(sum[:]), int64(len(content)), id, by.String()
@@ -413,8 +413,7 @@ func (s *Store) AddEvidence(ctx context.Context, by truce.Principal, id truce.In
 			}
 			return fmt.Errorf("sqlite: evidence: %w", err)
 		}
-		switch in.Status {
-		case truce.StatusVerified, truce.StatusUnverifiable, truce.StatusDismissed:
+		if truce.EvidenceReopens(in.Status, by) {
 			_, err = w.setStatus(by, in, truce.StatusUnderReview, "new evidence "+ev.ID)
 		}
 		return err
@@ -447,13 +446,17 @@ func (s *Store) Merge(ctx context.Context, by truce.Principal, target, source tr
 	}
 	var e *truce.Event
 	err := s.write(ctx, func(w *writeTx) error {
-		if _, err := w.loadIncident(target); err != nil {
+		tgt, err := w.loadIncident(target)
+		if err != nil {
 			return err
 		}
-		if _, err := w.loadIncident(source); err != nil {
+		src, err := w.loadIncident(source)
+		if err != nil {
 			return err
 		}
-		var err error
+		if !truce.CanMerge(&tgt.Incident, &src.Incident) {
+			return truce.Errorf(truce.ECONFLICT, "incidents %s and %s are visible to different readers: publish them both, or neither, before merging", target, source)
+		}
 		if e, err = w.merge(by, target, source, reason); err != nil {
 			return err
 		}
@@ -472,7 +475,8 @@ func (s *Store) MergeMany(ctx context.Context, by truce.Principal, ops []truce.M
 			if op.Target == op.Source {
 				continue
 			}
-			if _, err := w.loadIncident(op.Target); err != nil {
+			tgt, err := w.loadIncident(op.Target)
+			if err != nil {
 				return err
 			}
 			src, err := w.loadIncident(op.Source)
@@ -481,7 +485,7 @@ func (s *Store) MergeMany(ctx context.Context, by truce.Principal, ops []truce.M
 			} else if err != nil {
 				return err
 			}
-			if src.Status != truce.StatusReported {
+			if !truce.CanGroup(&tgt.Incident, &src.Incident) {
 				continue
 			}
 			if _, err := w.merge(by, op.Target, op.Source, op.Reason); err != nil {
@@ -513,6 +517,10 @@ func (w *writeTx) merge(by truce.Principal, target, source truce.IncidentID, rea
 	}
 	if _, err := w.ExecContext(w.ctx, `UPDATE incidents SET merged_into = ? WHERE id = ?`, string(target), string(source)); err != nil {
 		return nil, fmt.Errorf("sqlite: merge: %w", err)
+	}
+	// Emptied, source shows no figures (derived.go), as log verify expects.
+	if err := w.clearFigures(source); err != nil {
+		return nil, err
 	}
 	e := &truce.Event{Incident: target, Kind: truce.EventMerged, Other: source, Reason: reason}
 	if err := w.addEvent(by, e, nil); err != nil {

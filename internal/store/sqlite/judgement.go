@@ -44,7 +44,8 @@ func phasesOf(j *truce.Judgement) string {
 // PutJudgements stores judgements under one agreement version. A judgement
 // that differs from the report's latest stored one (under any version) is
 // logged; an unchanged one points at the record that already holds it.
-// The incidents of the reports take their figures from these judgements.
+// When the version is the current agreement, the incidents of the reports
+// take their figures from these judgements.
 func (s *Store) PutJudgements(ctx context.Context, by truce.Principal, id truce.AgreementID, version int, js []truce.Judgement) (int, error) {
 	changed := 0
 	err := s.write(ctx, func(w *writeTx) error {
@@ -96,10 +97,14 @@ func (s *Store) PutJudgements(ctx context.Context, by truce.Principal, id truce.
 			}
 			incidents[inc] = true
 		}
-		if err := w.setCurrent(id, version); err != nil {
+		// The incidents show the current agreement's judgements: judging
+		// under another version leaves their figures as they are.
+		if err := w.loadCurrent(); err != nil {
 			return err
 		}
-		w.curID, w.curVer = id, version
+		if w.curID != id || w.curVer != version {
+			return nil
+		}
 		ids := make([]string, 0, len(incidents))
 		for inc := range incidents {
 			ids = append(ids, inc)
@@ -118,17 +123,70 @@ func (s *Store) PutJudgements(ctx context.Context, by truce.Principal, id truce.
 	return changed, nil
 }
 
+// setCurrent makes agreement version (id, version) the current one: the
+// version whose judgements the incident figures and every reader show.
+// When that changes the current version, every incident is refreshed
+// under it: the version adjudicated again after another shows its own
+// judgements at once, and a new one none until its reports are judged.
 func (w *writeTx) setCurrent(id truce.AgreementID, version int) error {
+	prevID, prevVer, err := current(w.ctx, w.Tx)
+	if err != nil {
+		return err
+	}
+	if err := w.logCurrent(id, version); err != nil {
+		return err
+	}
 	for k, v := range map[string]string{"current_agreement": string(id), "current_version": strconv.Itoa(version)} {
 		if _, err := w.ExecContext(w.ctx, `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, k, v); err != nil {
 			return fmt.Errorf("sqlite: settings: %w", err)
 		}
 	}
+	w.curID, w.curVer, w.curLoaded = id, version, true
+	if prevID == id && prevVer == version {
+		return nil
+	}
+	var ids []string
+	rows, err := w.QueryContext(w.ctx, `SELECT DISTINCT incident_id FROM reports ORDER BY incident_id`)
+	if err != nil {
+		return fmt.Errorf("sqlite: refresh incidents: %w", err)
+	}
+	for rows.Next() {
+		var inc string
+		if err := rows.Scan(&inc); err != nil {
+			rows.Close()
+			return fmt.Errorf("sqlite: refresh incidents: %w", err)
+		}
+		ids = append(ids, inc)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("sqlite: refresh incidents: %w", err)
+	}
+	for _, inc := range ids {
+		if err := w.refreshIncident(inc); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
-// current returns the agreement version whose judgements the incident
-// figures show; version 0 when nothing was adjudicated yet.
+// loadCurrent reads the current agreement version into w once.
+func (w *writeTx) loadCurrent() error {
+	if w.curLoaded {
+		return nil
+	}
+	id, ver, err := current(w.ctx, w.Tx)
+	if err != nil {
+		return err
+	}
+	w.curID, w.curVer, w.curLoaded = id, ver, true
+	return nil
+}
+
+// current returns the current agreement version: the one most recently
+// put (PutAgreement), or, in a database where none was put since the
+// store kept track, the most recently stored one; version 0 when no
+// agreement is stored.
 func current(ctx context.Context, q interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }) (truce.AgreementID, int, error) {
@@ -137,19 +195,28 @@ func current(ctx context.Context, q interface {
 		(SELECT value FROM settings WHERE key = 'current_version')`).Scan(&id, &ver); err != nil {
 		return "", 0, fmt.Errorf("sqlite: settings: %w", err)
 	}
-	v, _ := strconv.Atoi(ver.String)
-	return truce.AgreementID(id.String), v, nil
+	if v, err := strconv.Atoi(ver.String); id.Valid && err == nil {
+		return truce.AgreementID(id.String), v, nil
+	}
+	var aid string
+	var v int
+	err := q.QueryRowContext(ctx, `SELECT id, version FROM agreements ORDER BY log_index DESC LIMIT 1`).Scan(&aid, &v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", 0, nil
+	} else if err != nil {
+		return "", 0, fmt.Errorf("sqlite: current agreement: %w", err)
+	}
+	return truce.AgreementID(aid), v, nil
 }
 
 // refreshIncident recomputes an incident's figures from its reports and
 // their judgements under the current agreement version.
 func (w *writeTx) refreshIncident(inc string) error {
 	if w.refreshSel == nil {
-		id, ver, err := current(w.ctx, w.Tx)
-		if err != nil {
+		if err := w.loadCurrent(); err != nil {
 			return err
 		}
-		w.curID, w.curVer = id, ver
+		var err error
 		if w.refreshSel, err = w.PrepareContext(w.ctx, `SELECT r.start_ns, r.lon, r.lat, COALESCE(j.outcome, 0), COALESCE(j.perpetrator, ''), COALESCE(j.phases, ''), COALESCE(j.explanation, '')
 		FROM reports r LEFT JOIN judgements j ON j.report_id = r.id AND j.agreement = ? AND j.version = ?
 		WHERE r.incident_id = ? ORDER BY r.start_ns, r.id`); err != nil {

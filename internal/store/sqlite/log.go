@@ -33,6 +33,7 @@ type writeTx struct {
 	refreshSel, refreshUpd *sql.Stmt
 	curID                  truce.AgreementID
 	curVer                 int
+	curLoaded              bool
 }
 
 // prepare readies the log statements of the transaction.

@@ -9,13 +9,11 @@ import (
 	"truce/internal/store/storetest"
 )
 
-// store adapts *sqlite.Store to storetest.Store: only VerifyRows' result
-// type differs.
+// store adapts *sqlite.Store to storetest.Store.
 type store struct{ *sqlite.Store }
 
 func (s store) VerifyRows(ctx context.Context) (storetest.RowCheck, error) {
-	rc, err := s.Store.VerifyRows(ctx)
-	return storetest.RowCheck{Reports: rc.Reports, Agreements: rc.Agreements, Events: rc.Events, Evidence: rc.Evidence, Judgements: rc.Judgements}, err
+	return s.Store.VerifyRows(ctx)
 }
 
 // open opens a fresh database file in t's temporary directory.

@@ -8,9 +8,11 @@ import (
 	"time"
 
 	"truce"
+	"truce/internal/ledger"
 )
 
-// CreateToken stores a token (its hash only).
+// CreateToken stores a token (its hash only) and logs it: what a token
+// may do is checked against the log.
 func (s *Store) CreateToken(ctx context.Context, t *truce.Token) error {
 	if !t.Role.Known() {
 		return truce.Errorf(truce.EINVALID, "unknown role %q", t.Role)
@@ -22,14 +24,17 @@ func (s *Store) CreateToken(ctx context.Context, t *truce.Token) error {
 	if t.ExpiresAt != nil {
 		exp = t.ExpiresAt.UnixNano()
 	}
-	_, err := s.db.ExecContext(ctx, `INSERT INTO tokens (id, hash, role, party, name, created_ns, expires_ns) VALUES (?,?,?,?,?,?,?)`,
-		t.ID, t.Hash, string(t.Role), string(t.Party), t.Name, t.CreatedAt.UnixNano(), exp)
-	if isConstraint(err) {
-		return truce.Errorf(truce.ECONFLICT, "token %s already exists", t.ID)
-	} else if err != nil {
-		return fmt.Errorf("sqlite: create token: %w", err)
-	}
-	return nil
+	return s.write(ctx, func(w *writeTx) error {
+		_, err := w.ExecContext(ctx, `INSERT INTO tokens (id, hash, role, party, name, created_ns, expires_ns) VALUES (?,?,?,?,?,?,?)`,
+			t.ID, t.Hash, string(t.Role), string(t.Party), t.Name, t.CreatedAt.UnixNano(), exp)
+		if isConstraint(err) {
+			return truce.Errorf(truce.ECONFLICT, "token %s already exists", t.ID)
+		} else if err != nil {
+			return fmt.Errorf("sqlite: create token: %w", err)
+		}
+		_, err = w.log(ledger.TokenRecord(truce.System, w.now, t))
+		return err
+	})
 }
 
 const tokenCols = `id, hash, role, party, name, created_ns, expires_ns, revoked_ns`
@@ -83,16 +88,19 @@ func (s *Store) Tokens(ctx context.Context) ([]truce.Token, error) {
 	return out, rows.Err()
 }
 
-// RevokeToken revokes a token from time at.
+// RevokeToken revokes a token from time at, and logs it.
 func (s *Store) RevokeToken(ctx context.Context, id string, at time.Time) error {
-	res, err := s.db.ExecContext(ctx, `UPDATE tokens SET revoked_ns = ? WHERE id = ? AND revoked_ns IS NULL`, at.UnixNano(), id)
-	if err != nil {
-		return fmt.Errorf("sqlite: revoke token: %w", err)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("sqlite: revoke token: %w", err)
-	} else if n == 0 {
-		return truce.Errorf(truce.ENOTFOUND, "token %s not found or already revoked", id)
-	}
-	return nil
+	return s.write(ctx, func(w *writeTx) error {
+		res, err := w.ExecContext(ctx, `UPDATE tokens SET revoked_ns = ? WHERE id = ? AND revoked_ns IS NULL`, at.UnixNano(), id)
+		if err != nil {
+			return fmt.Errorf("sqlite: revoke token: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return fmt.Errorf("sqlite: revoke token: %w", err)
+		} else if n == 0 {
+			return truce.Errorf(truce.ENOTFOUND, "token %s not found or already revoked", id)
+		}
+		_, err = w.log(ledger.TokenRevokedRecord(truce.System, w.now, id, at))
+		return err
+	})
 }

@@ -1,13 +1,10 @@
 package sqlite
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
+	"strconv"
 	"time"
 
 	"truce"
@@ -15,310 +12,229 @@ import (
 )
 
 // RowCheck counts what VerifyRows compared.
-type RowCheck struct {
-	Reports, Agreements, Events, Evidence, Judgements int
-}
+type RowCheck = ledger.RowCheck
 
-// VerifyRows checks the stored rows against the log: every report,
-// agreement version, incident event, evidence item and judgement must
-// match the record its log_index names, and every report, agreement and
-// event record must still have its row. A mismatch is returned as an error
-// wrapping ledger.ErrLedgerDiverged that names the table and the row.
+// VerifyRows checks the stored rows against the log on one read snapshot
+// (ledger.VerifyRows does the checking): every row a page, an export or a
+// permission decision reads must match the record it names or what the
+// log's records derive it to. A mismatch is returned as an error wrapping
+// ledger.ErrLedgerDiverged that names the table and the row.
 func (s *Store) VerifyRows(ctx context.Context) (RowCheck, error) {
-	var rc RowCheck
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
-		return rc, fmt.Errorf("sqlite: verify rows: %w", err)
+		return RowCheck{}, fmt.Errorf("sqlite: verify rows: %w", err)
 	}
 	defer tx.Rollback()
-	record := func(idx int64, kind, subject string) (*ledger.Record, error) {
-		var data []byte
-		if err := tx.QueryRowContext(ctx, `SELECT data FROM log_records WHERE idx = ?`, idx).Scan(&data); err != nil {
-			return nil, fmt.Errorf("log record %d is missing: %w", idx, ledger.ErrLedgerDiverged)
-		}
-		rec, err := ledger.DecodeRecord(data)
-		if err != nil {
-			return nil, fmt.Errorf("log record %d: %w: %w", idx, err, ledger.ErrLedgerDiverged)
-		}
-		if rec.Kind != kind || rec.Subject != subject {
-			return nil, fmt.Errorf("log record %d is %s %q, not %s %q: %w", idx, rec.Kind, rec.Subject, kind, subject, ledger.ErrLedgerDiverged)
-		}
-		return rec, nil
-	}
-	diverged := func(what string, idx int64) error {
-		return fmt.Errorf("%s does not match log record %d: %w", what, idx, ledger.ErrLedgerDiverged)
-	}
-
-	// Reports.
-	rows, err := tx.QueryContext(ctx, `SELECT `+reportCols+`, submitted_by, log_index FROM reports ORDER BY log_index`)
-	if err != nil {
-		return rc, fmt.Errorf("sqlite: verify rows: %w", err)
-	}
-	type reportRow struct {
-		r   *truce.Report
-		sub string
-		idx int64
-	}
-	var reps []reportRow
-	for rows.Next() {
-		var rr reportRow
-		rr.r, err = scanReport(scanFunc(func(dest ...any) error { return rows.Scan(append(dest, &rr.sub, &rr.idx)...) }))
-		if err != nil {
-			rows.Close()
-			return rc, fmt.Errorf("sqlite: verify rows: %w", err)
-		}
-		reps = append(reps, rr)
-	}
-	rows.Close()
-	for _, rr := range reps {
-		rec, err := record(rr.idx, ledger.KindReport, string(rr.r.ID))
-		if err != nil {
-			return rc, fmt.Errorf("report %s: %w", rr.r.ID, err)
-		}
-		var logged ledger.ReportBody
-		if err := json.Unmarshal(rec.Body, &logged); err != nil {
-			return rc, diverged("report "+string(rr.r.ID), rr.idx)
-		}
-		mine, err := ledger.ReportRecord(truce.System, rec.At, rr.r, truce.PutOptions{SubmittedBy: truce.PartyID(rr.sub), Published: logged.Published})
-		if err != nil {
-			return rc, err
-		}
-		if !bytes.Equal(mine.Body, rec.Body) {
-			return rc, diverged("report "+string(rr.r.ID), rr.idx)
-		}
-		rc.Reports++
-	}
-
-	// Agreements.
-	rows, err = tx.QueryContext(ctx, `SELECT id, version, sha256, bundle, created_ns, log_index FROM agreements ORDER BY log_index`)
-	if err != nil {
-		return rc, fmt.Errorf("sqlite: verify rows: %w", err)
-	}
-	var vs []truce.AgreementVersion
-	for rows.Next() {
-		var v truce.AgreementVersion
-		var id string
-		var created int64
-		if err := rows.Scan(&id, &v.Version, &v.SHA256, &v.Bundle, &created, &v.LogIndex); err != nil {
-			rows.Close()
-			return rc, fmt.Errorf("sqlite: verify rows: %w", err)
-		}
-		v.ID, v.CreatedAt = truce.AgreementID(id), time.Unix(0, created).UTC()
-		vs = append(vs, v)
-	}
-	rows.Close()
-	for _, v := range vs {
-		what := fmt.Sprintf("agreement %s version %d", v.ID, v.Version)
-		rec, err := record(v.LogIndex, ledger.KindAgreement, fmt.Sprintf("%s@%d", v.ID, v.Version))
-		if err != nil {
-			return rc, fmt.Errorf("%s: %w", what, err)
-		}
-		sum := sha256.Sum256(v.Bundle)
-		if hex.EncodeToString(sum[:]) != v.SHA256 {
-			return rc, fmt.Errorf("%s: its bundle does not match its SHA-256: %w", what, ledger.ErrLedgerDiverged)
-		}
-		mine, err := ledger.AgreementRecord(truce.System, rec.At, &v)
-		if err != nil {
-			return rc, err
-		}
-		if !bytes.Equal(mine.Body, rec.Body) {
-			return rc, diverged(what, v.LogIndex)
-		}
-		rc.Agreements++
-	}
-
-	// Incident events, with their evidence.
-	rows, err = tx.QueryContext(ctx, `SELECT `+eventCols+` FROM incident_events WHERE kind != 'created' ORDER BY id`)
-	if err != nil {
-		return rc, fmt.Errorf("sqlite: verify rows: %w", err)
-	}
-	var evs []truce.Event
-	for rows.Next() {
-		e, err := scanEvent(rows)
-		if err != nil {
-			rows.Close()
-			return rc, fmt.Errorf("sqlite: verify rows: %w", err)
-		}
-		evs = append(evs, *e)
-	}
-	rows.Close()
-	for i := range evs {
-		e := &evs[i]
-		what := fmt.Sprintf("event %d of incident %s", e.ID, e.Incident)
-		rec, err := record(e.LogIndex, ledger.KindEvent, string(e.Incident))
-		if err != nil {
-			return rc, fmt.Errorf("%s: %w", what, err)
-		}
-		var ev *truce.Evidence
-		if e.Kind == truce.EventEvidence {
-			ev = &truce.Evidence{}
-			var content []byte
-			if err := tx.QueryRowContext(ctx, `SELECT id, sha256, media_type, size, description, content FROM evidence WHERE incident = ? AND id = ?`,
-				string(e.Incident), e.Evidence).Scan(&ev.ID, &ev.SHA256, &ev.MediaType, &ev.Size, &ev.Description, &content); err != nil {
-				return rc, fmt.Errorf("evidence %s of incident %s is missing: %w", e.Evidence, e.Incident, ledger.ErrLedgerDiverged)
-			}
-			if sum := sha256.Sum256(content); hex.EncodeToString(sum[:]) != ev.SHA256 || int64(len(content)) != ev.Size {
-				return rc, fmt.Errorf("evidence %s of incident %s: its bytes do not match its SHA-256: %w", e.Evidence, e.Incident, ledger.ErrLedgerDiverged)
-			}
-			rc.Evidence++
-		}
-		e.At = rec.At
-		mine, err := ledger.EventRecord(truce.System, e, ev)
-		if err != nil {
-			return rc, err
-		}
-		if !bytes.Equal(mine.Body, rec.Body) {
-			return rc, diverged(what, e.LogIndex)
-		}
-		rc.Events++
-	}
-
-	// Judgements: each row's content must match the record it points at
-	// (a later version may point at the record of an earlier identical one).
-	rows, err = tx.QueryContext(ctx, `SELECT report_id, agreement, version, outcome, explanation, detail, perpetrator, phases, log_index FROM judgements ORDER BY log_index, agreement, version`)
-	if err != nil {
-		return rc, fmt.Errorf("sqlite: verify rows: %w", err)
-	}
-	type jrow struct {
-		report, agreement, expl, detail, perp, phases string
-		version, outcome                              int
-		idx                                           int64
-	}
-	var js []jrow
-	for rows.Next() {
-		var j jrow
-		if err := rows.Scan(&j.report, &j.agreement, &j.version, &j.outcome, &j.expl, &j.detail, &j.perp, &j.phases, &j.idx); err != nil {
-			rows.Close()
-			return rc, fmt.Errorf("sqlite: verify rows: %w", err)
-		}
-		js = append(js, j)
-	}
-	rows.Close()
-	for _, j := range js {
-		what := fmt.Sprintf("judgement of report %s under %s version %d", j.report, j.agreement, j.version)
-		rec, err := record(j.idx, ledger.KindJudgement, j.report)
-		if err != nil {
-			return rc, fmt.Errorf("%s: %w", what, err)
-		}
-		var logged ledger.JudgementBody
-		if err := json.Unmarshal(rec.Body, &logged); err != nil {
-			return rc, diverged(what, j.idx)
-		}
-		sum := sha256.Sum256([]byte(j.detail))
-		if logged.Outcome != truce.Outcome(j.outcome).String() || logged.Explanation != j.expl || logged.DetailSHA256 != hex.EncodeToString(sum[:]) {
-			return rc, diverged(what, j.idx)
-		}
-		// The columns the filters use must agree with the verified detail.
-		var jd truce.Judgement
-		if err := decodeJudgement(&jd, truce.ReportID(j.report), j.outcome, j.detail); err != nil {
-			return rc, diverged(what, j.idx)
-		}
-		if string(jd.Facts.Perpetrator) != j.perp || phasesOf(&jd) != j.phases {
-			return rc, fmt.Errorf("%s: its perpetrator or phases columns do not match its detail: %w", what, ledger.ErrLedgerDiverged)
-		}
-		rc.Judgements++
-	}
-
-	// Every report, agreement and event record still has its row, and the
-	// incidents' workflow state and the reports' incidents are what the
-	// log's records replay to.
-	state := ledger.NewState()
-	recRows, err := tx.QueryContext(ctx, `SELECT idx, data FROM log_records ORDER BY idx`)
-	if err != nil {
-		return rc, fmt.Errorf("sqlite: verify rows: %w", err)
-	}
-	defer recRows.Close()
-	for recRows.Next() {
-		var idx int64
-		var data []byte
-		if err := recRows.Scan(&idx, &data); err != nil {
-			return rc, fmt.Errorf("sqlite: verify rows: %w", err)
-		}
-		rec, err := ledger.DecodeRecord(data)
-		if err != nil {
-			return rc, fmt.Errorf("log record %d: %w: %w", idx, err, ledger.ErrLedgerDiverged)
-		}
-		if err := state.Apply(rec); err != nil {
-			return rc, fmt.Errorf("log record %d: %w: %w", idx, err, ledger.ErrLedgerDiverged)
-		}
-		var q string
-		switch rec.Kind {
-		case ledger.KindReport:
-			q = `SELECT COUNT(*) FROM reports WHERE log_index = ?`
-		case ledger.KindAgreement:
-			q = `SELECT COUNT(*) FROM agreements WHERE log_index = ?`
-		case ledger.KindEvent:
-			q = `SELECT COUNT(*) FROM incident_events WHERE log_index = ?`
-		default:
-			continue
-		}
-		var n int
-		if err := tx.QueryRowContext(ctx, q, idx).Scan(&n); err != nil {
-			return rc, fmt.Errorf("sqlite: verify rows: %w", err)
-		}
-		if n == 0 {
-			return rc, fmt.Errorf("log record %d (%s %s) has no row: it was deleted: %w", idx, rec.Kind, rec.Subject, ledger.ErrLedgerDiverged)
-		}
-	}
-	if err := recRows.Err(); err != nil {
-		return rc, fmt.Errorf("sqlite: verify rows: %w", err)
-	}
-	recRows.Close()
-	return rc, verifyState(ctx, tx, state)
+	return ledger.VerifyRows(ctx, rowSource{tx})
 }
 
-// verifyState compares the incident rows and the reports' incidents with
-// the state the log replays to.
-func verifyState(ctx context.Context, tx *sql.Tx, st *ledger.State) error {
-	rows, err := tx.QueryContext(ctx, `SELECT id, status, published, submitted_by, contested_by, merged_into FROM incidents ORDER BY id`)
+// rowSource implements ledger.RowSource on a read transaction. Each row
+// comes with its log record, joined by its log index (the records' primary
+// key).
+type rowSource struct{ tx *sql.Tx }
+
+// each runs q and calls fn on every row.
+func (src rowSource) each(ctx context.Context, q string, fn func(*sql.Rows) error) error {
+	rows, err := src.tx.QueryContext(ctx, q)
 	if err != nil {
 		return fmt.Errorf("sqlite: verify rows: %w", err)
 	}
 	defer rows.Close()
-	n := 0
 	for rows.Next() {
-		var id, status, sub, contested, merged string
-		var published bool
-		if err := rows.Scan(&id, &status, &published, &sub, &contested, &merged); err != nil {
-			return fmt.Errorf("sqlite: verify rows: %w", err)
+		if err := fn(rows); err != nil {
+			return err
 		}
-		want := st.Incidents[truce.IncidentID(id)]
-		if want == nil {
-			return fmt.Errorf("incident %s is not opened by any log record: %w", id, ledger.ErrLedgerDiverged)
-		}
-		if string(want.Status) != status || want.Published != published || string(want.SubmittedBy) != sub ||
-			bars(strs(want.ContestedBy)) != contested || string(want.MergedInto) != merged {
-			return fmt.Errorf("incident %s: its status, publication, submitter, contestants or merge do not match the log: %w", id, ledger.ErrLedgerDiverged)
-		}
-		n++
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("sqlite: verify rows: %w", err)
 	}
-	if n != len(st.Incidents) {
-		return fmt.Errorf("%d incidents are stored but the log opens %d: %w", n, len(st.Incidents), ledger.ErrLedgerDiverged)
-	}
-	rrows, err := tx.QueryContext(ctx, `SELECT id, incident_id FROM reports`)
-	if err != nil {
-		return fmt.Errorf("sqlite: verify rows: %w", err)
-	}
-	defer rrows.Close()
-	for rrows.Next() {
-		var id, inc string
-		if err := rrows.Scan(&id, &inc); err != nil {
-			return fmt.Errorf("sqlite: verify rows: %w", err)
-		}
-		if st.ReportOf[truce.ReportID(id)] != truce.IncidentID(inc) {
-			return fmt.Errorf("report %s: it belongs to incident %s, but the log puts it in %s: %w", id, inc, st.ReportOf[truce.ReportID(id)], ledger.ErrLedgerDiverged)
-		}
-	}
-	return rrows.Err()
+	return nil
 }
 
-func strs[T ~string](xs []T) []string {
-	out := make([]string, len(xs))
-	for i, x := range xs {
-		out[i] = string(x)
+func scanErr(err error) error { return fmt.Errorf("sqlite: verify rows: %w", err) }
+
+func (src rowSource) Records(ctx context.Context, fn func(int64, []byte) error) error {
+	return src.each(ctx, `SELECT idx, data FROM log_records ORDER BY idx`, func(rows *sql.Rows) error {
+		var idx int64
+		var data []byte
+		if err := rows.Scan(&idx, &data); err != nil {
+			return scanErr(err)
+		}
+		return fn(idx, data)
+	})
+}
+
+func (src rowSource) Reports(ctx context.Context, fn func(*ledger.ReportRow) error) error {
+	return src.each(ctx, `SELECT r.`+prefixed(reportCols, "r.")+`, r.submitted_by, r.incident_id, r.created_ns, r.log_index, l.data
+		FROM reports r LEFT JOIN log_records l ON l.idx = r.log_index ORDER BY r.log_index`, func(rows *sql.Rows) error {
+		var row ledger.ReportRow
+		var sub, inc string
+		var created int64
+		r, err := scanReport(scanFunc(func(dest ...any) error {
+			return rows.Scan(append(dest, &sub, &inc, &created, &row.LogIndex, &row.Record)...)
+		}))
+		if err != nil {
+			return scanErr(err)
+		}
+		row.Report, row.SubmittedBy, row.Incident, row.CreatedAt = r, truce.PartyID(sub), truce.IncidentID(inc), time.Unix(0, created).UTC()
+		return fn(&row)
+	})
+}
+
+func (src rowSource) Agreements(ctx context.Context, fn func(*ledger.AgreementRow) error) error {
+	return src.each(ctx, `SELECT a.id, a.version, a.sha256, a.bundle, a.created_ns, a.log_index, l.data
+		FROM agreements a LEFT JOIN log_records l ON l.idx = a.log_index ORDER BY a.log_index`, func(rows *sql.Rows) error {
+		var v truce.AgreementVersion
+		var row ledger.AgreementRow
+		var id string
+		var created int64
+		if err := rows.Scan(&id, &v.Version, &v.SHA256, &v.Bundle, &created, &v.LogIndex, &row.Record); err != nil {
+			return scanErr(err)
+		}
+		v.ID, v.CreatedAt = truce.AgreementID(id), time.Unix(0, created).UTC()
+		row.Version = &v
+		return fn(&row)
+	})
+}
+
+func (src rowSource) Evidence(ctx context.Context, fn func(*ledger.EvidenceRow) error) error {
+	return src.each(ctx, `SELECT id, incident, sha256, media_type, size, description, added_by, at_ns, content, log_index FROM evidence`, func(rows *sql.Rows) error {
+		var ev truce.Evidence
+		var row ledger.EvidenceRow
+		var inc string
+		var at int64
+		if err := rows.Scan(&ev.ID, &inc, &ev.SHA256, &ev.MediaType, &ev.Size, &ev.Description, &ev.AddedBy, &at, &row.Content, &row.LogIndex); err != nil {
+			return scanErr(err)
+		}
+		ev.Incident, ev.At = truce.IncidentID(inc), time.Unix(0, at).UTC()
+		row.Evidence = &ev
+		return fn(&row)
+	})
+}
+
+func (src rowSource) Events(ctx context.Context, fn func(*ledger.EventRow) error) error {
+	return src.each(ctx, `SELECT e.`+prefixed(eventCols, "e.")+`, l.data
+		FROM incident_events e LEFT JOIN log_records l ON l.idx = e.log_index ORDER BY e.id`, func(rows *sql.Rows) error {
+		var row ledger.EventRow
+		e, err := scanEvent(scanFunc(func(dest ...any) error { return rows.Scan(append(dest, &row.Record)...) }))
+		if err != nil {
+			return scanErr(err)
+		}
+		row.Event = e
+		return fn(&row)
+	})
+}
+
+func (src rowSource) Judgements(ctx context.Context, fn func(*ledger.JudgementRow) error) error {
+	return src.each(ctx, `SELECT j.report_id, j.agreement, j.version, j.outcome, j.explanation, j.detail, j.perpetrator, j.phases, j.log_index, l.data
+		FROM judgements j LEFT JOIN log_records l ON l.idx = j.log_index ORDER BY j.log_index, j.agreement, j.version, j.report_id`, func(rows *sql.Rows) error {
+		var row ledger.JudgementRow
+		var report, agreement, detail, perp, phases string
+		var outcome int
+		if err := rows.Scan(&report, &agreement, &row.Version, &outcome, &row.Explanation, &detail, &perp, &phases, &row.LogIndex, &row.Record); err != nil {
+			return scanErr(err)
+		}
+		row.Report, row.Agreement, row.Outcome, row.Detail, row.Perpetrator = truce.ReportID(report), truce.AgreementID(agreement),
+			truce.Outcome(outcome), []byte(detail), truce.PartyID(perp)
+		var jd truce.Judgement
+		if decodeJudgement(&jd, row.Report, outcome, detail) == nil {
+			row.Judgement = &jd
+		}
+		var err error
+		if row.Phases, err = barsColumn[truce.PhaseID](phases); err != nil {
+			return fmt.Errorf("judgement of report %s under %s version %d: phases: %w", report, agreement, row.Version, err)
+		}
+		return fn(&row)
+	})
+}
+
+// barsColumn reads a |a|b| column, which must be in the form bars writes:
+// the filters match |a| in it, so another spelling of the same list
+// would read the same but filter differently.
+func barsColumn[T ~string](s string) ([]T, error) {
+	xs := unbars(s)
+	if bars(xs) != s {
+		return nil, fmt.Errorf("%q is not a |-delimited list: %w", s, ledger.ErrLedgerDiverged)
 	}
-	return out
+	out := make([]T, len(xs))
+	for i, x := range xs {
+		out[i] = T(x)
+	}
+	return out, nil
+}
+
+func (src rowSource) Incidents(ctx context.Context, fn func(*ledger.IncidentRow) error) error {
+	return src.each(ctx, `SELECT `+incidentCols+`, merged_into, contested_by, parties, phases, published FROM incidents ORDER BY id`, func(rows *sql.Rows) error {
+		var row ledger.IncidentRow
+		var merged, contested, parties, phases string
+		var published int64
+		in, err := scanIncident(rows, &merged, &contested, &parties, &phases, &published)
+		if err != nil {
+			return scanErr(err)
+		}
+		// The filters read these columns raw: they must be in the one
+		// form the store writes.
+		for _, col := range []string{contested, parties, phases} {
+			if _, err := barsColumn[string](col); err != nil {
+				return fmt.Errorf("incident %s: %w", in.ID, err)
+			}
+		}
+		if published != 0 && published != 1 {
+			return fmt.Errorf("incident %s: published is %d, not 0 or 1: %w", in.ID, published, ledger.ErrLedgerDiverged)
+		}
+		row.Incident, row.MergedInto = in, truce.IncidentID(merged)
+		return fn(&row)
+	})
+}
+
+func (src rowSource) Sites(ctx context.Context, fn func(*truce.Site) error) error {
+	return src.each(ctx, `SELECT `+siteCols+` FROM sites ORDER BY id`, func(rows *sql.Rows) error {
+		site, err := scanSite(rows)
+		if err != nil {
+			return scanErr(err)
+		}
+		return fn(site)
+	})
+}
+
+func (src rowSource) Tokens(ctx context.Context, fn func(*truce.Token) error) error {
+	return src.each(ctx, `SELECT `+tokenCols+` FROM tokens ORDER BY id`, func(rows *sql.Rows) error {
+		t, err := scanToken(rows)
+		if err != nil {
+			return scanErr(err)
+		}
+		return fn(t)
+	})
+}
+
+func (src rowSource) Current(ctx context.Context) (truce.AgreementID, int, bool, error) {
+	return storedCurrent(ctx, src.tx)
+}
+
+// storedCurrent reads the current agreement version as stored in
+// settings, without the fallback the readers apply when there is none.
+func storedCurrent(ctx context.Context, q queryer) (truce.AgreementID, int, bool, error) {
+	var id truce.AgreementID
+	version, ok := 0, false
+	rows, err := q.QueryContext(ctx, `SELECT key, value FROM settings WHERE key IN ('current_agreement', 'current_version')`)
+	if err != nil {
+		return "", 0, false, fmt.Errorf("sqlite: settings: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			return "", 0, false, fmt.Errorf("sqlite: settings: %w", err)
+		}
+		ok = true
+		if k == "current_agreement" {
+			id = truce.AgreementID(v)
+		} else if version, err = strconv.Atoi(v); err != nil {
+			version = -1
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return "", 0, false, fmt.Errorf("sqlite: settings: %w", err)
+	}
+	return id, version, ok, nil
 }

@@ -34,6 +34,51 @@ var incidentCases = []tcase{
 			t.Errorf("merged-away incident has reports %v, want none", gone.Reports)
 		}
 	}},
+	{"CurrentAgreement", func(t *testing.T, e *env) {
+		// Adjudicating an agreement again after another was stored (truce
+		// adjudicate on an unchanged agreement, issue 12 item 11): the
+		// incident figures and LatestAgreement("") — what the API shows
+		// judgements under — both follow the agreement put last.
+		mustPutReports(t, e, truce.System, truce.PutOptions{Published: true}, byID(scenario(), rKherson))
+		const other truce.AgreementID = "black-sea-2025"
+		violation := judgement(rKherson, truce.OutcomeViolation, "RU", "Drone attack on a substation", "energy")
+		allowed := judgement(rKherson, truce.OutcomeNotProhibited, "", "No commitment covers substations")
+		check := func(step string, wantID truce.AgreementID, want truce.Outcome) {
+			t.Helper()
+			cur, err := e.s.LatestAgreement(e.ctx, "")
+			must(t, err)
+			head, err := e.s.LatestAgreementHead(e.ctx)
+			must(t, err)
+			in := mustIncident(t, e, rKherson)
+			equal(t, step, []any{wantID, wantID, want}, []any{cur.ID, head.ID, in.Outcome})
+		}
+		v := mustAgreement(t, e, bundleV1)
+		mustJudge(t, e, v.Version, violation)
+		check("after judging the agreement", agreementID, truce.OutcomeViolation)
+		o, _, err := e.s.PutAgreement(e.ctx, admin, other, []byte("black sea"))
+		must(t, err)
+		_, err = e.s.PutJudgements(e.ctx, truce.System, other, o.Version, []truce.Judgement{allowed})
+		must(t, err)
+		check("after judging another agreement", other, truce.OutcomeNotProhibited)
+		again, created, err := e.s.PutAgreement(e.ctx, admin, agreementID, bundleV1)
+		must(t, err)
+		if created || again.Version != v.Version {
+			t.Fatalf("PutAgreement(the same bundle again) = version %d, created %v; want version %d, not created", again.Version, created, v.Version)
+		}
+		mustJudge(t, e, again.Version, violation)
+		check("after judging the first agreement again", agreementID, truce.OutcomeViolation)
+		// Judging under a version that is not current (a server whose
+		// cached judge is a second old) changes neither.
+		_, err = e.s.PutJudgements(e.ctx, truce.System, other, o.Version, []truce.Judgement{allowed})
+		must(t, err)
+		check("after judging under the other agreement, not current", agreementID, truce.OutcomeViolation)
+		got, err := e.s.Judgement(e.ctx, agreementID, v.Version, rKherson)
+		must(t, err)
+		if got.Outcome != truce.OutcomeViolation {
+			t.Errorf("judgement under the current agreement = %s, want violation", got.Outcome)
+		}
+		mustVerify(t, e)
+	}},
 	{"NotFound", func(t *testing.T, e *env) {
 		_, err := e.s.Incident(e.ctx, "UKR999999")
 		wantCode(t, err, truce.ENOTFOUND)

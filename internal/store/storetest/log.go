@@ -111,8 +111,8 @@ var logSizeCases = []tcase{
 			delta int64
 			do    func() error
 		}{
-			{"PutSites", 0, func() error { _, err := e.s.PutSites(e.ctx, sites()); return err }},
-			{"CreateToken", 0, func() error { return e.s.CreateToken(e.ctx, &tok) }},
+			{"PutSites", 2, func() error { _, err := e.s.PutSites(e.ctx, sites()); return err }},
+			{"CreateToken", 1, func() error { return e.s.CreateToken(e.ctx, &tok) }},
 			{"PutReports", 3, func() error { _, err := e.s.PutReports(e.ctx, truce.System, rs[:3], truce.PutOptions{}); return err }},
 			{"PutReports again", 0, func() error { _, err := e.s.PutReports(e.ctx, truce.System, rs[:3], truce.PutOptions{}); return err }},
 			{"PutReports more", 4, func() error { _, err := e.s.PutReports(e.ctx, truce.System, rs, truce.PutOptions{}); return err }},
@@ -151,7 +151,7 @@ var logSizeCases = []tcase{
 			{"Publish", 1, func() error { _, err := e.s.Publish(e.ctx, monitor, id(rSudzha)); return err }},
 			{"Merge", 2, func() error { _, err := e.s.Merge(e.ctx, monitor, id(rSloviansk), id(rVysokoivanivka), ""); return err }},
 			{"Split", 2, func() error { _, err := e.s.Split(e.ctx, monitor, rVysokoivanivka, ""); return err }},
-			{"RevokeToken", 0, func() error { return e.s.RevokeToken(e.ctx, tok.ID, T0) }},
+			{"RevokeToken", 1, func() error { return e.s.RevokeToken(e.ctx, tok.ID, T0) }},
 		}
 		for _, st := range steps {
 			before := logSize(t, e)
@@ -407,7 +407,8 @@ var verifyRowsCases = []tcase{
 	{"OK", func(t *testing.T, e *env) {
 		m := populate(t, e)
 		_, rc := mustVerify(t, e)
-		want := RowCheck{Reports: len(m.reports), Agreements: 2, Events: m.events, Evidence: 1, Judgements: len(m.reports) + 2}
+		want := RowCheck{Reports: len(m.reports), Agreements: 2, Events: m.events, Evidence: 1, Judgements: len(m.reports) + 2,
+			Incidents: len(m.reports), Sites: len(sites()), Tokens: 1}
 		equal(t, "VerifyRows", want, rc)
 	}},
 }

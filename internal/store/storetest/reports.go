@@ -344,13 +344,17 @@ var reportsCases = []tcase{
 	{"Visible", func(t *testing.T, e *env) {
 		// Reports are visible as their incidents are (IncidentFilter.Visibility).
 		visibilityFixture(t, e)
-		// A published incident with an unpublished party submission merged
-		// into it: the report follows its incident.
+		// A second RU submission merged into RU's first (a merge keeps to
+		// one audience, truce.CanMerge), which a monitor then publishes:
+		// the report follows its incident, not the merged-away one it
+		// was submitted as.
 		mustPutReports(t, e, partyRU, truce.PutOptions{SubmittedBy: "RU"}, byID(scenario(), rSloviansk))
-		_, err := e.s.Merge(e.ctx, monitor, truce.IncidentID(rSlobozhanske), truce.IncidentID(rSloviansk), "same")
+		_, err := e.s.Merge(e.ctx, monitor, truce.IncidentID(rSudzha), truce.IncidentID(rSloviansk), "same")
+		must(t, err)
+		_, err = e.s.Publish(e.ctx, monitor, truce.IncidentID(rSudzha))
 		must(t, err)
 		all := ids(rSlobozhanske, rSloviansk, rSudzha, rKherson, rKharkiv)
-		public := ids(rSlobozhanske, rSloviansk)
+		public := ids(rSlobozhanske, rSloviansk, rSudzha)
 		for _, tt := range []struct {
 			name string
 			p    *truce.Principal
@@ -359,7 +363,7 @@ var reportsCases = []tcase{
 			{"no principal", nil, all},
 			{"admin", &admin, all},
 			{"monitor", &monitor, all},
-			{"party UA", &partyUA, ids(rSlobozhanske, rSloviansk, rKherson)},
+			{"party UA", &partyUA, ids(rSlobozhanske, rSloviansk, rSudzha, rKherson)},
 			{"party RU", &partyRU, ids(rSlobozhanske, rSloviansk, rSudzha)},
 			{"observer", &observer, public},
 			{"anonymous", &truce.Anonymous, public},
@@ -403,8 +407,19 @@ var putSitesCases = []tcase{
 		if n != 2 {
 			t.Errorf("added = %d, want 2", n)
 		}
-		if logSize(t, e) != 0 {
-			t.Errorf("sites are reference data: LogSize = %d, want 0", logSize(t, e))
+		// Sites are reference data that verdicts depend on: each is logged.
+		if logSize(t, e) != 2 {
+			t.Errorf("LogSize = %d, want a record per site", logSize(t, e))
+		}
+		for i := range ss {
+			rec := mustRecord(t, e, int64(i))
+			if rec.Kind != ledger.KindSiteAdded || rec.Subject != string(ss[i].ID) {
+				t.Errorf("record %d is %s %s, want %s %s", i, rec.Kind, rec.Subject, ledger.KindSiteAdded, ss[i].ID)
+			}
+		}
+		_, rc := mustVerify(t, e)
+		if rc.Sites != 2 {
+			t.Errorf("VerifyRows checked %d sites, want 2", rc.Sites)
 		}
 	}},
 	{"Dedup", func(t *testing.T, e *env) {

@@ -47,11 +47,9 @@ type Store interface {
 	LogSource(ctx context.Context) (ledger.Source, func(), error)
 }
 
-// RowCheck counts what VerifyRows compared. Backends return their own
-// type; their tests convert it.
-type RowCheck struct {
-	Reports, Agreements, Events, Evidence, Judgements int
-}
+// RowCheck counts what VerifyRows compared (ledger.VerifyRows, which
+// every backend's VerifyRows runs on its rows).
+type RowCheck = ledger.RowCheck
 
 // Options configure a store opened for one subtest.
 type Options struct {
@@ -70,9 +68,14 @@ type Options struct {
 //
 // The tamper tests rely on these tables and columns, which every backend
 // MUST keep under these names: log_records (idx, data), log_hashes (idx,
-// hash), log_checkpoints (size, note, created_ns), reports (id, text),
-// judgements (report_id, explanation) and evidence (id, incident,
-// content).
+// hash), log_checkpoints (size, note, created_ns), reports (id, text,
+// incident_id), judgements (every column), evidence (every column),
+// incidents (id, outcome, parties, phases, explanation, start_ns,
+// updated_ns, status, published), incident_events (every column but id),
+// agreements (version, created_ns), sites (id, lon, lat, capacity_mw, and
+// name, country, category and source to insert one), tokens (id, hash,
+// role, party, name, created_ns, revoked_ns), settings (key, value) and
+// schema_migrations (version).
 type Exec func(t *testing.T, stmt string, args ...any)
 
 // Opener opens a new, empty, migrated store for one subtest and returns it
@@ -155,6 +158,9 @@ func Run(t *testing.T, open Opener) {
 		{"TokenByHash", tokenByHashCases},
 		{"Tokens", tokensCases},
 		{"RevokeToken", revokeTokenCases},
+		{"CreateSession", createSessionCases},
+		{"SessionToken", sessionTokenCases},
+		{"DeleteSession", deleteSessionCases},
 		{"LogKey", logKeyCases},
 		{"LogSize", logSizeCases},
 		{"LogRecord", logRecordCases},

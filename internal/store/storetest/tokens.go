@@ -1,10 +1,12 @@
 package storetest
 
 import (
+	"bytes"
 	"testing"
 	"time"
 
 	"truce"
+	"truce/internal/ledger"
 )
 
 func tokens(now time.Time) []truce.Token {
@@ -32,8 +34,20 @@ var createTokenCases = []tcase{
 		got, err := e.s.TokenByHash(e.ctx, ts[1].Hash)
 		must(t, err)
 		equal(t, "TokenByHash", &ts[1], got)
-		if logSize(t, e) != 0 {
-			t.Errorf("LogSize = %d: tokens are not logged", logSize(t, e))
+		// What a token may do is logged, so that a row changed below the
+		// store is detected.
+		if logSize(t, e) != int64(len(ts)) {
+			t.Errorf("LogSize = %d, want a record per token", logSize(t, e))
+		}
+		for i := range ts {
+			rec := mustRecord(t, e, int64(i))
+			if rec.Kind != ledger.KindToken || rec.Subject != ts[i].ID || bytes.Contains(rec.Body, []byte(ts[i].Hash)) {
+				t.Errorf("record %d is %s %s %s, want %s %s without the secret's hash", i, rec.Kind, rec.Subject, rec.Body, ledger.KindToken, ts[i].ID)
+			}
+		}
+		_, rc := mustVerify(t, e)
+		if rc.Tokens != len(ts) {
+			t.Errorf("VerifyRows checked %d tokens, want %d", rc.Tokens, len(ts))
 		}
 	}},
 	{"Invalid", func(t *testing.T, e *env) {

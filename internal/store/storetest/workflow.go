@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"bytes"
+	"fmt"
 	"testing"
 	"time"
 
@@ -290,39 +291,65 @@ var addEvidenceCases = []tcase{
 	{"FinalStatus", func(t *testing.T, e *env) {
 		mustPutReports(t, e, truce.System, truce.PutOptions{}, scenario()...)
 		id := truce.IncidentID(rKherson)
-		for _, to := range []truce.Status{truce.StatusUnderReview, truce.StatusVerified} {
+		move := func(to truce.Status) {
+			t.Helper()
 			_, err := e.s.ChangeStatus(e.ctx, monitor, id, to, "")
 			must(t, err)
 		}
+		move(truce.StatusUnderReview)
+		n := 0
+		// Each final status, then evidence from each kind of principal:
+		// a reviewer's evidence reopens the review, a party's (the accused
+		// RU's included) is attached without moving the status.
+		for _, final := range []truce.Status{truce.StatusVerified, truce.StatusUnverifiable, truce.StatusDismissed} {
+			for _, by := range []truce.Principal{partyRU, partyUA, monitor, admin, truce.System} {
+				if in := mustIncident(t, e, rKherson); in.Status != final {
+					if in.Status != truce.StatusUnderReview {
+						move(truce.StatusUnderReview)
+					}
+					move(final)
+				}
+				before := logSize(t, e)
+				at := e.clock.Advance(time.Minute)
+				n++
+				content := fmt.Appendf(nil, "%%PDF-1.7 statement %d", n)
+				got, err := e.s.AddEvidence(e.ctx, by, id, &truce.Evidence{MediaType: "application/pdf"}, content)
+				must(t, err)
+				if got.Kind != truce.EventEvidence || got.LogIndex != before {
+					t.Errorf("AddEvidence returned %+v, want the evidence event at log index %d", got, before)
+				}
+				in := mustIncident(t, e, rKherson)
+				evs, err := e.s.Events(e.ctx, id)
+				must(t, err)
+				last := evs[len(evs)-1]
+				if !truce.EvidenceReopens(final, by) {
+					if in.Status != final || !in.Published {
+						t.Errorf("%s's evidence on a %s incident: status %s published %v, want %s, published", by, final, in.Status, in.Published, final)
+					}
+					if last.Kind != truce.EventEvidence || logSize(t, e) != before+1 {
+						t.Errorf("%s's evidence on a %s incident: last event %+v, log size %d; want the evidence event alone", by, final, last, logSize(t, e))
+					}
+					continue
+				}
+				if by.Role == truce.RoleParty {
+					t.Errorf("EvidenceReopens(%s, %s) = true: a party's evidence must not move the status", final, by)
+				}
+				want := ev(rKherson, at, by, truce.EventStatus)
+				want.From, want.To, want.Reason, want.LogIndex = final, truce.StatusUnderReview, "new evidence sha256:"+sha(content), before+1
+				equal(t, "status event", want, last, cmpIgnoreEventID)
+				if in.Status != truce.StatusUnderReview || logSize(t, e) != before+2 {
+					t.Errorf("%s's evidence on a %s incident: status %s, log size %d; want under_review, %d", by, final, in.Status, logSize(t, e), before+2)
+				}
+			}
+		}
+		// Under review already: no status change, whoever adds it.
 		before := logSize(t, e)
-		at := e.clock.Advance(time.Minute)
-		item := truce.Evidence{MediaType: "application/pdf"}
-		content := []byte("%PDF-1.7 operator statement")
-		got, err := e.s.AddEvidence(e.ctx, partyUA, id, &item, content)
+		_, err := e.s.AddEvidence(e.ctx, monitor, id, &truce.Evidence{MediaType: "text/plain"}, []byte("note"))
 		must(t, err)
-		if got.Kind != truce.EventEvidence || got.LogIndex != before {
-			t.Errorf("AddEvidence returned %+v, want the evidence event at log index %d", got, before)
+		if in := mustIncident(t, e, rKherson); in.Status != truce.StatusUnderReview || logSize(t, e) != before+1 {
+			t.Errorf("evidence on an incident under review: status %s, log size %d; want under_review, %d", in.Status, logSize(t, e), before+1)
 		}
-		in := mustIncident(t, e, rKherson)
-		if in.Status != truce.StatusUnderReview {
-			t.Errorf("status = %s after new evidence on a verified incident, want under_review", in.Status)
-		}
-		evs, err := e.s.Events(e.ctx, id)
-		must(t, err)
-		last := evs[len(evs)-1]
-		want := ev(rKherson, at, partyUA, truce.EventStatus)
-		want.From, want.To, want.Reason, want.LogIndex = truce.StatusVerified, truce.StatusUnderReview, "new evidence sha256:"+sha(content), before+1
-		equal(t, "status event", want, last, cmpIgnoreEventID)
-		if got := logSize(t, e); got != before+2 {
-			t.Errorf("LogSize = %d, want %d", got, before+2)
-		}
-		// Under review already: no status change.
-		more := truce.Evidence{MediaType: "text/plain"}
-		_, err = e.s.AddEvidence(e.ctx, monitor, id, &more, []byte("note"))
-		must(t, err)
-		if got := logSize(t, e); got != before+3 {
-			t.Errorf("LogSize = %d, want %d", got, before+3)
-		}
+		mustVerify(t, e)
 	}},
 	{"Duplicate", func(t *testing.T, e *env) {
 		mustPutReports(t, e, truce.System, truce.PutOptions{}, scenario()...)
@@ -458,6 +485,50 @@ var mergeCases = []tcase{
 			t.Errorf("MergeMany into a missing incident: %v, want ENOTFOUND", err)
 		}
 	}},
+	{"Audiences", func(t *testing.T, e *env) {
+		// Every pair of audiences: only a merge within one audience is
+		// made, by a monitor (Merge) or by grouping (MergeMany), and no
+		// reader's view of reports changes, nor does any history name an
+		// incident its reader may not read.
+		manual, same := audiencePairs(t, e, "merge")
+		grouped, sameGrouped := audiencePairs(t, e, "group")
+		before := map[truce.Principal]view{}
+		for _, p := range readers {
+			before[p] = viewOf(t, e, p)
+		}
+		for _, op := range manual {
+			size := logSize(t, e)
+			_, err := e.s.Merge(e.ctx, monitor, op.Target, op.Source, op.Reason)
+			if same[op] {
+				must(t, err)
+				continue
+			}
+			if truce.ErrorCode(err) != truce.ECONFLICT {
+				t.Errorf("Merge(%s) = %v, want ECONFLICT", op.Reason, err)
+			}
+			if logSize(t, e) != size {
+				t.Errorf("Merge(%s) was refused but logged", op.Reason)
+			}
+		}
+		n, err := e.s.MergeMany(e.ctx, truce.System, grouped)
+		must(t, err)
+		if n != len(audiences) {
+			t.Errorf("MergeMany applied %d merges, want %d (one per audience)", n, len(audiences))
+		}
+		for _, ops := range [][]truce.MergeOp{manual, grouped} {
+			for _, op := range ops {
+				in := mustIncident(t, e, truce.ReportID(op.Target))
+				merged := len(in.Reports) == 2
+				if merged != (same[op] || sameGrouped[op]) {
+					t.Errorf("%s: target holds %v", op.Reason, in.Reports)
+				}
+			}
+		}
+		for _, p := range readers {
+			after := viewOf(t, e, p)
+			equal(t, p.String()+"'s reports", before[p].Reports, after.Reports)
+		}
+	}},
 	{"NotFound", func(t *testing.T, e *env) {
 		mustPutReports(t, e, truce.System, truce.PutOptions{}, scenario()...)
 		_, err := e.s.Merge(e.ctx, monitor, truce.IncidentID(rKherson), "UKR999999", "")
@@ -482,6 +553,94 @@ var mergeCases = []tcase{
 			t.Errorf("a refused merge moved reports: %v", in.Reports)
 		}
 	}},
+}
+
+// audience is one way an incident can be visible: who submitted its
+// report and whether it is published.
+type audience struct {
+	name string
+	by   truce.Principal
+	opt  truce.PutOptions
+}
+
+// audiences are the visibilities an incident can have: published, a
+// party's unpublished submission, and a monitor's unpublished report.
+var audiences = []audience{
+	{"published", truce.System, truce.PutOptions{Published: true}},
+	{"UA-unpublished", partyUA, truce.PutOptions{SubmittedBy: "UA"}},
+	{"RU-unpublished", partyRU, truce.PutOptions{SubmittedBy: "RU"}},
+	{"monitor-only", monitor, truce.PutOptions{}},
+}
+
+// readers are the principals whose view a merge must not change.
+var readers = []truce.Principal{truce.Anonymous, observer, partyUA, partyRU, monitor, admin}
+
+// sees says whether p may read an incident, as the API decides
+// (httpapi's canSee): monitors and admins everything, parties what is
+// published and their own submissions, everyone else what is published.
+func sees(p truce.Principal, in *truce.Incident) bool {
+	if p.Role == truce.RoleMonitor || p.Role == truce.RoleAdmin {
+		return true
+	}
+	a := in.Audience()
+	return a.Public || (p.Role == truce.RoleParty && a.Party == p.Party)
+}
+
+// view is what one reader can read: reports, and incidents with the ids
+// their histories name.
+type view struct {
+	Reports   []truce.ReportID
+	Incidents []truce.IncidentID
+}
+
+// viewOf returns what p can read, and fails the test if a history p can
+// read names an incident p cannot read.
+func viewOf(t *testing.T, e *env, p truce.Principal) view {
+	t.Helper()
+	var v view
+	must(t, e.s.Reports(e.ctx, truce.ReportFilter{Visible: &p}, func(r *truce.Report) error {
+		v.Reports = append(v.Reports, r.ID)
+		return nil
+	}))
+	v.Incidents = listIDs(t, e, truce.IncidentFilter{Visibility: p, Limit: 1000})
+	for _, id := range v.Incidents {
+		evs, err := e.s.Events(e.ctx, id)
+		must(t, err)
+		for _, ev := range evs {
+			if ev.Other == "" {
+				continue
+			}
+			other, err := e.s.Incident(e.ctx, ev.Other)
+			must(t, err)
+			if !sees(p, &other.Incident) {
+				t.Errorf("%s reads incident %s, whose %s event names %s, which %s may not read", p, id, ev.Kind, ev.Other, p)
+			}
+		}
+	}
+	return v
+}
+
+// audiencePairs stores, for every ordered pair of audiences, two reports
+// of one event (the same place and hour): a target in the first audience
+// and a source in the second. It returns the pairs' incident ids.
+func audiencePairs(t *testing.T, e *env, prefix string) (ops []truce.MergeOp, same map[truce.MergeOp]bool) {
+	t.Helper()
+	same = map[truce.MergeOp]bool{}
+	base := byID(scenario(), rKherson)
+	for i, ta := range audiences {
+		for j, sa := range audiences {
+			tr, sr := *base, *base
+			tr.ID = truce.ReportID(fmt.Sprintf("%s-%d-%d-target", prefix, i, j))
+			sr.ID = truce.ReportID(fmt.Sprintf("%s-%d-%d-source", prefix, i, j))
+			sr.Start, sr.End = sr.Start.Add(time.Minute), sr.End.Add(time.Minute)
+			mustPutReports(t, e, ta.by, ta.opt, &tr)
+			mustPutReports(t, e, sa.by, sa.opt, &sr)
+			op := truce.MergeOp{Target: truce.IncidentID(tr.ID), Source: truce.IncidentID(sr.ID), Reason: ta.name + " <- " + sa.name}
+			ops = append(ops, op)
+			same[op] = i == j
+		}
+	}
+	return ops, same
 }
 
 var splitCases = []tcase{
