@@ -1,6 +1,10 @@
 package truce
 
-import "time"
+import (
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
 
 // Role is what a principal may do.
 type Role string
@@ -83,4 +87,29 @@ type Session struct {
 // NOT outlive its token.
 func (s *Session) Active(t *Token, now time.Time) bool {
 	return now.Before(s.ExpiresAt) && t.ID == s.TokenID && t.Active(now)
+}
+
+// MaxTokenNameRunes bounds a token holder's name.
+const MaxTokenNameRunes = 200
+
+// Validate checks a new token: a known role, a party exactly for the party
+// role, and a holder's name of printable characters (a line break in a
+// name would forge a line of `truce token list`).
+func (t *Token) Validate() error {
+	switch {
+	case !t.Role.Known():
+		return Errorf(EINVALID, "token: unknown role %q", t.Role)
+	case t.Role == RoleParty && t.Party == "":
+		return Errorf(EINVALID, "token: the party role needs a party")
+	case t.Role != RoleParty && t.Party != "":
+		return Errorf(EINVALID, "token: only a party token acts for a party (role %s, party %s)", t.Role, t.Party)
+	case utf8.RuneCountInString(t.Name) > MaxTokenNameRunes:
+		return Errorf(EINVALID, "token: name longer than %d characters", MaxTokenNameRunes)
+	}
+	for _, r := range t.Name {
+		if !unicode.IsPrint(r) {
+			return Errorf(EINVALID, "token: name contains a control or non-printing character %U", r)
+		}
+	}
+	return nil
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"truce"
+	"truce/internal/agreement"
 	"truce/internal/httpapi"
 	"truce/internal/ledger"
 )
@@ -40,6 +42,21 @@ func (e *env) tokenCmd() *cobra.Command {
 			}
 			defer st.Close()
 			secret, t := httpapi.NewToken(r, truce.PartyID(party), name, ttl, time.Now())
+			if err := t.Validate(); err != nil {
+				return errors.New(truce.ErrorMessage(err))
+			}
+			// A party token acts for a party of the stored agreement.
+			if party != "" {
+				if v, err := st.LatestAgreement(cmd.Context(), ""); err == nil {
+					a, err := agreement.ParseBundle(string(v.ID), v.Bundle)
+					if err != nil {
+						return err
+					}
+					if _, ok := a.Party(truce.PartyID(party)); !ok {
+						return fmt.Errorf("--party %q: not a party of the current agreement %s", party, a.ID)
+					}
+				}
+			}
 			if err := st.CreateToken(cmd.Context(), t); err != nil {
 				return fmt.Errorf("token: %s", truce.ErrorMessage(err))
 			}

@@ -97,6 +97,8 @@ type parser struct {
 	geo     map[string]*geoFile
 	regions map[string]*geo.Region
 	tz      *time.Location
+	// vertices counts the zones' prepared vertices (MaxAgreementVertices).
+	vertices int
 }
 
 // field returns the value node for key in mapping n, resolving aliases.

@@ -21,6 +21,12 @@ import (
 const (
 	MaxGeoJSONBytes = 64 << 20
 	MaxZoneVertices = 5_000_000
+	// MaxAgreementVertices bounds the vertices of all the zones an
+	// agreement prepares together (a zone shared by several filters
+	// counts once): every prepared vertex costs memory in every API
+	// server for as long as the agreement is current. The bundled 2025
+	// agreement prepares about 160,000.
+	MaxAgreementVertices = 1_500_000
 )
 
 type geoFeature struct {
@@ -64,7 +70,7 @@ func (p *parser) zones(n *yaml.Node) []*truce.Zone {
 				break
 			}
 			mp = p.zoneFile(gj, field(c, "where"), z.ID)
-			if mp != nil {
+			if mp != nil && p.budget(gj, z.ID, mp) {
 				z.Region = geo.Prepare(mp)
 				p.regions[key] = z.Region
 			}
@@ -75,7 +81,7 @@ func (p *parser) zones(n *yaml.Node) []*truce.Zone {
 		default:
 			p.add(c, "zone %q needs geojson (a file) or geometry (inline GeoJSON)", z.ID)
 		}
-		if mp != nil {
+		if mp != nil && p.budget(inline, z.ID, mp) {
 			z.Region = geo.Prepare(mp)
 		}
 		for _, en := range items(field(c, "exclude")) {
@@ -325,4 +331,15 @@ func decodeGeometry(raw []byte) (geo.MultiPolygon, error) {
 		mp = append(mp, poly)
 	}
 	return mp, nil
+}
+
+// budget counts mp's vertices against MaxAgreementVertices and reports a
+// problem at n when the agreement's zones would exceed it.
+func (p *parser) budget(n *yaml.Node, id truce.ZoneID, mp geo.MultiPolygon) bool {
+	p.vertices += mp.NumVertices()
+	if p.vertices > MaxAgreementVertices {
+		p.add(n, "zone %q: the agreement's zones reach %d vertices, over the limit of %d (simplify the geometry)", id, p.vertices, MaxAgreementVertices)
+		return false
+	}
+	return true
 }

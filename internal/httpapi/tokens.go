@@ -66,6 +66,9 @@ func (s *Server) tokenRoutes() {
 				}
 			}
 			secret, t := NewToken(truce.Role(in.Body.Role), truce.PartyID(in.Body.Party), in.Body.Name, time.Duration(in.Body.ExpiresInDays)*24*time.Hour, s.now())
+			if err := t.Validate(); err != nil {
+				return nil, err
+			}
 			if err := s.store.CreateToken(ctx, t); err != nil {
 				return nil, err
 			}
