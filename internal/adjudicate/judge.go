@@ -262,8 +262,15 @@ func (c *rcase) actionFacts() {
 		f.ActionBasis = truce.BasisText
 		ev := c.tr.t.evidence("attack", &e.trig, "")
 		c.textActionWord = ev.Words
-		if e.weapon != nil && e.weapon.i != e.trig.i {
-			c.textActionWord, _, _ = c.tr.t.span(min(e.trig.i, e.weapon.i), max(e.trig.i+e.trig.n, e.weapon.i+e.weapon.n)-min(e.trig.i, e.weapon.i))
+		if w := e.weapon; w != nil && w.i != e.trig.i {
+			t := c.tr.t
+			lo, hi := min(e.trig.i, w.i), max(e.trig.i+e.trig.n, w.i+w.n)
+			if t.words[lo].clause == t.words[hi-1].clause && hi-lo <= 4 {
+				c.textActionWord, _, _ = t.span(lo, hi-lo) // "вдарили дронами"
+			} else {
+				ww, _, _ := t.span(w.i, w.n)
+				c.textActionWord = ev.Words + " … " + ww // words apart
+			}
 		}
 		f.Evidence = append(f.Evidence, ev)
 		if e.repelled {
