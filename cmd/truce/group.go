@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -106,68 +105,4 @@ func joinIDsList[T ~string](ids []T) []string {
 		out[i] = string(id)
 	}
 	return out
-}
-
-// groupStored groups the stored reports under agreement version (id,
-// version) and merges their incidents as adjudicate.PlanMerges plans:
-// each group's reports move into the incident of its earliest report,
-// reports are grouped only within one audience (published, or one
-// party's or the monitors' unpublished ones), and incidents already
-// under review are left alone: a monitor decides about those.
-func groupStored(ctx context.Context, st truce.Store, id truce.AgreementID, version int) (merged int, err error) {
-	incidents, err := incidentsByReport(ctx, st)
-	if err != nil {
-		return 0, err
-	}
-	var ps []adjudicate.Placed
-	if err := st.Judgements(ctx, id, version, truce.ReportFilter{}, func(r *truce.Report, j *truce.Judgement) error {
-		in := incidents[r.ID]
-		if in == nil {
-			return nil // stored since the incidents were read: grouped next time
-		}
-		f := j.Facts
-		ps = append(ps, adjudicate.Placed{Member: adjudicate.Member{Report: r, Facts: &f}, Incident: in})
-		return nil
-	}); err != nil {
-		return 0, err
-	}
-	ops := adjudicate.PlanMerges(ps, adjudicate.DefaultGroupOptions)
-	// One transaction per few thousand merges: one fsync, not one per merge.
-	for len(ops) > 0 {
-		n := min(len(ops), 5000)
-		m, err := st.MergeMany(ctx, truce.System, ops[:n])
-		if err != nil {
-			return merged, err
-		}
-		merged += m
-		ops = ops[n:]
-	}
-	return merged, nil
-}
-
-// everyIncident is the principal groupStored reads incidents as: the
-// operator's command line reads every incident, published or not.
-var everyIncident = truce.Principal{TokenID: "system", Role: truce.RoleMonitor}
-
-// incidentsByReport returns the incident of every stored report, a page
-// of a thousand incidents per query.
-func incidentsByReport(ctx context.Context, st truce.Store) (map[truce.ReportID]*truce.Incident, error) {
-	out := map[truce.ReportID]*truce.Incident{}
-	f := truce.IncidentFilter{Visibility: everyIncident, Limit: 1000}
-	for {
-		page, next, err := st.Incidents(ctx, f)
-		if err != nil {
-			return nil, err
-		}
-		for i := range page {
-			in := &page[i].Incident
-			for _, r := range in.Reports {
-				out[r] = in
-			}
-		}
-		if next == "" {
-			return out, nil
-		}
-		f.After = next
-	}
 }

@@ -18,6 +18,7 @@ import (
 	"truce/internal/agreement"
 	"truce/internal/importer"
 	"truce/internal/ledger"
+	"truce/internal/pipeline"
 	"truce/internal/report"
 	"truce/internal/sensor"
 	"truce/internal/store/postgres"
@@ -312,52 +313,17 @@ func (e *env) adjudicate(ctx context.Context, st truce.Store, a *truce.Agreement
 	if err != nil {
 		return err
 	}
-	j := adjudicate.New(a, sites)
-	var batch []truce.Judgement
-	n, changed := 0, 0
-	counts := report.Counts{}
-	err = st.Reports(ctx, truce.ReportFilter{}, func(r *truce.Report) error {
-		jd := j.Judge(r)
-		batch = append(batch, jd)
-		n++
-		switch jd.Outcome {
-		case truce.OutcomeViolation:
-			counts.Violation++
-		case truce.OutcomeDisputed:
-			counts.Disputed++
-		case truce.OutcomeUndetermined:
-			counts.Undetermined++
-		default:
-			counts.NotProhibited++
-		}
-		if len(batch) == importBatch {
-			c, err := st.PutJudgements(ctx, truce.System, a.ID, v.Version, batch)
-			if err != nil {
-				return err
-			}
-			changed += c
-			batch = batch[:0]
-		}
-		return nil
-	})
-	if err == nil && len(batch) > 0 {
-		var c int
-		c, err = st.PutJudgements(ctx, truce.System, a.ID, v.Version, batch)
-		changed += c
-	}
+	res, err := pipeline.Stored(ctx, st, truce.System, adjudicate.New(a, sites), a.ID, v.Version)
 	if err != nil {
 		return fmt.Errorf("adjudicate: %w", err)
 	}
-	merged, err := groupStored(ctx, st, a.ID, v.Version)
-	if err != nil {
-		return fmt.Errorf("adjudicate: group: %w", err)
-	}
+	violation, disputed, undetermined := res.Outcomes[truce.OutcomeViolation], res.Outcomes[truce.OutcomeDisputed], res.Outcomes[truce.OutcomeUndetermined]
 	state := "unchanged"
 	if created {
 		state = "new"
 	}
 	fmt.Fprintf(e.stderr, "agreement %s version %d (%s, sha256 %s): %d reports judged against %d sites: %d violation, %d disputed, %d undetermined, %d not prohibited; %d judgements new or changed; %d incidents merged into others as reports of the same event\n",
-		a.ID, v.Version, state, v.SHA256[:12], n, len(sites), counts.Violation, counts.Disputed, counts.Undetermined, counts.NotProhibited, changed, merged)
+		a.ID, v.Version, state, v.SHA256[:12], res.Judged, len(sites), violation, disputed, undetermined, res.Judged-violation-disputed-undetermined, res.Changed, res.Merged)
 	return nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"truce"
 	"truce/internal/adjudicate"
 	"truce/internal/agreement"
+	"truce/internal/pipeline"
 )
 
 // judgesTTL is how long a server trusts its cached judge before it checks
@@ -96,21 +97,19 @@ func (js *judges) current(ctx context.Context) (*adjudicate.Judge, *truce.Agreem
 }
 
 // judgeReports judges reports against the latest agreement and stores the
-// judgements. Without an agreement it does nothing.
+// judgements (pipeline.New). Without an agreement it does nothing.
 func (s *Server) judgeReports(ctx context.Context, by truce.Principal, rs []*truce.Report) error {
 	j, v, err := s.judges.current(ctx)
 	if err != nil || j == nil {
 		return err
 	}
-	js := make([]truce.Judgement, len(rs))
-	for i, r := range rs {
-		js[i] = j.Judge(r)
-	}
-	_, err = s.store.PutJudgements(ctx, by, v.ID, v.Version, js)
+	_, err = pipeline.New(ctx, s.store, by, j, v.ID, v.Version, rs)
 	return err
 }
 
-// readjudicate judges every stored report against the latest agreement.
+// readjudicate judges every stored report against the latest agreement
+// and groups them into incidents, as 'truce adjudicate' does
+// (pipeline.Stored). counts are keyed by outcome name.
 func (s *Server) readjudicate(ctx context.Context, by truce.Principal) (counts map[string]int, changed int, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -119,27 +118,12 @@ func (s *Server) readjudicate(ctx context.Context, by truce.Principal) (counts m
 	if err != nil || j == nil {
 		return nil, 0, err
 	}
-	counts = map[string]int{}
-	var batch []truce.Judgement
-	flush := func() error {
-		c, err := s.store.PutJudgements(ctx, by, v.ID, v.Version, batch)
-		changed += c
-		batch = batch[:0]
-		return err
+	res, err := pipeline.Stored(ctx, s.store, by, j, v.ID, v.Version)
+	counts = make(map[string]int, len(res.Outcomes))
+	for o, n := range res.Outcomes {
+		counts[o.String()] = n
 	}
-	err = s.store.Reports(ctx, truce.ReportFilter{}, func(r *truce.Report) error {
-		jd := j.Judge(r)
-		counts[jd.Outcome.String()]++
-		batch = append(batch, jd)
-		if len(batch) == 2000 {
-			return flush()
-		}
-		return nil
-	})
-	if err == nil && len(batch) > 0 {
-		err = flush()
-	}
-	return counts, changed, err
+	return counts, res.Changed, err
 }
 
 // Warm parses the current agreement and loads the sites now, so that the

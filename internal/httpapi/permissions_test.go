@@ -23,6 +23,7 @@ import (
 	"truce/internal/agreement"
 	"truce/internal/geo"
 	"truce/internal/httpapi"
+	"truce/internal/pipeline"
 	"truce/internal/store/sqlite"
 )
 
@@ -323,10 +324,9 @@ func TestPermissionsEvidenceOnVerified(t *testing.T) {
 	}
 }
 
-// groupLikeAdjudicate groups the stored reports as truce adjudicate does
-// (cmd/truce groupStored: adjudicate.PlanMerges over the judgements under
-// the current agreement, executed by MergeMany) and returns how many
-// incidents were merged.
+// groupLikeAdjudicate groups the stored reports under the current
+// agreement as truce adjudicate does (pipeline.Group) and returns how
+// many incidents were merged.
 func groupLikeAdjudicate(t *testing.T, st truce.Store) int {
 	t.Helper()
 	ctx := context.Background()
@@ -334,25 +334,7 @@ func groupLikeAdjudicate(t *testing.T, st truce.Store) int {
 	if err != nil {
 		t.Fatal(err)
 	}
-	page, _, err := st.Incidents(ctx, truce.IncidentFilter{Visibility: truce.Principal{TokenID: "system", Role: truce.RoleMonitor}, Limit: 1000})
-	if err != nil {
-		t.Fatal(err)
-	}
-	incidentOf := map[truce.ReportID]*truce.Incident{}
-	for i := range page {
-		for _, r := range page[i].Reports {
-			incidentOf[r] = &page[i].Incident
-		}
-	}
-	var ps []adjudicate.Placed
-	if err := st.Judgements(ctx, v.ID, v.Version, truce.ReportFilter{}, func(r *truce.Report, j *truce.Judgement) error {
-		f := j.Facts
-		ps = append(ps, adjudicate.Placed{Member: adjudicate.Member{Report: r, Facts: &f}, Incident: incidentOf[r.ID]})
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-	n, err := st.MergeMany(ctx, truce.System, adjudicate.PlanMerges(ps, adjudicate.DefaultGroupOptions))
+	n, err := pipeline.Group(ctx, st, truce.System, v.ID, v.Version)
 	if err != nil {
 		t.Fatal(err)
 	}
