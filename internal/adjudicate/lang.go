@@ -34,9 +34,8 @@ type word struct {
 	end    int    // offset after the last code point
 	bstart int    // the same in bytes
 	bend   int
-	sent   int  // sentence number
-	clause int  // clause number, counted over the whole text
-	upper  bool // the word was written with a capital first letter
+	sent   int // sentence number
+	clause int // clause number, counted over the whole text
 }
 
 // text is a report's text, analysed once.
@@ -56,7 +55,6 @@ func analyse(s string) *text {
 	var b strings.Builder
 	sent, clause := 0, 0
 	start, bstart := -1, -1
-	upper := false
 	pendingSent, pendingClause := false, false
 	flush := func(end, bend int) {
 		if b.Len() == 0 {
@@ -78,7 +76,7 @@ func analyse(s string) *text {
 			clause++
 		}
 		pendingSent, pendingClause = false, false
-		t.words = append(t.words, word{s: w, start: start, end: end, bstart: bstart, bend: bend, sent: sent, clause: clause, upper: upper})
+		t.words = append(t.words, word{s: w, start: start, end: end, bstart: bstart, bend: bend, sent: sent, clause: clause})
 	}
 	i := -1 // code point index
 	var prev rune
@@ -92,7 +90,6 @@ func analyse(s string) *text {
 		case unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r):
 			if b.Len() == 0 {
 				start, bstart = i, bi
-				upper = unicode.IsUpper(r)
 			}
 			b.WriteRune(unicode.ToLower(r))
 		default:

@@ -117,19 +117,18 @@ func newLexicons(a *truce.Agreement) (words, parties *lexIndex) {
 
 // event is one attack a text reports.
 type event struct {
-	trig      mention
-	action    truce.Action
-	weapon    *mention
-	actor     truce.PartyID
-	actorM    *mention
-	actorHow  string // "subject", "agent", "weapon", "accused", "russian-only weapon", "voice"
-	modality  string
-	modM      *mention
-	repelled  bool
-	target    *catMention
-	outage    *mention
-	happened  bool
-	yearWords string // a year other than the report's, if the sentence names one
+	trig     mention
+	action   truce.Action
+	weapon   *mention
+	actor    truce.PartyID
+	actorM   *mention
+	actorHow string // "subject", "agent", "weapon", "accused", "russian-only weapon", "voice"
+	modality string
+	modM     *mention
+	repelled bool
+	target   *catMention
+	outage   *mention
+	happened bool
 }
 
 // catMention is a target category named in the text, and what the words
@@ -330,8 +329,9 @@ func (j *Judge) modality(t *text, ms []mention, e *event, r *truce.Report) {
 		}
 	}
 	if e.happened {
-		if y := otherYear(t, s, r); y != "" {
-			e.modality, e.happened, e.yearWords = "past", false, y
+		if y := otherYear(t, s, r); y >= 0 {
+			e.modality, e.happened = "past", false
+			e.modM = &mention{lexPat: lexPat{class: wModality, label: "past"}, i: y, n: 1}
 		}
 	}
 }
@@ -345,18 +345,19 @@ func speechBetween(t *text, ms []mention, from, to int) bool {
 	return false
 }
 
-// otherYear returns a year the sentence names that is not the report's.
-func otherYear(t *text, s int, r *truce.Report) string {
-	for _, w := range t.words {
+// otherYear returns the index of a year the sentence names that is not the
+// report's, or -1.
+func otherYear(t *text, s int, r *truce.Report) int {
+	for i, w := range t.words {
 		if w.sent != s || len(w.s) != 4 || !isDigits(w.s) {
 			continue
 		}
 		y, _ := strconv.Atoi(w.s)
 		if y >= 1990 && y <= 2100 && y != r.Start.Year() && y != r.End.Year() {
-			return w.s
+			return i
 		}
 	}
-	return ""
+	return -1
 }
 
 // bindActor finds who did the attack: the accused of an accusation that
