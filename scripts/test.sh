@@ -22,6 +22,9 @@ if [ -n "$unformatted" ]; then
   echo "not gofmt-formatted:"; echo "$unformatted"; exit 1
 fi
 
+step "go mod tidy (go.mod and go.sum say exactly what the code imports)"
+go mod tidy -diff || { echo "go.mod/go.sum are not tidy: run go mod tidy"; exit 1; }
+
 step "go vet"
 go vet ./...
 

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"truce"
+	"truce/internal/agreement"
+	"truce/internal/report"
+)
+
+func (e *env) reportCmd() *cobra.Command {
+	var db, id, format, from, to string
+	cmd := &cobra.Command{
+		Use:   "report",
+		Short: "Print the period report of the stored record: counts per phase and party, a daily series, violations and disputed cases",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			st, err := openStore(cmd.Context(), db)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			return e.printReport(cmd.Context(), st, truce.AgreementID(id), format, from, to)
+		},
+	}
+	dbFlag(cmd, &db)
+	cmd.Flags().StringVar(&id, "agreement", "", "agreement id (default: the most recently stored)")
+	cmd.Flags().StringVar(&format, "format", "md", "output format: "+strings.Join(report.SummaryFormats, ", ")+", html or pdf")
+	cmd.Flags().StringVar(&from, "from", "", "first day (YYYY-MM-DD, in the agreement's time zone)")
+	cmd.Flags().StringVar(&to, "to", "", "last day (YYYY-MM-DD, included)")
+	return cmd
+}
+
+func (e *env) printReport(ctx context.Context, st truce.Store, id truce.AgreementID, format, from, to string) error {
+	v, err := st.LatestAgreement(ctx, id)
+	if err != nil {
+		return fmt.Errorf("report: %s", truce.ErrorMessage(err))
+	}
+	a, err := agreement.ParseBundle(string(v.ID), v.Bundle)
+	if err != nil {
+		return fmt.Errorf("report: stored agreement %s version %d: %w", v.ID, v.Version, err)
+	}
+	var f truce.ReportFilter
+	for _, d := range []struct {
+		s   string
+		dst **time.Time
+		end bool
+	}{{from, &f.Since, false}, {to, &f.Until, true}} {
+		if d.s == "" {
+			continue
+		}
+		t, err := agreement.ParseTime(d.s, a.Timezone, d.end)
+		if err != nil {
+			return fmt.Errorf("report: %w", err)
+		}
+		*d.dst = &t
+	}
+	s := report.NewSummary(a, v.Version)
+	if err := st.Judgements(ctx, v.ID, v.Version, f, func(r *truce.Report, j *truce.Judgement) error {
+		s.Add(r, j)
+		return nil
+	}); err != nil {
+		return err
+	}
+	if format != "html" && format != "pdf" {
+		return report.WriteSummary(e.stdout, s, format)
+	}
+	d, err := report.Gather(ctx, st, a, v, s, truce.ReportFilter{}, from, to)
+	if err != nil {
+		return err
+	}
+	if format == "pdf" {
+		return report.WritePDF(e.stdout, d)
+	}
+	return report.WriteHTML(e.stdout, d)
+}
