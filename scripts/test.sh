@@ -35,18 +35,23 @@ if ! command -v golangci-lint >/dev/null || ! golangci-lint version 2>/dev/null 
 fi
 golangci-lint run ./...
 
-step "services: PostgreSQL + PostGIS, Chromium, pdftotext"
+step "services: PostgreSQL + PostGIS, Chromium, pdftotext, GDAL"
 # The PostgreSQL conformance suite, the browser tests and the PDF check
 # are mandatory here: a missing service fails the run instead of skipping.
 eval "$(scripts/pg.sh start)"
 trap 'scripts/pg.sh stop' EXIT
 scripts/browser.sh
-if ! command -v pdftotext >/dev/null; then
+# pdftotext/pdfinfo (poppler-utils) read the PDF reports; GDAL's ogrinfo
+# opens every GeoJSON the server gives out, as a GIS user would.
+need=()
+command -v pdftotext >/dev/null || need+=(poppler-utils)
+command -v ogrinfo >/dev/null || need+=(gdal-bin)
+if [ ${#need[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
-  apt-get install -y -qq --no-install-recommends poppler-utils >/dev/null 2>&1 ||
-    { apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends poppler-utils >/dev/null; }
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null 2>&1 ||
+    { apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null; }
 fi
-export TRUCE_REQUIRE_POSTGRES=1 TRUCE_REQUIRE_BROWSER=1 TRUCE_REQUIRE_PDFTOTEXT=1
+export TRUCE_REQUIRE_POSTGRES=1 TRUCE_REQUIRE_BROWSER=1 TRUCE_REQUIRE_PDFTOTEXT=1 TRUCE_REQUIRE_GDAL=1
 export TRUCE_ARTIFACTS=${TRUCE_ARTIFACTS:-$root/.artifacts}
 mkdir -p "$TRUCE_ARTIFACTS"
 

@@ -89,7 +89,7 @@ func TestGenerateBasemap(t *testing.T) {
 		out = append(out, `{"type":"Feature","properties":`...)
 		out = append(out, props...)
 		out = append(out, `,"geometry":`...)
-		out = appendMultiPolygon(out, simplifyMulti(decodeMulti(t, f.Geometry), basemapTolerance), 3)
+		out = appendMultiPolygon(out, simplifyMulti(dissolve(decodeMulti(t, f.Geometry)), basemapTolerance, 3), 3)
 		out = append(out, '}')
 	}
 	out = append(out, "]}\n"...)

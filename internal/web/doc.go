@@ -25,6 +25,7 @@
 //	GET  /signin, POST /signin  sign in with an API token
 //	POST /signout               sign out
 //	GET  /map/zones.geojson     the current agreement's zones, simplified
+//	GET  /map/sites.geojson     the stored protected sites, as points
 //	GET  /static/{build}/...    embedded scripts, styles and data
 //	/api/, /metrics, /healthz   the API handler
 //

@@ -2,6 +2,7 @@ package web
 
 import (
 	"math"
+	"slices"
 	"testing"
 
 	"truce/internal/geo"
@@ -73,5 +74,64 @@ func TestAppendMultiPolygon(t *testing.T) {
 	want := `{"type":"MultiPolygon","coordinates":[[[[30.1235,50],[31,0],[31,51],[30.1235,50]]]]}`
 	if got != want {
 		t.Errorf("appendMultiPolygon = %s, want %s", got, want)
+	}
+}
+
+// TestSimplifyMultiKeepsTopology checks the repair after simplification:
+// a coast with a shallow dip, which Douglas-Peucker straightens, and an
+// island off it that the straightened coast would cut, come out valid
+// (no edge crossing, no polygon inside another) and wound per RFC 7946.
+func TestSimplifyMultiKeepsTopology(t *testing.T) {
+	coast := ring(0, -5, 10, -5, 10, 0, 7.5, -0.4, 2.5, -0.4, 0, 0, 0, -5)
+	island := ring(3, -0.3, 7, -0.3, 7, 0.7, 3, 0.7, 3, -0.3)
+	slices.Reverse(island) // wound clockwise in the source
+	m := geo.MultiPolygon{{coast}, {island}}
+	if bad, inside := crossingEdges(simplifyMultiNoRepair(m, 0.5)); len(bad)+len(inside) == 0 {
+		t.Fatal("the test shapes do not break under plain simplification; the test checks nothing")
+	}
+	got := simplifyMulti(m, 0.5, 4)
+	if bad, inside := crossingEdges(got); len(bad)+len(inside) > 0 {
+		t.Errorf("after repair: crossing edges %v, rings containing others %v", bad, inside)
+	}
+	if len(got) != 2 {
+		t.Fatalf("%d polygons, want 2", len(got))
+	}
+	for i, p := range got {
+		for j, r := range p {
+			if (signedArea(r) > 0) != (j == 0) {
+				t.Errorf("polygon %d ring %d is wound against RFC 7946", i, j)
+			}
+		}
+	}
+}
+
+// simplifyMultiNoRepair is simplifyMulti without the repair, to show the
+// test shapes break without it.
+func simplifyMultiNoRepair(m geo.MultiPolygon, tol float64) geo.MultiPolygon {
+	var out geo.MultiPolygon
+	for _, p := range m {
+		if r := simplifyRing(p[0], tol); r != nil {
+			out = append(out, geo.Polygon{r})
+		}
+	}
+	return out
+}
+
+// TestAntimeridianSide checks that vertices written as -180 between
+// vertices near +180 are put on the east side, and the ring is otherwise
+// unchanged.
+func TestAntimeridianSide(t *testing.T) {
+	r := ring(179.5, 65, -180, 65.5, -180, 66, 179.5, 66.5, 179, 65.5, 179.5, 65)
+	got := antimeridianSide(r)
+	want := ring(179.5, 65, 180, 65.5, 180, 66, 179.5, 66.5, 179, 65.5, 179.5, 65)
+	if !slices.Equal(got, want) {
+		t.Errorf("antimeridianSide = %v, want %v", got, want)
+	}
+	if r[1].Lon != -180 {
+		t.Error("antimeridianSide changed its argument")
+	}
+	west := ring(-179.5, 65, -180, 65.5, -179, 66, -179.5, 65)
+	if got := antimeridianSide(west); !slices.Equal(got, west) {
+		t.Errorf("a western ring changed: %v", got)
 	}
 }

@@ -88,6 +88,7 @@ func Handler(api http.Handler, st truce.Store, opt Options) http.Handler {
 	m.HandleFunc("POST /signin", h.signin)
 	m.HandleFunc("POST /signout", h.signout)
 	m.HandleFunc("GET /map/zones.geojson", h.serveZones)
+	m.HandleFunc("GET /map/sites.geojson", h.serveSites)
 	m.HandleFunc("GET /static/{build}/{path...}", h.serveStatic)
 	m.HandleFunc("/api/", h.serveAPI)
 	m.HandleFunc("GET /api/v1/incidents/{id}", h.incidentAPI)

@@ -175,7 +175,7 @@ func buildZoneFile(v *truce.AgreementVersion) (*zoneFile, error) {
 		}
 		f := byRegion[zn.Region]
 		if f == nil {
-			f = &feature{id: string(zn.ID), geom: zn.Region.Geometry()}
+			f = &feature{id: string(zn.ID), geom: dissolve(zn.Region.Geometry())}
 			byRegion[zn.Region] = f
 			feats = append(feats, f)
 		}
@@ -203,7 +203,7 @@ func buildZoneFile(v *truce.AgreementVersion) (*zoneFile, error) {
 			buf = append(buf, `,"properties":`...)
 			buf = append(buf, props...)
 			buf = append(buf, `,"geometry":`...)
-			buf = appendMultiPolygon(buf, simplifyMulti(f.geom, tol), zonesDecimals)
+			buf = appendMultiPolygon(buf, simplifyMulti(f.geom, tol, zonesDecimals), zonesDecimals)
 			buf = append(buf, '}')
 		}
 		return append(buf, "]}\n"...), nil
