@@ -215,99 +215,134 @@ func compare(args []string) error {
 	if err != nil {
 		return err
 	}
-	// The exact coordinates, for the boundary checks.
-	f, err := os.Open(*in)
+	pts, err := readPoints(*in)
 	if err != nil {
 		return err
 	}
+	c := &comparison{a: a, radius: *radius}
+	for line, t := range tr {
+		p, ok := pg[line]
+		if !ok {
+			c.onlyT++
+			c.note(fmt.Sprintf("line %d: only truce answers", line))
+			continue
+		}
+		c.both++
+		c.site(line, pts[line], t, p)
+		c.zones(line, pts[line], t, p)
+	}
+	for line := range pg {
+		if _, ok := tr[line]; !ok {
+			c.onlyP++
+			c.note(fmt.Sprintf("line %d: only PostGIS answers", line))
+		}
+	}
+	return c.report()
+}
+
+// readPoints reads the exact coordinates of every row of the FIRMS file,
+// for the boundary checks.
+func readPoints(path string) (map[int]geo.Point, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
 	defer f.Close()
 	pts := map[int]geo.Point{}
-	_, err = importer.ReadHotspots(f, importer.Options{File: *in}, func(h *importer.Hotspot) error {
+	_, err = importer.ReadHotspots(f, importer.Options{File: path}, func(h *importer.Hotspot) error {
 		pts[h.Line] = h.Location
 		return nil
 	}, nil)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	return pts, nil
+}
 
-	var (
-		both, onlyT, onlyP                   int
-		siteSame, siteRadius, siteTie, siteX int
-		zoneSame, zoneEdge, zoneX            int
-		maxDiff                              float64
-		examples                             []string
-	)
-	note := func(s string) {
-		if len(examples) < 12 {
-			examples = append(examples, s)
-		}
+// comparison counts the agreements and the differences, explained or not,
+// between the two sides' answers.
+type comparison struct {
+	a      *truce.Agreement
+	radius float64
+
+	both, onlyT, onlyP                   int
+	siteSame, siteRadius, siteTie, siteX int
+	zoneSame, zoneEdge, zoneX            int
+	maxDiff                              float64
+	examples                             []string
+}
+
+// note keeps the first few examples of differences.
+func (c *comparison) note(s string) {
+	if len(c.examples) < 12 {
+		c.examples = append(c.examples, s)
 	}
-	for line, t := range tr {
-		p, ok := pg[line]
-		if !ok {
-			onlyT++
-			note(fmt.Sprintf("line %d: only truce answers", line))
-			continue
+}
+
+// site compares the nearest site within the radius: a difference is
+// explained by a site at the radius edge, or by two sites at the same
+// distance.
+func (c *comparison) site(line int, pt geo.Point, t, p row) {
+	radius := c.radius
+	switch {
+	case t.site == p.site:
+		c.siteSame++
+		if t.site != "" {
+			c.maxDiff = math.Max(c.maxDiff, math.Abs(t.dist-p.dist))
 		}
-		both++
-		pt := pts[line]
-		switch {
-		case t.site == p.site:
-			siteSame++
-			if t.site != "" {
-				maxDiff = math.Max(maxDiff, math.Abs(t.dist-p.dist))
+	case math.Abs(t.dist-radius) < 0.01 || math.Abs(p.dist-radius) < 0.01 || (t.site == "") != (p.site == "") &&
+		math.Abs(math.Max(t.dist, p.dist)-radius) < 0.01:
+		c.siteRadius++
+		c.note(fmt.Sprintf("line %d %v: site %q at %.6f m (truce) vs %q at %.6f m (PostGIS): at the %.0f m edge", line, pt, t.site, t.dist, p.site, p.dist, radius))
+	case t.site != "" && p.site != "" && math.Abs(t.dist-p.dist) < 1e-3:
+		c.siteTie++
+		c.note(fmt.Sprintf("line %d %v: sites %q (truce) and %q (PostGIS) at the same distance %.6f m", line, pt, t.site, p.site, t.dist))
+	default:
+		c.siteX++
+		c.note(fmt.Sprintf("line %d %v: UNEXPLAINED site %q at %.3f m (truce) vs %q at %.3f m (PostGIS)", line, pt, t.site, t.dist, p.site, p.dist))
+	}
+}
+
+// zones compares the zones containing the point: a difference is
+// explained when every zone the two disagree on has an edge within a
+// millimetre of the point.
+func (c *comparison) zones(line int, pt geo.Point, t, p row) {
+	if t.zones == p.zones {
+		c.zoneSame++
+		return
+	}
+	explained := true
+	tz, pz := set(t.zones), set(p.zones)
+	var diff []string
+	for _, z := range c.a.Zones {
+		if tz[string(z.ID)] != pz[string(z.ID)] {
+			diff = append(diff, string(z.ID))
+			if !z.Region.NearBoundary(pt, 0.001) {
+				explained = false
 			}
-		case math.Abs(t.dist-*radius) < 0.01 || math.Abs(p.dist-*radius) < 0.01 || (t.site == "") != (p.site == "") &&
-			math.Abs(math.Max(t.dist, p.dist)-*radius) < 0.01:
-			siteRadius++
-			note(fmt.Sprintf("line %d %v: site %q at %.6f m (truce) vs %q at %.6f m (PostGIS): at the %.0f m edge", line, pt, t.site, t.dist, p.site, p.dist, *radius))
-		case t.site != "" && p.site != "" && math.Abs(t.dist-p.dist) < 1e-3:
-			siteTie++
-			note(fmt.Sprintf("line %d %v: sites %q (truce) and %q (PostGIS) at the same distance %.6f m", line, pt, t.site, p.site, t.dist))
-		default:
-			siteX++
-			note(fmt.Sprintf("line %d %v: UNEXPLAINED site %q at %.3f m (truce) vs %q at %.3f m (PostGIS)", line, pt, t.site, t.dist, p.site, p.dist))
-		}
-		if t.zones == p.zones {
-			zoneSame++
-			continue
-		}
-		// Every zone the two disagree on must have an edge within a
-		// millimetre of the point.
-		explained := true
-		tz, pz := set(t.zones), set(p.zones)
-		var diff []string
-		for _, z := range a.Zones {
-			if tz[string(z.ID)] != pz[string(z.ID)] {
-				diff = append(diff, string(z.ID))
-				if !z.Region.NearBoundary(pt, 0.001) {
-					explained = false
-				}
-			}
-		}
-		if explained {
-			zoneEdge++
-			note(fmt.Sprintf("line %d %v: zones %q (truce) vs %q (PostGIS): on the boundary of %s", line, pt, t.zones, p.zones, strings.Join(diff, ", ")))
-		} else {
-			zoneX++
-			note(fmt.Sprintf("line %d %v: UNEXPLAINED zones %q (truce) vs %q (PostGIS)", line, pt, t.zones, p.zones))
 		}
 	}
-	for line := range pg {
-		if _, ok := tr[line]; !ok {
-			onlyP++
-			note(fmt.Sprintf("line %d: only PostGIS answers", line))
-		}
+	if explained {
+		c.zoneEdge++
+		c.note(fmt.Sprintf("line %d %v: zones %q (truce) vs %q (PostGIS): on the boundary of %s", line, pt, t.zones, p.zones, strings.Join(diff, ", ")))
+	} else {
+		c.zoneX++
+		c.note(fmt.Sprintf("line %d %v: UNEXPLAINED zones %q (truce) vs %q (PostGIS)", line, pt, t.zones, p.zones))
 	}
-	fmt.Printf("points: %d answered by both, %d only by truce, %d only by PostGIS\n", both, onlyT, onlyP)
+}
+
+// report prints the counts and the examples, and fails if a difference is
+// unexplained.
+func (c *comparison) report() error {
+	fmt.Printf("points: %d answered by both, %d only by truce, %d only by PostGIS\n", c.both, c.onlyT, c.onlyP)
 	fmt.Printf("site within %.0f m: %d agree (largest distance difference %.2g m); %d differ at the radius edge, %d by a tie, %d unexplained\n",
-		*radius, siteSame, maxDiff, siteRadius, siteTie, siteX)
-	fmt.Printf("zones: %d agree; %d differ on a point within 1 mm of a zone boundary, %d unexplained\n", zoneSame, zoneEdge, zoneX)
-	for _, e := range examples {
+		c.radius, c.siteSame, c.maxDiff, c.siteRadius, c.siteTie, c.siteX)
+	fmt.Printf("zones: %d agree; %d differ on a point within 1 mm of a zone boundary, %d unexplained\n", c.zoneSame, c.zoneEdge, c.zoneX)
+	for _, e := range c.examples {
 		fmt.Println("  " + e)
 	}
-	if onlyT+onlyP+siteX+zoneX > 0 {
-		return fmt.Errorf("%d unexplained differences", onlyT+onlyP+siteX+zoneX)
+	if n := c.onlyT + c.onlyP + c.siteX + c.zoneX; n > 0 {
+		return fmt.Errorf("%d unexplained differences", n)
 	}
 	return nil
 }

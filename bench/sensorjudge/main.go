@@ -11,7 +11,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"os/signal"
 	"runtime"
@@ -47,70 +46,26 @@ func run(ctx context.Context, args []string) error {
 		return err
 	}
 	if *cpuprofile != "" {
-		f, err := os.Create(*cpuprofile)
+		stop, err := startProfile(*cpuprofile)
 		if err != nil {
 			return err
 		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+		defer stop()
 	}
-	t0 := time.Now()
-	// The index is built while the rows are read and parsed
-	// (sensor.JudgeWhile): loading the agreement's zone files is most of
-	// the start-up, on one core. The sites load beside the agreement.
-	var tLoad, tIndex time.Duration
-	var nZones, nSites int
-	var grid string
-	build := func() (*sensor.Index, error) {
-		var sites []truce.Site
-		sitesErr := make(chan error, 1)
-		go func() {
-			f, err := os.Open(*sitesPath)
-			if err != nil {
-				sitesErr <- err
-				return
-			}
-			defer f.Close()
-			_, err = importer.ReadSites(f, importer.Options{File: *sitesPath}, func(s *truce.Site) error {
-				sites = append(sites, *s)
-				return nil
-			}, func(e importer.RowError) { fmt.Fprintln(os.Stderr, e) })
-			sitesErr <- err
-		}()
-		a, err := agreement.Load(*agreementPath)
-		if err != nil {
-			return nil, err
-		}
-		if err := <-sitesErr; err != nil {
-			return nil, err
-		}
-		tLoad = time.Since(t0)
-		ix := sensor.NewIndex(a, sites)
-		tIndex = time.Since(t0) - tLoad
-		nZones, nSites, grid = len(a.Zones), len(sites), ix.ZoneGrid().String()
-		return ix, nil
+	ib := &indexBuilder{t0: time.Now(), agreementPath: *agreementPath, sitesPath: *sitesPath}
+	r, err := openFile(*in, os.Stdin, os.Open)
+	if err != nil {
+		return err
 	}
-
-	var r io.Reader = os.Stdin
-	if *in != "-" {
-		f, err := os.Open(*in)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		r = f
+	if r != os.Stdin {
+		defer r.Close()
 	}
-	var w io.Writer = os.Stdout
-	if *out != "-" {
-		f, err := os.Create(*out)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		w = f
+	w, err := openFile(*out, os.Stdout, os.Create)
+	if err != nil {
+		return err
+	}
+	if w != os.Stdout {
+		defer w.Close()
 	}
 	// No bufio: Judge writes whole blocks of answers.
 	opt := sensor.Options{
@@ -118,27 +73,105 @@ func run(ctx context.Context, args []string) error {
 		Bad: func(e importer.RowError) { fmt.Fprintln(os.Stderr, e) },
 	}
 	var st sensor.Stats
-	var err error
 	if *sequential {
 		var ix *sensor.Index
-		if ix, err = build(); err == nil {
+		if ix, err = ib.build(); err == nil {
 			st, err = sensor.Judge(ctx, r, w, ix, opt)
 		}
 	} else {
-		st, err = sensor.JudgeWhile(ctx, r, w, build, opt)
+		st, err = sensor.JudgeWhile(ctx, r, w, ib.build, opt)
 	}
 	if err != nil {
 		return err
 	}
-	if f, ok := w.(*os.File); ok && *out != "-" {
-		if err := f.Close(); err != nil {
+	if w != os.Stdout {
+		if err := w.Close(); err != nil {
 			return err
 		}
 	}
-	total := time.Since(t0)
+	report(st, ib, time.Since(ib.t0))
+	return nil
+}
+
+// report writes the run's counts and where its time went to stderr.
+func report(st sensor.Stats, ib *indexBuilder, total time.Duration) {
 	fmt.Fprintf(os.Stderr, "sensorjudge: %d rows (%d bad), %d near a site, %d in a zone, %d alerts; %.1f MB in\n",
 		st.Read, st.Rejected, st.NearSite, st.InZone, st.Alerts, float64(st.Bytes)/1e6)
 	fmt.Fprintf(os.Stderr, "sensorjudge: agreement (%d zones) and %d sites loaded at %.3f s, index (%s) built at %.3f s, answers written at %.3f s, on %d cores\n",
-		nZones, nSites, tLoad.Seconds(), grid, (tLoad + tIndex).Seconds(), total.Seconds(), runtime.GOMAXPROCS(0))
-	return nil
+		ib.nZones, ib.nSites, ib.tLoad.Seconds(), ib.grid, (ib.tLoad + ib.tIndex).Seconds(), total.Seconds(), runtime.GOMAXPROCS(0))
+}
+
+// startProfile starts a CPU profile written to path; stop ends it.
+func startProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
+}
+
+// openFile opens path with open, or returns std for "-".
+func openFile(path string, std *os.File, open func(string) (*os.File, error)) (*os.File, error) {
+	if path == "-" {
+		return std, nil
+	}
+	return open(path)
+}
+
+// indexBuilder builds the index from the agreement and the sites files
+// and records how long that took. The index is built while the rows are
+// read and parsed (sensor.JudgeWhile): loading the agreement's zone files
+// is most of the start-up, on one core. The sites load beside the
+// agreement.
+type indexBuilder struct {
+	t0                       time.Time // the start of the run
+	agreementPath, sitesPath string
+
+	tLoad, tIndex  time.Duration // when the files were loaded; how long the index took
+	nZones, nSites int
+	grid           string // the zone grid, described
+}
+
+func (ib *indexBuilder) build() (*sensor.Index, error) {
+	var sites []truce.Site
+	sitesErr := make(chan error, 1)
+	go func() {
+		var err error
+		sites, err = loadSites(ib.sitesPath)
+		sitesErr <- err
+	}()
+	a, err := agreement.Load(ib.agreementPath)
+	if err != nil {
+		return nil, err
+	}
+	if err := <-sitesErr; err != nil {
+		return nil, err
+	}
+	ib.tLoad = time.Since(ib.t0)
+	ix := sensor.NewIndex(a, sites)
+	ib.tIndex = time.Since(ib.t0) - ib.tLoad
+	ib.nZones, ib.nSites, ib.grid = len(a.Zones), len(sites), ix.ZoneGrid().String()
+	return ix, nil
+}
+
+// loadSites reads the sites file, reporting its bad rows on stderr.
+func loadSites(path string) ([]truce.Site, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var sites []truce.Site
+	_, err = importer.ReadSites(f, importer.Options{File: path}, func(s *truce.Site) error {
+		sites = append(sites, *s)
+		return nil
+	}, func(e importer.RowError) { fmt.Fprintln(os.Stderr, e) })
+	return sites, err
 }

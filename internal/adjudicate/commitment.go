@@ -181,21 +181,56 @@ func (e *eval) note() string {
 	return "breached"
 }
 
+// notProhibited marks the reading's commitment as not prohibiting the
+// report, for the given reason, and returns the outcome.
+func (e *eval) notProhibited(reason string) eval {
+	e.outcome, e.reason, e.missing = truce.OutcomeNotProhibited, reason, nil
+	return *e
+}
+
+// evalReading evaluates a commitment under one reading, test by test: the
+// time, the perpetrator, the action, the place, the target and the
+// exceptions. A test that rules the commitment out makes the outcome not
+// prohibited; a fact a test needs and lacks makes it undetermined.
 func (c *rcase) evalReading(ps *PhaseSchedule, w *Window, cm *truce.Commitment, cf catFact) eval {
 	e := eval{w: w, outcome: truce.OutcomeViolation}
-	a, r, f := c.j.a, c.r, &c.facts
-	no := func(reason string) eval {
-		e.outcome, e.reason, e.missing = truce.OutcomeNotProhibited, reason, nil
-		return e
+	if reason := c.evalTime(ps, w, &e); reason != "" {
+		return e.notProhibited(reason)
 	}
-	// 1. Time.
+	if reason := c.evalPerpetrator(w, cm, &e); reason != "" {
+		return e.notProhibited(reason)
+	}
+	if reason := c.evalAction(cm, &e); reason != "" {
+		return e.notProhibited(reason)
+	}
+	if reason := c.evalPlace(w, cm, &e); reason != "" {
+		return e.notProhibited(reason)
+	}
+	if reason := c.evalTarget(cm, cf, &e); reason != "" {
+		return e.notProhibited(reason)
+	}
+	for _, ex := range cm.Exceptions {
+		if c.exceptionApplies(&ex, cf.cat, w.Zones) {
+			return e.notProhibited(fmt.Sprintf("the exception of %s applies: %s", cm.ID, ex.Description))
+		}
+	}
+	if len(e.missing) > 0 {
+		e.outcome = truce.OutcomeUndetermined
+	}
+	return e
+}
+
+// evalTime is the time test: whether the phase was in force under the
+// reading when the report's event happened. It returns why not, or "".
+func (c *rcase) evalTime(ps *PhaseSchedule, w *Window, e *eval) string {
+	a, r := c.j.a, c.r
 	if !w.InForce {
-		return no(fmt.Sprintf("phase %s %s", ps.Phase.ID, w.Why))
+		return fmt.Sprintf("phase %s %s", ps.Phase.ID, w.Why)
 	}
 	switch {
 	case !r.End.After(w.Start) || (!w.End.IsZero() && !r.Start.Before(w.End)):
 		e.why = w.Why
-		return no(fmt.Sprintf("phase %s was not in force %s", ps.Phase.ID, c.when()))
+		return fmt.Sprintf("phase %s was not in force %s", ps.Phase.ID, c.when())
 	case r.Start.Before(w.Start):
 		e.missing = append(e.missing, fmt.Sprintf("the exact time: the report covers %s, and the phase starts at %s", c.span(), fmtInstant(a, w.Start)))
 	case !w.End.IsZero() && r.End.After(w.End):
@@ -204,8 +239,15 @@ func (c *rcase) evalReading(ps *PhaseSchedule, w *Window, cm *truce.Commitment, 
 		e.score++
 		e.day, e.days = dayOf(a, w.Start, w.End, r.Start)
 	}
-	// 2. Perpetrator. An attack repelled on the territory a bound party
-	// must not strike was made by that party: the other side reports it.
+	return ""
+}
+
+// evalPerpetrator is the perpetrator test: whether the commitment binds
+// the party that attacked. An attack repelled on the territory a bound
+// party must not strike was made by that party: the other side reports it.
+// It returns why the commitment does not apply, or "".
+func (c *rcase) evalPerpetrator(w *Window, cm *truce.Commitment, e *eval) string {
+	f := &c.facts
 	p := f.Perpetrator
 	if p == "" && c.repelled && len(cm.Bound) == 1 && c.inAnyZone(cm, w.Zones) {
 		p = cm.Bound[0]
@@ -215,24 +257,37 @@ func (c *rcase) evalReading(ps *PhaseSchedule, w *Window, cm *truce.Commitment, 
 	case p == "":
 		e.missing = append(e.missing, "the perpetrator: "+f.PerpetratorNote)
 	case !cm.Binds(p):
-		return no(fmt.Sprintf("%s is not bound by %s (it binds %s)", p, cm.ID, joinParties(cm.Bound)))
+		return fmt.Sprintf("%s is not bound by %s (it binds %s)", p, cm.ID, joinParties(cm.Bound))
 	default:
 		e.score++
 	}
-	// 3. Action.
+	return ""
+}
+
+// evalAction is the action test: whether the commitment prohibits what
+// the report says was done. It returns why not, or "".
+func (c *rcase) evalAction(cm *truce.Commitment, e *eval) string {
+	f := &c.facts
 	switch act := actionCover(cm.Actions, f.Actions); {
 	case len(f.Actions) == 0 && f.Modality != "":
-		return no(fmt.Sprintf("no attack happened as reported: the text %s", modalityPhrase(f)))
+		return fmt.Sprintf("no attack happened as reported: the text %s", modalityPhrase(f))
 	case len(f.Actions) == 0:
-		return no("no attack is reported: the text names none")
+		return "no attack is reported: the text names none"
 	case act == covered:
 		e.score++
 	case act == partly:
 		e.missing = append(e.missing, fmt.Sprintf("the kind of attack: the report says %s, and %s prohibits only %s", actionList(f.Actions), cm.ID, actionList(cm.Actions)))
 	default:
-		return no(fmt.Sprintf("%s is not prohibited by %s (it prohibits %s)", actionList(f.Actions), cm.ID, actionList(cm.Actions)))
+		return fmt.Sprintf("%s is not prohibited by %s (it prohibits %s)", actionList(f.Actions), cm.ID, actionList(cm.Actions))
 	}
-	// 4. Place.
+	return ""
+}
+
+// evalPlace is the place test: whether the report lies in one of the
+// commitment's zones, after the reading's substitutions. It returns why
+// not, or "".
+func (c *rcase) evalPlace(w *Window, cm *truce.Commitment, e *eval) string {
+	a := c.j.a
 	inAny, unsure := false, ""
 	for _, z := range cm.Zones {
 		in, near := c.inZone(z, w.Zones)
@@ -266,44 +321,42 @@ func (c *rcase) evalReading(ps *PhaseSchedule, w *Window, cm *truce.Commitment, 
 			}
 			names = append(names, zoneName(a, z))
 		}
-		return no(fmt.Sprintf("the location is outside the zones of %s (%s)", cm.ID, strings.Join(names, ", ")))
+		return fmt.Sprintf("the location is outside the zones of %s (%s)", cm.ID, strings.Join(names, ", "))
 	}
-	// 5. Target.
-	if !slices.Contains(cm.Categories, truce.CategoryAny) {
-		switch cov := coverage(cm.Categories, cf.cat); {
-		case cf.unclear != "":
-			e.missing = append(e.missing, cf.unclear)
-		case cf.notCovered != "":
-			return no("no covered target: " + cf.notCovered)
-		case cf.cat == "" && c.pointPrecise():
-			return no(fmt.Sprintf("no covered target is established: no site of a covered category within %s and the text names no covered facility", km(c.radius)))
-		case cf.cat == "":
-			return no("the text names no target of a covered kind (a site near a settlement-level location is not a target)")
-		case unclearTarget(cm, cf.cat):
-			e.missing = append(e.missing, fmt.Sprintf("whether the target is covered: the report names %s (%s), on which the parties may disagree", strings.ToLower(catName(a, cf.cat)), cf.note))
-		case cov == partly && cm.UnstatedKindCovered:
-			e.score++
-			e.unstated = true
-		case cov == notCovered:
-			return no(fmt.Sprintf("the target (%s, %s) is not covered by %s", catName(a, cf.cat), cf.note, cm.ID))
-		case cov == partly:
-			e.missing = append(e.missing, fmt.Sprintf("the kind of facility: the report names %s (%s), and %s covers only %s", strings.ToLower(catName(a, cf.cat)), cf.note, cm.ID, catList(a, cm.Categories)))
-		case cf.uncertain != "":
-			e.missing = append(e.missing, cf.uncertain)
-		default:
-			e.score++
-		}
+	return ""
+}
+
+// evalTarget is the target test: whether the commitment covers the target
+// as established for it (cf). It returns why not, or "".
+func (c *rcase) evalTarget(cm *truce.Commitment, cf catFact, e *eval) string {
+	if slices.Contains(cm.Categories, truce.CategoryAny) {
+		return ""
 	}
-	// 6. Exceptions.
-	for _, ex := range cm.Exceptions {
-		if c.exceptionApplies(&ex, cf.cat, w.Zones) {
-			return no(fmt.Sprintf("the exception of %s applies: %s", cm.ID, ex.Description))
-		}
+	a := c.j.a
+	switch cov := coverage(cm.Categories, cf.cat); {
+	case cf.unclear != "":
+		e.missing = append(e.missing, cf.unclear)
+	case cf.notCovered != "":
+		return "no covered target: " + cf.notCovered
+	case cf.cat == "" && c.pointPrecise():
+		return fmt.Sprintf("no covered target is established: no site of a covered category within %s and the text names no covered facility", km(c.radius))
+	case cf.cat == "":
+		return "the text names no target of a covered kind (a site near a settlement-level location is not a target)"
+	case unclearTarget(cm, cf.cat):
+		e.missing = append(e.missing, fmt.Sprintf("whether the target is covered: the report names %s (%s), on which the parties may disagree", strings.ToLower(catName(a, cf.cat)), cf.note))
+	case cov == partly && cm.UnstatedKindCovered:
+		e.score++
+		e.unstated = true
+	case cov == notCovered:
+		return fmt.Sprintf("the target (%s, %s) is not covered by %s", catName(a, cf.cat), cf.note, cm.ID)
+	case cov == partly:
+		e.missing = append(e.missing, fmt.Sprintf("the kind of facility: the report names %s (%s), and %s covers only %s", strings.ToLower(catName(a, cf.cat)), cf.note, cm.ID, catList(a, cm.Categories)))
+	case cf.uncertain != "":
+		e.missing = append(e.missing, cf.uncertain)
+	default:
+		e.score++
 	}
-	if len(e.missing) > 0 {
-		e.outcome = truce.OutcomeUndetermined
-	}
-	return e
+	return ""
 }
 
 func (c *rcase) exceptionApplies(ex *truce.Exception, cat truce.CategoryID, subst map[truce.ZoneID]truce.ZoneID) bool {

@@ -88,98 +88,146 @@ func GroupReports(ms []Member, opt GroupOptions) []Group {
 	if opt.Meters <= 0 {
 		opt = DefaultGroupOptions
 	}
+	g := newGrouper(ms, opt)
+	for i := range g.ms {
+		g.add(i)
+	}
+	return g.groups()
+}
+
+// grouper is GroupReports at work: the members in (start, id) order and
+// the incidents they have formed so far.
+type grouper struct {
+	ms   []Member
+	opt  GroupOptions
+	uf   *unionFind
+	keys []string // each member's textKey
+	// firstOf[i] is the first appearance report i reposts, or -1; firsts
+	// lists the first appearances of each text, in (start, id) order.
+	firstOf []int
+	firsts  map[string][]int
+	// Per incident (at its root): the latest start and the earliest end of
+	// its reports other than reposts; their difference is its widest gap.
+	latestStart []time.Time
+	earliestEnd []time.Time
+	// A grid of cells about Meters wide; each cell lists the first
+	// appearances in it.
+	cellDeg float64
+	grid    map[[2]int][]int
+}
+
+func newGrouper(ms []Member, opt GroupOptions) *grouper {
 	ms = slices.Clone(ms)
 	slices.SortFunc(ms, func(a, b Member) int {
 		return cmp.Or(a.Report.Start.Compare(b.Report.Start), strings.Compare(string(a.Report.ID), string(b.Report.ID)))
 	})
-	uf := newUnionFind(len(ms))
-	keys := make([]string, len(ms))
-	// firstOf[i] is the first appearance report i reposts, or -1; firsts
-	// lists the first appearances of each text, in (start, id) order.
-	firstOf := make([]int, len(ms))
-	firsts := map[string][]int{}
-	// Per incident (at its root): the latest start and the earliest end of
-	// its reports other than reposts; their difference is its widest gap.
-	latestStart := make([]time.Time, len(ms))
-	earliestEnd := make([]time.Time, len(ms))
-	join := func(i, j int) bool {
-		ri, rj := uf.find(i), uf.find(j)
-		if ri == rj {
-			return true
-		}
-		ls, ee := latestStart[ri], earliestEnd[ri]
-		if latestStart[rj].After(ls) {
-			ls = latestStart[rj]
-		}
-		if earliestEnd[rj].Before(ee) {
-			ee = earliestEnd[rj]
-		}
-		if ls.Sub(ee) > opt.Window {
-			return false
-		}
-		uf.union(ri, rj)
-		r := uf.find(ri)
-		latestStart[r], earliestEnd[r] = ls, ee
-		return true
+	return &grouper{
+		ms: ms, opt: opt, uf: newUnionFind(len(ms)), keys: make([]string, len(ms)),
+		firstOf: make([]int, len(ms)), firsts: map[string][]int{},
+		latestStart: make([]time.Time, len(ms)), earliestEnd: make([]time.Time, len(ms)),
+		cellDeg: opt.Meters / 111_000, grid: map[[2]int][]int{},
 	}
-	// A grid of cells about Meters wide; each cell lists the first
-	// appearances in it.
-	cellDeg := opt.Meters / 111_000
-	grid := map[[2]int][]int{}
-	cellOf := func(p geo.Point) [2]int {
-		return [2]int{int(math.Floor(p.Lon / cellDeg * math.Cos(p.Lat*math.Pi/180))), int(math.Floor(p.Lat / cellDeg))}
+}
+
+// add places member i, the members before it placed: it joins the
+// incident of the text it reposts, or those of its neighbours that
+// describe the same event.
+func (g *grouper) add(i int) {
+	r := g.ms[i].Report
+	g.keys[i] = textKey(r.Text)
+	g.firstOf[i] = -1
+	if k := g.keys[i]; k != "" {
+		if j := g.repostOf(i, k); j >= 0 {
+			// A repost carries no time of its own: it joins without
+			// widening the incident (whose root, an earlier member,
+			// keeps its bounds).
+			g.firstOf[i] = j
+			g.uf.union(i, j)
+			return
+		}
+		g.firsts[k] = append(g.firsts[k], i)
 	}
-	for i, m := range ms {
-		r := m.Report
-		keys[i] = textKey(r.Text)
-		firstOf[i] = -1
-		if k := keys[i]; k != "" {
-			fs := firsts[k]
-			for x := len(fs) - 1; x >= 0; x-- {
-				j := fs[x]
-				if r.Start.Sub(ms[j].Report.Start) > opt.RepostWindow {
-					break
+	g.latestStart[i], g.earliestEnd[i] = r.Start, r.End
+	g.joinNeighbours(i)
+}
+
+// repostOf returns the latest first appearance of text k that member i
+// reposts (within Meters, at most RepostWindow before it), or -1.
+func (g *grouper) repostOf(i int, k string) int {
+	r := g.ms[i].Report
+	fs := g.firsts[k]
+	for x := len(fs) - 1; x >= 0; x-- {
+		j := fs[x]
+		if r.Start.Sub(g.ms[j].Report.Start) > g.opt.RepostWindow {
+			break
+		}
+		if geo.Distance(r.Location, g.ms[j].Report.Location) <= g.opt.Meters {
+			return j
+		}
+	}
+	return -1
+}
+
+func (g *grouper) cellOf(p geo.Point) [2]int {
+	return [2]int{int(math.Floor(p.Lon / g.cellDeg * math.Cos(p.Lat*math.Pi/180))), int(math.Floor(p.Lat / g.cellDeg))}
+}
+
+// joinNeighbours joins first appearance i to the incidents of the earlier
+// first appearances in the cells around it that describe the same event,
+// drops from those cells the members too old for any later one, and files
+// i in its cell.
+func (g *grouper) joinNeighbours(i int) {
+	r := g.ms[i].Report
+	c := g.cellOf(r.Location)
+	for dx := -2; dx <= 2; dx++ {
+		for dy := -1; dy <= 1; dy++ {
+			cell := [2]int{c[0] + dx, c[1] + dy}
+			live := g.grid[cell][:0]
+			for _, j := range g.grid[cell] {
+				if r.Start.Sub(g.ms[j].Report.End) > g.opt.Window {
+					continue // too old for anything that follows (members come in start order)
 				}
-				if geo.Distance(r.Location, ms[j].Report.Location) <= opt.Meters {
-					firstOf[i] = j
-					break
+				live = append(live, j)
+				if sameEvent(&g.ms[i], &g.ms[j], g.opt) {
+					g.join(i, j)
 				}
 			}
-			if j := firstOf[i]; j >= 0 {
-				// A repost carries no time of its own: it joins without
-				// widening the incident (whose root, an earlier member,
-				// keeps its bounds).
-				uf.union(i, j)
-				continue
-			}
-			firsts[k] = append(fs, i)
-		}
-		latestStart[i], earliestEnd[i] = r.Start, r.End
-		c := cellOf(r.Location)
-		for dx := -2; dx <= 2; dx++ {
-			for dy := -1; dy <= 1; dy++ {
-				cell := [2]int{c[0] + dx, c[1] + dy}
-				live := grid[cell][:0]
-				for _, j := range grid[cell] {
-					if r.Start.Sub(ms[j].Report.End) > opt.Window {
-						continue // too old for anything that follows (members come in start order)
-					}
-					live = append(live, j)
-					if sameEvent(&ms[i], &ms[j], opt) {
-						join(i, j)
-					}
-				}
-				if len(grid[cell]) > 0 {
-					grid[cell] = live
-				}
+			if len(g.grid[cell]) > 0 {
+				g.grid[cell] = live
 			}
 		}
-		grid[c] = append(grid[c], i)
 	}
+	g.grid[c] = append(g.grid[c], i)
+}
+
+// join merges the incidents of members i and j unless the result would
+// span more than Window.
+func (g *grouper) join(i, j int) {
+	ri, rj := g.uf.find(i), g.uf.find(j)
+	if ri == rj {
+		return
+	}
+	ls, ee := g.latestStart[ri], g.earliestEnd[ri]
+	if g.latestStart[rj].After(ls) {
+		ls = g.latestStart[rj]
+	}
+	if g.earliestEnd[rj].Before(ee) {
+		ee = g.earliestEnd[rj]
+	}
+	if ls.Sub(ee) > g.opt.Window {
+		return
+	}
+	g.uf.union(ri, rj)
+	r := g.uf.find(ri)
+	g.latestStart[r], g.earliestEnd[r] = ls, ee
+}
+
+// groups returns the incidents, in the order of their earliest members.
+func (g *grouper) groups() []Group {
 	comps := map[int][]int{}
 	var roots []int
-	for i := range ms {
-		r := uf.find(i)
+	for i := range g.ms {
+		r := g.uf.find(i)
 		if _, ok := comps[r]; !ok {
 			roots = append(roots, r)
 		}
@@ -187,48 +235,59 @@ func GroupReports(ms []Member, opt GroupOptions) []Group {
 	}
 	out := make([]Group, 0, len(roots))
 	for _, root := range roots {
-		idx := comps[root]
-		// The earliest member is a first appearance: a repost comes after
-		// the report it repeats.
-		first := ms[idx[0]].Report
-		g := Group{ID: truce.IncidentID(first.ID), Start: first.Start, End: first.End}
-		if d := latestStart[root].Sub(earliestEnd[root]); d > 0 {
-			g.Span = d
-		}
-		seen := map[string]bool{}
-		for _, i := range idx {
-			rep := ms[i].Report
-			g.Reports = append(g.Reports, rep.ID)
-			if firstOf[i] >= 0 {
-				g.Reposts = append(g.Reposts, rep.ID)
-			} else if rep.End.After(g.End) {
-				g.End = rep.End
-			}
-			for _, j := range idx {
-				if j > i {
-					g.Meters = max(g.Meters, geo.Distance(rep.Location, ms[j].Report.Location))
-				}
-			}
-			if rep.Source == "firms" {
-				g.Alerts++
-				continue
-			}
-			if src := sourceKey(rep, keys[i]); !seen[src] {
-				seen[src] = true
-				g.Sources = append(g.Sources, src)
-			}
-		}
-		slices.Sort(g.Sources)
-		var lag time.Duration // the latest repost's delay after its first appearance
-		for _, i := range idx {
-			if j := firstOf[i]; j >= 0 {
-				lag = max(lag, ms[i].Report.Start.Sub(ms[j].Report.Start))
-			}
-		}
-		g.Explanation = groupExplanation(&g, lag)
-		out = append(out, g)
+		out = append(out, g.group(root, comps[root]))
 	}
 	return out
+}
+
+// group describes the incident of root, whose members are idx in order.
+func (g *grouper) group(root int, idx []int) Group {
+	ms := g.ms
+	// The earliest member is a first appearance: a repost comes after
+	// the report it repeats.
+	first := ms[idx[0]].Report
+	gr := Group{ID: truce.IncidentID(first.ID), Start: first.Start, End: first.End}
+	if d := g.latestStart[root].Sub(g.earliestEnd[root]); d > 0 {
+		gr.Span = d
+	}
+	seen := map[string]bool{}
+	for _, i := range idx {
+		rep := ms[i].Report
+		gr.Reports = append(gr.Reports, rep.ID)
+		if g.firstOf[i] >= 0 {
+			gr.Reposts = append(gr.Reposts, rep.ID)
+		} else if rep.End.After(gr.End) {
+			gr.End = rep.End
+		}
+		for _, j := range idx {
+			if j > i {
+				gr.Meters = max(gr.Meters, geo.Distance(rep.Location, ms[j].Report.Location))
+			}
+		}
+		if rep.Source == "firms" {
+			gr.Alerts++
+			continue
+		}
+		if src := sourceKey(rep, g.keys[i]); !seen[src] {
+			seen[src] = true
+			gr.Sources = append(gr.Sources, src)
+		}
+	}
+	slices.Sort(gr.Sources)
+	gr.Explanation = groupExplanation(&gr, g.repostLag(idx))
+	return gr
+}
+
+// repostLag is the latest repost's delay after its first appearance among
+// members idx.
+func (g *grouper) repostLag(idx []int) time.Duration {
+	var lag time.Duration
+	for _, i := range idx {
+		if j := g.firstOf[i]; j >= 0 {
+			lag = max(lag, g.ms[i].Report.Start.Sub(g.ms[j].Report.Start))
+		}
+	}
+	return lag
 }
 
 // Placed is a stored report to group: a member with the incident it

@@ -80,7 +80,7 @@ func (ix *PointIndex) Nearest(p Point, maxMeters float64) (i int, dMeters float6
 
 // search calls fn for every point within meters of p, in no order.
 func (ix *PointIndex) search(p Point, meters float64, fn func(i int, d float64)) {
-	boxes, n := searchBoxes(p, meters)
+	boxes, n := SearchBoxes(p, meters)
 	for _, b := range boxes[:n] {
 		ix.tree.Search([2]float64{b.MinLon, b.MinLat}, [2]float64{b.MaxLon, b.MaxLat},
 			func(xy, _ [2]float64, i int) bool {
@@ -92,10 +92,15 @@ func (ix *PointIndex) search(p Point, meters float64, fn func(i int, d float64))
 	}
 }
 
-// searchBoxes returns one or two boxes that together contain every point q
-// with Distance(p, q) <= meters (and every point within meters of p in the
+// SearchBoxes returns the boxes to search, in a two-phase search, for the
+// points within meters of p: one box, or two when the circle crosses the
+// antimeridian (boxes[:n]), that together contain every point q with
+// Distance(p, q) <= meters (and every point within meters of p in the
 // equirectangular projection around p that Region.NearBoundary uses). It
-// returns n == 0 if p is not Valid or meters is negative or NaN.
+// returns n == 0 if p is not Valid or meters is negative or NaN. Every
+// box has MinLon <= MaxLon, within [-180, 180], and MinLat <= MaxLat,
+// within [-90, 90]; the candidates found in them still need the exact
+// test.
 //
 // The box is conservative, never tight: the angular radius is padded for
 // rounding; the longitude half-width is asin(sin δ / cos φmax), where δ is the
@@ -103,7 +108,7 @@ func (ix *PointIndex) search(p Point, meters float64, fn func(i int, d float64))
 // latitude φ and longitude offset λ is at least asin(cos φ sin λ) from p's
 // meridian); if the circle reaches a pole every longitude is searched; and a
 // box crossing the antimeridian is split in two.
-func searchBoxes(p Point, meters float64) (boxes [2]BBox, n int) {
+func SearchBoxes(p Point, meters float64) (boxes [2]BBox, n int) {
 	const deg = 180 / math.Pi
 	if !p.Valid() || !(meters >= 0) {
 		return boxes, 0

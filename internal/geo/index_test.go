@@ -259,3 +259,110 @@ func TestConcurrentQueries(t *testing.T) {
 		}
 	}
 }
+
+func TestSearchBoxes(t *testing.T) {
+	all := func(minLat, maxLat float64) geo.BBox {
+		return geo.BBox{MinLon: -180, MinLat: minLat, MaxLon: 180, MaxLat: maxLat}
+	}
+	for _, tt := range []struct {
+		name   string
+		p      geo.Point
+		meters float64
+		wantN  int
+		check  func(boxes []geo.BBox) bool // nil: only the count is checked
+	}{
+		{name: "not valid", p: geo.Point{Lon: 181, Lat: 0}, meters: 1000, wantN: 0},
+		{name: "NaN point", p: geo.Point{Lon: math.NaN(), Lat: 0}, meters: 1000, wantN: 0},
+		{name: "negative radius", p: geo.Point{Lon: 30, Lat: 50}, meters: -1, wantN: 0},
+		{name: "NaN radius", p: geo.Point{Lon: 30, Lat: 50}, meters: math.NaN(), wantN: 0},
+		{name: "zero radius", p: geo.Point{Lon: 30, Lat: 50}, meters: 0, wantN: 1, check: func(b []geo.BBox) bool {
+			return b[0].Contains(geo.Point{Lon: 30, Lat: 50}) && b[0].MaxLon-b[0].MinLon < 1e-6
+		}},
+		{name: "mid-latitude", p: geo.Point{Lon: 30, Lat: 50}, meters: 10e3, wantN: 1, check: func(b []geo.BBox) bool {
+			// 10 km is 0.09° of latitude and 0.14° of longitude at 50°N.
+			return b[0].MinLat > 49.9 && b[0].MaxLat < 50.1 && b[0].MinLon > 29.8 && b[0].MaxLon < 30.2
+		}},
+		{name: "across the antimeridian, east side", p: geo.Point{Lon: 179.99, Lat: 0}, meters: 3000, wantN: 2, check: func(b []geo.BBox) bool {
+			return b[0].MaxLon == 180 && b[0].MinLon < 179.99 && b[1].MinLon == -180 && b[1].MaxLon > -180 && b[1].MaxLon < -179.9
+		}},
+		{name: "across the antimeridian, west side", p: geo.Point{Lon: -179.99, Lat: 0}, meters: 3000, wantN: 2, check: func(b []geo.BBox) bool {
+			return b[0].MaxLon == 180 && b[0].MinLon > 179.9 && b[1].MinLon == -180 && b[1].MaxLon > -179.99
+		}},
+		{name: "reaching the north pole", p: geo.Point{Lon: 10, Lat: 89.99}, meters: 2000, wantN: 1, check: func(b []geo.BBox) bool {
+			return b[0] == all(b[0].MinLat, 90) && b[0].MinLat < 89.99
+		}},
+		{name: "at the south pole", p: geo.Point{Lon: 0, Lat: -90}, meters: 1000, wantN: 1, check: func(b []geo.BBox) bool {
+			return b[0] == all(-90, b[0].MaxLat) && b[0].MaxLat > -90
+		}},
+		{name: "wider than the globe", p: geo.Point{Lon: 0, Lat: 0}, meters: 25_000e3, wantN: 1, check: func(b []geo.BBox) bool {
+			return b[0] == all(-90, 90)
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			boxes, n := geo.SearchBoxes(tt.p, tt.meters)
+			if n != tt.wantN {
+				t.Fatalf("SearchBoxes(%v, %g) = %v, %d boxes; want %d", tt.p, tt.meters, boxes, n, tt.wantN)
+			}
+			if tt.check != nil && !tt.check(boxes[:n]) {
+				t.Errorf("SearchBoxes(%v, %g) = %v", tt.p, tt.meters, boxes[:n])
+			}
+		})
+	}
+}
+
+// TestSearchBoxesOracle checks that the boxes contain every point within
+// the radius, points at exactly the radius included, near the antimeridian
+// and the poles too, and that every box lies within the globe.
+func TestSearchBoxesOracle(t *testing.T) {
+	const rad = math.Pi / 180
+	// destination is the point d metres from p along the initial bearing b
+	// (radians), on the sphere of geo.Distance.
+	destination := func(p geo.Point, d, b float64) geo.Point {
+		delta, phi, lambda := d/geo.EarthRadiusMeters, p.Lat*rad, p.Lon*rad
+		phi2 := math.Asin(math.Sin(phi)*math.Cos(delta) + math.Cos(phi)*math.Sin(delta)*math.Cos(b))
+		lambda2 := lambda + math.Atan2(math.Sin(b)*math.Sin(delta)*math.Cos(phi), math.Cos(delta)-math.Sin(phi)*math.Sin(phi2))
+		lon := math.Remainder(lambda2/rad, 360)
+		return geo.Point{Lon: lon, Lat: max(-90, min(90, phi2/rad))}
+	}
+	rng := rand.New(rand.NewPCG(7, 11))
+	anywhere := func() geo.Point {
+		return geo.Point{Lon: -180 + 360*rng.Float64(), Lat: -90 + 180*rng.Float64()}
+	}
+	antimeridian := func() geo.Point {
+		return geo.Point{Lon: math.Remainder(179+2*rng.Float64(), 360), Lat: -80 + 160*rng.Float64()}
+	}
+	polar := func() geo.Point {
+		return geo.Point{Lon: -180 + 360*rng.Float64(), Lat: (88 + 2*rng.Float64()) * float64(1-2*rng.IntN(2))}
+	}
+	gens := []func() geo.Point{anywhere, antimeridian, polar}
+	for q := range 30_000 {
+		p := gens[q%len(gens)]()
+		meters := math.Pow(10, 7*rng.Float64()) // 1 m to 10,000 km
+		boxes, n := geo.SearchBoxes(p, meters)
+		if n < 1 || n > 2 {
+			t.Fatalf("SearchBoxes(%#v, %g): %d boxes", p, meters, n)
+		}
+		for _, b := range boxes[:n] {
+			if b.MinLon < -180 || b.MaxLon > 180 || b.MinLat < -90 || b.MaxLat > 90 || b.Empty() {
+				t.Fatalf("SearchBoxes(%#v, %g) = %v: a box outside the globe or empty", p, meters, boxes[:n])
+			}
+		}
+		for range 8 {
+			d := meters
+			if rng.IntN(2) == 0 {
+				d *= rng.Float64()
+			}
+			x := destination(p, d, 2*math.Pi*rng.Float64())
+			if geo.Distance(p, x) > meters {
+				continue // rounding put it just outside
+			}
+			in := false
+			for _, b := range boxes[:n] {
+				in = in || b.Contains(x)
+			}
+			if !in {
+				t.Fatalf("SearchBoxes(%#v, %g) = %v: misses %#v at %g m", p, meters, boxes[:n], x, geo.Distance(p, x))
+			}
+		}
+	}
+}

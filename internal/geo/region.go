@@ -649,7 +649,7 @@ func (r *Region) Geometry() MultiPolygon { return r.geom }
 // oblasts. Later calls take candidate pieces of it from an R-tree, so their
 // cost depends on the outline near p, not on the size of the region.
 func (r *Region) NearBoundary(p Point, meters float64) bool {
-	boxes, n := searchBoxes(p, meters)
+	boxes, n := SearchBoxes(p, meters)
 	if n == 0 {
 		return false
 	}

@@ -138,34 +138,8 @@ func (p *FIRMSParser) ParseText(row []byte, h *Hotspot, t *FIRMSText) error {
 	if len(row) > MaxFIRMSLineBytes {
 		return invalidf("line longer than %d bytes", MaxFIRMSLineBytes)
 	}
-	var f [nFIRMSCols][]byte
-	n, start := 0, 0 // fields seen, start of the current one
-	var high byte    // the OR of every byte: >= 0x80 if one is not ASCII
-	byField := p.byField
-	for i, c := range row {
-		high |= c
-		if c != ',' {
-			continue
-		}
-		if n < len(byField) {
-			if col := byField[n]; col != colIgnored {
-				f[col] = row[start:i]
-			}
-		}
-		n++
-		start = i + 1
-	}
-	if n < len(byField) {
-		if col := byField[n]; col != colIgnored {
-			f[col] = row[start:]
-		}
-	}
-	n++
-	for i, v := range f {
-		if len(v) > 0 && (v[0] == ' ' || v[0] == '\t' || v[len(v)-1] == ' ' || v[len(v)-1] == '\t') {
-			f[i] = trimSpace(v)
-		}
-	}
+	var f firmsFields
+	n, high := p.split(row, &f)
 	if high >= 0x80 {
 		// FIRMS writes ASCII. Said without quoting the row, so that the
 		// message is the same whether a reader decoded the bytes or not.
@@ -215,6 +189,50 @@ func (p *FIRMSParser) ParseText(row []byte, h *Hotspot, t *FIRMSText) error {
 	if h.TrackKm, err = pixelKm("track", f[colTrack]); err != nil {
 		return err
 	}
+	return p.parseLabels(&f, h)
+}
+
+// firmsFields holds a row's fields by column, trimmed; a column the header
+// lacks is empty.
+type firmsFields [nFIRMSCols][]byte
+
+// split cuts row at every comma into f (which MUST be zero), by the
+// header's columns, trims the fields of spaces and tabs, and returns the
+// number of fields and the OR of every byte (>= 0x80 if one is not ASCII).
+func (p *FIRMSParser) split(row []byte, f *firmsFields) (n int, high byte) {
+	start := 0 // start of the current field
+	byField := p.byField
+	for i, c := range row {
+		high |= c
+		if c != ',' {
+			continue
+		}
+		if n < len(byField) {
+			if col := byField[n]; col != colIgnored {
+				f[col] = row[start:i]
+			}
+		}
+		n++
+		start = i + 1
+	}
+	if n < len(byField) {
+		if col := byField[n]; col != colIgnored {
+			f[col] = row[start:]
+		}
+	}
+	n++
+	for i, v := range f {
+		if len(v) > 0 && (v[0] == ' ' || v[0] == '\t' || v[len(v)-1] == ' ' || v[len(v)-1] == '\t') {
+			f[i] = trimSpace(v)
+		}
+	}
+	return n, high
+}
+
+// parseLabels sets h's instrument, confidence, satellite, version,
+// day or night and type, and checks the instrument column.
+func (p *FIRMSParser) parseLabels(f *firmsFields, h *Hotspot) error {
+	var err error
 	h.Instrument = p.instrument
 	if h.Confidence, err = p.confidence(f[colConf]); err != nil {
 		return err

@@ -46,9 +46,14 @@ type ReportData struct {
 	// extent are drawn, and sites named by a case are labelled.
 	Sites []truce.Site
 	// Generated is when the report was made, shown on it and used as the
-	// PDF's creation date; zero: not shown, and the PDF's dates are fixed
-	// at 1970-01-01.
+	// PDF's creation date; zero: not shown, and the PDF is dated by
+	// CheckpointTime or the period's end instead (see WritePDF).
 	Generated time.Time
+	// CheckpointTime is when Checkpoint was signed: Gather sets it to the
+	// time of the last log record the checkpoint covers (a store signs a
+	// checkpoint in the transaction that appends its records). It dates
+	// the PDF when Generated is zero; zero: unknown.
+	CheckpointTime time.Time
 }
 
 // figure is one headline number with its change from the previous period.
@@ -173,50 +178,109 @@ func buildView(d *ReportData) (*view, error) {
 	}
 	v := &view{Title: s.Title, Agreement: s.Agreement, Version: s.Version, StoredVersion: s.StoredVersion,
 		Timezone: s.Timezone, Reports: s.Reports, HasPrevious: prev != nil, Obligations: s.Obligations}
-	per := d.Period
-	if per.IsZero() {
-		per = Period{From: s.From, To: s.To}
-	}
+	per := d.period()
 	v.Period = per.String()
 	if prev != nil {
-		pp := d.PreviousPeriod
-		if pp.IsZero() && !d.Period.IsZero() {
-			var err error
-			if pp, err = d.Period.Previous(); err != nil {
-				return nil, fmt.Errorf("report: %w", err)
-			}
-		}
-		if pp.IsZero() {
-			pp = Period{From: prev.From, To: prev.To}
+		pp, err := d.previousPeriod()
+		if err != nil {
+			return nil, err
 		}
 		v.PreviousPeriod = pp.String()
 	}
 	if !d.Generated.IsZero() {
 		v.Generated = d.Generated.UTC().Format("2 January 2006 15:04 UTC")
 	}
-	var pt Counts
-	if prev != nil {
-		pt = prev.Totals
-	}
-	v.Figures = []figure{{Label: "Reports judged", Class: "reports", Now: s.Reports}, {Label: "Incidents", Class: "reports", Now: s.Incidents}}
-	if prev != nil {
-		v.Figures[0].Prev, v.Figures[0].HasPrev = prev.Reports, true
-		v.Figures[1].Prev, v.Figures[1].HasPrev = prev.Incidents, true
-	}
-	for _, o := range truce.Outcomes() {
-		v.Figures = append(v.Figures, figure{Label: outcomeLabel(o, true), Class: o.String(), Now: s.Totals.Of(o), Prev: pt.Of(o), HasPrev: prev != nil})
-	}
+	v.Figures = figuresOf(s, prev)
 	cp, err := readCheckpoint(d.Checkpoint, d.VerifierKey)
 	if err != nil {
 		return nil, err
 	}
 	v.Checkpoint = cp
+	if v.Phases, err = phaseViews(s, prev, per, v.PreviousPeriod); err != nil {
+		return nil, err
+	}
+	v.Cases = caseViews(s)
+	if v.Map, err = RenderMap(d, mapWidth, mapHeight); err != nil {
+		return nil, err
+	}
+	v.MapNote = mapNote(d)
+	v.Highlights = highlights(s, prev, v)
+	return v, nil
+}
 
+// period is the period the report covers: d.Period, else the summary's
+// first to last day.
+func (d *ReportData) period() Period {
+	if d.Period.IsZero() {
+		return Period{From: d.Summary.From, To: d.Summary.To}
+	}
+	return d.Period
+}
+
+// previousPeriod is the period d.Previous covers: d.PreviousPeriod, else
+// the one before d.Period, else the previous summary's first to last day.
+func (d *ReportData) previousPeriod() (Period, error) {
+	pp := d.PreviousPeriod
+	if pp.IsZero() && !d.Period.IsZero() {
+		var err error
+		if pp, err = d.Period.Previous(); err != nil {
+			return Period{}, fmt.Errorf("report: %w", err)
+		}
+	}
+	if pp.IsZero() {
+		pp = Period{From: d.Previous.From, To: d.Previous.To}
+	}
+	return pp, nil
+}
+
+// pdfDate is the PDF's creation and modification date, as WritePDF
+// describes it.
+func (d *ReportData) pdfDate() time.Time {
+	switch {
+	case !d.Generated.IsZero():
+		return d.Generated
+	case d.Checkpoint != "" && !d.CheckpointTime.IsZero():
+		return d.CheckpointTime
+	}
+	_, to, err := d.period().days()
+	if err != nil {
+		return pdfEpoch
+	}
+	return time.Date(to.Year(), to.Month(), to.Day()+1, 0, 0, 0, 0, d.Summary.location())
+}
+
+// figuresOf returns the headline numbers: reports, incidents, then the
+// four outcomes, with the previous period's if there is one.
+func figuresOf(s, prev *Summary) []figure {
+	var pt Counts
+	if prev != nil {
+		pt = prev.Totals
+	}
+	out := []figure{{Label: "Reports judged", Class: "reports", Now: s.Reports}, {Label: "Incidents", Class: "reports", Now: s.Incidents}}
+	if prev != nil {
+		out[0].Prev, out[0].HasPrev = prev.Reports, true
+		out[1].Prev, out[1].HasPrev = prev.Incidents, true
+	}
+	for _, o := range truce.Outcomes() {
+		out = append(out, figure{Label: outcomeLabel(o, true), Class: o.String(), Now: s.Totals.Of(o), Prev: pt.Of(o), HasPrev: prev != nil})
+	}
+	return out
+}
+
+// phaseViews returns each phase's status, party table and, for an active
+// phase, its charts, against prev (nil: no comparison) labelled prevLabel.
+// The daily chart has a bar for every day of per, or for the days with
+// reports when per's days are not known or number more than 366.
+func phaseViews(s, prev *Summary, per Period, prevLabel string) ([]phaseView, error) {
 	var sched map[string]string
 	if s.a != nil {
 		sched = phaseStatus(s.a)
 	}
-	days, daysErr := per.Days()
+	days, err := per.Days()
+	if err != nil || len(days) > 366 {
+		days = nil
+	}
+	var out []phaseView
 	for i := range s.Phases {
 		p := &s.Phases[i]
 		pv := phaseView{ID: p.ID, Name: p.Name, Status: sched[p.ID], Schedule: p.Schedule, Totals: p.Totals}
@@ -234,22 +298,35 @@ func buildView(d *ReportData) (*view, error) {
 		pv.Active = p.Totals.Violation+p.Totals.Disputed+p.Totals.Undetermined > 0 ||
 			(pp != nil && pp.Totals.Violation+pp.Totals.Disputed+pp.Totals.Undetermined > 0)
 		if pv.Active {
-			if pv.Chart, err = partyChart(p, pp, v.PreviousPeriod); err != nil {
-				return nil, err
-			}
-			dd := days
-			if daysErr != nil || len(dd) > 366 {
-				dd = nil
-				for _, dc := range p.Daily {
-					dd = append(dd, dc.Day)
-				}
-			}
-			if pv.Daily, err = dailyChart(p, dd); err != nil {
+			if pv.Chart, pv.Daily, err = phaseCharts(p, pp, days, prevLabel); err != nil {
 				return nil, err
 			}
 		}
-		v.Phases = append(v.Phases, pv)
+		out = append(out, pv)
 	}
+	return out, nil
+}
+
+// phaseCharts draws a phase's per-party chart and its daily chart, over
+// days (nil: the days with reports).
+func phaseCharts(p, pp *PhaseSummary, days []string, prevLabel string) (chart, daily []byte, err error) {
+	if chart, err = partyChart(p, pp, prevLabel); err != nil {
+		return nil, nil, err
+	}
+	if days == nil {
+		for _, dc := range p.Daily {
+			days = append(days, dc.Day)
+		}
+	}
+	if daily, err = dailyChart(p, days); err != nil {
+		return nil, nil, err
+	}
+	return chart, daily, nil
+}
+
+// caseViews returns the violations and disputed cases, numbered from 1.
+func caseViews(s *Summary) []caseView {
+	var out []caseView
 	for i, c := range s.Cases {
 		cv := caseView{N: i + 1, Outcome: c.Outcome, Incident: c.Incident, Grouping: c.Grouping, ReportID: c.ReportID, Phase: c.Phase,
 			Commitment: c.Commitment, Party: c.Party, Explanation: c.Explanation, Time: caseTime(s, c.Time)}
@@ -266,14 +343,9 @@ func buildView(d *ReportData) (*view, error) {
 				cv.Site = fmt.Sprintf("%s (%s, %s from the reported location)", cd.Site.Name, cd.Site.ID, distanceText(cd.Site.DistanceMeters))
 			}
 		}
-		v.Cases = append(v.Cases, cv)
+		out = append(out, cv)
 	}
-	if v.Map, err = RenderMap(d, mapWidth, mapHeight); err != nil {
-		return nil, err
-	}
-	v.MapNote = mapNote(d)
-	v.Highlights = highlights(s, prev, v)
-	return v, nil
+	return out
 }
 
 // outcomeLabel names an outcome for a reader.
@@ -351,6 +423,20 @@ func phaseStatus(a *truce.Agreement) map[string]string {
 		}
 	}
 	return out
+}
+
+// location is the agreement's time zone: that of the agreement s was made
+// for, else (a decoded summary) the zone s names, else UTC.
+func (s *Summary) location() *time.Location {
+	if s.a != nil {
+		return s.a.Timezone
+	}
+	if s.Timezone != "" && s.Timezone != "Local" {
+		if loc, err := time.LoadLocation(s.Timezone); err == nil {
+			return loc
+		}
+	}
+	return time.UTC
 }
 
 // caseTime formats a case's RFC 3339 time in the agreement's zone.

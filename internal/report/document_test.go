@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
@@ -337,20 +338,39 @@ func TestWriteHTMLEscapesUntrustedText(t *testing.T) {
 // pdfText extracts a PDF's text with pdftotext (Debian poppler-utils).
 func pdfText(t *testing.T, pdf []byte) string {
 	t.Helper()
-	bin, err := exec.LookPath("pdftotext")
+	return poppler(t, pdf, "pdftotext", "-enc", "UTF-8", "{pdf}", "-")
+}
+
+// poppler runs a poppler-utils tool (pdftotext, pdfinfo) on pdf, written to
+// a file that replaces "{pdf}" in args, and returns its output. A missing
+// tool skips the test, or fails it when TRUCE_REQUIRE_PDFTOTEXT=1.
+func poppler(t *testing.T, pdf []byte, tool string, args ...string) string {
+	t.Helper()
+	bin, err := exec.LookPath(tool)
 	if err != nil {
 		if os.Getenv("TRUCE_REQUIRE_PDFTOTEXT") == "1" {
-			t.Fatal("pdftotext not found and TRUCE_REQUIRE_PDFTOTEXT=1 (apt-get install poppler-utils)")
+			t.Fatalf("%s not found and TRUCE_REQUIRE_PDFTOTEXT=1 (apt-get install poppler-utils)", tool)
 		}
-		t.Skip("pdftotext not found (apt-get install poppler-utils); set TRUCE_REQUIRE_PDFTOTEXT=1 to make this a failure")
+		t.Skipf("%s not found (apt-get install poppler-utils); set TRUCE_REQUIRE_PDFTOTEXT=1 to make this a failure", tool)
 	}
 	in := filepath.Join(t.TempDir(), "report.pdf")
 	if err := os.WriteFile(in, pdf, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	out, err := exec.Command(bin, "-enc", "UTF-8", in, "-").CombinedOutput()
+	args = slices.Clone(args)
+	for i := range args {
+		if args[i] == "{pdf}" {
+			args[i] = in
+		}
+	}
+	// Output, not CombinedOutput: a warning on stderr is not the PDF's text.
+	out, err := exec.Command(bin, args...).Output()
 	if err != nil {
-		t.Fatalf("pdftotext: %v\n%s", err, out)
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			t.Fatalf("%s: %v\n%s", tool, err, ee.Stderr)
+		}
+		t.Fatalf("%s: %v", tool, err)
 	}
 	return string(out)
 }

@@ -4,9 +4,11 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"time"
 
 	"truce"
 	"truce/internal/agreement"
+	"truce/internal/ledger"
 )
 
 // Gather gathers what the HTML and PDF reports show besides the
@@ -53,5 +55,31 @@ func Gather(ctx context.Context, st truce.Store, a *truce.Agreement, v *truce.Ag
 	if _, d.VerifierKey, err = st.LogKey(ctx); err != nil {
 		return nil, err
 	}
+	if d.CheckpointTime, err = checkpointTime(ctx, st, d.VerifierKey, cp); err != nil {
+		return nil, err
+	}
 	return d, nil
+}
+
+// checkpointTime returns when the signed checkpoint was made: the time of
+// the last record it covers, in whose transaction the store signed it.
+// Zero if there is no checkpoint or it does not verify (building the
+// report then fails on it) or covers no record.
+func checkpointTime(ctx context.Context, st truce.LogStore, key string, signed []byte) (time.Time, error) {
+	if len(signed) == 0 {
+		return time.Time{}, nil
+	}
+	c, err := ledger.Open(key, signed)
+	if err != nil || c.Size == 0 {
+		return time.Time{}, nil
+	}
+	b, err := st.LogRecord(ctx, c.Size-1)
+	if err != nil {
+		return time.Time{}, err
+	}
+	rec, err := ledger.DecodeRecord(b)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("report: checkpoint time: record %d: %w", c.Size-1, err)
+	}
+	return rec.At, nil
 }

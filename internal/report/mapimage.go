@@ -177,9 +177,26 @@ func RenderMap(d *ReportData, widthPx, heightPx int) ([]byte, error) {
 	frame := vgRect(pr.x0, pr.y0, pr.x0+fw, pr.y0+fh)
 	c.SetColor(mapBackground)
 	c.Fill(frame)
+	drawZones(c, zones, pr, u)
+	sites := placeSites(d.Sites, s.cases, pr, u)
+	c.SetColor(siteColour)
+	c.Fill(sites.all)
+	counts := drawReports(c, s.points, pr, u)
+	drawCitedSites(c, sites, u)
+	drawScaleBar(c, pr, u)
+	c.SetColor(faintInk)
+	c.SetLineWidth(vg.Length(1 * u))
+	c.Stroke(frame)
+	drawLegend(c, legendInput{x: pr.x0 + fw + gap, y: float64(heightPx) - top, w: legendW - 2*u, u: u,
+		zones: zones, counts: counts, sites: sites.n, cited: len(sites.labels), pr: pr})
 
-	// Larger zones first, so smaller ones (Crimea inside Ukraine inside
-	// Natural Earth's Russia) stay visible.
+	return encodePNG(c.Image())
+}
+
+// drawZones fills the zones, draws the graticule over the fills and then
+// outlines the zones. Larger zones are drawn first, so smaller ones
+// (Crimea inside Ukraine inside Natural Earth's Russia) stay visible.
+func drawZones(c vg.Canvas, zones []mapZone, pr *projection, u float64) {
 	order := make([]int, len(zones))
 	paths := make([]vg.Path, len(zones))
 	area := make([]float64, len(zones))
@@ -200,41 +217,51 @@ func RenderMap(d *ReportData, widthPx, heightPx int) ([]byte, error) {
 		c.SetColor(zones[i].Stroke)
 		c.Stroke(paths[i])
 	}
+}
 
-	// Sites in view; those named by a case are drawn larger and labelled.
+// mapSites is the sites in view: small squares for all of them, larger
+// ones, framed and labelled, for those a case names.
+type mapSites struct {
+	all, cited vg.Path
+	labels     []siteLabel
+	n          int // sites in view
+}
+
+// placeSites projects the sites in view.
+func placeSites(sites []truce.Site, cases map[truce.ReportID]caseDetail, pr *projection, u float64) mapSites {
 	cited := map[truce.SiteID]bool{}
-	for _, cd := range s.cases {
+	for _, cd := range cases {
 		if cd.Site != nil {
 			cited[cd.Site.ID] = true
 		}
 	}
-	var sitePath, citedPath vg.Path
-	nSites := 0
-	var labels []siteLabel
-	for i := range d.Sites {
-		st := &d.Sites[i]
+	var ms mapSites
+	for i := range sites {
+		st := &sites[i]
 		if !inBox(pr.ext, st.Location) {
 			continue
 		}
-		nSites++
+		ms.n++
 		x, y := pr.xy(st.Location)
-		vgSquare(&sitePath, x, y, 1.8*u)
+		vgSquare(&ms.all, x, y, 1.8*u)
 		if cited[st.ID] {
-			vgSquare(&citedPath, x, y, 8*u)
-			labels = append(labels, siteLabel{x: x, y: y, name: st.Name})
+			vgSquare(&ms.cited, x, y, 8*u)
+			ms.labels = append(ms.labels, siteLabel{x: x, y: y, name: st.Name})
 			delete(cited, st.ID) // label a site once, even if listed twice
 		}
 	}
-	c.SetColor(siteColour)
-	c.Fill(sitePath)
+	return ms
+}
 
-	// Reports, least severe first.
+// drawReports draws the reports in view, least severe first, and counts
+// the reports of each outcome, in view or not. Unknown outcomes are drawn
+// and counted with the not-prohibited ones.
+func drawReports(c vg.Canvas, points []reportPoint, pr *projection, u float64) map[truce.Outcome]int {
 	counts := map[truce.Outcome]int{}
 	for _, o := range slices.Backward(truce.Outcomes()) {
 		var path vg.Path
 		r := pointRadius(o, u)
-		for _, p := range s.points {
-			// Unknown outcomes are drawn with the not-prohibited ones.
+		for _, p := range points {
 			if p.Outcome != o && (o != truce.OutcomeNotProhibited || knownOutcome(p.Outcome)) {
 				continue
 			}
@@ -253,26 +280,22 @@ func RenderMap(d *ReportData, widthPx, heightPx int) ([]byte, error) {
 		c.SetColor(outcomeColour(o))
 		c.Fill(path)
 	}
-	// A site named in a case is framed, so the report on it stays visible.
+	return counts
+}
+
+// drawCitedSites frames the sites a case names, over the reports so that
+// the report on a site stays visible, and labels them.
+func drawCitedSites(c vg.Canvas, sites mapSites, u float64) {
 	c.SetColor(white)
 	c.SetLineWidth(vg.Length(4 * u))
-	c.Stroke(citedPath)
+	c.Stroke(sites.cited)
 	c.SetColor(siteColour)
 	c.SetLineWidth(vg.Length(2 * u))
-	c.Stroke(citedPath)
+	c.Stroke(sites.cited)
 	small := mapFace(15*u, false)
-	for _, l := range labels {
+	for _, l := range sites.labels {
 		haloText(c, small, l.x+12*u, l.y-4*u, l.name, u)
 	}
-
-	drawScaleBar(c, pr, u)
-	c.SetColor(faintInk)
-	c.SetLineWidth(vg.Length(1 * u))
-	c.Stroke(frame)
-	drawLegend(c, legendInput{x: pr.x0 + fw + gap, y: float64(heightPx) - top, w: legendW - 2*u, u: u,
-		zones: zones, counts: counts, sites: nSites, cited: len(labels), pr: pr})
-
-	return encodePNG(c.Image())
 }
 
 // encodePNG encodes img with the fastest compression: a third faster than

@@ -8,7 +8,9 @@ import (
 	"image/draw"
 	"image/png"
 	"io"
+	"math"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/go-pdf/fpdf"
@@ -19,8 +21,12 @@ import (
 // pdfFont is the family name the embedded DejaVu Sans is registered under.
 const pdfFont = "DejaVu"
 
-// pdfEpoch is the PDF's creation and modification date when
-// ReportData.Generated is zero: fpdf would otherwise write the current time.
+// pdfMonoFont is the family name the embedded DejaVu Sans Mono is
+// registered under.
+const pdfMonoFont = "DejaVuMono"
+
+// pdfEpoch is the PDF's creation and modification date when the report's
+// data give none (see pdfDate): fpdf would otherwise write the current time.
 var pdfEpoch = time.Unix(0, 0).UTC()
 
 var (
@@ -31,18 +37,19 @@ var (
 
 // WritePDF writes the period report as an A4 PDF with the content of
 // WriteHTML. Text is set in DejaVu Sans, embedded (subset) in the file, so
-// Ukrainian and Russian text renders. The document's dates are
-// d.Generated (or 1970-01-01 if zero) and its catalogues are sorted, so
-// the same data give the same bytes.
+// Ukrainian and Russian text renders; the log checkpoint is set in DejaVu
+// Sans Mono, one line of the signed note to a line, so that text copied
+// out of the PDF verifies. The document's dates (in UTC) are d.Generated,
+// else d.CheckpointTime if there is a checkpoint, else the end of the
+// period (midnight after its last day, in the agreement's time zone),
+// else 1970-01-01, never the current time; its catalogues are sorted: the
+// same data give the same bytes.
 func WritePDF(w io.Writer, d *ReportData) error {
 	v, err := buildView(d)
 	if err != nil {
 		return err
 	}
-	at := d.Generated
-	if at.IsZero() {
-		at = pdfEpoch
-	}
+	at := d.pdfDate()
 	pw := &pdfWriter{f: fpdf.New("P", "mm", "A4", ""), widths: map[int]bool{}}
 	f := pw.f
 	f.SetCatalogSort(true)
@@ -200,8 +207,39 @@ func (p *pdfWriter) uniqueWidth(b []byte, pxW, pxH int) ([]byte, int) {
 }
 
 func (p *pdfWriter) document(v *view) {
+	p.masthead(v)
+
+	p.heading("Summary")
+	p.bullets(v.Highlights, 9.5)
+
+	p.heading("Key figures")
+	p.figures(v)
+
+	p.headingWith("Map", p.width()*mapHeight/mapWidth+4)
+	p.image(v.Map, mapWidth, mapHeight)
+	p.para(v.MapNote, 8, faintInk)
+
+	p.phases(v)
+
+	p.heading("Violations and disputed cases")
+	if len(v.Cases) == 0 {
+		p.para("None in this period.", 10, inkColour)
+	}
+	for _, c := range v.Cases {
+		p.caseEntry(c)
+	}
+
+	p.obligations(v.Obligations)
+	p.checkpoint(v.Checkpoint)
+	p.f.Ln(4)
+	p.para("Made by truce from judged reports: each report is judged against the agreement's phases and commitments under each party's reading; \"disputed\" means the readings disagree, \"undetermined\" that a fact the commitment needs (perpetrator, target, place) was not established. Figures count incidents, not reports: the reports of one event (near in place and time, or the same text republished within 7 days) make one incident, dated by its first report.", 7.5, faintInk)
+}
+
+// masthead writes the band at the top of the first page: what the report
+// is, its title and its agreement. The wrapped lines are measured first,
+// to size the band.
+func (p *pdfWriter) masthead(v *view) {
 	f := p.f
-	// Masthead: measure the wrapped lines first, to size the band.
 	l, _, _, _ := f.GetMargins()
 	inner := p.width() - 8
 	line := "Ceasefire monitoring report"
@@ -239,17 +277,11 @@ func (p *pdfWriter) document(v *view) {
 	f.MultiCell(inner, 4, meta, "", "L", false)
 	f.SetLeftMargin(l)
 	f.SetY(top + band + 4)
+}
 
-	p.heading("Summary")
-	p.bullets(v.Highlights, 9.5)
-
-	p.heading("Key figures")
-	p.figures(v)
-
-	p.headingWith("Map", p.width()*mapHeight/mapWidth+4)
-	p.image(v.Map, mapWidth, mapHeight)
-	p.para(v.MapNote, 8, faintInk)
-
+// phases writes each phase's schedule, party table and charts.
+func (p *pdfWriter) phases(v *view) {
+	f := p.f
 	p.heading("Phases and parties")
 	p.para("The figures count incidents: the reports of one event, a republished text counting once. An incident counts once per phase, under the most severe finding of its reports (reposts aside) among the phase's commitments, on the day of its first report; the party is the perpetrator its reports establish (\"unknown\" if none). The change column compares violations plus disputed cases with the previous period.", 8, faintInk)
 	for _, ph := range v.Phases {
@@ -270,49 +302,92 @@ func (p *pdfWriter) document(v *view) {
 		p.image(ph.Chart, int(chartW.Dots(chartDPI)), int(chartH.Dots(chartDPI)))
 		p.image(ph.Daily, int(chartW.Dots(chartDPI)), int(chartH.Dots(chartDPI)))
 	}
+}
 
-	p.heading("Violations and disputed cases")
-	if len(v.Cases) == 0 {
-		p.para("None in this period.", 10, inkColour)
+// obligations writes the obligations and their delivery, if there are
+// any.
+func (p *pdfWriter) obligations(obs []Obligation) {
+	if len(obs) == 0 {
+		return
 	}
-	for _, c := range v.Cases {
-		p.caseEntry(c)
-	}
-
-	if len(v.Obligations) > 0 {
-		p.heading("Obligations")
-		for _, o := range v.Obligations {
-			p.need(18)
-			p.font("B", 9.5, inkColour)
-			f.MultiCell(0, 5, fmt.Sprintf("%s (due %s): %s", o.ID, o.Due, underscores(o.Status)), "", "L", false)
-			p.para(o.Description, 9, inkColour)
-			var items []string
-			for _, it := range o.Items {
-				items = append(items, fmt.Sprintf("%s: %s, %d of %d", it.Party, it.What, it.Delivered, it.Count))
-			}
-			p.bullets(items, 8.5)
-			f.Ln(1.5)
+	f := p.f
+	p.heading("Obligations")
+	for _, o := range obs {
+		p.need(18)
+		p.font("B", 9.5, inkColour)
+		f.MultiCell(0, 5, fmt.Sprintf("%s (due %s): %s", o.ID, o.Due, underscores(o.Status)), "", "L", false)
+		p.para(o.Description, 9, inkColour)
+		var items []string
+		for _, it := range o.Items {
+			items = append(items, fmt.Sprintf("%s: %s, %d of %d", it.Party, it.What, it.Delivered, it.Count))
 		}
+		p.bullets(items, 8.5)
+		f.Ln(1.5)
 	}
+}
 
+// checkpoint writes the log checkpoint the figures were read at, if any.
+func (p *pdfWriter) checkpoint(cp *checkpointView) {
 	p.heading("Log checkpoint")
-	if cp := v.Checkpoint; cp != nil {
-		s := fmt.Sprintf("The figures were read from the tamper-evident log %s at size %s (root hash %s).", cp.Origin, cp.Size, cp.Hash)
-		if cp.Verified {
-			s += " The signature was verified against the log's key when this report was made."
-		} else {
-			s += " This report did not check the signature: check it with `truce log verify`."
-		}
-		p.para(s, 9, inkColour)
-		f.Ln(2)
-		p.fill(pdfBand)
-		p.font("", 8, inkColour)
-		f.MultiCell(0, 4.2, cp.Text, "1", "L", true)
-	} else {
+	if cp == nil {
 		p.para("No log checkpoint was given.", 9, faintInk)
+		return
 	}
-	f.Ln(4)
-	p.para("Made by truce from judged reports: each report is judged against the agreement's phases and commitments under each party's reading; \"disputed\" means the readings disagree, \"undetermined\" that a fact the commitment needs (perpetrator, target, place) was not established. Figures count incidents, not reports: the reports of one event (near in place and time, or the same text republished within 7 days) make one incident, dated by its first report.", 7.5, faintInk)
+	s := fmt.Sprintf("The figures were read from the tamper-evident log %s at size %s (root hash %s).", cp.Origin, cp.Size, cp.Hash)
+	if cp.Verified {
+		s += " The signature was verified against the log's key when this report was made."
+	} else {
+		s += " This report did not check the signature: check it with `truce log verify`."
+	}
+	p.para(s, 9, inkColour)
+	p.f.Ln(2)
+	p.signedNote(cp.Text)
+}
+
+// signedNote writes a signed note in a framed band, each line of the note
+// on a line of its own, never wrapped, in a monospace font small enough
+// for the longest line to fit the band (down to a floor, below which a
+// longer line runs past the band rather than wrap). Text copied out of
+// the PDF is then the note again, and verifies: a signature line broken in
+// two does not. The band is kept on one page, so no page footer comes
+// between the lines.
+func (p *pdfWriter) signedNote(text string) {
+	const (
+		maxSize, minSize = 7.0, 4.5 // points
+		pad              = 2.0      // millimetres inside the band
+	)
+	f := p.f
+	f.AddUTF8FontFromBytes(pdfMonoFont, "", fontMono)
+	lines := strings.Split(strings.TrimSuffix(text, "\n"), "\n")
+	room := p.width() - 2*pad - 2*f.GetCellMargin()
+	size := maxSize
+	f.SetFont(pdfMonoFont, "", size)
+	widest := 0.0
+	for _, line := range lines {
+		widest = max(widest, f.GetStringWidth(line))
+	}
+	if widest > room {
+		// Tenths of a point, rounded down: the widest line fits.
+		size = max(minSize, math.Floor(size*room/widest*10)/10)
+	}
+	f.SetFont(pdfMonoFont, "", size)
+	f.SetTextColor(int(inkColour.R), int(inkColour.G), int(inkColour.B))
+	_, sizeMM := f.GetFontSize()
+	lineH := sizeMM * 1.35
+	h := float64(len(lines))*lineH + 2*pad
+	p.need(h)
+	l, _, _, _ := f.GetMargins()
+	top := f.GetY()
+	p.fill(pdfBand)
+	f.SetDrawColor(int(pdfRule.R), int(pdfRule.G), int(pdfRule.B))
+	f.SetLineWidth(0.2)
+	f.Rect(l, top, p.width(), h, "FD")
+	f.SetY(top + pad)
+	for _, line := range lines {
+		f.SetX(l + pad)
+		f.CellFormat(p.width()-2*pad, lineH, line, "", 2, "L", false, 0, "")
+	}
+	f.SetY(top + h)
 }
 
 func underscores(s string) string {

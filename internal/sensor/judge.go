@@ -249,150 +249,52 @@ func (j *judgeRun) rowError(line int, err error) importer.RowError {
 	return importer.RowError{File: j.file, Line: line, Err: err}
 }
 
+// pipe is the channels of one run between its reader, its workers and its
+// writer.
+type pipe struct {
+	tokens chan struct{} // one per block in flight, in steady state
+	todo   chan *block   // blocks read, in input order
+	done   chan *block   // blocks judged, in any order
+	// readErr is the reader's error (nil at the end of the input), sent
+	// before it closes todo, so it is there once every block is written.
+	readErr chan error
+	cancel  context.CancelFunc
+}
+
+// run is Judge, or JudgeWhile when build is not nil: it reads the header,
+// starts the index builder, the reader and the workers, and writes the
+// answers as they come.
 func (j *judgeRun) run(ctx context.Context, r io.Reader, w io.Writer, build func() (*Index, error)) (Stats, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	var total Stats
-
-	// The header: the first non-blank line, read before the pipeline
-	// starts; its bytes count for progress with the first block.
-	rd := &blockReader{r: r, size: j.size}
-	hdrLine, hdr, err := rd.header()
+	rd, err := j.readHeader(r)
 	if err != nil {
-		switch {
-		case errors.Is(err, errNoHeader):
-			return total, j.rowError(max(hdrLine, 1), truce.Errorf(truce.EINVALID, "empty input, no header"))
-		case errors.Is(err, errLongHeader):
-			return total, j.rowError(hdrLine, truce.Errorf(truce.EINVALID, "header: line longer than %d bytes", importer.MaxFIRMSLineBytes))
-		}
-		return total, fmt.Errorf("read %s: %w", j.file, err)
+		return Stats{}, err
 	}
-	if _, err := importer.NewFIRMSParser(hdr); err != nil {
-		return total, j.rowError(hdrLine, err)
-	}
-	j.header = bytes.Clone(hdr)
-
 	buildErr := make(chan error, 1)
 	if build != nil {
-		go func() {
-			ix, err := build()
-			if err == nil && ix == nil {
-				err = errors.New("sensor: the index builder returned no index")
-			}
-			if err != nil {
-				buildErr <- err
-				cancel()
-				return
-			}
-			j.setIndex(ix)
-			buildErr <- nil
-		}()
+		go j.build(build, buildErr, cancel)
 	}
 	if _, err := io.WriteString(w, Header); err != nil {
-		return total, err
+		return Stats{}, err
 	}
-
-	tokens := make(chan struct{}, j.inflight)
-	todo := make(chan *block, j.inflight)
-	done := make(chan *block, j.inflight)
-	// The reader sends its error (nil at the end of the input) before it
-	// closes todo, so it is there once every block is written.
-	readErr := make(chan error, 1)
-	go func() {
-		defer close(todo)
-		ahead := 0
-		for seq := 0; ; seq++ {
-			// While the index is being built the reader runs up to
-			// MaxParseAhead blocks ahead without tokens.
-			token := true
-			if !j.ready.Load() && ahead < MaxParseAhead {
-				ahead++
-				token = false
-			}
-			if token {
-				select {
-				case tokens <- struct{}{}:
-				case <-ctx.Done():
-					readErr <- nil
-					return
-				}
-			}
-			b, err := rd.next(j.takeBuffer())
-			if b != nil {
-				b.seq, b.token = seq, token
-				select {
-				case todo <- b:
-				case <-ctx.Done():
-					readErr <- nil
-					return
-				}
-			} else if token {
-				<-tokens
-			}
-			if err != nil {
-				if errors.Is(err, io.EOF) {
-					err = nil
-				} else {
-					err = fmt.Errorf("read %s: %w", j.file, err)
-					cancel()
-				}
-				readErr <- err
-				return
-			}
-		}
-	}()
+	p := &pipe{
+		tokens: make(chan struct{}, j.inflight), todo: make(chan *block, j.inflight), done: make(chan *block, j.inflight),
+		readErr: make(chan error, 1), cancel: cancel,
+	}
+	go j.read(ctx, rd, p)
 	var wg sync.WaitGroup
 	for range j.workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			j.work(ctx, todo, done)
+			j.work(ctx, p.todo, p.done)
 		}()
 	}
-	go func() { wg.Wait(); close(done) }()
-
-	pending := map[int]*block{}
-	next := 0
-	var outErr error
-	var prog Progress
-	for b := range done {
-		pending[b.seq] = b
-		for pb := pending[next]; pb != nil; pb = pending[next] {
-			delete(pending, next)
-			next++
-			if pb.token {
-				<-tokens
-			}
-			if outErr != nil {
-				continue
-			}
-			for _, e := range pb.bad {
-				if !j.opt.Strict && j.opt.Bad != nil {
-					j.opt.Bad(e)
-				}
-			}
-			total.add(pb.st)
-			if _, err := w.Write(pb.out); err != nil {
-				outErr = err
-				cancel()
-				continue
-			}
-			if pb.failed {
-				outErr = pb.bad[0]
-				cancel()
-				continue
-			}
-			prog.Bytes = pb.end
-			prog.Rows += pb.st.Read
-			if j.opt.Progress != nil {
-				j.opt.Progress(prog)
-			}
-			j.recycle(pb)
-		}
-	}
-	total.Bytes = prog.Bytes
-	if outErr != nil {
-		return total, outErr
+	go func() { wg.Wait(); close(p.done) }()
+	total, err := j.write(w, p)
+	if err != nil {
+		return total, err
 	}
 	select {
 	case err := <-buildErr:
@@ -402,13 +304,154 @@ func (j *judgeRun) run(ctx context.Context, r io.Reader, w io.Writer, build func
 	default:
 	}
 	select {
-	case err := <-readErr:
+	case err := <-p.readErr:
 		if err != nil {
 			return total, err
 		}
 	default: // the reader is still blocked in Read: ctx is done
 	}
 	return total, ctx.Err()
+}
+
+// readHeader reads and checks the header, the first non-blank line, before
+// the pipeline starts (its bytes count for progress with the first block),
+// and returns the reader of the blocks after it.
+func (j *judgeRun) readHeader(r io.Reader) (*blockReader, error) {
+	rd := &blockReader{r: r, size: j.size}
+	hdrLine, hdr, err := rd.header()
+	if err != nil {
+		switch {
+		case errors.Is(err, errNoHeader):
+			return nil, j.rowError(max(hdrLine, 1), truce.Errorf(truce.EINVALID, "empty input, no header"))
+		case errors.Is(err, errLongHeader):
+			return nil, j.rowError(hdrLine, truce.Errorf(truce.EINVALID, "header: line longer than %d bytes", importer.MaxFIRMSLineBytes))
+		}
+		return nil, fmt.Errorf("read %s: %w", j.file, err)
+	}
+	if _, err := importer.NewFIRMSParser(hdr); err != nil {
+		return nil, j.rowError(hdrLine, err)
+	}
+	j.header = bytes.Clone(hdr)
+	return rd, nil
+}
+
+// build builds the index with fn and makes it the run's; it sends fn's
+// error (nil once the index is set) to errc, and cancels the run on one.
+func (j *judgeRun) build(fn func() (*Index, error), errc chan<- error, cancel context.CancelFunc) {
+	ix, err := fn()
+	if err == nil && ix == nil {
+		err = errors.New("sensor: the index builder returned no index")
+	}
+	if err != nil {
+		errc <- err
+		cancel()
+		return
+	}
+	j.setIndex(ix)
+	errc <- nil
+}
+
+// read cuts the input into blocks and sends them to the workers, each
+// with a token, until the input ends, it fails (which cancels the run) or
+// ctx is done; then it sends its error to p.readErr and closes p.todo.
+// While the index is being built it runs up to MaxParseAhead blocks ahead
+// without tokens.
+func (j *judgeRun) read(ctx context.Context, rd *blockReader, p *pipe) {
+	defer close(p.todo)
+	ahead := 0
+	for seq := 0; ; seq++ {
+		token := true
+		if !j.ready.Load() && ahead < MaxParseAhead {
+			ahead++
+			token = false
+		}
+		if token {
+			select {
+			case p.tokens <- struct{}{}:
+			case <-ctx.Done():
+				p.readErr <- nil
+				return
+			}
+		}
+		b, err := rd.next(j.takeBuffer())
+		if b != nil {
+			b.seq, b.token = seq, token
+			select {
+			case p.todo <- b:
+			case <-ctx.Done():
+				p.readErr <- nil
+				return
+			}
+		} else if token {
+			<-p.tokens
+		}
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				err = nil
+			} else {
+				err = fmt.Errorf("read %s: %w", j.file, err)
+				p.cancel()
+			}
+			p.readErr <- err
+			return
+		}
+	}
+}
+
+// write writes the judged blocks' answers to w in input order, as the
+// workers finish them, until p.done is closed, and returns the counts of
+// the blocks written. After the first error, of w or a strict run's bad
+// row, which cancels the run, it only returns the blocks' tokens.
+func (j *judgeRun) write(w io.Writer, p *pipe) (Stats, error) {
+	var total Stats
+	var prog Progress
+	var outErr error
+	pending := map[int]*block{}
+	next := 0
+	for b := range p.done {
+		pending[b.seq] = b
+		for pb := pending[next]; pb != nil; pb = pending[next] {
+			delete(pending, next)
+			next++
+			if pb.token {
+				<-p.tokens
+			}
+			if outErr != nil {
+				continue
+			}
+			if outErr = j.writeBlock(w, pb, &total, &prog); outErr != nil {
+				p.cancel()
+			}
+		}
+	}
+	total.Bytes = prog.Bytes
+	return total, outErr
+}
+
+// writeBlock passes a block's bad rows to opt.Bad, adds its counts to
+// total and writes its answers; then, unless it stopped a strict run (its
+// first bad row is the error), it reports progress and recycles the
+// block's buffers.
+func (j *judgeRun) writeBlock(w io.Writer, b *block, total *Stats, prog *Progress) error {
+	if !j.opt.Strict && j.opt.Bad != nil {
+		for _, e := range b.bad {
+			j.opt.Bad(e)
+		}
+	}
+	total.add(b.st)
+	if _, err := w.Write(b.out); err != nil {
+		return err
+	}
+	if b.failed {
+		return b.bad[0]
+	}
+	prog.Bytes = b.end
+	prog.Rows += b.st.Read
+	if j.opt.Progress != nil {
+		j.opt.Progress(*prog)
+	}
+	j.recycle(b)
+	return nil
 }
 
 // work judges blocks until the input is done: once the index is ready, in

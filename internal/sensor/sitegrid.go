@@ -13,10 +13,11 @@ import (
 // within, and ties go to the lowest index.
 //
 // Each site is filed under every cell of a latitude-longitude grid that its
-// conservative search box (the box geo.PointIndex would search around it)
-// meets, so a query reads one cell: the candidates filed there, in index
-// order, then the exact haversine distance. Cells are about 2R high; the
-// few that hold sites are found through a small open-addressing hash table.
+// conservative search boxes (geo.SearchBoxes, which geo.PointIndex searches
+// too) meet, so a query reads one cell: the candidates filed there, in
+// index order, then the exact haversine distance. Cells are about 2R high;
+// the few that hold sites are found through a small open-addressing hash
+// table.
 //
 // A SiteGrid is immutable and safe for concurrent use.
 type SiteGrid struct {
@@ -46,7 +47,7 @@ func NewSiteGrid(pts []geo.Point, radiusMeters float64) *SiteGrid {
 	if !(radiusMeters >= 0) || math.IsInf(radiusMeters, 0) {
 		return g
 	}
-	delta := radiusMeters/geo.EarthRadiusMeters*(1+1e-9) + 1e-12 // as geo's search boxes
+	delta := radiusMeters/geo.EarthRadiusMeters*(1+1e-9) + 1e-12 // as geo.SearchBoxes pads it
 	g.dLatDeg = delta * deg
 	cell := math.Max(2*g.dLatDeg, 1e-3)
 	// Longitude cells as wide as latitude cells are high at the sites'
@@ -78,7 +79,7 @@ func NewSiteGrid(pts []geo.Point, radiusMeters float64) *SiteGrid {
 	}
 	var entries []entry
 	for i, p := range pts {
-		boxes, n := searchBoxes(p, radiusMeters)
+		boxes, n := geo.SearchBoxes(p, radiusMeters)
 		for _, b := range boxes[:n] {
 			for r := g.row(b.MinLat); r <= g.row(b.MaxLat); r++ {
 				for c := g.col(b.MinLon); c <= g.col(b.MaxLon); c++ {
@@ -211,48 +212,4 @@ func (g *SiteGrid) Within(p geo.Point, fn func(i int, meters float64) bool) {
 			return
 		}
 	}
-}
-
-// searchBoxes returns one or two boxes that together contain every point q
-// with geo.Distance(p, q) <= meters; n == 0 if p is not Valid or meters is
-// negative or NaN. It is geo's own (unexported) search box: the angular
-// radius padded for rounding, a longitude half-width of asin(sin δ / cos
-// φmax), every longitude when the circle reaches a pole, and a box crossing
-// the antimeridian split in two.
-func searchBoxes(p geo.Point, meters float64) (boxes [2]geo.BBox, n int) {
-	const deg = 180 / math.Pi
-	if !p.Valid() || !(meters >= 0) {
-		return boxes, 0
-	}
-	delta := meters/geo.EarthRadiusMeters*(1+1e-9) + 1e-12
-	dLat := delta * deg
-	minLat, maxLat := p.Lat-dLat, p.Lat+dLat
-	all := geo.BBox{MinLon: -180, MinLat: max(minLat, -90), MaxLon: 180, MaxLat: min(maxLat, 90)}
-	if minLat <= -90 || maxLat >= 90 {
-		boxes[0] = all
-		return boxes, 1
-	}
-	phiMax := max(math.Abs(minLat), math.Abs(maxLat)) / deg
-	s := math.Sin(delta) / math.Cos(phiMax)
-	if s >= 1 {
-		boxes[0] = all
-		return boxes, 1
-	}
-	dLon := math.Asin(s)*deg*(1+1e-9) + 1e-9
-	minLon, maxLon := p.Lon-dLon, p.Lon+dLon
-	switch {
-	case dLon >= 180:
-		boxes[0] = all
-		return boxes, 1
-	case minLon < -180:
-		boxes[0] = geo.BBox{MinLon: minLon + 360, MinLat: minLat, MaxLon: 180, MaxLat: maxLat}
-		boxes[1] = geo.BBox{MinLon: -180, MinLat: minLat, MaxLon: maxLon, MaxLat: maxLat}
-		return boxes, 2
-	case maxLon > 180:
-		boxes[0] = geo.BBox{MinLon: minLon, MinLat: minLat, MaxLon: 180, MaxLat: maxLat}
-		boxes[1] = geo.BBox{MinLon: -180, MinLat: minLat, MaxLon: maxLon - 360, MaxLat: maxLat}
-		return boxes, 2
-	}
-	boxes[0] = geo.BBox{MinLon: minLon, MinLat: minLat, MaxLon: maxLon, MaxLat: maxLat}
-	return boxes, 1
 }
