@@ -12,7 +12,6 @@ import (
 
 	"truce"
 	"truce/internal/agreement"
-	"truce/internal/httpapi"
 	"truce/internal/ledger"
 )
 
@@ -41,7 +40,7 @@ func (e *env) tokenCmd() *cobra.Command {
 				return err
 			}
 			defer st.Close()
-			secret, t := httpapi.NewToken(r, truce.PartyID(party), name, ttl, time.Now())
+			secret, t := truce.NewToken(r, truce.PartyID(party), name, ttl, time.Now())
 			if err := t.Validate(); err != nil {
 				return errors.New(truce.ErrorMessage(err))
 			}

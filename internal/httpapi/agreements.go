@@ -4,11 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 	"time"
-
-	"github.com/danielgtaylor/huma/v2"
 
 	"truce"
 	"truce/internal/adjudicate"
@@ -175,8 +172,6 @@ func (s *Server) currentAgreement(ctx context.Context) (*truce.AgreementVersion,
 	return v, j.Agreement(), nil
 }
 
-type agreementBody struct{ Body *AgreementOut }
-
 // UploadResult reports an agreement upload.
 type UploadResult struct {
 	ID      string         `json:"id"`
@@ -207,175 +202,175 @@ type SiteOut struct {
 	CapacityMW float64 `json:"capacity_mw,omitempty"`
 }
 
-func (s *Server) agreementRoutes() {
-	handle(s, huma.Operation{OperationID: "get-agreement", Method: http.MethodGet, Path: "/api/v1/agreement", Tags: []string{"agreements"},
-		Summary: "The current agreement: parties, zones, phases with their schedule per reading, obligations and positions"}, OpRead,
-		func(ctx context.Context, p truce.Principal, _ *struct{}) (*agreementBody, error) {
-			v, a, err := s.currentAgreement(ctx)
-			if err != nil {
-				return nil, err
-			}
-			return &agreementBody{Body: agreementOut(v, a)}, nil
-		})
-
-	type obligationsOut struct{ Body []ObligationOut }
-	handle(s, huma.Operation{OperationID: "list-obligations", Method: http.MethodGet, Path: "/api/v1/obligations", Tags: []string{"agreements"},
-		Summary: "The current agreement's obligations (e.g. prisoner exchanges) and their status"}, OpRead,
-		func(ctx context.Context, p truce.Principal, _ *struct{}) (*obligationsOut, error) {
-			v, a, err := s.currentAgreement(ctx)
-			if err != nil {
-				return nil, err
-			}
-			return &obligationsOut{Body: agreementOut(v, a).Obligations}, nil
-		})
-	type positionsOut struct{ Body []PositionOut }
-	handle(s, huma.Operation{OperationID: "list-positions", Method: http.MethodGet, Path: "/api/v1/positions", Tags: []string{"agreements"},
-		Summary: "Each party's positions on each phase over time, with conditions and sources"}, OpRead,
-		func(ctx context.Context, p truce.Principal, in *struct {
-			Party string `query:"party" maxLength:"64"`
-			Phase string `query:"phase" maxLength:"128"`
-		}) (*positionsOut, error) {
-			v, a, err := s.currentAgreement(ctx)
-			if err != nil {
-				return nil, err
-			}
-			out := &positionsOut{Body: []PositionOut{}}
-			for _, pos := range agreementOut(v, a).Positions {
-				if (in.Party == "" || pos.Party == in.Party) && (in.Phase == "" || pos.Phase == in.Phase) {
-					out.Body = append(out.Body, pos)
-				}
-			}
-			return out, nil
-		})
-
-	type versionsOut struct {
-		Body []struct {
-			Version   int       `json:"version"`
-			SHA256    string    `json:"sha256"`
-			CreatedAt time.Time `json:"created_at"`
-			LogIndex  int64     `json:"log_index"`
-		}
+// The inputs and outputs of the agreement and site operations.
+type (
+	agreementBody  struct{ Body *AgreementOut }
+	obligationsOut struct{ Body []ObligationOut }
+	positionsOut   struct{ Body []PositionOut }
+	versionsOut    struct{ Body []agreementVersion }
+	uploadOut      struct{ Body UploadResult }
+	sitesOut       struct{ Body []SiteOut }
+	sitesUploadOut struct{ Body SitesResult }
+	agreementIDIn  struct {
+		ID string `path:"id" maxLength:"128"`
 	}
-	handle(s, huma.Operation{OperationID: "list-agreement-versions", Method: http.MethodGet, Path: "/api/v1/agreements/{id}/versions", Tags: []string{"agreements"},
-		Summary: "Every stored version of an agreement"}, OpRead,
-		func(ctx context.Context, p truce.Principal, in *struct {
-			ID string `path:"id" maxLength:"128"`
-		}) (*versionsOut, error) {
-			vs, err := s.store.AgreementVersions(ctx, truce.AgreementID(in.ID))
-			if err != nil {
-				return nil, err
-			}
-			out := &versionsOut{}
-			for _, v := range vs {
-				out.Body = append(out.Body, struct {
-					Version   int       `json:"version"`
-					SHA256    string    `json:"sha256"`
-					CreatedAt time.Time `json:"created_at"`
-					LogIndex  int64     `json:"log_index"`
-				}{v.Version, v.SHA256, v.CreatedAt, v.LogIndex})
-			}
-			return out, nil
-		})
-
-	type bundleOut struct {
+	positionsIn struct {
+		Party string `query:"party" maxLength:"64"`
+		Phase string `query:"phase" maxLength:"128"`
+	}
+	bundleIn struct {
+		ID      string `path:"id" maxLength:"128"`
+		Version int    `path:"version" minimum:"1"`
+	}
+	bundleOut struct {
 		ContentType        string `header:"Content-Type"`
 		ContentDisposition string `header:"Content-Disposition"`
 		Body               []byte
 	}
-	handle(s, huma.Operation{OperationID: "get-agreement-bundle", Method: http.MethodGet, Path: "/api/v1/agreements/{id}/versions/{version}/bundle", Tags: []string{"agreements"},
-		Summary: "One version's bundle: a zip of agreement.yaml and its zone files, byte for byte as stored (its SHA-256 is in the log)"}, OpRead,
-		func(ctx context.Context, p truce.Principal, in *struct {
-			ID      string `path:"id" maxLength:"128"`
-			Version int    `path:"version" minimum:"1"`
-		}) (*bundleOut, error) {
-			v, err := s.store.Agreement(ctx, truce.AgreementID(in.ID), in.Version)
-			if err != nil {
-				return nil, err
-			}
-			return &bundleOut{ContentType: "application/zip", ContentDisposition: fmt.Sprintf(`attachment; filename="%s-v%d.zip"`, v.ID, v.Version), Body: v.Bundle}, nil
-		})
-
-	type uploadIn struct {
+	uploadIn struct {
 		ContentType string `header:"Content-Type"`
 		RawBody     []byte `contentType:"application/zip"`
 	}
-	type uploadOut struct{ Body UploadResult }
-	handle(s, huma.Operation{OperationID: "upload-agreement", Method: http.MethodPost, Path: "/api/v1/agreements", Tags: []string{"agreements"},
-		Summary:      "Upload a new agreement version and re-adjudicate every report",
-		Description:  "The body is a bundle (application/zip: agreement.yaml plus the GeoJSON files it names, resolved only inside the archive) or a single agreement file (application/yaml) whose zones are inline. Problems are returned as FILE:LINE:COL messages. Every judgement that changes is appended to the log.",
-		MaxBodyBytes: 32 << 20, DefaultStatus: http.StatusCreated}, OpUploadAgreement,
-		func(ctx context.Context, p truce.Principal, in *uploadIn) (*uploadOut, error) {
-			bundle, a, err := bundleFromUpload(in.ContentType, in.RawBody)
-			if err != nil {
-				return nil, err
-			}
-			v, created, err := s.store.PutAgreement(ctx, p, a.ID, bundle)
-			if err != nil {
-				return nil, err
-			}
-			counts, changed, err := s.readjudicate(ctx, p)
-			if err != nil {
-				return nil, err
-			}
-			return &uploadOut{Body: UploadResult{ID: string(v.ID), Version: v.Version, Created: created, SHA256: v.SHA256, Judged: counts, Changed: changed}}, nil
-		})
-
-	type sitesOut struct{ Body []SiteOut }
-	handle(s, huma.Operation{OperationID: "list-sites", Method: http.MethodGet, Path: "/api/v1/sites", Tags: []string{"sites"},
-		Summary: "Protected sites, with their categories under the current agreement"}, OpRead,
-		func(ctx context.Context, p truce.Principal, _ *struct{}) (*sitesOut, error) {
-			sites, err := s.store.Sites(ctx)
-			if err != nil {
-				return nil, err
-			}
-			j, _, err := s.judges.current(ctx)
-			if err != nil {
-				return nil, err
-			}
-			out := &sitesOut{Body: make([]SiteOut, 0, len(sites))}
-			for i := range sites {
-				st := &sites[i]
-				so := SiteOut{ID: string(st.ID), Name: strings.TrimSpace(st.Name), Country: st.Country, Lon: st.Location.Lon, Lat: st.Location.Lat, CapacityMW: st.CapacityMW}
-				if j != nil {
-					so.Category = string(j.Agreement().SiteCategory(st))
-				}
-				out.Body = append(out.Body, so)
-			}
-			return out, nil
-		})
-
-	type sitesIn struct {
+	sitesIn struct {
 		Format  string `query:"format" enum:"gppd,sites-csv,sites-geojson," doc:"default: detect from the header"`
 		Strict  bool   `query:"strict" doc:"refuse the whole file at the first bad row"`
 		RawBody []byte `contentType:"text/csv"`
 	}
-	type sitesResult struct{ Body SitesResult }
-	handle(s, huma.Operation{OperationID: "upload-sites", Method: http.MethodPost, Path: "/api/v1/sites", Tags: []string{"sites"},
-		Summary: "Upload protected sites (GPPD CSV, sites CSV or GeoJSON)", MaxBodyBytes: 64 << 20}, OpUploadSites,
-		func(ctx context.Context, p truce.Principal, in *sitesIn) (*sitesResult, error) {
-			var batch []*truce.Site
-			res := SitesResult{Errors: []string{}}
-			st, err := importer.ReadSites(strings.NewReader(string(in.RawBody)), importer.Options{Format: importer.Format(in.Format), File: "upload", Strict: in.Strict},
-				func(site *truce.Site) error { batch = append(batch, site); return nil },
-				func(re importer.RowError) {
-					if len(res.Errors) < 100 {
-						res.Errors = append(res.Errors, re.Error())
-					}
-				})
-			if err != nil {
-				return nil, truce.Errorf(truce.EINVALID, "%s", importErr(err))
+)
+
+// agreementVersion is one stored version as listed. It is an alias of an
+// unnamed struct so that the OpenAPI document describes it inline, as it
+// always has.
+type agreementVersion = struct {
+	Version   int       `json:"version"`
+	SHA256    string    `json:"sha256"`
+	CreatedAt time.Time `json:"created_at"`
+	LogIndex  int64     `json:"log_index"`
+}
+
+// uploadAgreementDoc describes upload-agreement.
+const uploadAgreementDoc = "The body is a bundle (application/zip: agreement.yaml plus the GeoJSON files it names, resolved only inside the archive) or a single agreement file (application/yaml) whose zones are inline. Problems are returned as FILE:LINE:COL messages. Every judgement that changes is appended to the log."
+
+// getAgreement serves get-agreement.
+func (s *Server) getAgreement(ctx context.Context, _ truce.Principal, _ *struct{}) (*agreementBody, error) {
+	v, a, err := s.currentAgreement(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &agreementBody{Body: agreementOut(v, a)}, nil
+}
+
+// listObligations serves list-obligations.
+func (s *Server) listObligations(ctx context.Context, _ truce.Principal, _ *struct{}) (*obligationsOut, error) {
+	v, a, err := s.currentAgreement(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &obligationsOut{Body: agreementOut(v, a).Obligations}, nil
+}
+
+// listPositions serves list-positions.
+func (s *Server) listPositions(ctx context.Context, _ truce.Principal, in *positionsIn) (*positionsOut, error) {
+	v, a, err := s.currentAgreement(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := &positionsOut{Body: []PositionOut{}}
+	for _, pos := range agreementOut(v, a).Positions {
+		if (in.Party == "" || pos.Party == in.Party) && (in.Phase == "" || pos.Phase == in.Phase) {
+			out.Body = append(out.Body, pos)
+		}
+	}
+	return out, nil
+}
+
+// listAgreementVersions serves list-agreement-versions.
+func (s *Server) listAgreementVersions(ctx context.Context, _ truce.Principal, in *agreementIDIn) (*versionsOut, error) {
+	vs, err := s.store.AgreementVersions(ctx, truce.AgreementID(in.ID))
+	if err != nil {
+		return nil, err
+	}
+	out := &versionsOut{}
+	for _, v := range vs {
+		out.Body = append(out.Body, agreementVersion{Version: v.Version, SHA256: v.SHA256, CreatedAt: v.CreatedAt, LogIndex: v.LogIndex})
+	}
+	return out, nil
+}
+
+// getAgreementBundle serves get-agreement-bundle.
+func (s *Server) getAgreementBundle(ctx context.Context, _ truce.Principal, in *bundleIn) (*bundleOut, error) {
+	v, err := s.store.Agreement(ctx, truce.AgreementID(in.ID), in.Version)
+	if err != nil {
+		return nil, err
+	}
+	return &bundleOut{ContentType: "application/zip", ContentDisposition: fmt.Sprintf(`attachment; filename="%s-v%d.zip"`, v.ID, v.Version), Body: v.Bundle}, nil
+}
+
+// uploadAgreement serves upload-agreement: it stores the new version and
+// re-judges every report under it.
+func (s *Server) uploadAgreement(ctx context.Context, p truce.Principal, in *uploadIn) (*uploadOut, error) {
+	bundle, a, err := bundleFromUpload(in.ContentType, in.RawBody)
+	if err != nil {
+		return nil, err
+	}
+	v, created, err := s.store.PutAgreement(ctx, p, a.ID, bundle)
+	if err != nil {
+		return nil, err
+	}
+	counts, changed, err := s.readjudicate(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	return &uploadOut{Body: UploadResult{ID: string(v.ID), Version: v.Version, Created: created, SHA256: v.SHA256, Judged: counts, Changed: changed}}, nil
+}
+
+// listSites serves list-sites.
+func (s *Server) listSites(ctx context.Context, _ truce.Principal, _ *struct{}) (*sitesOut, error) {
+	sites, err := s.store.Sites(ctx)
+	if err != nil {
+		return nil, err
+	}
+	j, _, err := s.judges.current(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := &sitesOut{Body: make([]SiteOut, 0, len(sites))}
+	for i := range sites {
+		st := &sites[i]
+		so := SiteOut{ID: string(st.ID), Name: strings.TrimSpace(st.Name), Country: st.Country, Lon: st.Location.Lon, Lat: st.Location.Lat, CapacityMW: st.CapacityMW}
+		if j != nil {
+			so.Category = string(j.Agreement().SiteCategory(st))
+		}
+		out.Body = append(out.Body, so)
+	}
+	return out, nil
+}
+
+// uploadSites serves upload-sites: it stores the new sites and, if there
+// are any, re-judges every report.
+func (s *Server) uploadSites(ctx context.Context, p truce.Principal, in *sitesIn) (*sitesUploadOut, error) {
+	var batch []*truce.Site
+	res := SitesResult{Errors: []string{}}
+	st, err := importer.ReadSites(strings.NewReader(string(in.RawBody)), importer.Options{Format: importer.Format(in.Format), File: "upload", Strict: in.Strict},
+		func(site *truce.Site) error { batch = append(batch, site); return nil },
+		func(re importer.RowError) {
+			if len(res.Errors) < 100 {
+				res.Errors = append(res.Errors, re.Error())
 			}
-			res.Read, res.Accepted, res.Rejected = st.Read, st.Accepted, st.Rejected
-			if res.Added, err = s.store.PutSites(ctx, batch); err != nil {
-				return nil, err
-			}
-			if res.Added > 0 {
-				if _, _, err := s.readjudicate(ctx, p); err != nil {
-					return nil, err
-				}
-			}
-			return &sitesResult{Body: res}, nil
 		})
+	if err != nil {
+		return nil, truce.Errorf(truce.EINVALID, "%s", importErr(err))
+	}
+	res.Read, res.Accepted, res.Rejected = st.Read, st.Accepted, st.Rejected
+	if res.Added, err = s.store.PutSites(ctx, batch); err != nil {
+		return nil, err
+	}
+	if res.Added > 0 {
+		if _, _, err := s.readjudicate(ctx, p); err != nil {
+			return nil, err
+		}
+	}
+	return &sitesUploadOut{Body: res}, nil
 }
 
 // bundleFromUpload turns an uploaded zip or YAML file into a parsed

@@ -129,6 +129,9 @@ func evidenceOut(e *truce.Evidence) EvidenceOut {
 // IncidentDetail is an incident with everything about it.
 type IncidentDetail struct {
 	IncidentOut
+	// MergedInto is derived from the incident's history: its last
+	// merged_into event, unless a split_from event revived it since.
+	MergedInto string        `json:"merged_into,omitempty" doc:"the incident this one was merged into, if it was: its reports, their judgements and the figures are there now, and this one lists none"`
 	ReportList []ReportOut   `json:"report_list"`
 	Events     []EventOut    `json:"events"`
 	Evidence   []EvidenceOut `json:"evidence"`

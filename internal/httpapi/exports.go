@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
-	"net/http"
 	"strconv"
 	"strings"
 	"sync"
@@ -30,36 +29,32 @@ type summaryOut struct {
 	Body        []byte
 }
 
-func (s *Server) exportRoutes() {
-	build := s.summaryBuilder()
-	handle(s, huma.Operation{OperationID: "get-summary", Method: http.MethodGet, Path: "/api/v1/summary", Tags: []string{"reports"},
-		Summary: "The period report of the records you may read: counts per phase and party, a daily series, violations and disputed cases (the same figures as `truce report`)"}, OpRead,
-		func(ctx context.Context, p truce.Principal, in *summaryIn) (*summaryOut, error) {
-			// Every change to the record appends to the log, so a summary
-			// built at one log size holds until the next write.
-			size, err := s.store.LogSize(ctx)
-			if err != nil {
-				return nil, err
-			}
-			key := summaryKey{size: size, visible: visibility(p), format: in.Format, from: in.From, to: in.To, cases: in.Cases}
-			if out, ok := s.summaries.get(key); ok {
-				return out, nil
-			}
-			// A summary reads every judgement: the public, who can ask for
-			// a new from/to pair at every request, may have only so many
-			// built per address.
-			if p.Role == "" {
-				if ok, wait := s.anonSummaries.allow(clientAddrOf(ctx), time.Now()); !ok {
-					return nil, retryAfter(wait, "too many summaries built for this address; summaries already built (same from, to and format) are served at once")
-				}
-			}
-			out, err := build(ctx, p, in)
-			if err == nil {
-				s.summaries.put(key, out)
-			}
-			return out, err
-		})
-	s.incidentExportRoutes()
+// getSummary serves get-summary. Summaries are cached by log size, and
+// the anonymous public may have only so many built per address.
+func (s *Server) getSummary(ctx context.Context, p truce.Principal, in *summaryIn) (*summaryOut, error) {
+	// Every change to the record appends to the log, so a summary built at
+	// one log size holds until the next write.
+	size, err := s.store.LogSize(ctx)
+	if err != nil {
+		return nil, err
+	}
+	key := summaryKey{size: size, visible: visibility(p), format: in.Format, from: in.From, to: in.To, cases: in.Cases}
+	if out, ok := s.summaries.get(key); ok {
+		return out, nil
+	}
+	// A summary reads every judgement: the public, who can ask for a new
+	// from/to pair at every request, may have only so many built per
+	// address.
+	if p.Role == "" {
+		if ok, wait := s.anonSummaries.allow(clientAddrOf(ctx), time.Now()); !ok {
+			return nil, retryAfter(wait, "too many summaries built for this address; summaries already built (same from, to and format) are served at once")
+		}
+	}
+	out, err := s.buildSummary(ctx, p, in)
+	if err == nil {
+		s.summaries.put(key, out)
+	}
+	return out, err
 }
 
 // summaryKey names one summary: the log size it was built at, what the
@@ -114,95 +109,101 @@ func (c *summaryCache) put(k summaryKey, out *summaryOut) {
 	c.m[k] = out
 }
 
-func (s *Server) summaryBuilder() func(ctx context.Context, p truce.Principal, in *summaryIn) (*summaryOut, error) {
-	return func(ctx context.Context, p truce.Principal, in *summaryIn) (*summaryOut, error) {
-		v, a, err := s.currentAgreement(ctx)
+// buildSummary builds the summary get-summary asks for.
+func (s *Server) buildSummary(ctx context.Context, p truce.Principal, in *summaryIn) (*summaryOut, error) {
+	v, a, err := s.currentAgreement(ctx)
+	if err != nil {
+		return nil, err
+	}
+	f, err := summaryFilter(p, in, a.Timezone)
+	if err != nil {
+		return nil, err
+	}
+	sum := report.NewSummary(a, v.Version)
+	if err := s.store.Judgements(ctx, v.ID, v.Version, f, func(r *truce.Report, j *truce.Judgement) error {
+		sum.Add(r, j)
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	switch in.Format {
+	case "html", "pdf":
+		d, err := report.Gather(ctx, s.store, a, v, sum, f, in.From, in.To)
 		if err != nil {
 			return nil, err
 		}
-		f := truce.ReportFilter{Visible: &p}
-		for _, d := range []struct {
-			field, s string
-			dst      **time.Time
-			end      bool
-		}{{"from", in.From, &f.Since, false}, {"to", in.To, &f.Until, true}} {
-			if d.s == "" {
-				continue
-			}
-			t, err := time.ParseInLocation("2006-01-02", d.s, a.Timezone)
-			if err != nil || t.Year() < 1900 || t.Year() > 2200 {
-				return nil, fieldError("query."+d.field, "not a valid date", d.s)
-			}
-			if d.end {
-				t = t.AddDate(0, 0, 1)
-			}
-			*d.dst = &t
-		}
-		sum := report.NewSummary(a, v.Version)
-		if err := s.store.Judgements(ctx, v.ID, v.Version, f, func(r *truce.Report, j *truce.Judgement) error {
-			sum.Add(r, j)
-			return nil
-		}); err != nil {
-			return nil, err
-		}
-		var buf bytes.Buffer
-		switch in.Format {
-		case "html", "pdf":
-			d, err := report.Gather(ctx, s.store, a, v, sum, f, in.From, in.To)
-			if err != nil {
+		if in.Format == "pdf" {
+			if err := report.WritePDF(&buf, d); err != nil {
 				return nil, err
 			}
-			if in.Format == "pdf" {
-				if err := report.WritePDF(&buf, d); err != nil {
-					return nil, err
-				}
-				return &summaryOut{ContentType: "application/pdf", Disposition: `attachment; filename="truce-report.pdf"`, Body: buf.Bytes()}, nil
-			}
-			if err := report.WriteHTML(&buf, d); err != nil {
-				return nil, err
-			}
-			// The report is self-contained: inline styles, images as data: URLs.
-			return &summaryOut{ContentType: "text/html; charset=utf-8", CSP: "default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-ancestors 'none'", Body: buf.Bytes()}, nil
+			return &summaryOut{ContentType: "application/pdf", Disposition: `attachment; filename="truce-report.pdf"`, Body: buf.Bytes()}, nil
 		}
-		if in.Format == "json" && !in.Cases {
-			sum.Finish() // count the incidents first: Finish lists their cases
-			sum.Cases = []report.Case{}
-		}
-		if err := report.WriteSummary(&buf, sum, in.Format); err != nil {
+		if err := report.WriteHTML(&buf, d); err != nil {
 			return nil, err
 		}
-		ct := map[string]string{"json": "application/json", "md": "text/markdown; charset=utf-8", "csv": "text/csv; charset=utf-8"}[in.Format]
-		return &summaryOut{ContentType: ct, Body: buf.Bytes()}, nil
+		// The report is self-contained: inline styles, images as data: URLs.
+		return &summaryOut{ContentType: "text/html; charset=utf-8", CSP: "default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-ancestors 'none'", Body: buf.Bytes()}, nil
 	}
+	if in.Format == "json" && !in.Cases {
+		sum.Finish() // count the incidents first: Finish lists their cases
+		sum.Cases = []report.Case{}
+	}
+	if err := report.WriteSummary(&buf, sum, in.Format); err != nil {
+		return nil, err
+	}
+	ct := map[string]string{"json": "application/json", "md": "text/markdown; charset=utf-8", "csv": "text/csv; charset=utf-8"}[in.Format]
+	return &summaryOut{ContentType: ct, Body: buf.Bytes()}, nil
 }
 
-func (s *Server) incidentExportRoutes() {
-	type exportIn struct {
-		Format string `query:"format" enum:"csv,geojson,json" default:"csv"`
-		ListParams
+// summaryFilter selects the reports a summary counts: those p may read,
+// between the request's days in the agreement's time zone tz.
+func summaryFilter(p truce.Principal, in *summaryIn, tz *time.Location) (truce.ReportFilter, error) {
+	f := truce.ReportFilter{Visible: &p}
+	for _, d := range []struct {
+		field, s string
+		dst      **time.Time
+		end      bool
+	}{{"from", in.From, &f.Since, false}, {"to", in.To, &f.Until, true}} {
+		if d.s == "" {
+			continue
+		}
+		t, err := time.ParseInLocation("2006-01-02", d.s, tz)
+		if err != nil || t.Year() < 1900 || t.Year() > 2200 {
+			return f, fieldError("query."+d.field, "not a valid date", d.s)
+		}
+		if d.end {
+			t = t.AddDate(0, 0, 1)
+		}
+		*d.dst = &t
 	}
-	huma.Register(s.api, huma.Operation{OperationID: "export-incidents", Method: http.MethodGet, Path: "/api/v1/exports/incidents", Tags: []string{"exports"},
-		Summary:     "Every incident you may read, matching the filters, as CSV, GeoJSON or JSON (streamed)",
-		Description: "CSV cells that a spreadsheet would run as a formula are prefixed with a quote.\n\nAllowed roles: public, observer, party, monitor, admin.",
-		Metadata:    map[string]any{"op": OpRead}},
-		func(ctx context.Context, in *exportIn) (*huma.StreamResponse, error) {
-			p := principal(ctx)
-			if err := authorize(p, OpRead); err != nil {
-				return nil, s.fail(ctx, err)
-			}
-			f, err := in.filter(p)
-			if err != nil {
-				return nil, s.fail(ctx, err)
-			}
-			return &huma.StreamResponse{Body: func(hc huma.Context) {
-				ct := map[string]string{"csv": "text/csv; charset=utf-8", "geojson": "application/geo+json", "json": "application/json"}[in.Format]
-				hc.SetHeader("Content-Type", ct)
-				hc.SetHeader("Content-Disposition", `attachment; filename="incidents.`+in.Format+`"`)
-				if err := s.export(ctx, hc.BodyWriter(), in.Format, f); err != nil {
-					s.log.ErrorContext(ctx, "export failed", "request_id", requestID(ctx), "err", err)
-				}
-			}}, nil
-		})
+	return f, nil
+}
+
+// exportIn is the request of export-incidents.
+type exportIn struct {
+	Format string `query:"format" enum:"csv,geojson,json" default:"csv"`
+	ListParams
+}
+
+// exportIncidentsDoc describes export-incidents.
+const exportIncidentsDoc = "CSV cells that a spreadsheet would run as a formula are prefixed with a quote."
+
+// exportIncidents serves export-incidents: every incident p may read that
+// matches the filters, streamed a page at a time.
+func (s *Server) exportIncidents(ctx context.Context, p truce.Principal, in *exportIn) (*huma.StreamResponse, error) {
+	f, err := in.filter(p)
+	if err != nil {
+		return nil, err
+	}
+	return &huma.StreamResponse{Body: func(hc huma.Context) {
+		ct := map[string]string{"csv": "text/csv; charset=utf-8", "geojson": "application/geo+json", "json": "application/json"}[in.Format]
+		hc.SetHeader("Content-Type", ct)
+		hc.SetHeader("Content-Disposition", `attachment; filename="incidents.`+in.Format+`"`)
+		if err := s.export(ctx, hc.BodyWriter(), in.Format, f); err != nil {
+			s.log.ErrorContext(ctx, "export failed", "request_id", requestID(ctx), "err", err)
+		}
+	}}, nil
 }
 
 type writer interface{ Write([]byte) (int, error) }

@@ -103,134 +103,42 @@ func (s *Server) loadIncident(ctx context.Context, p truce.Principal, id string,
 	return in, nil
 }
 
-func (s *Server) incidentRoutes() {
-	type listIn struct {
+// The inputs and outputs of the incident operations. The names of
+// statusIn, noteIn, respondIn, evidenceIn, evidenceResult and mergeIn name
+// their bodies' schemas in the OpenAPI document (StatusInBody…).
+type (
+	listIncidentsIn struct {
 		ListParams
 		Cursor string `query:"cursor" maxLength:"400"`
 		Limit  int    `query:"limit" minimum:"1" maximum:"1000" default:"100"`
 	}
-	type listOut struct{ Body IncidentPage }
-	handle(s, huma.Operation{OperationID: "list-incidents", Method: http.MethodGet, Path: "/api/v1/incidents", Tags: []string{"incidents"},
-		Summary: "Incidents you may read, filtered, in (start time, id) order, a page at a time"}, OpRead,
-		func(ctx context.Context, p truce.Principal, in *listIn) (*listOut, error) {
-			f, err := in.filter(p)
-			if err != nil {
-				return nil, err
-			}
-			f.After, f.Limit = in.Cursor, in.Limit
-			incs, next, err := s.store.Incidents(ctx, f)
-			if err != nil {
-				return nil, err
-			}
-			out := &listOut{Body: IncidentPage{Incidents: make([]IncidentOut, 0, len(incs)), Next: next}}
-			for i := range incs {
-				out.Body.Incidents = append(out.Body.Incidents, incidentOut(&incs[i]))
-			}
-			if err := s.corroborate(ctx, incs, out.Body.Incidents); err != nil {
-				return nil, err
-			}
-			return out, nil
-		})
-
-	type idIn struct {
+	incidentPageOut struct{ Body IncidentPage }
+	idIn            struct {
 		ID string `path:"id" maxLength:"300"`
 	}
-	type detailOut struct{ Body IncidentDetail }
-	handle(s, huma.Operation{OperationID: "get-incident", Method: http.MethodGet, Path: "/api/v1/incidents/{id}", Tags: []string{"incidents"},
-		Summary: "An incident with its reports, judgements, history, evidence and log records"}, OpRead,
-		func(ctx context.Context, p truce.Principal, in *idIn) (*detailOut, error) {
-			inc, err := s.loadIncident(ctx, p, in.ID, OpRead)
-			if err != nil {
-				return nil, err
-			}
-			d := IncidentDetail{IncidentOut: incidentOut(inc), ReportList: []ReportOut{}, Events: []EventOut{}, Evidence: []EvidenceOut{}, LogIndexes: []int64{}}
-			ros, reps, err := s.reportsIn(ctx, inc)
-			if err != nil {
-				return nil, err
-			}
-			d.ReportList = append(d.ReportList, ros...)
-			if len(reps) > 1 {
-				d.Corroboration = adjudicate.Corroboration(reps)
-			}
-			evs, err := s.store.Events(ctx, inc.ID)
-			if err != nil {
-				return nil, err
-			}
-			for i := range evs {
-				d.Events = append(d.Events, eventOut(&evs[i]))
-				d.LogIndexes = append(d.LogIndexes, evs[i].LogIndex)
-			}
-			items, err := s.store.Evidence(ctx, inc.ID)
-			if err != nil {
-				return nil, err
-			}
-			for i := range items {
-				d.Evidence = append(d.Evidence, evidenceOut(&items[i]))
-			}
-			return &detailOut{Body: d}, nil
-		})
-
-	type eventBody struct{ Body EventOut }
-	type statusIn struct {
+	incidentDetailOut struct{ Body IncidentDetail }
+	eventBody         struct{ Body EventOut }
+	statusIn          struct {
 		ID   string `path:"id" maxLength:"300"`
 		Body struct {
 			Status string `json:"status" enum:"under_review,verified,unverifiable,dismissed"`
 			Reason string `json:"reason" minLength:"1" maxLength:"5000" doc:"why: kept in the history and the log"`
 		}
 	}
-	handle(s, huma.Operation{OperationID: "change-status", Method: http.MethodPost, Path: "/api/v1/incidents/{id}/status", Tags: []string{"review"},
-		Summary: "Move an incident in the review workflow (reported → under_review → verified | unverifiable | dismissed; back to under_review)"}, OpReview,
-		func(ctx context.Context, p truce.Principal, in *statusIn) (*eventBody, error) {
-			if _, err := s.loadIncident(ctx, p, in.ID, OpReview); err != nil {
-				return nil, err
-			}
-			e, err := s.store.ChangeStatus(ctx, p, truce.IncidentID(in.ID), truce.Status(in.Body.Status), in.Body.Reason)
-			if err != nil {
-				return nil, err
-			}
-			return &eventBody{Body: eventOut(e)}, nil
-		})
-
-	type noteIn struct {
+	noteIn struct {
 		ID   string `path:"id" maxLength:"300"`
 		Body struct {
 			Text string `json:"text" minLength:"1" maxLength:"20000"`
 		}
 	}
-	handle(s, huma.Operation{OperationID: "add-note", Method: http.MethodPost, Path: "/api/v1/incidents/{id}/notes", Tags: []string{"review"},
-		Summary: "Attach a monitor's note", DefaultStatus: http.StatusCreated}, OpNote,
-		func(ctx context.Context, p truce.Principal, in *noteIn) (*eventBody, error) {
-			if _, err := s.loadIncident(ctx, p, in.ID, OpNote); err != nil {
-				return nil, err
-			}
-			e, err := s.store.AddNote(ctx, p, truce.IncidentID(in.ID), in.Body.Text)
-			if err != nil {
-				return nil, err
-			}
-			return &eventBody{Body: eventOut(e)}, nil
-		})
-
-	type respondIn struct {
+	respondIn struct {
 		ID   string `path:"id" maxLength:"300"`
 		Body struct {
 			Kind string `json:"kind" enum:"denial,counter_claim"`
 			Text string `json:"text" minLength:"1" maxLength:"20000"`
 		}
 	}
-	handle(s, huma.Operation{OperationID: "respond", Method: http.MethodPost, Path: "/api/v1/incidents/{id}/responses", Tags: []string{"review"},
-		Summary: "A party answers an incident that accuses it; the incident is then contested by that party", DefaultStatus: http.StatusCreated}, OpRespond,
-		func(ctx context.Context, p truce.Principal, in *respondIn) (*eventBody, error) {
-			if _, err := s.loadIncident(ctx, p, in.ID, OpRespond); err != nil {
-				return nil, err
-			}
-			e, err := s.store.Respond(ctx, p, truce.IncidentID(in.ID), truce.ResponseKind(in.Body.Kind), in.Body.Text)
-			if err != nil {
-				return nil, err
-			}
-			return &eventBody{Body: eventOut(e)}, nil
-		})
-
-	type evidenceIn struct {
+	evidenceIn struct {
 		ID   string `path:"id" maxLength:"300"`
 		Body struct {
 			MediaType   string `json:"media_type" minLength:"3" maxLength:"100" pattern:"^[a-z]+/[a-zA-Z0-9.+_-]+$"`
@@ -238,103 +146,212 @@ func (s *Server) incidentRoutes() {
 			Content     string `json:"content" minLength:"1" maxLength:"22369624" doc:"the file, base64 (standard encoding); at most 16 MiB"`
 		}
 	}
-	type evidenceResult struct {
+	evidenceResult struct {
 		Body struct {
 			Event    EventOut    `json:"event"`
 			Evidence EvidenceOut `json:"evidence"`
 		}
 	}
-	handle(s, huma.Operation{OperationID: "add-evidence", Method: http.MethodPost, Path: "/api/v1/incidents/{id}/evidence", Tags: []string{"review"},
-		Summary:       "Attach evidence (a file, kept with its SHA-256 and media type); evidence from a monitor or admin reopens a reviewed incident, a party's is attached without moving its status",
-		Description:   "A party token may store a limited number of bytes of evidence a day (default 256 MiB); beyond it the answer is 429 with Retry-After (413 for one file larger than the whole quota).",
-		DefaultStatus: http.StatusCreated, MaxBodyBytes: 23 << 20}, OpAddEvidence,
-		func(ctx context.Context, p truce.Principal, in *evidenceIn) (*evidenceResult, error) {
-			if _, err := s.loadIncident(ctx, p, in.ID, OpAddEvidence); err != nil {
-				return nil, err
-			}
-			content, err := base64.StdEncoding.DecodeString(in.Body.Content)
-			if err != nil {
-				return nil, fieldError("body.content", "not valid base64", nil)
-			}
-			release, err := s.reserveEvidence(p, int64(len(content)))
-			if err != nil {
-				return nil, err
-			}
-			ev := &truce.Evidence{MediaType: in.Body.MediaType, Description: in.Body.Description}
-			e, err := s.store.AddEvidence(ctx, p, truce.IncidentID(in.ID), ev, content)
-			if err != nil {
-				release()
-				return nil, err
-			}
-			out := &evidenceResult{}
-			out.Body.Event, out.Body.Evidence = eventOut(e), evidenceOut(ev)
-			return out, nil
-		})
-
-	type contentIn struct {
+	evidenceContentIn struct {
 		ID       string `path:"id" maxLength:"300"`
 		Evidence string `path:"evidence" maxLength:"80"`
 	}
-	type contentOut struct {
+	evidenceContentOut struct {
 		ContentType string `header:"Content-Type"`
 		Disposition string `header:"Content-Disposition"`
 		NoSniff     string `header:"X-Content-Type-Options"`
 		CSP         string `header:"Content-Security-Policy"`
 		Body        []byte
 	}
-	handle(s, huma.Operation{OperationID: "get-evidence", Method: http.MethodGet, Path: "/api/v1/incidents/{id}/evidence/{evidence}", Tags: []string{"review"},
-		Summary:     "The bytes of an evidence item (check them against its SHA-256)",
-		Description: "Always a download (`Content-Disposition: attachment`, `nosniff`). Its `Content-Type` is the uploaded media type only for " + safeTypesText + "; anything else is served as `application/octet-stream`."}, OpRead,
-		func(ctx context.Context, p truce.Principal, in *contentIn) (*contentOut, error) {
-			if _, err := s.loadIncident(ctx, p, in.ID, OpRead); err != nil {
-				return nil, err
-			}
-			b, mt, err := s.store.EvidenceContent(ctx, truce.IncidentID(in.ID), in.Evidence)
-			if err != nil {
-				return nil, err
-			}
-			// The uploader chose the media type: served as a download, in a
-			// type no browser runs, never rendered in the site's origin.
-			ct, ext := downloadType(mt)
-			return &contentOut{ContentType: ct, Disposition: `attachment; filename="evidence` + ext + `"`, NoSniff: "nosniff",
-				CSP: "default-src 'none'; sandbox", Body: b}, nil
-		})
-
-	handle(s, huma.Operation{OperationID: "publish-incident", Method: http.MethodPost, Path: "/api/v1/incidents/{id}/publish", Tags: []string{"review"},
-		Summary: "Make an incident visible to observers and the public"}, OpReview,
-		func(ctx context.Context, p truce.Principal, in *idIn) (*eventBody, error) {
-			if _, err := s.loadIncident(ctx, p, in.ID, OpReview); err != nil {
-				return nil, err
-			}
-			e, err := s.store.Publish(ctx, p, truce.IncidentID(in.ID))
-			if err != nil {
-				return nil, err
-			}
-			return &eventBody{Body: eventOut(e)}, nil
-		})
-
-	type mergeIn struct {
+	mergeIn struct {
 		ID   string `path:"id" maxLength:"300"`
 		Body struct {
 			Source string `json:"source" minLength:"1" maxLength:"300" doc:"the incident whose reports move into this one"`
 			Reason string `json:"reason" minLength:"1" maxLength:"2000"`
 		}
 	}
-	handle(s, huma.Operation{OperationID: "merge-incidents", Method: http.MethodPost, Path: "/api/v1/incidents/{id}/merge", Tags: []string{"incidents"},
-		Summary: "Merge another incident's reports into this one (each report keeps its source)"}, OpMergeSplit,
-		func(ctx context.Context, p truce.Principal, in *mergeIn) (*eventBody, error) {
-			if _, err := s.loadIncident(ctx, p, in.ID, OpMergeSplit); err != nil {
-				return nil, err
-			}
-			if _, err := s.loadIncident(ctx, p, in.Body.Source, OpMergeSplit); err != nil {
-				return nil, err
-			}
-			e, err := s.store.Merge(ctx, p, truce.IncidentID(in.ID), truce.IncidentID(in.Body.Source), in.Body.Reason)
-			if err != nil {
-				return nil, err
-			}
-			return &eventBody{Body: eventOut(e)}, nil
-		})
+)
+
+// The texts of add-evidence and get-evidence.
+const (
+	addEvidenceSummary = "Attach evidence (a file, kept with its SHA-256 and media type); evidence from a monitor or admin reopens a reviewed incident, a party's is attached without moving its status"
+	addEvidenceDoc     = "A party token may store a limited number of bytes of evidence a day (default 256 MiB); beyond it the answer is 429 with Retry-After (413 for one file larger than the whole quota)."
+	getEvidenceDoc     = "Always a download (`Content-Disposition: attachment`, `nosniff`). Its `Content-Type` is the uploaded media type only for " + safeTypesText + "; anything else is served as `application/octet-stream`."
+)
+
+// listIncidents serves list-incidents.
+func (s *Server) listIncidents(ctx context.Context, p truce.Principal, in *listIncidentsIn) (*incidentPageOut, error) {
+	f, err := in.filter(p)
+	if err != nil {
+		return nil, err
+	}
+	f.After, f.Limit = in.Cursor, in.Limit
+	incs, next, err := s.store.Incidents(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	out := &incidentPageOut{Body: IncidentPage{Incidents: make([]IncidentOut, 0, len(incs)), Next: next}}
+	for i := range incs {
+		out.Body.Incidents = append(out.Body.Incidents, incidentOut(&incs[i]))
+	}
+	if err := s.corroborate(ctx, incs, out.Body.Incidents); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// getIncident serves get-incident.
+func (s *Server) getIncident(ctx context.Context, p truce.Principal, in *idIn) (*incidentDetailOut, error) {
+	inc, err := s.loadIncident(ctx, p, in.ID, OpRead)
+	if err != nil {
+		return nil, err
+	}
+	d := IncidentDetail{IncidentOut: incidentOut(inc), ReportList: []ReportOut{}, Events: []EventOut{}, Evidence: []EvidenceOut{}, LogIndexes: []int64{}}
+	ros, reps, err := s.reportsIn(ctx, inc)
+	if err != nil {
+		return nil, err
+	}
+	d.ReportList = append(d.ReportList, ros...)
+	if len(reps) > 1 {
+		d.Corroboration = adjudicate.Corroboration(reps)
+	}
+	evs, err := s.store.Events(ctx, inc.ID)
+	if err != nil {
+		return nil, err
+	}
+	for i := range evs {
+		d.Events = append(d.Events, eventOut(&evs[i]))
+		d.LogIndexes = append(d.LogIndexes, evs[i].LogIndex)
+	}
+	d.MergedInto = string(mergedInto(evs))
+	items, err := s.store.Evidence(ctx, inc.ID)
+	if err != nil {
+		return nil, err
+	}
+	for i := range items {
+		d.Evidence = append(d.Evidence, evidenceOut(&items[i]))
+	}
+	return &incidentDetailOut{Body: d}, nil
+}
+
+// mergedInto returns the incident that an incident with history evs was
+// merged into, or "" if it was not, or was revived since by a split (a
+// report split from its target).
+func mergedInto(evs []truce.Event) truce.IncidentID {
+	var into truce.IncidentID
+	for i := range evs {
+		switch evs[i].Kind {
+		case truce.EventMergedInto:
+			into = evs[i].Other
+		case truce.EventSplitFrom:
+			into = ""
+		}
+	}
+	return into
+}
+
+// changeStatus serves change-status.
+func (s *Server) changeStatus(ctx context.Context, p truce.Principal, in *statusIn) (*eventBody, error) {
+	if _, err := s.loadIncident(ctx, p, in.ID, OpReview); err != nil {
+		return nil, err
+	}
+	e, err := s.store.ChangeStatus(ctx, p, truce.IncidentID(in.ID), truce.Status(in.Body.Status), in.Body.Reason)
+	if err != nil {
+		return nil, err
+	}
+	return &eventBody{Body: eventOut(e)}, nil
+}
+
+// addNote serves add-note.
+func (s *Server) addNote(ctx context.Context, p truce.Principal, in *noteIn) (*eventBody, error) {
+	if _, err := s.loadIncident(ctx, p, in.ID, OpNote); err != nil {
+		return nil, err
+	}
+	e, err := s.store.AddNote(ctx, p, truce.IncidentID(in.ID), in.Body.Text)
+	if err != nil {
+		return nil, err
+	}
+	return &eventBody{Body: eventOut(e)}, nil
+}
+
+// respond serves respond: a party's answer to an incident accusing it.
+func (s *Server) respond(ctx context.Context, p truce.Principal, in *respondIn) (*eventBody, error) {
+	if _, err := s.loadIncident(ctx, p, in.ID, OpRespond); err != nil {
+		return nil, err
+	}
+	e, err := s.store.Respond(ctx, p, truce.IncidentID(in.ID), truce.ResponseKind(in.Body.Kind), in.Body.Text)
+	if err != nil {
+		return nil, err
+	}
+	return &eventBody{Body: eventOut(e)}, nil
+}
+
+// addEvidence serves add-evidence, within a party token's daily quota.
+func (s *Server) addEvidence(ctx context.Context, p truce.Principal, in *evidenceIn) (*evidenceResult, error) {
+	if _, err := s.loadIncident(ctx, p, in.ID, OpAddEvidence); err != nil {
+		return nil, err
+	}
+	content, err := base64.StdEncoding.DecodeString(in.Body.Content)
+	if err != nil {
+		return nil, fieldError("body.content", "not valid base64", nil)
+	}
+	release, err := s.reserveEvidence(p, int64(len(content)))
+	if err != nil {
+		return nil, err
+	}
+	ev := &truce.Evidence{MediaType: in.Body.MediaType, Description: in.Body.Description}
+	e, err := s.store.AddEvidence(ctx, p, truce.IncidentID(in.ID), ev, content)
+	if err != nil {
+		release()
+		return nil, err
+	}
+	out := &evidenceResult{}
+	out.Body.Event, out.Body.Evidence = eventOut(e), evidenceOut(ev)
+	return out, nil
+}
+
+// getEvidence serves get-evidence.
+func (s *Server) getEvidence(ctx context.Context, p truce.Principal, in *evidenceContentIn) (*evidenceContentOut, error) {
+	if _, err := s.loadIncident(ctx, p, in.ID, OpRead); err != nil {
+		return nil, err
+	}
+	b, mt, err := s.store.EvidenceContent(ctx, truce.IncidentID(in.ID), in.Evidence)
+	if err != nil {
+		return nil, err
+	}
+	// The uploader chose the media type: served as a download, in a type
+	// no browser runs, never rendered in the site's origin.
+	ct, ext := downloadType(mt)
+	return &evidenceContentOut{ContentType: ct, Disposition: `attachment; filename="evidence` + ext + `"`, NoSniff: "nosniff",
+		CSP: "default-src 'none'; sandbox", Body: b}, nil
+}
+
+// publishIncident serves publish-incident.
+func (s *Server) publishIncident(ctx context.Context, p truce.Principal, in *idIn) (*eventBody, error) {
+	if _, err := s.loadIncident(ctx, p, in.ID, OpReview); err != nil {
+		return nil, err
+	}
+	e, err := s.store.Publish(ctx, p, truce.IncidentID(in.ID))
+	if err != nil {
+		return nil, err
+	}
+	return &eventBody{Body: eventOut(e)}, nil
+}
+
+// mergeIncidents serves merge-incidents: the body's source incident is
+// merged into the path's.
+func (s *Server) mergeIncidents(ctx context.Context, p truce.Principal, in *mergeIn) (*eventBody, error) {
+	if _, err := s.loadIncident(ctx, p, in.ID, OpMergeSplit); err != nil {
+		return nil, err
+	}
+	if _, err := s.loadIncident(ctx, p, in.Body.Source, OpMergeSplit); err != nil {
+		return nil, err
+	}
+	e, err := s.store.Merge(ctx, p, truce.IncidentID(in.ID), truce.IncidentID(in.Body.Source), in.Body.Reason)
+	if err != nil {
+		return nil, err
+	}
+	return &eventBody{Body: eventOut(e)}, nil
 }
 
 // safeTypes are the uploaded media types an evidence download keeps, with

@@ -3,9 +3,6 @@ package httpapi
 import (
 	"context"
 	"encoding/base64"
-	"net/http"
-
-	"github.com/danielgtaylor/huma/v2"
 
 	"truce"
 	"truce/internal/ledger"
@@ -27,76 +24,72 @@ func proofOut(hs [][32]byte) []string {
 	return out
 }
 
-type textOut struct {
-	ContentType string `header:"Content-Type"`
-	Body        []byte
-}
-
-func (s *Server) logRoutes() {
-	handle(s, huma.Operation{OperationID: "log-key", Method: http.MethodGet, Path: "/api/v1/log/key", Tags: []string{"log"},
-		Summary: "The log's verifier (public) key, in sumdb/note form (name+hash+base64 Ed25519 key)"}, OpReadLog,
-		func(ctx context.Context, p truce.Principal, _ *struct{}) (*textOut, error) {
-			_, vk, err := s.store.LogKey(ctx)
-			if err != nil {
-				return nil, err
-			}
-			return &textOut{ContentType: "text/plain; charset=utf-8", Body: []byte(vk + "\n")}, nil
-		})
-
-	handle(s, huma.Operation{OperationID: "log-checkpoint", Method: http.MethodGet, Path: "/api/v1/log/checkpoint", Tags: []string{"log"},
-		Summary: "The latest signed checkpoint (C2SP checkpoint format: origin, size, root hash, then the signature)"}, OpReadLog,
-		func(ctx context.Context, p truce.Principal, _ *struct{}) (*textOut, error) {
-			b, err := s.store.LatestCheckpoint(ctx)
-			if err != nil {
-				return nil, err
-			}
-			return &textOut{ContentType: "text/plain; charset=utf-8", Body: b}, nil
-		})
-
-	type recordIn struct {
+// The inputs and outputs of the log operations.
+type (
+	textOut struct {
+		ContentType string `header:"Content-Type"`
+		Body        []byte
+	}
+	recordIn struct {
 		Index int64 `path:"index" minimum:"0"`
 	}
-	handle(s, huma.Operation{OperationID: "log-record", Method: http.MethodGet, Path: "/api/v1/log/records/{index}", Tags: []string{"log"},
-		Summary: "One log record, byte for byte as hashed (canonical JSON); records about unpublished incidents need a role that may read them"}, OpReadLog,
-		func(ctx context.Context, p truce.Principal, in *recordIn) (*textOut, error) {
-			b, err := s.store.LogRecord(ctx, in.Index)
-			if err != nil {
-				return nil, err
-			}
-			if err := s.canReadRecord(ctx, p, b); err != nil {
-				return nil, err
-			}
-			return &textOut{ContentType: "application/json", Body: b}, nil
-		})
-
-	type inclusionIn struct {
+	inclusionIn struct {
 		Index int64 `query:"index" minimum:"0" required:"true"`
 		Size  int64 `query:"size" minimum:"1" required:"true" doc:"the tree size of the checkpoint to prove against"`
 	}
-	type proofBody struct{ Body Proof }
-	handle(s, huma.Operation{OperationID: "log-inclusion-proof", Method: http.MethodGet, Path: "/api/v1/log/proofs/inclusion", Tags: []string{"log"},
-		Summary: "An RFC 6962 inclusion proof of record index in the tree of the given size"}, OpReadLog,
-		func(ctx context.Context, p truce.Principal, in *inclusionIn) (*proofBody, error) {
-			hs, err := s.store.ProveRecord(ctx, in.Size, in.Index)
-			if err != nil {
-				return nil, err
-			}
-			return &proofBody{Body: Proof{Index: in.Index, Size: in.Size, Hashes: proofOut(hs)}}, nil
-		})
-
-	type consistencyIn struct {
+	consistencyIn struct {
 		Old  int64 `query:"old" minimum:"1" required:"true"`
 		Size int64 `query:"size" minimum:"1" required:"true"`
 	}
-	handle(s, huma.Operation{OperationID: "log-consistency-proof", Method: http.MethodGet, Path: "/api/v1/log/proofs/consistency", Tags: []string{"log"},
-		Summary: "An RFC 6962 consistency proof between two tree sizes"}, OpReadLog,
-		func(ctx context.Context, p truce.Principal, in *consistencyIn) (*proofBody, error) {
-			hs, err := s.store.ProveTree(ctx, in.Size, in.Old)
-			if err != nil {
-				return nil, err
-			}
-			return &proofBody{Body: Proof{OldSize: in.Old, Size: in.Size, Hashes: proofOut(hs)}}, nil
-		})
+	proofBody struct{ Body Proof }
+)
+
+// logKey serves log-key.
+func (s *Server) logKey(ctx context.Context, _ truce.Principal, _ *struct{}) (*textOut, error) {
+	_, vk, err := s.store.LogKey(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &textOut{ContentType: "text/plain; charset=utf-8", Body: []byte(vk + "\n")}, nil
+}
+
+// logCheckpoint serves log-checkpoint.
+func (s *Server) logCheckpoint(ctx context.Context, _ truce.Principal, _ *struct{}) (*textOut, error) {
+	b, err := s.store.LatestCheckpoint(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &textOut{ContentType: "text/plain; charset=utf-8", Body: b}, nil
+}
+
+// logRecord serves log-record.
+func (s *Server) logRecord(ctx context.Context, p truce.Principal, in *recordIn) (*textOut, error) {
+	b, err := s.store.LogRecord(ctx, in.Index)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.canReadRecord(ctx, p, b); err != nil {
+		return nil, err
+	}
+	return &textOut{ContentType: "application/json", Body: b}, nil
+}
+
+// inclusionProof serves log-inclusion-proof.
+func (s *Server) inclusionProof(ctx context.Context, _ truce.Principal, in *inclusionIn) (*proofBody, error) {
+	hs, err := s.store.ProveRecord(ctx, in.Size, in.Index)
+	if err != nil {
+		return nil, err
+	}
+	return &proofBody{Body: Proof{Index: in.Index, Size: in.Size, Hashes: proofOut(hs)}}, nil
+}
+
+// consistencyProof serves log-consistency-proof.
+func (s *Server) consistencyProof(ctx context.Context, _ truce.Principal, in *consistencyIn) (*proofBody, error) {
+	hs, err := s.store.ProveTree(ctx, in.Size, in.Old)
+	if err != nil {
+		return nil, err
+	}
+	return &proofBody{Body: Proof{OldSize: in.Old, Size: in.Size, Hashes: proofOut(hs)}}, nil
 }
 
 // canReadRecord hides records about incidents p may not read.

@@ -43,20 +43,17 @@ type fixture struct {
 // token for every role, plus an expired and a revoked one.
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
+	f := newBareFixture(t)
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "truce.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
 	bundle, a, err := agreement.BundleFile(scenario)
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, _, err := st.PutAgreement(ctx, truce.System, a.ID, bundle)
+	v, _, err := f.st.PutAgreement(ctx, truce.System, a.ID, bundle)
 	if err != nil {
 		t.Fatal(err)
 	}
+	f.bundle = bundle
 	day := time.Date(2025, 4, 10, 0, 0, 0, 0, time.UTC)
 	reps := []*truce.Report{
 		{ID: "acc-ua", Source: "test", Start: day, End: day.Add(24 * time.Hour), Precision: truce.PrecisionDay,
@@ -66,7 +63,7 @@ func newFixture(t testing.TB) *fixture {
 		{ID: "extra-1", Source: "test", Start: day, End: day.Add(24 * time.Hour), Precision: truce.PrecisionDay, Location: geo.Point{Lon: 30, Lat: 50}},
 		{ID: "extra-2", Source: "test", Start: day, End: day.Add(24 * time.Hour), Precision: truce.PrecisionDay, Location: geo.Point{Lon: 30, Lat: 50}},
 	}
-	if _, err := st.PutReports(ctx, truce.System, reps, truce.PutOptions{Published: true}); err != nil {
+	if _, err := f.st.PutReports(ctx, truce.System, reps, truce.PutOptions{Published: true}); err != nil {
 		t.Fatal(err)
 	}
 	j := adjudicate.New(a, nil)
@@ -74,13 +71,27 @@ func newFixture(t testing.TB) *fixture {
 	for _, r := range reps {
 		js = append(js, j.Judge(r))
 	}
-	if _, err := st.PutJudgements(ctx, truce.System, a.ID, v.Version, js); err != nil {
+	if _, err := f.st.PutJudgements(ctx, truce.System, a.ID, v.Version, js); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.AddEvidence(ctx, truce.System, "acc-ua", &truce.Evidence{MediaType: "text/plain"}, []byte("statement")); err != nil {
+	if _, err := f.st.AddEvidence(ctx, truce.System, "acc-ua", &truce.Evidence{MediaType: "text/plain"}, []byte("statement")); err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{st: st, tokens: map[string]string{}, bundle: bundle}
+	return f
+}
+
+// newBareFixture starts the API on an empty SQLite store (no agreement,
+// no reports) with the fixture's tokens: one for every role, plus an
+// expired and a revoked one.
+func newBareFixture(t testing.TB) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "truce.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	f := &fixture{st: st, tokens: map[string]string{}}
 	now := time.Now()
 	for _, tk := range []struct {
 		name  string
@@ -89,7 +100,7 @@ func newFixture(t testing.TB) *fixture {
 		ttl   time.Duration
 	}{{"admin", truce.RoleAdmin, "", 0}, {"monitor", truce.RoleMonitor, "", 0}, {"party:UA", truce.RoleParty, "UA", 0},
 		{"party:RU", truce.RoleParty, "RU", 0}, {"observer", truce.RoleObserver, "", 0}, {"expired", truce.RoleAdmin, "", time.Nanosecond}, {"revoked", truce.RoleAdmin, "", 0}} {
-		secret, tok := httpapi.NewToken(tk.role, tk.party, tk.name, tk.ttl, now.Add(-time.Hour))
+		secret, tok := truce.NewToken(tk.role, tk.party, tk.name, tk.ttl, now.Add(-time.Hour))
 		if err := st.CreateToken(ctx, tok); err != nil {
 			t.Fatal(err)
 		}

@@ -8,10 +8,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"net/http"
 	"sync"
-
-	"github.com/danielgtaylor/huma/v2"
 
 	"truce"
 	"truce/internal/adjudicate"
@@ -92,142 +89,151 @@ func parseReportIn(in *ReportIn, id string) (*truce.Report, error) {
 	return rep, nil
 }
 
-func (s *Server) reportRoutes() {
-	type createIn struct{ Body ReportIn }
-	type createOut struct {
+// The inputs and outputs of the report operations. splitIn names its
+// body's schema in the OpenAPI document (SplitInBody).
+type (
+	createReportIn  struct{ Body ReportIn }
+	createReportOut struct {
 		Location string `header:"Location"`
 		Body     ReportOut
 	}
-	handle(s, huma.Operation{OperationID: "create-report", Method: http.MethodPost, Path: "/api/v1/reports", Tags: []string{"reports"},
-		Summary: "Submit one report; it opens an incident and is judged against the current agreement", DefaultStatus: http.StatusCreated,
-		MaxBodyBytes: 256 << 10}, OpSubmitReport,
-		func(ctx context.Context, p truce.Principal, in *createIn) (*createOut, error) {
-			prefix := "api-"
-			opt := truce.PutOptions{Published: true}
-			if p.Role == truce.RoleParty {
-				prefix = "api-" + string(p.Party) + "-"
-				opt = truce.PutOptions{SubmittedBy: p.Party}
-				in.Body.Outlet = string(p.Party)
-			} else if in.Body.Published != nil {
-				opt.Published = *in.Body.Published
-			}
-			if in.Body.Perpetrator != "" {
-				if _, a, err := s.currentAgreement(ctx); err == nil {
-					if _, ok := a.Party(truce.PartyID(in.Body.Perpetrator)); !ok {
-						return nil, fieldError("body.perpetrator", "not a party of the current agreement", in.Body.Perpetrator)
-					}
-				}
-			}
-			r, err := parseReportIn(&in.Body, newID(prefix))
-			if err != nil {
-				return nil, err
-			}
-			if _, err := s.store.PutReports(ctx, p, []*truce.Report{r}, opt); err != nil {
-				return nil, err
-			}
-			if err := s.judgeReports(ctx, p, []*truce.Report{r}); err != nil {
-				return nil, err
-			}
-			out, err := s.reportView(ctx, p, r.ID)
-			if err != nil {
-				return nil, err
-			}
-			return &createOut{Location: "/api/v1/reports/" + string(r.ID), Body: *out}, nil
-		})
-
-	type bulkIn struct {
+	bulkIn struct {
 		Format    string `query:"format" enum:"truce-csv,truce-json,truce-geojson,acled,ucdp-ged,viina," doc:"default: detect from the header"`
 		Strict    bool   `query:"strict" doc:"refuse the whole file at the first bad row"`
 		Published bool   `query:"published" default:"true" doc:"publish the new incidents at once (reports from public sources)"`
 		Name      string `query:"name" maxLength:"200" doc:"the file's name, used in FILE:LINE report ids; default upload-HASH, HASH being the start of the body's SHA-256"`
 		RawBody   []byte `contentType:"text/csv"`
 	}
-	type bulkOut struct{ Body BulkResult }
-	handle(s, huma.Operation{OperationID: "upload-reports", Method: http.MethodPost, Path: "/api/v1/reports/bulk", Tags: []string{"reports"},
-		Summary: "Upload a file of reports in any supported format; bad rows are skipped and listed", MaxBodyBytes: 128 << 20}, OpBulkUpload,
-		func(ctx context.Context, p truce.Principal, in *bulkIn) (*bulkOut, error) {
-			name := in.Name
-			if name == "" {
-				name = uploadName(in.RawBody)
-			}
-			res := BulkResult{Errors: []string{}}
-			var batch []*truce.Report
-			flush := func() error {
-				n, kept, err := importer.PutReports(ctx, s.store, p, batch, truce.PutOptions{Published: in.Published})
-				res.Added += n
-				// On a conflict the rest of the batch is stored: judge it
-				// before reporting the conflict.
-				if kept != nil {
-					if jerr := s.judgeReports(ctx, p, kept); err == nil {
-						err = jerr
-					}
-				}
-				batch = batch[:0]
-				return err
-			}
-			var storeErr error
-			st, err := importer.ReadReports(bytes.NewReader(in.RawBody), importer.Options{Format: importer.Format(in.Format), File: name, Strict: in.Strict},
-				func(r *truce.Report) error {
-					batch = append(batch, r)
-					if len(batch) == 2000 {
-						storeErr = flush()
-						return storeErr
-					}
-					return nil
-				},
-				func(re importer.RowError) {
-					if len(res.Errors) < 100 {
-						res.Errors = append(res.Errors, re.Error())
-					}
-				})
-			if storeErr != nil {
-				return nil, storeErr
-			}
-			if err != nil {
-				return nil, truce.Errorf(truce.EINVALID, "%s", importErr(err))
-			}
-			if len(batch) > 0 {
-				if err := flush(); err != nil {
-					return nil, err
-				}
-			}
-			res.Read, res.Accepted, res.Rejected = st.Read, st.Accepted, st.Rejected
-			return &bulkOut{Body: res}, nil
-		})
-
-	type getIn struct {
-		ID string `path:"id" maxLength:"300"`
-	}
-	type getOut struct{ Body ReportOut }
-	handle(s, huma.Operation{OperationID: "get-report", Method: http.MethodGet, Path: "/api/v1/reports/{id}", Tags: []string{"reports"},
-		Summary: "One report with its provenance and its judgement under the current agreement"}, OpRead,
-		func(ctx context.Context, p truce.Principal, in *getIn) (*getOut, error) {
-			out, err := s.reportView(ctx, p, truce.ReportID(in.ID))
-			if err != nil {
-				return nil, err
-			}
-			return &getOut{Body: *out}, nil
-		})
-
-	type splitIn struct {
+	bulkOut    struct{ Body BulkResult }
+	reportBody struct{ Body ReportOut }
+	splitIn    struct {
 		ID   string `path:"id" maxLength:"300"`
 		Body struct {
 			Reason string `json:"reason" minLength:"1" maxLength:"2000"`
 		}
 	}
-	type eventOutBody struct{ Body EventOut }
-	handle(s, huma.Operation{OperationID: "split-report", Method: http.MethodPost, Path: "/api/v1/reports/{id}/split", Tags: []string{"incidents"},
-		Summary: "Move a report out of its incident into an incident of its own"}, OpMergeSplit,
-		func(ctx context.Context, p truce.Principal, in *splitIn) (*eventOutBody, error) {
-			if _, err := s.visibleIncidentOf(ctx, p, truce.ReportID(in.ID)); err != nil {
-				return nil, err
+)
+
+// createReport serves create-report. A party's report is attributed to
+// the party and stays unpublished until a monitor reviews it.
+func (s *Server) createReport(ctx context.Context, p truce.Principal, in *createReportIn) (*createReportOut, error) {
+	prefix := "api-"
+	opt := truce.PutOptions{Published: true}
+	if p.Role == truce.RoleParty {
+		prefix = "api-" + string(p.Party) + "-"
+		opt = truce.PutOptions{SubmittedBy: p.Party}
+		in.Body.Outlet = string(p.Party)
+	} else if in.Body.Published != nil {
+		opt.Published = *in.Body.Published
+	}
+	if in.Body.Perpetrator != "" {
+		if _, a, err := s.currentAgreement(ctx); err == nil {
+			if _, ok := a.Party(truce.PartyID(in.Body.Perpetrator)); !ok {
+				return nil, fieldError("body.perpetrator", "not a party of the current agreement", in.Body.Perpetrator)
 			}
-			e, err := s.store.Split(ctx, p, truce.ReportID(in.ID), in.Body.Reason)
-			if err != nil {
-				return nil, err
+		}
+	}
+	r, err := parseReportIn(&in.Body, newID(prefix))
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.store.PutReports(ctx, p, []*truce.Report{r}, opt); err != nil {
+		return nil, err
+	}
+	if err := s.judgeReports(ctx, p, []*truce.Report{r}); err != nil {
+		return nil, err
+	}
+	out, err := s.reportView(ctx, p, r.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &createReportOut{Location: "/api/v1/reports/" + string(r.ID), Body: *out}, nil
+}
+
+// bulkBatch is the reports of a bulk upload read but not yet stored.
+type bulkBatch struct {
+	s       *Server
+	by      truce.Principal
+	opt     truce.PutOptions
+	reports []*truce.Report
+	res     *BulkResult
+}
+
+// bulkBatchSize is how many reports of a bulk upload are stored at once.
+const bulkBatchSize = 2000
+
+// flush stores and judges the batch. On a conflict the rest of the batch
+// is stored: it is judged before the conflict is reported.
+func (b *bulkBatch) flush(ctx context.Context) error {
+	n, kept, err := importer.PutReports(ctx, b.s.store, b.by, b.reports, b.opt)
+	b.res.Added += n
+	if kept != nil {
+		if jerr := b.s.judgeReports(ctx, b.by, kept); err == nil {
+			err = jerr
+		}
+	}
+	b.reports = b.reports[:0]
+	return err
+}
+
+// uploadReports serves upload-reports: the file is read and stored in
+// batches; bad rows are skipped and the first 100 listed.
+func (s *Server) uploadReports(ctx context.Context, p truce.Principal, in *bulkIn) (*bulkOut, error) {
+	name := in.Name
+	if name == "" {
+		name = uploadName(in.RawBody)
+	}
+	res := BulkResult{Errors: []string{}}
+	batch := &bulkBatch{s: s, by: p, opt: truce.PutOptions{Published: in.Published}, res: &res}
+	var storeErr error
+	st, err := importer.ReadReports(bytes.NewReader(in.RawBody), importer.Options{Format: importer.Format(in.Format), File: name, Strict: in.Strict},
+		func(r *truce.Report) error {
+			batch.reports = append(batch.reports, r)
+			if len(batch.reports) == bulkBatchSize {
+				storeErr = batch.flush(ctx)
+				return storeErr
 			}
-			return &eventOutBody{Body: eventOut(e)}, nil
+			return nil
+		},
+		func(re importer.RowError) {
+			if len(res.Errors) < 100 {
+				res.Errors = append(res.Errors, re.Error())
+			}
 		})
+	if storeErr != nil {
+		return nil, storeErr
+	}
+	if err != nil {
+		return nil, truce.Errorf(truce.EINVALID, "%s", importErr(err))
+	}
+	if len(batch.reports) > 0 {
+		if err := batch.flush(ctx); err != nil {
+			return nil, err
+		}
+	}
+	res.Read, res.Accepted, res.Rejected = st.Read, st.Accepted, st.Rejected
+	return &bulkOut{Body: res}, nil
+}
+
+// getReport serves get-report.
+func (s *Server) getReport(ctx context.Context, p truce.Principal, in *idIn) (*reportBody, error) {
+	out, err := s.reportView(ctx, p, truce.ReportID(in.ID))
+	if err != nil {
+		return nil, err
+	}
+	return &reportBody{Body: *out}, nil
+}
+
+// splitReport serves split-report.
+func (s *Server) splitReport(ctx context.Context, p truce.Principal, in *splitIn) (*eventBody, error) {
+	if _, err := s.visibleIncidentOf(ctx, p, truce.ReportID(in.ID)); err != nil {
+		return nil, err
+	}
+	e, err := s.store.Split(ctx, p, truce.ReportID(in.ID), in.Body.Reason)
+	if err != nil {
+		return nil, err
+	}
+	return &eventBody{Body: eventOut(e)}, nil
 }
 
 // visibleIncidentOf returns the incident of a report if p may see it;
@@ -256,8 +262,6 @@ func (s *Server) reportView(ctx context.Context, p truce.Principal, id truce.Rep
 	return s.reportIn(ctx, in.ID, id)
 }
 
-// reportIn returns a report of incident inc with its current judgement;
-// the caller has checked that the incident may be seen.
 // corroborate sets the corroboration of the listed incidents (outs[i] is
 // incs[i]) that hold more than one report, reading their reports in one
 // query; an incident of one report is corroborated by its one source.
@@ -383,6 +387,8 @@ func (s *Server) reportsIn(ctx context.Context, inc *truce.IncidentSummary) ([]R
 	return out, rs, nil
 }
 
+// reportIn returns a report of incident inc with its current judgement;
+// the caller has checked that the incident may be seen.
 func (s *Server) reportIn(ctx context.Context, inc truce.IncidentID, id truce.ReportID) (*ReportOut, error) {
 	r, err := s.store.Report(ctx, id)
 	if err != nil {

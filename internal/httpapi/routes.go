@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"net/http"
+	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -66,11 +67,78 @@ func (s *Server) Operations() []*huma.Operation {
 	return out
 }
 
+// routes registers every operation of the API, one a line: its method
+// and path, id, tag and summary, the permission it needs (authz.go) and
+// its handler, a method of Server next to its input and output types.
 func (s *Server) routes() {
-	s.agreementRoutes()
-	s.reportRoutes()
-	s.incidentRoutes()
-	s.logRoutes()
-	s.tokenRoutes()
-	s.exportRoutes()
+	// Agreements and sites: agreements.go.
+	handle(s, operation("GET /api/v1/agreement", "get-agreement", "agreements", "The current agreement: parties, zones, phases with their schedule per reading, obligations and positions"), OpRead, s.getAgreement)
+	handle(s, operation("GET /api/v1/obligations", "list-obligations", "agreements", "The current agreement's obligations (e.g. prisoner exchanges) and their status"), OpRead, s.listObligations)
+	handle(s, operation("GET /api/v1/positions", "list-positions", "agreements", "Each party's positions on each phase over time, with conditions and sources"), OpRead, s.listPositions)
+	handle(s, operation("GET /api/v1/agreements/{id}/versions", "list-agreement-versions", "agreements", "Every stored version of an agreement"), OpRead, s.listAgreementVersions)
+	handle(s, operation("GET /api/v1/agreements/{id}/versions/{version}/bundle", "get-agreement-bundle", "agreements", "One version's bundle: a zip of agreement.yaml and its zone files, byte for byte as stored (its SHA-256 is in the log)"), OpRead, s.getAgreementBundle)
+	handle(s, operation("POST /api/v1/agreements", "upload-agreement", "agreements", "Upload a new agreement version and re-adjudicate every report", describe(uploadAgreementDoc), maxBody(32<<20), status(http.StatusCreated)), OpUploadAgreement, s.uploadAgreement)
+	handle(s, operation("GET /api/v1/sites", "list-sites", "sites", "Protected sites, with their categories under the current agreement"), OpRead, s.listSites)
+	handle(s, operation("POST /api/v1/sites", "upload-sites", "sites", "Upload protected sites (GPPD CSV, sites CSV or GeoJSON)", maxBody(64<<20)), OpUploadSites, s.uploadSites)
+
+	// Reports: reports.go.
+	handle(s, operation("POST /api/v1/reports", "create-report", "reports", "Submit one report; it opens an incident and is judged against the current agreement", status(http.StatusCreated), maxBody(256<<10)), OpSubmitReport, s.createReport)
+	handle(s, operation("POST /api/v1/reports/bulk", "upload-reports", "reports", "Upload a file of reports in any supported format; bad rows are skipped and listed", maxBody(128<<20)), OpBulkUpload, s.uploadReports)
+	handle(s, operation("GET /api/v1/reports/{id}", "get-report", "reports", "One report with its provenance and its judgement under the current agreement"), OpRead, s.getReport)
+	handle(s, operation("POST /api/v1/reports/{id}/split", "split-report", "incidents", "Move a report out of its incident into an incident of its own"), OpMergeSplit, s.splitReport)
+
+	// Incidents and their review: incidents.go.
+	handle(s, operation("GET /api/v1/incidents", "list-incidents", "incidents", "Incidents you may read, filtered, in (start time, id) order, a page at a time"), OpRead, s.listIncidents)
+	handle(s, operation("GET /api/v1/incidents/{id}", "get-incident", "incidents", "An incident with its reports, judgements, history, evidence and log records"), OpRead, s.getIncident)
+	handle(s, operation("POST /api/v1/incidents/{id}/status", "change-status", "review", "Move an incident in the review workflow (reported → under_review → verified | unverifiable | dismissed; back to under_review)"), OpReview, s.changeStatus)
+	handle(s, operation("POST /api/v1/incidents/{id}/notes", "add-note", "review", "Attach a monitor's note", status(http.StatusCreated)), OpNote, s.addNote)
+	handle(s, operation("POST /api/v1/incidents/{id}/responses", "respond", "review", "A party answers an incident that accuses it; the incident is then contested by that party", status(http.StatusCreated)), OpRespond, s.respond)
+	handle(s, operation("POST /api/v1/incidents/{id}/evidence", "add-evidence", "review", addEvidenceSummary, describe(addEvidenceDoc), status(http.StatusCreated), maxBody(23<<20)), OpAddEvidence, s.addEvidence)
+	handle(s, operation("GET /api/v1/incidents/{id}/evidence/{evidence}", "get-evidence", "review", "The bytes of an evidence item (check them against its SHA-256)", describe(getEvidenceDoc)), OpRead, s.getEvidence)
+	handle(s, operation("POST /api/v1/incidents/{id}/publish", "publish-incident", "review", "Make an incident visible to observers and the public"), OpReview, s.publishIncident)
+	handle(s, operation("POST /api/v1/incidents/{id}/merge", "merge-incidents", "incidents", "Merge another incident's reports into this one (each report keeps its source)"), OpMergeSplit, s.mergeIncidents)
+
+	// The tamper-evident log: logapi.go.
+	handle(s, operation("GET /api/v1/log/key", "log-key", "log", "The log's verifier (public) key, in sumdb/note form (name+hash+base64 Ed25519 key)"), OpReadLog, s.logKey)
+	handle(s, operation("GET /api/v1/log/checkpoint", "log-checkpoint", "log", "The latest signed checkpoint (C2SP checkpoint format: origin, size, root hash, then the signature)"), OpReadLog, s.logCheckpoint)
+	handle(s, operation("GET /api/v1/log/records/{index}", "log-record", "log", "One log record, byte for byte as hashed (canonical JSON); records about unpublished incidents need a role that may read them"), OpReadLog, s.logRecord)
+	handle(s, operation("GET /api/v1/log/proofs/inclusion", "log-inclusion-proof", "log", "An RFC 6962 inclusion proof of record index in the tree of the given size"), OpReadLog, s.inclusionProof)
+	handle(s, operation("GET /api/v1/log/proofs/consistency", "log-consistency-proof", "log", "An RFC 6962 consistency proof between two tree sizes"), OpReadLog, s.consistencyProof)
+
+	// Tokens: tokens.go.
+	handle(s, operation("POST /api/v1/tokens", "create-token", "tokens", "Create a token", status(http.StatusCreated)), OpManageTokens, s.createToken)
+	handle(s, operation("GET /api/v1/tokens", "list-tokens", "tokens", "List tokens (never their secrets)"), OpReadTokens, s.listTokens)
+	handle(s, operation("DELETE /api/v1/tokens/{id}", "revoke-token", "tokens", "Revoke a token", status(http.StatusNoContent)), OpManageTokens, s.revokeToken)
+
+	// Summaries and exports: exports.go.
+	handle(s, operation("GET /api/v1/summary", "get-summary", "reports", "The period report of the records you may read: counts per phase and party, a daily series, violations and disputed cases (the same figures as `truce report`)"), OpRead, s.getSummary)
+	handle(s, operation("GET /api/v1/exports/incidents", "export-incidents", "exports", "Every incident you may read, matching the filters, as CSV, GeoJSON or JSON (streamed)", describe(exportIncidentsDoc)), OpRead, s.exportIncidents)
+}
+
+// operation describes an operation to huma: pattern is its method and
+// path, as in a ServeMux pattern ("GET /api/v1/incidents"); id, tag and
+// summary appear in the OpenAPI document; opts set the rest.
+func operation(pattern, id, tag, summary string, opts ...func(*huma.Operation)) huma.Operation {
+	method, path, _ := strings.Cut(pattern, " ")
+	o := huma.Operation{OperationID: id, Method: method, Path: path, Tags: []string{tag}, Summary: summary}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	return o
+}
+
+// describe sets an operation's description; handle appends the roles
+// allowed to call it.
+func describe(text string) func(*huma.Operation) {
+	return func(o *huma.Operation) { o.Description = text }
+}
+
+// status sets the status of an operation's successful answer (default 200).
+func status(code int) func(*huma.Operation) {
+	return func(o *huma.Operation) { o.DefaultStatus = code }
+}
+
+// maxBody bounds the request body of an operation (huma's default: 1 MiB).
+func maxBody(n int64) func(*huma.Operation) {
+	return func(o *huma.Operation) { o.MaxBodyBytes = n }
 }

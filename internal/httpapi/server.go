@@ -3,8 +3,6 @@ package httpapi
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/hex"
 	"errors"
 	"log/slog"
@@ -150,27 +148,18 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 // API returns the huma API, e.g. to print its OpenAPI document.
 func (s *Server) API() huma.API { return s.api }
 
-// Mux adds further routes (the web dashboard) in front of the API.
+// Wrap puts what f returns (the web dashboard) in front of the API.
 func (s *Server) Wrap(f func(api http.Handler) http.Handler) { s.handler = f(s.handler) }
 
 type ctxKey int
 
 const (
-	principalKey ctxKey = iota
-	requestIDKey
+	requestIDKey ctxKey = iota
 	clientAddrKey
 )
 
-func principal(ctx context.Context) truce.Principal {
-	p, _ := ctx.Value(principalKey).(truce.Principal)
-	return p
-}
-
-// WithPrincipal returns ctx carrying p, for callers that authenticate
-// requests themselves (the web pages).
-func WithPrincipal(ctx context.Context, p truce.Principal) context.Context {
-	return context.WithValue(ctx, principalKey, p)
-}
+// principal is the caller authenticate (or the web layer) put in ctx.
+func principal(ctx context.Context) truce.Principal { return truce.PrincipalFrom(ctx) }
 
 func requestID(ctx context.Context) string {
 	id, _ := ctx.Value(requestIDKey).(string)
@@ -181,36 +170,6 @@ func newRequestID() string {
 	var b [8]byte
 	_, _ = rand.Read(b[:])
 	return hex.EncodeToString(b[:])
-}
-
-// HashToken returns the stored form of a token secret.
-func HashToken(secret string) string {
-	sum := sha256.Sum256([]byte(secret))
-	return hex.EncodeToString(sum[:])
-}
-
-// Authenticate resolves a bearer secret to its principal: EUNAUTHORIZED
-// for an unknown, expired or revoked token.
-func (s *Server) Authenticate(ctx context.Context, secret string) (truce.Principal, error) {
-	if secret == "" || len(secret) > 256 {
-		return truce.Anonymous, truce.Errorf(truce.EUNAUTHORIZED, "invalid token")
-	}
-	hash := HashToken(secret)
-	t, err := s.store.TokenByHash(ctx, hash)
-	if truce.ErrorCode(err) == truce.ENOTFOUND {
-		return truce.Anonymous, truce.Errorf(truce.EUNAUTHORIZED, "invalid token")
-	} else if err != nil {
-		return truce.Anonymous, err
-	}
-	// The lookup is by hash already; compare again in constant time so
-	// that no code path compares secrets byte by byte.
-	if subtle.ConstantTimeCompare([]byte(t.Hash), []byte(hash)) != 1 {
-		return truce.Anonymous, truce.Errorf(truce.EUNAUTHORIZED, "invalid token")
-	}
-	if !t.Active(s.now()) {
-		return truce.Anonymous, truce.Errorf(truce.EUNAUTHORIZED, "token expired or revoked")
-	}
-	return truce.Principal{TokenID: t.ID, Role: t.Role, Party: t.Party, Name: t.Name}, nil
 }
 
 // authenticate resolves the bearer token of API requests. A request with a
@@ -256,7 +215,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			writeProblem(w, http.StatusUnauthorized, "Authorization must be \"Bearer <token>\"")
 			return
 		}
-		p, err := s.Authenticate(r.Context(), strings.TrimSpace(secret))
+		p, err := truce.Authenticate(r.Context(), s.store, strings.TrimSpace(secret), s.now())
 		if truce.ErrorCode(err) == truce.EINTERNAL {
 			s.log.ErrorContext(r.Context(), "authentication failed", "request_id", requestID(r.Context()), "err", err)
 			writeProblem(w, http.StatusInternalServerError, "internal error (request "+requestID(r.Context())+")")
@@ -277,7 +236,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 				return
 			}
 		}
-		next.ServeHTTP(w, r.WithContext(WithPrincipal(r.Context(), p)))
+		next.ServeHTTP(w, r.WithContext(truce.WithPrincipal(r.Context(), p)))
 	})
 }
 

@@ -179,7 +179,7 @@ type uploadResult struct {
 // response, which must be a 201.
 func mustUpload(t *testing.T, st truce.Store, bundle []byte) uploadResult {
 	t.Helper()
-	secret, tok := httpapi.NewToken(truce.RoleAdmin, "", "admin", 0, time.Now().Add(-time.Hour))
+	secret, tok := truce.NewToken(truce.RoleAdmin, "", "admin", 0, time.Now().Add(-time.Hour))
 	if err := st.CreateToken(context.Background(), tok); err != nil {
 		t.Fatal(err)
 	}

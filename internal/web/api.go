@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"truce"
-	"truce/internal/httpapi"
 )
 
 // serveAPI passes a request to the API. A request signed in by the session
@@ -53,7 +52,7 @@ func (h *handler) apiSession(w http.ResponseWriter, r *http.Request) (*http.Requ
 		writeProblem(w, http.StatusInternalServerError, "internal error")
 		return nil, truce.Anonymous, false
 	}
-	return r.WithContext(httpapi.WithPrincipal(r.Context(), p)), p, true
+	return r.WithContext(truce.WithPrincipal(r.Context(), p)), p, true
 }
 
 // forwardAPI passes a request to the API, compressing the response.

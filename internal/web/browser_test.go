@@ -223,6 +223,7 @@ func TestDashboard(t *testing.T) {
 	t.Run("submit", func(t *testing.T) { testSubmit(t, newTab(t, b, srv, dir)) })
 	t.Run("agreement", func(t *testing.T) { testAgreement(t, newTab(t, b, srv, dir)) })
 	t.Run("csrf", func(t *testing.T) { testBrowserCSRF(t, newTab(t, b, srv, dir)) })
+	t.Run("merged", func(t *testing.T) { testMerged(t, newTab(t, b, srv, dir)) })
 	if err := <-viina; err != nil {
 		t.Fatal(err)
 	}
@@ -505,6 +506,39 @@ type evidenceMark struct {
 }
 
 const readMarks = `[...document.querySelectorAll('#reports .report-text mark')].map(m => ({fact: m.dataset.fact, class: m.className, title: m.title, text: m.textContent}))`
+
+// testMerged opens, as a monitor, the page of an incident merged into
+// another (two unpublished reports, which the public's tests do not see):
+// it says where the reports went and links there, and the link leads to
+// the incident that holds them.
+func testMerged(t *testing.T, tb *tab) {
+	report := func() string {
+		var r struct {
+			Incident string `json:"incident"`
+		}
+		tb.srv.must(t, http.StatusCreated, "POST", "/api/v1/reports", "monitor",
+			map[string]any{"time": "2024-12-01T02:00:00Z", "lat": 50.9, "lon": 34.8, "text": "Drones struck a substation", "published": false}, &r)
+		return r.Incident
+	}
+	target, source := report(), report()
+	tb.srv.must(t, http.StatusOK, "POST", "/api/v1/incidents/"+url.PathEscape(target)+"/merge", "monitor", map[string]any{"source": source, "reason": "the same strike"}, nil)
+	tb.signIn("monitor")
+	tb.open("/incidents/" + url.PathEscape(source))
+	tb.wait(`document.getElementById('incident').dataset.state === 'ready'`)
+	var page struct {
+		Notice string   `json:"notice"`
+		Facts  []string `json:"facts"`
+	}
+	tb.eval(`(() => { const a = document.querySelector('#merged-into a');
+	  return {notice: a ? a.getAttribute('href') : '', facts: [...document.querySelectorAll('#inc-facts dd a')].map((x) => x.getAttribute('href'))}; })()`, &page)
+	want := "/incidents/" + url.PathEscape(target)
+	if page.Notice != want || !slices.Contains(page.Facts, want) {
+		t.Errorf("the merged incident's page links to %q (notice) and %q (facts), want %q in both", page.Notice, page.Facts, want)
+	}
+	tb.screenshot("incident-merged")
+	tb.do(chromedp.Click(chromedp.CSS(`#merged-into a`)))
+	tb.wait(fmt.Sprintf(`document.getElementById('incident') !== null && document.getElementById('incident').dataset.id === %s && document.getElementById('incident').dataset.state === 'ready'`, jsString(target)))
+}
 
 // testEvidence checks that the incident page marks the words that
 // established each fact in the report's text, and that hostile text stays

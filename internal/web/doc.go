@@ -38,7 +38,7 @@
 // https. A session lasts 12 hours; signing out deletes it, and it ends
 // when its token expires or is revoked. Requests to /api/ that carry the
 // cookie and no Authorization header are passed on as the session's
-// principal (httpapi.WithPrincipal); a cookie of an ended session is
+// principal (truce.WithPrincipal); a cookie of an ended session is
 // refused with 401. Those that change state (POST, PUT, PATCH, DELETE)
 // must also carry the X-CSRF-Token header with the session's CSRF token,
 // an HMAC of the session id that the page's scripts read from the cookie

@@ -27,6 +27,9 @@ type pageData struct {
 	Error      string
 	Message    string
 	IncidentID string
+	// MergedInto is the incident IncidentID was merged into, if it was
+	// and the viewer may read it; MergedIntoPath is that incident's page.
+	MergedInto, MergedIntoPath string
 }
 
 // pageRoles are the roles that may open a page; pages not listed are
@@ -60,7 +63,45 @@ func (h *handler) incidentPage(w http.ResponseWriter, r *http.Request) {
 		h.notFound(w, r)
 		return
 	}
-	h.render(w, r, http.StatusOK, "incident.html", pageData{Title: "Incident " + id, Nav: "map", Viewer: h.viewerOf(w, r), IncidentID: id})
+	v, p := h.whoIs(w, r)
+	d := pageData{Title: "Incident " + id, Nav: "map", Viewer: v, IncidentID: id}
+	if into := h.mergedInto(r, p, id); into != "" {
+		d.MergedInto, d.MergedIntoPath = into, "/incidents/"+url.PathEscape(into)
+	}
+	h.render(w, r, http.StatusOK, "incident.html", d)
+}
+
+// mergedInto returns the incident that incident id was merged into, as
+// the API tells p (merged_into of GET /api/v1/incidents/{id}), or "" when
+// it was not merged or p may not read it. Only an incident without
+// reports can have been merged away, so the API is asked about those
+// alone: the record of any other incident is read once, by the page's
+// script.
+func (h *handler) mergedInto(r *http.Request, p truce.Principal, id string) string {
+	in, err := h.st.Incident(r.Context(), truce.IncidentID(id))
+	if err != nil {
+		if truce.ErrorCode(err) != truce.ENOTFOUND {
+			h.log.ErrorContext(r.Context(), "web: incident page", "incident", id, "err", err)
+		}
+		return ""
+	}
+	if len(in.Reports) > 0 {
+		return ""
+	}
+	req, err := http.NewRequestWithContext(truce.WithPrincipal(r.Context(), p), http.MethodGet, "/api/v1/incidents/"+url.PathEscape(id), nil)
+	if err != nil {
+		return ""
+	}
+	req.RemoteAddr = r.RemoteAddr
+	rec := &bufferedResponse{header: http.Header{}}
+	h.api.ServeHTTP(rec, req)
+	var d struct {
+		MergedInto string `json:"merged_into"`
+	}
+	if rec.status != http.StatusOK || json.Unmarshal(rec.body.Bytes(), &d) != nil {
+		return ""
+	}
+	return d.MergedInto
 }
 
 // incidentAPI serves GET /api/v1/incidents/{id}, the record the incident

@@ -18,7 +18,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"truce"
-	"truce/internal/httpapi"
 )
 
 // TestPagesByRole opens every page with every role, no session, an
@@ -35,7 +34,7 @@ func TestPagesByRole(t *testing.T) {
 		if extra.key == "expired" {
 			ttl = time.Hour
 		}
-		secret, tok := httpapi.NewToken(extra.role, "", extra.key, ttl, time.Now().Add(-2*time.Hour))
+		secret, tok := truce.NewToken(extra.role, "", extra.key, ttl, time.Now().Add(-2*time.Hour))
 		if err := s.store.CreateToken(ctx, tok); err != nil {
 			t.Fatal(err)
 		}
@@ -210,7 +209,7 @@ func TestReportTextIsText(t *testing.T) {
 func TestIncidentActors(t *testing.T) {
 	s := newTestServer(t, false)
 	ctx := context.Background()
-	secret, tok := httpapi.NewToken(truce.RoleObserver, "", "test observer", 0, time.Now())
+	secret, tok := truce.NewToken(truce.RoleObserver, "", "test observer", 0, time.Now())
 	if err := s.store.CreateToken(ctx, tok); err != nil {
 		t.Fatal(err)
 	}
@@ -352,6 +351,72 @@ func TestIncidentActors(t *testing.T) {
 		}
 		if !bytes.Equal(gz, plain) {
 			t.Errorf("compressed record differs from the plain one")
+		}
+	})
+}
+
+// TestIncidentMergedInto: the page of an incident merged into another says
+// so and links there, for whoever may read it, and the record the page
+// reads says the same (merged_into); nobody learns of a merge they may
+// not read.
+func TestIncidentMergedInto(t *testing.T) {
+	s := newTestServer(t, false)
+	report := func(published bool) string {
+		t.Helper()
+		var r struct {
+			Incident string `json:"incident"`
+		}
+		s.must(t, http.StatusCreated, "POST", "/api/v1/reports", "monitor",
+			map[string]any{"time": "2025-03-26T02:00:00Z", "lat": 50.9, "lon": 34.8, "text": "Drones struck a substation", "published": published}, &r)
+		return r.Incident
+	}
+	target, source := report(true), report(true)
+	hiddenTarget, hiddenSource := report(false), report(false)
+	for _, m := range [][2]string{{target, source}, {hiddenTarget, hiddenSource}} {
+		s.must(t, http.StatusOK, "POST", "/api/v1/incidents/"+m[0]+"/merge", "monitor", map[string]any{"source": m[1], "reason": "the same strike"}, nil)
+	}
+	cs := signIn(t, s, s.tokens["monitor"])
+	monitor := []string{"Cookie", cookieHeader(cs["truce_session"], cs["truce_csrf"])}
+	for _, tt := range []struct {
+		name, page string
+		hdr        []string
+		into       string // "": no notice
+	}{
+		{name: "the public, a published merge", page: source, into: target},
+		{name: "a monitor, an unpublished merge", page: hiddenSource, hdr: monitor, into: hiddenTarget},
+		{name: "the public, an unpublished merge", page: hiddenSource},
+		{name: "the public, the merge's target", page: target},
+		{name: "the public, an unknown incident", page: "nope"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, body := s.do(t, "GET", "/incidents/"+tt.page, "", "", nil, tt.hdr...)
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("GET /incidents/%s: %d", tt.page, resp.StatusCode)
+			}
+			notice := `<p id="merged-into" class="notice">This incident was merged into incident <a href="/incidents/` + tt.into + `">` + tt.into + `</a>`
+			switch {
+			case tt.into != "" && !strings.Contains(string(body), notice):
+				t.Errorf("the page does not link to %s, where the incident was merged: %s", tt.into, body)
+			case tt.into == "" && strings.Contains(string(body), `id="merged-into"`):
+				t.Errorf("the page says the incident was merged: %s", body)
+			case tt.into == "" && strings.Contains(string(body), hiddenTarget):
+				t.Errorf("the page names %s, an incident the reader may not read", hiddenTarget)
+			}
+		})
+	}
+	t.Run("the record", func(t *testing.T) {
+		type record struct {
+			MergedInto string            `json:"merged_into"`
+			ReportList []json.RawMessage `json:"report_list"`
+		}
+		var src, tgt record
+		s.must(t, http.StatusOK, "GET", "/api/v1/incidents/"+source, "", nil, &src)
+		if src.MergedInto != target || len(src.ReportList) != 0 {
+			t.Errorf("the merged incident's record: merged_into %q and %d reports, want %q and none", src.MergedInto, len(src.ReportList), target)
+		}
+		s.must(t, http.StatusOK, "GET", "/api/v1/incidents/"+target, "", nil, &tgt)
+		if tgt.MergedInto != "" || len(tgt.ReportList) != 2 {
+			t.Errorf("the target's record: merged_into %q and %d reports, want none and 2", tgt.MergedInto, len(tgt.ReportList))
 		}
 	})
 }

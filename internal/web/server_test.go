@@ -54,7 +54,7 @@ func newTestServer(t *testing.T, tls bool) *testServer {
 		role  truce.Role
 		party truce.PartyID
 	}{{"admin", truce.RoleAdmin, ""}, {"monitor", truce.RoleMonitor, ""}, {"UA", truce.RoleParty, "UA"}, {"RU", truce.RoleParty, "RU"}} {
-		secret, tok := httpapi.NewToken(tk.role, tk.party, "test "+tk.key, 0, time.Now())
+		secret, tok := truce.NewToken(tk.role, tk.party, "test "+tk.key, 0, time.Now())
 		if err := st.CreateToken(ctx, tok); err != nil {
 			t.Fatal(err)
 		}

@@ -18,7 +18,6 @@ import (
 	"unicode/utf8"
 
 	"truce"
-	"truce/internal/httpapi"
 )
 
 // The browser session. Signing in checks the API token and starts a
@@ -120,29 +119,9 @@ func isUnsafe(method string) bool {
 	return true
 }
 
-// authenticator is what httpapi.Server offers to resolve a token.
-type authenticator interface {
-	Authenticate(ctx context.Context, secret string) (truce.Principal, error)
-}
-
-// authenticate resolves an API token the way the API does.
+// authenticate resolves an API token as the API does (truce.Authenticate).
 func (h *handler) authenticate(ctx context.Context, secret string) (truce.Principal, error) {
-	if a, ok := h.api.(authenticator); ok {
-		return a.Authenticate(ctx, secret)
-	}
-	if secret == "" || len(secret) > 256 {
-		return truce.Anonymous, truce.Errorf(truce.EUNAUTHORIZED, "invalid token")
-	}
-	t, err := h.st.TokenByHash(ctx, httpapi.HashToken(secret))
-	if truce.ErrorCode(err) == truce.ENOTFOUND {
-		return truce.Anonymous, truce.Errorf(truce.EUNAUTHORIZED, "invalid token")
-	} else if err != nil {
-		return truce.Anonymous, err
-	}
-	if !t.Active(time.Now()) {
-		return truce.Anonymous, truce.Errorf(truce.EUNAUTHORIZED, "token expired or revoked")
-	}
-	return truce.Principal{TokenID: t.ID, Role: t.Role, Party: t.Party, Name: t.Name}, nil
+	return truce.Authenticate(ctx, h.st, secret, time.Now())
 }
 
 // sessionOf resolves the request's session cookie to the principal the
@@ -163,7 +142,7 @@ func (h *handler) sessionOf(r *http.Request) (truce.Principal, error) {
 	} else if err != nil {
 		return truce.Anonymous, err
 	}
-	return truce.Principal{TokenID: t.ID, Role: t.Role, Party: t.Party, Name: t.Name}, nil
+	return t.Principal(), nil
 }
 
 // viewer is who looks at a page.
@@ -178,6 +157,13 @@ type viewer struct {
 // viewerOf resolves the session cookie. A cookie that names no active
 // session is cleared.
 func (h *handler) viewerOf(w http.ResponseWriter, r *http.Request) viewer {
+	v, _ := h.whoIs(w, r)
+	return v
+}
+
+// whoIs is viewerOf, with the principal the session acts as (the public
+// without an active session).
+func (h *handler) whoIs(w http.ResponseWriter, r *http.Request) (viewer, truce.Principal) {
 	p, err := h.sessionOf(r)
 	if err != nil {
 		if truce.ErrorCode(err) == truce.EUNAUTHORIZED {
@@ -185,16 +171,16 @@ func (h *handler) viewerOf(w http.ResponseWriter, r *http.Request) viewer {
 		} else {
 			h.log.ErrorContext(r.Context(), "web: session lookup failed", "err", err)
 		}
-		return viewer{}
+		return viewer{}, truce.Anonymous
 	}
 	if p.Role == "" {
-		return viewer{}
+		return viewer{}, truce.Anonymous
 	}
 	name := p.Name
 	if name == "" {
 		name = p.TokenID
 	}
-	return viewer{SignedIn: true, Role: string(p.Role), Party: string(p.Party), Name: name, CSRF: csrfToken(cookieValue(r, sessionCookie))}
+	return viewer{SignedIn: true, Role: string(p.Role), Party: string(p.Party), Name: name, CSRF: csrfToken(cookieValue(r, sessionCookie))}, p
 }
 
 func writeProblem(w http.ResponseWriter, status int, detail string) {

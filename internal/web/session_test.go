@@ -401,7 +401,7 @@ func TestSessionCookieIsNotTheToken(t *testing.T) {
 	}
 	sum := sha256.Sum256([]byte(secret))
 	for _, c := range []*http.Cookie{a, b} {
-		for _, derived := range []string{secret, httpapi.HashToken(secret), hex.EncodeToString(sum[:]), base64.RawURLEncoding.EncodeToString(sum[:]),
+		for _, derived := range []string{secret, truce.HashToken(secret), hex.EncodeToString(sum[:]), base64.RawURLEncoding.EncodeToString(sum[:]),
 			base64.StdEncoding.EncodeToString([]byte(secret)), base64.RawURLEncoding.EncodeToString([]byte(secret))} {
 			if strings.Contains(c.Value, derived) || strings.Contains(derived, c.Value) {
 				t.Errorf("the session cookie %q holds the token or its hash %q", c.Value, derived)
@@ -458,7 +458,7 @@ func newServers(t *testing.T, st truce.Store, n int, opt web.Options) []*testSer
 		role  truce.Role
 		party truce.PartyID
 	}{{"admin", truce.RoleAdmin, ""}, {"monitor", truce.RoleMonitor, ""}, {"UA", truce.RoleParty, "UA"}, {"observer", truce.RoleObserver, ""}} {
-		secret, tok := httpapi.NewToken(tk.role, tk.party, "test "+tk.key, 0, time.Now())
+		secret, tok := truce.NewToken(tk.role, tk.party, "test "+tk.key, 0, time.Now())
 		if err := st.CreateToken(context.Background(), tok); err != nil {
 			t.Fatal(err)
 		}

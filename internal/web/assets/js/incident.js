@@ -53,7 +53,9 @@ function renderFacts() {
     ['Phases concerned', list(inc.phases)],
     ['Contested by', parties(inc.contested_by)],
     ['Submitted by', inc.submitted_by ? partyName(ag, inc.submitted_by) : ''],
-    ['Reports', `${inc.report_list.length} (corroboration: independent reports of the same event)`],
+    ['Reports', inc.merged_into
+      ? h('span', null, 'None: they were merged into incident ', h('a', { href: '/incidents/' + encodeURIComponent(inc.merged_into) }, inc.merged_into))
+      : `${inc.report_list.length} (corroboration: independent reports of the same event)`],
     ['Last change', fmtTime(inc.updated_at, tz)],
   ]);
 }

@@ -1,0 +1,95 @@
+package httpapi_test
+
+import (
+	"net/http"
+	"regexp"
+	"strconv"
+	"testing"
+
+	"truce/internal/httpapi"
+)
+
+// wantProof checks a proof answer: its sizes and index, and that it has
+// hashes.
+func wantProof(want httpapi.Proof) func(*testing.T, map[string]string, http.Header, []byte) {
+	return func(t *testing.T, _ map[string]string, _ http.Header, body []byte) {
+		t.Helper()
+		got := decode[httpapi.Proof](t, body)
+		if got.Index != want.Index || got.OldSize != want.OldSize || got.Size != want.Size || len(got.Hashes) == 0 {
+			t.Errorf("proof %+v, want index %d, old size %d, size %d and hashes", got, want.Index, want.OldSize, want.Size)
+		}
+	}
+}
+
+// wantText checks a text answer against a pattern.
+func wantText(pattern, contentType string) func(*testing.T, map[string]string, http.Header, []byte) {
+	re := regexp.MustCompile(pattern)
+	return func(t *testing.T, _ map[string]string, h http.Header, body []byte) {
+		t.Helper()
+		if !re.Match(body) {
+			t.Errorf("answer %q, want it to match %s", body, pattern)
+		}
+		header(t, h, "Content-Type", contentType)
+	}
+}
+
+// TestLogHandlers exercises the log operations (logapi.go): the key, the
+// checkpoint, records and proofs, and the records a caller may not read.
+func TestLogHandlers(t *testing.T) {
+	f := newFixture(t)
+	f.run(t, []call{
+		{name: "key", who: "public", method: "GET", path: "/api/v1/log/key", status: http.StatusOK,
+			check: wantText(`^truce\.local/log\+[0-9a-f]{8}\+[A-Za-z0-9+/=]+\n$`, "text/plain; charset=utf-8")},
+		{name: "checkpoint", who: "public", method: "GET", path: "/api/v1/log/checkpoint", status: http.StatusOK,
+			check: wantText(`^truce\.local/log\n[0-9]+\n[A-Za-z0-9+/=]{44}\n\n— truce\.local/log `, "text/plain; charset=utf-8")},
+		{name: "record", who: "public", method: "GET", path: "/api/v1/log/records/0", status: http.StatusOK,
+			check: wantText(`^\{.*"kind":`, "application/json")},
+		{name: "record/not found", who: "public", method: "GET", path: "/api/v1/log/records/999999", status: http.StatusNotFound, detail: "log record 999999 not found"},
+		{name: "record/negative", who: "public", method: "GET", path: "/api/v1/log/records/-1", status: http.StatusUnprocessableEntity, detail: "validation failed", location: "path.index"},
+		{name: "inclusion", who: "public", method: "GET", path: "/api/v1/log/proofs/inclusion?index=0&size=2", status: http.StatusOK,
+			check: wantProof(httpapi.Proof{Index: 0, Size: 2})},
+		{name: "inclusion/record beyond the tree", who: "public", method: "GET", path: "/api/v1/log/proofs/inclusion?index=5&size=2",
+			status: http.StatusUnprocessableEntity, detail: "record 5 is not in a tree of size 2"},
+		{name: "inclusion/tree larger than the log", who: "public", method: "GET", path: "/api/v1/log/proofs/inclusion?index=0&size=1000000",
+			status: http.StatusUnprocessableEntity, detail: "tree size 1000000 out of range"},
+		{name: "inclusion/no size", who: "public", method: "GET", path: "/api/v1/log/proofs/inclusion?index=0",
+			status: http.StatusUnprocessableEntity, detail: "validation failed", location: "query.size"},
+		{name: "consistency", who: "public", method: "GET", path: "/api/v1/log/proofs/consistency?old=1&size=3", status: http.StatusOK,
+			check: wantProof(httpapi.Proof{OldSize: 1, Size: 3})},
+		{name: "consistency/old larger than new", who: "public", method: "GET", path: "/api/v1/log/proofs/consistency?old=3&size=2",
+			status: http.StatusUnprocessableEntity, detail: "old tree size 3 out of range 1..2"},
+
+		// A record about a party's unpublished submission: its log index
+		// from the record a monitor reads.
+		{name: "hidden/setup: a party's submission", who: "party:UA", method: "POST", path: "/api/v1/reports",
+			body: map[string]any{"time": "2025-04-02", "lon": 30.5, "lat": 50.4, "text": "unpublished"}, status: http.StatusCreated,
+			check: func(t *testing.T, vars map[string]string, _ http.Header, body []byte) {
+				vars["report"] = decode[httpapi.ReportOut](t, body).ID
+			}},
+		{name: "hidden/setup: its record", who: "monitor", method: "GET", path: "/api/v1/incidents/{report}", status: http.StatusOK,
+			check: func(t *testing.T, vars map[string]string, _ http.Header, body []byte) {
+				d := decode[httpapi.IncidentDetail](t, body)
+				if len(d.LogIndexes) == 0 {
+					t.Fatalf("the incident has no log records")
+				}
+				vars["record"] = strconv.FormatInt(d.LogIndexes[0], 10)
+				size, err := f.st.LogSize(t.Context())
+				if err != nil {
+					t.Fatal(err)
+				}
+				vars["size"] = strconv.FormatInt(size, 10)
+			}},
+		{name: "hidden/from the public", who: "public", method: "GET", path: "/api/v1/log/records/{record}", status: http.StatusForbidden,
+			detail: "this record is about an incident you may not read"},
+		{name: "hidden/from another party", who: "party:RU", method: "GET", path: "/api/v1/log/records/{record}", status: http.StatusForbidden,
+			detail: "this record is about an incident you may not read"},
+		{name: "hidden/not from the submitter", who: "party:UA", method: "GET", path: "/api/v1/log/records/{record}", status: http.StatusOK,
+			check: wantText(`"kind":`, "application/json")},
+		{name: "hidden/its proof is not", who: "public", method: "GET", path: "/api/v1/log/proofs/inclusion?index={record}&size={size}", status: http.StatusOK,
+			check: func(t *testing.T, vars map[string]string, _ http.Header, body []byte) {
+				if p := decode[httpapi.Proof](t, body); strconv.FormatInt(p.Index, 10) != vars["record"] || len(p.Hashes) == 0 {
+					t.Errorf("proof %+v, want one of record %s", p, vars["record"])
+				}
+			}},
+	})
+}
