@@ -105,6 +105,7 @@ type view struct {
 	Highlights     []string
 	Map            []byte // PNG
 	MapNote        string
+	MapOutliers    string // the reports outside the map's extent, counted and named; "": none
 	Phases         []phaseView
 	Cases          []caseView
 	Obligations    []Obligation
@@ -200,9 +201,11 @@ func buildView(d *ReportData) (*view, error) {
 		return nil, err
 	}
 	v.Cases = caseViews(s)
-	if v.Map, err = RenderMap(d, mapWidth, mapHeight); err != nil {
+	var outliers []reportPoint
+	if v.Map, outliers, err = renderMap(d, mapWidth, mapHeight); err != nil {
 		return nil, err
 	}
+	v.MapOutliers = outlierNote(outliers)
 	v.MapNote = mapNote(d)
 	v.Highlights = highlights(s, prev, v)
 	return v, nil

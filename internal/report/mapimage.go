@@ -9,7 +9,9 @@ import (
 	"image/png"
 	"math"
 	"slices"
+	"strings"
 
+	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/vgimg"
 
@@ -103,12 +105,19 @@ func (p *projection) xy(pt geo.Point) (x, y float64) {
 }
 
 // mapExtent is the box the map shows before fitting to the frame: the
-// reports' locations, else the sites', else the zones'.
+// reports inside the agreement's zones (every report when there is no
+// agreement to test against), else the sites', else the zones'. A report
+// outside every zone does not widen the map: one stray report (a point in
+// Madrid) would otherwise shrink the zones to a corner of half of Europe;
+// such reports are listed instead (see mapOutliers). The zones' own box is
+// not used while reports are inside them, because a zone may be a whole
+// country spanning the globe (Natural Earth's Russia runs from 19°E to
+// 180°).
 func mapExtent(s *Summary, sites []truce.Site, zones []mapZone) geo.BBox {
 	b := geo.EmptyBBox()
 	if s != nil {
 		for _, p := range s.points {
-			if p.Location.Valid() {
+			if p.Location.Valid() && inZones(s.a, p.Location) {
 				b = b.Extend(p.Location)
 			}
 		}
@@ -132,6 +141,64 @@ func mapExtent(s *Summary, sites []truce.Site, zones []mapZone) geo.BBox {
 	return b
 }
 
+// inZones reports whether p is in one of a's zones, exclusions ignored (a
+// zone with exclusions lies within its region); with no agreement, or one
+// without zones, every point is.
+func inZones(a *truce.Agreement, p geo.Point) bool {
+	if a == nil {
+		return true
+	}
+	hasZones := false
+	for _, z := range a.Zones {
+		if z.Region == nil {
+			continue
+		}
+		hasZones = true
+		if z.Region.BBox().Contains(p) && z.Region.Contains(p) {
+			return true
+		}
+	}
+	return !hasZones
+}
+
+// mapOutliers returns the reports with a location outside the map's
+// extent, sorted by report ID: the map does not draw them, so the report
+// lists them (see outlierNote).
+func mapOutliers(points []reportPoint, pr *projection) []reportPoint {
+	var out []reportPoint
+	for _, p := range points {
+		if p.Location.Valid() && !pr.ext.Contains(p.Location) {
+			out = append(out, p)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b reportPoint) int { return cmp.Compare(a.ID, b.ID) })
+	return out
+}
+
+// maxOutliersListed is how many reports outside the map outlierNote names.
+const maxOutliersListed = 10
+
+// outlierNote says how many reports lie outside the map and names the
+// first maxOutliersListed: "2 reports outside the map: R-1 (Madrid,
+// 40.4000°N 3.7000°W); R-2 (…)."; "" when there are none.
+func outlierNote(out []reportPoint) string {
+	if len(out) == 0 {
+		return ""
+	}
+	var items []string
+	for _, p := range out[:min(len(out), maxOutliersListed)] {
+		where := latLonText(p.Location)
+		if p.Place != "" {
+			where = p.Place + ", " + where
+		}
+		items = append(items, fmt.Sprintf("%s (%s)", p.ID, where))
+	}
+	if n := len(out) - maxOutliersListed; n > 0 {
+		items = append(items, fmt.Sprintf("and %d more", n))
+	}
+	return fmt.Sprintf("%s outside the map: %s.", pluralise(len(out), "report", "reports"), strings.Join(items, "; "))
+}
+
 // fitExtent pads b and widens it to the frame's aspect ratio.
 func fitExtent(b geo.BBox, x0, y0, fw, fh float64) *projection {
 	padLon := max((b.MaxLon-b.MinLon)*0.08, 0.3)
@@ -151,33 +218,61 @@ func fitExtent(b geo.BBox, x0, y0, fw, fh float64) *projection {
 }
 
 // RenderMap draws the period's map as a PNG of widthPx by heightPx pixels:
-// the agreement's zones (filled lightly and outlined), the protected sites
-// in view (sites named by a case are labelled) and every report of the
-// period coloured by outcome, with a legend, a graticule and a scale bar.
+// country outlines (Natural Earth) beneath the agreement's zones (filled
+// lightly and outlined), the protected sites in view (sites named by a
+// case are labelled, inside the frame) and every report of the period in
+// view coloured by outcome, with a legend, a graticule and a scale bar.
 // The projection is equirectangular, scaled by the cosine of the central
-// latitude, and the map is bounded to the reports' extent (else the
-// sites', else the zones'). The same data give the same bytes.
+// latitude, and the map is bounded to the reports inside the agreement's
+// zones (else the sites', else the zones'); the legend counts the reports
+// left outside, and the HTML and PDF reports list them under the map. The
+// same data give the same bytes.
 func RenderMap(d *ReportData, widthPx, heightPx int) ([]byte, error) {
-	if widthPx < 400 || heightPx < 300 || widthPx > 8000 || heightPx > 8000 {
-		return nil, fmt.Errorf("report: map size %dx%d: want 400..8000 by 300..8000 pixels", widthPx, heightPx)
-	}
-	if d == nil || d.Summary == nil {
-		return nil, fmt.Errorf("report: no summary")
-	}
-	s := d.Summary
-	u := float64(widthPx) / 1400 // the unit every size scales with
-	// At 72 dpi one vg point is one pixel.
-	c := vgimg.NewWith(vgimg.UseWH(vg.Length(widthPx), vg.Length(heightPx)), vgimg.UseDPI(72), vgimg.UseBackgroundColor(white))
+	b, _, err := renderMap(d, widthPx, heightPx)
+	return b, err
+}
+
+// mapLayout is where a map of a size is drawn: the unit every size scales
+// with, the legend's column and the projection into the frame.
+type mapLayout struct {
+	u, legendW, top, gap float64
+	zones                []mapZone
+	pr                   *projection
+}
+
+// layoutMap fits the map of d into a canvas of widthPx by heightPx.
+func layoutMap(d *ReportData, widthPx, heightPx int) mapLayout {
+	u := float64(widthPx) / 1400
 	legendW := math.Round(max(340*u, float64(widthPx)*0.28))
 	left, bottom, top, gap := math.Round(58*u), math.Round(32*u), math.Round(14*u), math.Round(18*u)
 	fw, fh := float64(widthPx)-legendW-left-gap, float64(heightPx)-bottom-top
-	zones := mapZones(s.a)
-	pr := fitExtent(mapExtent(s, d.Sites, zones), left, bottom, fw, fh)
+	zones := mapZones(d.Summary.a)
+	pr := fitExtent(mapExtent(d.Summary, d.Sites, zones), left, bottom, fw, fh)
+	return mapLayout{u: u, legendW: legendW, top: top, gap: gap, zones: zones, pr: pr}
+}
 
-	frame := vgRect(pr.x0, pr.y0, pr.x0+fw, pr.y0+fh)
+// renderMap is RenderMap, also returning the reports outside the map.
+func renderMap(d *ReportData, widthPx, heightPx int) ([]byte, []reportPoint, error) {
+	if widthPx < 400 || heightPx < 300 || widthPx > 8000 || heightPx > 8000 {
+		return nil, nil, fmt.Errorf("report: map size %dx%d: want 400..8000 by 300..8000 pixels", widthPx, heightPx)
+	}
+	if d == nil || d.Summary == nil {
+		return nil, nil, fmt.Errorf("report: no summary")
+	}
+	countries, err := basemapCountries()
+	if err != nil {
+		return nil, nil, err
+	}
+	s := d.Summary
+	l := layoutMap(d, widthPx, heightPx)
+	u, pr := l.u, l.pr
+	// At 72 dpi one vg point is one pixel.
+	c := vgimg.NewWith(vgimg.UseWH(vg.Length(widthPx), vg.Length(heightPx)), vgimg.UseDPI(72), vgimg.UseBackgroundColor(white))
+	frame := vgRect(pr.x0, pr.y0, pr.x0+pr.fw, pr.y0+pr.fh)
 	c.SetColor(mapBackground)
 	c.Fill(frame)
-	drawZones(c, zones, pr, u)
+	drawBasemap(c, countriesInView(countries, pr), pr, u)
+	drawZones(c, l.zones, pr, u)
 	sites := placeSites(d.Sites, s.cases, pr, u)
 	c.SetColor(siteColour)
 	c.Fill(sites.all)
@@ -187,10 +282,12 @@ func RenderMap(d *ReportData, widthPx, heightPx int) ([]byte, error) {
 	c.SetColor(faintInk)
 	c.SetLineWidth(vg.Length(1 * u))
 	c.Stroke(frame)
-	drawLegend(c, legendInput{x: pr.x0 + fw + gap, y: float64(heightPx) - top, w: legendW - 2*u, u: u,
-		zones: zones, counts: counts, sites: sites.n, cited: len(sites.labels), pr: pr})
+	outliers := mapOutliers(s.points, pr)
+	drawLegend(c, legendInput{x: pr.x0 + pr.fw + l.gap, y: float64(heightPx) - l.top, w: l.legendW - 2*u, u: u,
+		zones: l.zones, counts: counts, outside: len(outliers), sites: sites.n, cited: len(sites.labels), pr: pr})
 
-	return encodePNG(c.Image())
+	b, err := encodePNG(c.Image())
+	return b, outliers, err
 }
 
 // drawZones fills the zones, draws the graticule over the fills and then
@@ -246,7 +343,7 @@ func placeSites(sites []truce.Site, cases map[truce.ReportID]caseDetail, pr *pro
 		vgSquare(&ms.all, x, y, 1.8*u)
 		if cited[st.ID] {
 			vgSquare(&ms.cited, x, y, 8*u)
-			ms.labels = append(ms.labels, siteLabel{x: x, y: y, name: st.Name})
+			ms.labels = append(ms.labels, placeLabel(labelFace(u), x, y, st.Name, pr, u))
 			delete(cited, st.ID) // label a site once, even if listed twice
 		}
 	}
@@ -292,10 +389,38 @@ func drawCitedSites(c vg.Canvas, sites mapSites, u float64) {
 	c.SetColor(siteColour)
 	c.SetLineWidth(vg.Length(2 * u))
 	c.Stroke(sites.cited)
-	small := mapFace(15*u, false)
+	f := labelFace(u)
 	for _, l := range sites.labels {
-		haloText(c, small, l.x+12*u, l.y-4*u, l.name, u)
+		haloText(c, f, l.x, l.y, l.name, u)
 	}
+}
+
+// labelFace is the face of site labels.
+func labelFace(u float64) font.Face { return mapFace(15*u, false) }
+
+// placeLabel places the label of the site at (x, y): right of its square,
+// or left of it if it would run past the frame's right edge, then moved
+// inside the frame if it still crosses an edge, so that no label runs into
+// the legend or over the axis labels. A name wider than the frame is cut
+// short with an ellipsis.
+func placeLabel(f font.Face, x, y float64, name string, pr *projection, u float64) siteLabel {
+	halo := haloOffset * u
+	margin := halo + 2*u
+	fx0, fy0, fx1, fy1 := pr.x0+margin, pr.y0+margin, pr.x0+pr.fw-margin, pr.y0+pr.fh-margin
+	for r := []rune(name); float64(f.Width(name)) > fx1-fx0 && len(r) > 0; {
+		r = r[:len(r)-1]
+		name = strings.TrimRight(string(r), " ") + "…"
+	}
+	w := float64(f.Width(name))
+	e := f.Extents()
+	asc, desc := float64(e.Ascent), float64(e.Descent)
+	lx, ly := x+12*u, y-4*u
+	if lx+w > fx1 {
+		lx = x - 12*u - w
+	}
+	lx = max(min(lx, fx1-w), fx0)
+	ly = max(min(ly, fy1-asc), fy0+desc)
+	return siteLabel{x: lx, y: ly, name: name, box: geo.BBox{MinLon: lx - halo, MinLat: ly - desc - halo, MaxLon: lx + w + halo, MaxLat: ly + asc + halo}}
 }
 
 // encodePNG encodes img with the fastest compression: a third faster than
@@ -324,9 +449,13 @@ func pointRadius(o truce.Outcome, u float64) float64 {
 	return 2 * u
 }
 
+// siteLabel is a site's label: its baseline's start and the box it
+// covers, halo included, in canvas pixels (MinLon..MaxLon is x,
+// MinLat..MaxLat is y).
 type siteLabel struct {
 	x, y float64
 	name string
+	box  geo.BBox
 }
 
 func inBox(b geo.BBox, p geo.Point) bool { return p.Valid() && b.Contains(p) }

@@ -24,11 +24,14 @@ func mapFace(size float64, bold bool) font.Face {
 	return font.DefaultCache.Lookup(f, vg.Length(size))
 }
 
+// haloOffset is how far, in units, haloText's halo reaches beyond the text.
+const haloOffset = 1.2
+
 // haloText writes s with a white halo so it reads over any background.
 func haloText(c vg.Canvas, f font.Face, x, y float64, s string, u float64) {
 	c.SetColor(white)
 	for _, d := range [][2]float64{{-1, 0}, {1, 0}, {0, -1}, {0, 1}, {-1, -1}, {1, 1}, {-1, 1}, {1, -1}} {
-		c.FillString(f, vgPt(x+d[0]*1.2*u, y+d[1]*1.2*u), s)
+		c.FillString(f, vgPt(x+d[0]*haloOffset*u, y+d[1]*haloOffset*u), s)
 	}
 	c.SetColor(inkColour)
 	c.FillString(f, vgPt(x, y), s)
@@ -112,6 +115,7 @@ type legendInput struct {
 	x, y, w, u float64 // top left corner, width, unit
 	zones      []mapZone
 	counts     map[truce.Outcome]int
+	outside    int // reports outside the map's extent
 	sites      int
 	cited      int
 	pr         *projection
@@ -165,6 +169,10 @@ func drawLegend(c vg.Canvas, in legendInput) {
 		c.SetColor(inkColour)
 		c.FillString(body, vgPt(x+30*u, y), fmt.Sprintf("%s (%d)", outcomeLabel(o, false), in.counts[o]))
 	}
+	if in.outside > 0 {
+		y -= 4 * u
+		text(note, 0, fmt.Sprintf("%s outside the map, counted above and listed below the map.", pluralise(in.outside, "report lies", "reports lie")), 17*u)
+	}
 	y -= 6 * u
 	if in.sites > 0 {
 		heading("Protected sites")
@@ -189,7 +197,7 @@ func drawLegend(c vg.Canvas, in legendInput) {
 	}
 	y -= 10 * u
 	b := in.pr.ext
-	text(note, 0, fmt.Sprintf("Equirectangular projection scaled by cos %.1f°; %s to %s, %s to %s. Zones as the agreement draws them; reports at their reported locations.",
+	text(note, 0, fmt.Sprintf("Equirectangular projection scaled by cos %.1f°; %s to %s, %s to %s. Zones as the agreement draws them, over country outlines from Natural Earth 4.1.0 (public domain) for orientation only; reports at their reported locations.",
 		in.pr.latitude, degreesText(b.MinLon, "E", "W"), degreesText(b.MaxLon, "E", "W"), degreesText(b.MinLat, "N", "S"), degreesText(b.MaxLat, "N", "S")), 17*u)
 }
 

@@ -218,6 +218,9 @@ func (p *pdfWriter) document(v *view) {
 	p.headingWith("Map", p.width()*mapHeight/mapWidth+4)
 	p.image(v.Map, mapWidth, mapHeight)
 	p.para(v.MapNote, 8, faintInk)
+	if v.MapOutliers != "" {
+		p.para(v.MapOutliers, 8, inkColour)
+	}
 
 	p.phases(v)
 

@@ -110,6 +110,8 @@ type phaseFinding struct {
 
 // reportPoint is where one report placed its incident, and its outcome.
 type reportPoint struct {
+	ID       truce.ReportID
+	Place    string // the place the report names, if any
 	Location geo.Point
 	Outcome  truce.Outcome
 }
@@ -227,7 +229,7 @@ func (s *Summary) Add(r *truce.Report, j *truce.Judgement) {
 	if day > s.To {
 		s.To = day
 	}
-	s.points = append(s.points, reportPoint{Location: r.Location, Outcome: j.Outcome})
+	s.points = append(s.points, reportPoint{ID: r.ID, Place: r.Place, Location: r.Location, Outcome: j.Outcome})
 	// Keep what grouping reads, not the record as read.
 	e := entry{report: truce.Report{ID: r.ID, Source: r.Source, Outlet: r.Outlet, Start: r.Start, End: r.End, Precision: r.Precision,
 		Location: r.Location, Text: r.Text}, facts: truce.Facts{Perpetrator: j.Facts.Perpetrator, Category: j.Facts.Category, Site: j.Facts.Site},
