@@ -183,12 +183,23 @@ type MergeOp struct {
 	Reason         string
 }
 
+// Validate returns EINVALID for a merge of an incident into itself.
+func (op MergeOp) Validate() error {
+	if op.Target == op.Source {
+		return Errorf(EINVALID, "cannot merge incident %s into itself", op.Target)
+	}
+	return nil
+}
+
 // TokenStore keeps API tokens (hashes only); each token created or
 // revoked is logged with it.
 type TokenStore interface {
+	// CreateToken stores a token. EINVALID for an unknown role or a party
+	// that does not go with it; ECONFLICT if its id or hash is stored.
 	CreateToken(ctx context.Context, t *Token) error
 	// TokenByHash returns the token with the given secret hash. ENOTFOUND if absent.
 	TokenByHash(ctx context.Context, hash string) (*Token, error)
+	// Tokens lists every token, revoked ones included, oldest first.
 	Tokens(ctx context.Context) ([]Token, error)
 	// RevokeToken revokes a token from time at; its sessions end with it.
 	// ENOTFOUND if it does not exist or is revoked already.
@@ -238,5 +249,6 @@ type Store interface {
 	TokenStore
 	SessionStore
 	LogStore
+	// Close releases the store's database connections.
 	Close() error
 }

@@ -1,6 +1,9 @@
 package truce
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"slices"
 	"time"
 )
 
@@ -54,6 +57,49 @@ func (s Status) Final() bool {
 	return s == StatusVerified || s == StatusUnverifiable || s == StatusDismissed
 }
 
+// Validate returns EINVALID unless s is a defined status.
+func (s Status) Validate() error {
+	if !s.Known() {
+		return Errorf(EINVALID, "unknown status %q", s)
+	}
+	return nil
+}
+
+// StatusMove is a decided change of an incident's status, which a store
+// executes: it records a status event from From to To for Reason and,
+// when Publish is set, publishes the incident as well.
+type StatusMove struct {
+	From, To Status
+	Reason   string
+	// Publish is set when the move ends a review (Final) of an incident
+	// that is not public yet: the outcome of a review is public.
+	Publish bool
+}
+
+// Move decides moving in to status to, for reason. EINVALID if to is not
+// a status; ECONFLICT if the workflow does not allow the move (CanMove).
+func (in *Incident) Move(to Status, reason string) (StatusMove, error) {
+	if err := to.Validate(); err != nil {
+		return StatusMove{}, err
+	}
+	if !in.Status.CanMove(to) {
+		return StatusMove{}, Errorf(ECONFLICT, "incident %s is %s: it cannot move to %s", in.ID, in.Status, to)
+	}
+	return StatusMove{From: in.Status, To: to, Reason: reason, Publish: to.Final() && !in.Published}, nil
+}
+
+// EvidenceMove decides what the evidence item evidence that by adds to in
+// does to its status: the move back to under_review that EvidenceReopens
+// asks for, naming the evidence as its reason; ok is false when the
+// status stays as it is.
+func (in *Incident) EvidenceMove(by Principal, evidence string) (m StatusMove, ok bool) {
+	if !EvidenceReopens(in.Status, by) {
+		return StatusMove{}, false
+	}
+	m, err := in.Move(StatusUnderReview, "new evidence "+evidence)
+	return m, err == nil
+}
+
 // Reviews reports whether p moves incidents in the workflow: monitors,
 // admins and the system (the operator's command line). Parties and
 // observers never change a status (docs/api.md).
@@ -69,6 +115,37 @@ func (p Principal) Reviews() bool {
 // posting a file.
 func EvidenceReopens(s Status, by Principal) bool {
 	return s.Final() && by.Reviews()
+}
+
+// CheckPublish returns ECONFLICT if in is published already: publishing
+// cannot be undone, so it is recorded once.
+func (in *Incident) CheckPublish() error {
+	if in.Published {
+		return Errorf(ECONFLICT, "incident %s is already published", in.ID)
+	}
+	return nil
+}
+
+// CheckRespond returns EINVALID unless by acts for a party: only the
+// parties answer the incidents that accuse them (Respond).
+func CheckRespond(by Principal) error {
+	if by.Party == "" {
+		return Errorf(EINVALID, "only a party can respond")
+	}
+	return nil
+}
+
+// Contest returns the parties that contest an incident once party p has
+// responded to it: contested with p added, sorted; changed is false when
+// p contests it already. A response marks the incident as contested by
+// its party, once however often it responds.
+func Contest(contested []PartyID, p PartyID) (parties []PartyID, changed bool) {
+	if slices.Contains(contested, p) {
+		return contested, false
+	}
+	parties = append(slices.Clone(contested), p)
+	slices.Sort(parties)
+	return parties, true
 }
 
 // Audience is who may read an incident besides monitors and admins:
@@ -101,6 +178,36 @@ func CanMerge(target, source *Incident) bool {
 // once a monitor is on an incident, what belongs to it is theirs to decide.
 func CanGroup(target, source *Incident) bool {
 	return CanMerge(target, source) && source.Status == StatusReported
+}
+
+// CheckMerge returns ECONFLICT unless CanMerge(target, source), saying
+// how a monitor can merge them.
+func CheckMerge(target, source *Incident) error {
+	if !CanMerge(target, source) {
+		return Errorf(ECONFLICT, "incidents %s and %s are visible to different readers: publish them both, or neither, before merging",
+			target.ID, source.ID)
+	}
+	return nil
+}
+
+// CheckNotMerged returns ECONFLICT for incident id if it was merged into
+// another (into is not ""): its reports live in into now, and so does its
+// workflow, so it takes no more events.
+func CheckNotMerged(id, into IncidentID) error {
+	if into != "" {
+		return Errorf(ECONFLICT, "incident %s was merged into %s", id, into)
+	}
+	return nil
+}
+
+// CheckSplit returns ECONFLICT if report is already in the incident named
+// after it (from, the incident it is in): a split moves a report out of
+// another incident into its own.
+func CheckSplit(report ReportID, from IncidentID) error {
+	if from == IncidentID(report) {
+		return Errorf(ECONFLICT, "report %s already has an incident of its own (%s): split the other reports out of it instead", report, from)
+	}
+	return nil
 }
 
 // Incident is one event with the reports that describe it, its review
@@ -174,6 +281,16 @@ type Evidence struct {
 	Description string
 	AddedBy     string
 	At          time.Time
+}
+
+// Attach makes e the evidence item of content that by adds to incident:
+// its id, SHA-256 and size are those of content, so that an item names
+// exactly its bytes, and it is validated.
+func (e *Evidence) Attach(incident IncidentID, by Principal, content []byte) error {
+	sum := sha256.Sum256(content)
+	e.SHA256, e.Size, e.Incident, e.AddedBy = hex.EncodeToString(sum[:]), int64(len(content)), incident, by.String()
+	e.ID = "sha256:" + e.SHA256
+	return e.Validate()
 }
 
 // Validate checks an evidence item's invariants.

@@ -195,7 +195,7 @@ you obtained independently).`,
 			if err != nil {
 				return fmt.Errorf("log verify: %w", err)
 			}
-			rc, err := st.Rows(cmd.Context())
+			rc, err := st.VerifyRows(cmd.Context())
 			if err != nil {
 				return fmt.Errorf("log verify: %w", err)
 			}

@@ -7,8 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"truce"
-	"truce/internal/ledger"
+	"truce/internal/store"
 	"truce/internal/store/postgres"
 	"truce/internal/store/sqlite"
 )
@@ -25,34 +24,15 @@ func dbFlag(cmd *cobra.Command, p *string) {
 }
 
 // backend is a store with the log views every backend provides.
-type backend interface {
-	truce.Store
-	LogSource(ctx context.Context) (ledger.Source, func(), error)
-	Rows(ctx context.Context) (rowCounts, error)
-}
-
-// rowCounts counts what a backend's VerifyRows compared.
-type rowCounts = ledger.RowCheck
-
-type sqliteBackend struct{ *sqlite.Store }
+type backend = store.Backend
 
 // analyze refreshes PostgreSQL's planner statistics after a bulk change
 // (SQLite plans without them).
 func analyze(ctx context.Context, st backend) error {
-	if pg, ok := st.(postgresBackend); ok {
+	if pg, ok := st.(*postgres.Store); ok {
 		return pg.Analyze(ctx)
 	}
 	return nil
-}
-
-func (b sqliteBackend) Rows(ctx context.Context) (rowCounts, error) {
-	return b.VerifyRows(ctx)
-}
-
-type postgresBackend struct{ *postgres.Store }
-
-func (b postgresBackend) Rows(ctx context.Context) (rowCounts, error) {
-	return b.VerifyRows(ctx)
 }
 
 // isPostgres reports whether dsn names a PostgreSQL database.
@@ -79,11 +59,11 @@ func openBackend(ctx context.Context, dsn, origin string, requireCurrent bool) (
 		if err != nil {
 			return nil, err
 		}
-		return postgresBackend{st}, nil
+		return st, nil
 	}
 	st, err := sqlite.OpenWith(ctx, strings.TrimPrefix(dsn, "sqlite:"), sqlite.Options{LogOrigin: origin, RequireCurrentSchema: requireCurrent})
 	if err != nil {
 		return nil, err
 	}
-	return sqliteBackend{st}, nil
+	return st, nil
 }

@@ -14,21 +14,21 @@ import (
 )
 
 // verifyAll checks a store's whole log and every row against it.
-func verifyAll(ctx context.Context, b backend) (ledger.Report, rowCounts, error) {
+func verifyAll(ctx context.Context, b backend) (ledger.Report, ledger.RowCheck, error) {
 	_, vk, err := b.LogKey(ctx)
 	if err != nil {
-		return ledger.Report{}, rowCounts{}, err
+		return ledger.Report{}, ledger.RowCheck{}, err
 	}
 	src, done, err := b.LogSource(ctx)
 	if err != nil {
-		return ledger.Report{}, rowCounts{}, err
+		return ledger.Report{}, ledger.RowCheck{}, err
 	}
 	rep, err := ledger.Verify(ctx, src, vk)
 	done()
 	if err != nil {
-		return rep, rowCounts{}, err
+		return rep, ledger.RowCheck{}, err
 	}
-	rc, err := b.Rows(ctx)
+	rc, err := b.VerifyRows(ctx)
 	return rep, rc, err
 }
 

@@ -52,7 +52,7 @@ verify there exactly as it did in the original.`,
 			if err != nil {
 				return err
 			}
-			b := postgresBackend{dst}
+			b := backend(dst)
 			_, vk, err := b.LogKey(ctx)
 			if err != nil {
 				return err
@@ -66,7 +66,7 @@ verify there exactly as it did in the original.`,
 			if err != nil {
 				return fmt.Errorf("the copy does not verify: %w", err)
 			}
-			rc, err := b.Rows(ctx)
+			rc, err := b.VerifyRows(ctx)
 			if err != nil {
 				return fmt.Errorf("the copy does not verify: %w", err)
 			}

@@ -109,17 +109,48 @@ func TestTamperedBundle(t *testing.T) {
 	skey, vkey := MustKey(t, testOrigin)
 	_, otherKey := MustKey(t, testOrigin)
 	m := MustLog(t, 20, skey, 5, 10, 20)
-	const records = 4 // index of the first record line: header + 3 checkpoints
 	lines := strings.SplitAfter(string(MustExport(t, m, vkey)), "\n")
 	lines = lines[:len(lines)-1] // drop the empty string after the final newline
+	for _, tt := range append(bundleRecordEdits(), bundleHeaderEdits(vkey, otherKey)...) {
+		t.Run(tt.name, func(t *testing.T) {
+			edited := strings.Join(tt.edit(append([]string(nil), lines...)), "")
+			key := vkey
+			if tt.key != "" {
+				key = tt.key
+			}
+			_, err := ledger.VerifyBundle(strings.NewReader(edited), key)
+			if err == nil {
+				t.Fatal("VerifyBundle() = nil error, want error")
+			}
+			if tt.wantErr != nil && !errors.Is(err, tt.wantErr) {
+				t.Fatalf("VerifyBundle() = %v, want %v", err, tt.wantErr)
+			}
+			if !strings.Contains(err.Error(), tt.wantMsg) {
+				t.Errorf("VerifyBundle() = %q, want it to contain %q", err, tt.wantMsg)
+			}
+		})
+	}
+}
 
-	for _, tt := range []struct {
-		name    string
-		edit    func(ls []string) []string
-		key     string
-		wantErr error // nil: any error
-		wantMsg string
-	}{
+// bundleEdit is a change to the lines of an exported bundle of 20 records
+// with checkpoints at sizes 5, 10 and 20, and what VerifyBundle, with key
+// or else the log's own, must say about it.
+type bundleEdit struct {
+	name    string
+	edit    func(ls []string) []string
+	key     string
+	wantErr error // nil: any error
+	wantMsg string
+}
+
+// bundleRecords is the index of the first record line: after the header
+// and 3 checkpoints.
+const bundleRecords = 4
+
+// bundleRecordEdits change, drop or reorder record lines.
+func bundleRecordEdits() []bundleEdit {
+	const records = bundleRecords
+	return []bundleEdit{
 		{
 			name: "flip a byte of record 3",
 			edit: func(ls []string) []string {
@@ -159,6 +190,14 @@ func TestTamperedBundle(t *testing.T) {
 			edit:    func(ls []string) []string { return ls[:len(ls)-1] },
 			wantMsg: "bundle record 19: unexpected EOF",
 		},
+	}
+}
+
+// bundleHeaderEdits change the header, the checkpoints or the key, or
+// break the format.
+func bundleHeaderEdits(vkey, otherKey string) []bundleEdit {
+	const records = bundleRecords
+	return []bundleEdit{
 		{
 			name:    "change a checkpoint",
 			edit:    func(ls []string) []string { ls[2] = strings.Replace(ls[2], `\n10\n`, `\n11\n`, 1); return ls },
@@ -203,24 +242,6 @@ func TestTamperedBundle(t *testing.T) {
 			edit:    func([]string) []string { return nil },
 			wantMsg: "bundle header",
 		},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			edited := strings.Join(tt.edit(append([]string(nil), lines...)), "")
-			key := vkey
-			if tt.key != "" {
-				key = tt.key
-			}
-			_, err := ledger.VerifyBundle(strings.NewReader(edited), key)
-			if err == nil {
-				t.Fatal("VerifyBundle() = nil error, want error")
-			}
-			if tt.wantErr != nil && !errors.Is(err, tt.wantErr) {
-				t.Fatalf("VerifyBundle() = %v, want %v", err, tt.wantErr)
-			}
-			if !strings.Contains(err.Error(), tt.wantMsg) {
-				t.Errorf("VerifyBundle() = %q, want it to contain %q", err, tt.wantMsg)
-			}
-		})
 	}
 }
 

@@ -64,14 +64,16 @@
 // a checkpoint returned by Open.
 //
 // VerifyRows (the second half of `truce log verify`) checks a store's
-// rows against the log through a RowSource the store implements: every
-// column a page, an export or a permission decision reads is either logged
-// (the row must match its record, rebuilt with this package's record
-// builders) or derived from logged records and rows (it must equal what
-// State and the stores' figure rule derive). Reports, agreement versions,
-// judgements, incident events, evidence, sites, tokens and changes of the
-// current agreement version are logged; incidents' workflow state and
-// figures are derived. Both stores run these same checks.
+// rows against the log through a RowSource the store supplies (both SQL
+// stores share one, in internal/store/sqlstore): every column a page, an
+// export or a permission decision reads is either logged (the row must
+// match its record, rebuilt with this package's record builders) or
+// derived from logged records and rows (it must equal what State and
+// IncidentFigures derive; the stores compute the figures they keep with
+// IncidentFigures too). Reports, agreement versions, judgements, incident
+// events, evidence, sites, tokens and changes of the current agreement
+// version are logged; incidents' workflow state and figures are derived.
+// Both stores run these same checks.
 //
 // Verification proves the log matches its signed checkpoints. It cannot
 // detect records dropped from the end of the log after its newest

@@ -12,21 +12,22 @@ import (
 	"truce/internal/geo"
 )
 
-// figReport is what an incident's figures take from one of its reports.
-type figReport struct {
-	id       truce.ReportID
-	incident truce.IncidentID
-	start    time.Time
-	location geo.Point
-	outcome  truce.Outcome
-	perp     truce.PartyID
-	phases   []truce.PhaseID
-	expl     string
+// ReportFigures is what an incident's figures take from one of its
+// reports: the report's time and place, and its judgement under the
+// current agreement version (zero values if it has none).
+type ReportFigures struct {
+	Report      truce.ReportID
+	Start       time.Time
+	Location    geo.Point
+	Outcome     truce.Outcome
+	Perpetrator truce.PartyID
+	Phases      []truce.PhaseID
+	Explanation string
 }
 
-// figures are what an incident shows of its reports' judgements under the
-// current agreement version.
-type figures struct {
+// Figures are what an incident shows of its reports' judgements under the
+// current agreement version: the columns the listings filter and sort on.
+type Figures struct {
 	Start       time.Time
 	Location    geo.Point
 	Outcome     truce.Outcome // 0 if none of its reports is judged
@@ -35,29 +36,29 @@ type figures struct {
 	Explanation string
 }
 
-// incidentFigures derives an incident's figures from the reports it holds,
-// as the stores' refresh computes them: the earliest report's (by start,
-// then id) start and location; the most severe outcome and the
-// explanation of the first report with it that has one; every perpetrator
-// and phase, sorted. An incident that holds no reports (merged away)
-// shows no judgement, at its own report's time and place.
-func incidentFigures(own *figReport, held []*figReport) figures {
-	if len(held) == 0 {
-		return figures{Start: own.start, Location: own.location}
-	}
-	slices.SortFunc(held, func(a, b *figReport) int { return cmp.Or(a.start.Compare(b.start), cmp.Compare(a.id, b.id)) })
-	f := figures{Start: held[0].start, Location: held[0].location}
+// IncidentFigures derives the figures of an incident from the reports it
+// holds, which MUST not be empty: the earliest report's (by start, then
+// id) start and location; the most severe outcome and the explanation of
+// the first report with it that has one; every perpetrator and phase,
+// sorted. It is the one rule: the stores' refresh computes the figures
+// they keep with it, and VerifyRows checks them against it. (An incident
+// that holds no reports, merged away, shows no judgement at its own
+// report's time and place; see VerifyRows.)
+func IncidentFigures(held []ReportFigures) Figures {
+	held = slices.Clone(held)
+	slices.SortFunc(held, func(a, b ReportFigures) int { return cmp.Or(a.Start.Compare(b.Start), cmp.Compare(a.Report, b.Report)) })
+	f := Figures{Start: held[0].Start, Location: held[0].Location}
 	for _, r := range held {
 		switch {
-		case r.outcome > f.Outcome:
-			f.Outcome, f.Explanation = r.outcome, r.expl
-		case r.outcome == f.Outcome && f.Explanation == "":
-			f.Explanation = r.expl
+		case r.Outcome > f.Outcome:
+			f.Outcome, f.Explanation = r.Outcome, r.Explanation
+		case r.Outcome == f.Outcome && f.Explanation == "":
+			f.Explanation = r.Explanation
 		}
-		if r.perp != "" && !slices.Contains(f.Parties, r.perp) {
-			f.Parties = append(f.Parties, r.perp)
+		if r.Perpetrator != "" && !slices.Contains(f.Parties, r.Perpetrator) {
+			f.Parties = append(f.Parties, r.Perpetrator)
 		}
-		for _, p := range r.phases {
+		for _, p := range r.Phases {
 			if p != "" && !slices.Contains(f.Phases, p) {
 				f.Phases = append(f.Phases, p)
 			}
@@ -66,6 +67,27 @@ func incidentFigures(own *figReport, held []*figReport) figures {
 	slices.Sort(f.Parties)
 	slices.Sort(f.Phases)
 	return f
+}
+
+// figReport is one stored report as the figures of the incident that
+// holds it see it.
+type figReport struct {
+	ReportFigures
+	incident truce.IncidentID
+}
+
+// incidentFigures derives the figures of an incident whose own report is
+// own from the reports it holds: IncidentFigures, or, holding none, no
+// judgement at own's time and place.
+func incidentFigures(own *figReport, held []*figReport) Figures {
+	if len(held) == 0 {
+		return Figures{Start: own.Start, Location: own.Location}
+	}
+	rs := make([]ReportFigures, len(held))
+	for i, r := range held {
+		rs[i] = r.ReportFigures
+	}
+	return IncidentFigures(rs)
 }
 
 func (v *rowVerifier) incidentRows(ctx context.Context, src RowSource) error {
@@ -95,7 +117,7 @@ func (v *rowVerifier) incidentRows(ctx context.Context, src RowSource) error {
 			return diverged("%s: its report %s is missing", what, in.ID)
 		}
 		f := incidentFigures(own, held[in.ID])
-		got := figures{Start: in.Start, Location: in.Location, Outcome: in.Outcome, Parties: in.Parties, Phases: in.Phases, Explanation: in.Explanation}
+		got := Figures{Start: in.Start, Location: in.Location, Outcome: in.Outcome, Parties: in.Parties, Phases: in.Phases, Explanation: in.Explanation}
 		if diff := figuresDiff(got, f); diff != "" {
 			return diverged("%s: %s, but its reports' judgements under %s version %d make it %s", what, diff, cur.Agreement, cur.Version, figuresDiff(f, got))
 		}
@@ -116,7 +138,7 @@ func (v *rowVerifier) incidentRows(ctx context.Context, src RowSource) error {
 }
 
 // figuresDiff describes the figures of a that differ from b's, "" if none.
-func figuresDiff(a, b figures) string {
+func figuresDiff(a, b Figures) string {
 	var d []string
 	if !a.Start.Equal(b.Start) {
 		d = append(d, "start "+a.Start.UTC().Format(time.RFC3339Nano))

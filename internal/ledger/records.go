@@ -22,13 +22,14 @@ const (
 	// whose judgements the incidents show (a new version, KindAgreement,
 	// becomes current by its own record).
 	KindCurrent = "agreement.current"
-	// Sites are reference data that verdicts depend on: each added,
-	// changed or removed site is logged.
+	// KindSiteAdded, KindSiteChanged and KindSiteRemoved log each site
+	// added, changed or removed: sites are reference data that verdicts
+	// depend on.
 	KindSiteAdded   = "site.added"
 	KindSiteChanged = "site.changed"
 	KindSiteRemoved = "site.removed"
-	// Tokens decide what a request may do: each created or revoked token
-	// is logged.
+	// KindToken and KindTokenRevoked log each token created or revoked:
+	// tokens decide what a request may do.
 	KindToken        = "token.created"
 	KindTokenRevoked = "token.revoked"
 )

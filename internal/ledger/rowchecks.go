@@ -39,7 +39,7 @@ func (v *rowVerifier) reportRows(ctx context.Context, src RowSource) error {
 			return diverged("%s: it belongs to incident %s, but the log puts it in %s", what, row.Incident, want)
 		}
 		v.use(row.LogIndex)
-		v.reports[r.ID] = &figReport{id: r.ID, incident: row.Incident, start: r.Start, location: r.Location}
+		v.reports[r.ID] = &figReport{ReportFigures: ReportFigures{Report: r.ID, Start: r.Start, Location: r.Location}, incident: row.Incident}
 		v.rc.Reports++
 		return nil
 	})
@@ -195,13 +195,13 @@ func (v *rowVerifier) judgementRows(ctx context.Context, src RowSource) error {
 		if later, ok := v.st.judged[judgedKey{row.Report, row.Agreement, row.Version}]; ok && later > row.LogIndex {
 			return diverged("%s: it points at log record %d, but log record %d judges the report later under that version", what, row.LogIndex, later)
 		}
-		phases := judgementPhases(row.Judgement)
+		phases := JudgementPhases(row.Judgement)
 		if row.Judgement.Facts.Perpetrator != row.Perpetrator || !slices.Equal(phases, row.Phases) {
 			return diverged("%s: its perpetrator or phases columns do not match its detail", what)
 		}
 		if row.Agreement == cur.Agreement && row.Version == cur.Version {
 			if r := v.reports[row.Report]; r != nil {
-				r.outcome, r.perp, r.phases, r.expl = row.Outcome, row.Perpetrator, phases, row.Explanation
+				r.Outcome, r.Perpetrator, r.Phases, r.Explanation = row.Outcome, row.Perpetrator, phases, row.Explanation
 			}
 		}
 		v.rc.Judgements++
@@ -209,10 +209,11 @@ func (v *rowVerifier) judgementRows(ctx context.Context, src RowSource) error {
 	})
 }
 
-// judgementPhases lists the phases with a finding other than
-// not_prohibited, in the order of their first such finding: the stores'
-// phases column.
-func judgementPhases(j *truce.Judgement) []truce.PhaseID {
+// JudgementPhases lists the phases with a finding other than
+// not_prohibited, in the order of their first such finding: what the
+// stores keep in a judgement's phases column, for the filters and the
+// incident figures.
+func JudgementPhases(j *truce.Judgement) []truce.PhaseID {
 	var ps []truce.PhaseID
 	for _, f := range j.Findings {
 		if f.Outcome != truce.OutcomeNotProhibited && !slices.Contains(ps, f.Phase) {

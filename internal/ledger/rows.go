@@ -37,14 +37,21 @@ func (rc RowCheck) String() string {
 type RowSource interface {
 	// Records calls fn with every log record, in index order from 0.
 	Records(ctx context.Context, fn func(idx int64, data []byte) error) error
+	// Reports calls fn with every report.
 	Reports(ctx context.Context, fn func(*ReportRow) error) error
+	// Agreements calls fn with every agreement version, with its bundle.
 	Agreements(ctx context.Context, fn func(*AgreementRow) error) error
+	// Evidence calls fn with every evidence item, with its bytes.
 	Evidence(ctx context.Context, fn func(*EvidenceRow) error) error
 	// Events calls fn with every incident event, "created" ones included.
 	Events(ctx context.Context, fn func(*EventRow) error) error
+	// Judgements calls fn with every judgement, under every version.
 	Judgements(ctx context.Context, fn func(*JudgementRow) error) error
+	// Incidents calls fn with every incident, merged-away ones included.
 	Incidents(ctx context.Context, fn func(*IncidentRow) error) error
+	// Sites calls fn with every site.
 	Sites(ctx context.Context, fn func(*truce.Site) error) error
+	// Tokens calls fn with every token, revoked ones included.
 	Tokens(ctx context.Context, fn func(*truce.Token) error) error
 	// Current returns the current agreement version as stored; ok is
 	// false if none is stored (the store then takes the latest agreement

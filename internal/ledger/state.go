@@ -90,86 +90,127 @@ func (st *State) Apply(rec *Record) error {
 	st.n++
 	switch rec.Kind {
 	case KindReport:
-		var b ReportBody
-		if err := json.Unmarshal(rec.Body, &b); err != nil {
-			return fmt.Errorf("report record: %w", err)
-		}
-		id := truce.IncidentID(b.ID)
-		st.Incidents[id] = &IncidentState{Status: truce.StatusReported, Published: b.Published, SubmittedBy: truce.PartyID(b.SubmittedBy),
-			Created: rec.At, Updated: rec.At}
-		if _, ok := st.ReportOf[truce.ReportID(b.ID)]; !ok {
-			st.members[id] = append(st.members[id], truce.ReportID(b.ID))
-		}
-		st.ReportOf[truce.ReportID(b.ID)] = id
+		return st.applyReport(rec)
 	case KindEvent:
 		return st.applyEvent(rec)
-	case KindAgreement:
-		// A new agreement version becomes the current one.
-		var b AgreementBody
-		if err := json.Unmarshal(rec.Body, &b); err != nil {
-			return fmt.Errorf("agreement record: %w", err)
-		}
-		st.Current = CurrentState{Agreement: truce.AgreementID(b.ID), Version: b.Version, Index: idx}
-	case KindCurrent:
-		var b CurrentBody
-		if err := json.Unmarshal(rec.Body, &b); err != nil {
-			return fmt.Errorf("current agreement record: %w", err)
-		}
-		st.Current = CurrentState{Agreement: truce.AgreementID(b.Agreement), Version: b.Version, Index: idx, Explicit: true}
-	case KindJudgement:
-		var b JudgementBody
-		if err := json.Unmarshal(rec.Body, &b); err != nil {
-			return fmt.Errorf("judgement record: %w", err)
-		}
-		st.judged[judgedKey{truce.ReportID(b.Report), truce.AgreementID(b.Agreement), b.Version}] = idx
-	case KindSiteAdded, KindSiteChanged:
-		var b SiteBody
-		if err := json.Unmarshal(rec.Body, &b); err != nil {
-			return fmt.Errorf("site record: %w", err)
-		}
-		_, ok := st.Sites[truce.SiteID(b.ID)]
-		if ok && rec.Kind == KindSiteAdded {
-			return fmt.Errorf("%s record for site %s, which the log has already", rec.Kind, b.ID)
-		} else if !ok && rec.Kind == KindSiteChanged {
-			return fmt.Errorf("%s record for site %s, which the log does not have", rec.Kind, b.ID)
-		}
-		st.Sites[truce.SiteID(b.ID)] = &SiteState{Body: rec.Body, Index: idx}
-	case KindSiteRemoved:
-		var b SiteRemovedBody
-		if err := json.Unmarshal(rec.Body, &b); err != nil {
-			return fmt.Errorf("site record: %w", err)
-		}
-		if _, ok := st.Sites[truce.SiteID(b.ID)]; !ok {
-			return fmt.Errorf("%s record for site %s, which the log does not have", rec.Kind, b.ID)
-		}
-		delete(st.Sites, truce.SiteID(b.ID))
-	case KindToken:
-		var b TokenBody
-		if err := json.Unmarshal(rec.Body, &b); err != nil {
-			return fmt.Errorf("token record: %w", err)
-		}
-		if _, ok := st.Tokens[b.ID]; ok {
-			return fmt.Errorf("token record for token %s, which the log has already", b.ID)
-		}
-		st.Tokens[b.ID] = &TokenState{Body: b, Index: idx}
-	case KindTokenRevoked:
-		var b TokenRevokedBody
-		if err := json.Unmarshal(rec.Body, &b); err != nil {
-			return fmt.Errorf("token record: %w", err)
-		}
-		t := st.Tokens[b.ID]
-		if t == nil || t.Revoked != "" {
-			return fmt.Errorf("revocation of token %s, which the log does not have or has revoked already", b.ID)
-		}
-		t.Revoked = b.Revoked
+	case KindAgreement, KindCurrent, KindJudgement:
+		return st.applyAgreement(rec, idx)
+	case KindSiteAdded, KindSiteChanged, KindSiteRemoved:
+		return st.applySite(rec, idx)
+	case KindToken, KindTokenRevoked:
+		return st.applyToken(rec, idx)
 	}
 	return nil
 }
 
-func (st *State) applyEvent(rec *Record) error {
-	var b EventBody
+// body decodes the body of rec, a record of what.
+func body[T any](rec *Record, what string) (T, error) {
+	var b T
 	if err := json.Unmarshal(rec.Body, &b); err != nil {
-		return fmt.Errorf("event record: %w", err)
+		return b, fmt.Errorf("%s record: %w", what, err)
+	}
+	return b, nil
+}
+
+// applyReport opens the incident of a new report.
+func (st *State) applyReport(rec *Record) error {
+	b, err := body[ReportBody](rec, "report")
+	if err != nil {
+		return err
+	}
+	id := truce.IncidentID(b.ID)
+	st.Incidents[id] = &IncidentState{Status: truce.StatusReported, Published: b.Published, SubmittedBy: truce.PartyID(b.SubmittedBy),
+		Created: rec.At, Updated: rec.At}
+	if _, ok := st.ReportOf[truce.ReportID(b.ID)]; !ok {
+		st.members[id] = append(st.members[id], truce.ReportID(b.ID))
+	}
+	st.ReportOf[truce.ReportID(b.ID)] = id
+	return nil
+}
+
+// applyAgreement replays record idx of a new agreement version (which
+// becomes the current one), of a change of the current version, or of a
+// judgement.
+func (st *State) applyAgreement(rec *Record, idx int64) error {
+	switch rec.Kind {
+	case KindAgreement:
+		b, err := body[AgreementBody](rec, "agreement")
+		if err == nil {
+			st.Current = CurrentState{Agreement: truce.AgreementID(b.ID), Version: b.Version, Index: idx}
+		}
+		return err
+	case KindCurrent:
+		b, err := body[CurrentBody](rec, "current agreement")
+		if err == nil {
+			st.Current = CurrentState{Agreement: truce.AgreementID(b.Agreement), Version: b.Version, Index: idx, Explicit: true}
+		}
+		return err
+	}
+	b, err := body[JudgementBody](rec, "judgement")
+	if err == nil {
+		st.judged[judgedKey{truce.ReportID(b.Report), truce.AgreementID(b.Agreement), b.Version}] = idx
+	}
+	return err
+}
+
+// applySite replays record idx, which adds, changes or removes a site.
+func (st *State) applySite(rec *Record, idx int64) error {
+	var id truce.SiteID
+	if rec.Kind == KindSiteRemoved {
+		b, err := body[SiteRemovedBody](rec, "site")
+		if err != nil {
+			return err
+		}
+		id = truce.SiteID(b.ID)
+	} else {
+		b, err := body[SiteBody](rec, "site")
+		if err != nil {
+			return err
+		}
+		id = truce.SiteID(b.ID)
+	}
+	_, ok := st.Sites[id]
+	switch {
+	case ok && rec.Kind == KindSiteAdded:
+		return fmt.Errorf("%s record for site %s, which the log has already", rec.Kind, id)
+	case !ok && rec.Kind != KindSiteAdded:
+		return fmt.Errorf("%s record for site %s, which the log does not have", rec.Kind, id)
+	case rec.Kind == KindSiteRemoved:
+		delete(st.Sites, id)
+	default:
+		st.Sites[id] = &SiteState{Body: rec.Body, Index: idx}
+	}
+	return nil
+}
+
+// applyToken replays record idx, which creates or revokes a token.
+func (st *State) applyToken(rec *Record, idx int64) error {
+	if rec.Kind == KindToken {
+		b, err := body[TokenBody](rec, "token")
+		if err != nil {
+			return err
+		} else if st.Tokens[b.ID] != nil {
+			return fmt.Errorf("token record for token %s, which the log has already", b.ID)
+		}
+		st.Tokens[b.ID] = &TokenState{Body: b, Index: idx}
+		return nil
+	}
+	b, err := body[TokenRevokedBody](rec, "token")
+	if err != nil {
+		return err
+	}
+	t := st.Tokens[b.ID]
+	if t == nil || t.Revoked != "" {
+		return fmt.Errorf("revocation of token %s, which the log does not have or has revoked already", b.ID)
+	}
+	t.Revoked = b.Revoked
+	return nil
+}
+
+func (st *State) applyEvent(rec *Record) error {
+	b, err := body[EventBody](rec, "event")
+	if err != nil {
+		return err
 	}
 	in := st.Incidents[truce.IncidentID(b.Incident)]
 	if in == nil {
@@ -182,10 +223,7 @@ func (st *State) applyEvent(rec *Record) error {
 	case truce.EventPublished:
 		in.Published = true
 	case truce.EventResponse:
-		if p := truce.PartyID(b.Party); !slices.Contains(in.ContestedBy, p) {
-			in.ContestedBy = append(in.ContestedBy, p)
-			slices.Sort(in.ContestedBy)
-		}
+		in.ContestedBy, _ = truce.Contest(in.ContestedBy, truce.PartyID(b.Party))
 	case truce.EventMergedInto:
 		from, to := truce.IncidentID(b.Incident), truce.IncidentID(b.Other)
 		in.MergedInto = to

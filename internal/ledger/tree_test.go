@@ -71,140 +71,159 @@ func TestAppendRejectsNonCanonical(t *testing.T) {
 // set of consistency proofs with tlog and with the independent
 // implementation in github.com/transparency-dev/merkle.
 func TestProofs(t *testing.T) {
-	const n = 1000
+	pl := newProofLog(t, 1000)
+	t.Run("inclusion", pl.testInclusion)
+	t.Run("consistency", pl.testConsistency)
+	t.Run("errors", pl.testErrors)
+}
+
+// proofLog is a log of n records, built beside a reference tree, with the
+// root of every prefix and a signed checkpoint of the whole.
+type proofLog struct {
+	ctx    context.Context
+	n      int64
+	m      *memLog
+	hasher *rfc6962.Hasher
+	ref    *testonly.Tree
+	roots  []tlog.Hash // roots[size]
+	cp     ledger.Checkpoint
+}
+
+func newProofLog(t *testing.T, n int) *proofLog {
 	ctx := context.Background()
 	skey, vkey := MustKey(t, "truce.test/ledger")
-	hasher := rfc6962.DefaultHasher
-	ref := testonly.New(hasher)
-	m := &memLog{}
-	roots := []tlog.Hash{hasherRoot(t, ref)}
+	pl := &proofLog{ctx: ctx, n: int64(n), m: &memLog{}, hasher: rfc6962.DefaultHasher}
+	pl.ref = testonly.New(pl.hasher)
+	pl.roots = []tlog.Hash{hasherRoot(t, pl.ref)}
 	for i := range n {
-		leaf := MustAppend(t, m, testRecord(i))
-		data := m.records[i]
-		ref.AppendData(data)
+		leaf := MustAppend(t, pl.m, testRecord(i))
+		data := pl.m.records[i]
+		pl.ref.AppendData(data)
 		if rh := tlog.RecordHash(data); leaf != rh {
 			t.Fatalf("record %d: Append leaf %x, tlog.RecordHash %x", i, leaf, rh)
 		}
-		if want := hasher.HashLeaf(data); !bytes.Equal(leaf[:], want) {
+		if want := pl.hasher.HashLeaf(data); !bytes.Equal(leaf[:], want) {
 			t.Fatalf("record %d: leaf hash %x, rfc6962 HashLeaf %x", i, leaf, want)
 		}
-		root, err := ledger.TreeHash(ctx, m, int64(i+1))
+		root, err := ledger.TreeHash(ctx, pl.m, int64(i+1))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := ref.Hash(); !bytes.Equal(root[:], want) {
+		if want := pl.ref.Hash(); !bytes.Equal(root[:], want) {
 			t.Fatalf("TreeHash(%d) = %x, reference tree %x", i+1, root, want)
 		}
-		roots = append(roots, root)
+		pl.roots = append(pl.roots, root)
 	}
-	if got, want := int64(len(m.hashes)), tlog.StoredHashCount(n); got != want {
+	if got, want := int64(len(pl.m.hashes)), tlog.StoredHashCount(pl.n); got != want {
 		t.Errorf("stored hashes = %d, want StoredHashCount(%d) = %d", got, n, want)
 	}
-
-	signed, _, err := ledger.SignTree(ctx, m, skey, n)
+	signed, _, err := ledger.SignTree(ctx, pl.m, skey, pl.n)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cp, err := ledger.Open(vkey, signed)
-	if err != nil {
+	if pl.cp, err = ledger.Open(vkey, signed); err != nil {
 		t.Fatal(err)
 	}
+	return pl
+}
 
-	t.Run("inclusion", func(t *testing.T) {
-		for _, size := range []int64{1, 2, 3, 7, 8, 9, 255, 256, 257, 999, n} {
-			for i := range size {
-				p, err := ledger.ProveRecord(ctx, m, size, i)
-				if err != nil {
-					t.Fatalf("ProveRecord(%d, %d) = %v", size, i, err)
-				}
-				leaf := tlog.RecordHash(m.records[i])
-				if err := tlog.CheckRecord(p, size, roots[size], i, leaf); err != nil {
-					t.Fatalf("tlog.CheckRecord(size %d, record %d) = %v", size, i, err)
-				}
-				if err := proof.VerifyInclusion(hasher, uint64(i), uint64(size), leaf[:], hashBytes(p), roots[size][:]); err != nil {
-					t.Fatalf("merkle VerifyInclusion(size %d, record %d) = %v", size, i, err)
-				}
-				// The reference tree rebuilds nodes from the leaves for
-				// every proof; sample it on the larger trees.
-				if size < 300 || i%25 == 0 {
-					want, err := ref.InclusionProof(uint64(i), uint64(size))
-					if err != nil {
-						t.Fatal(err)
-					}
-					if diff := cmp.Diff(want, hashBytes(p)); diff != "" {
-						t.Fatalf("ProveRecord(%d, %d) differs from reference (-want +got):\n%s", size, i, diff)
-					}
-				}
-				if size == n {
-					if err := ledger.VerifyInclusion(m.records[i], i, p, cp); err != nil {
-						t.Fatalf("VerifyInclusion(record %d) = %v", i, err)
-					}
-				}
+func (pl *proofLog) testInclusion(t *testing.T) {
+	n := pl.n
+	for _, size := range []int64{1, 2, 3, 7, 8, 9, 255, 256, 257, 999, n} {
+		for i := range size {
+			p, err := ledger.ProveRecord(pl.ctx, pl.m, size, i)
+			if err != nil {
+				t.Fatalf("ProveRecord(%d, %d) = %v", size, i, err)
 			}
-		}
-	})
-
-	t.Run("consistency", func(t *testing.T) {
-		for _, tt := range []struct{ oldSize, size int64 }{
-			{1, 1}, {1, 2}, {1, n}, {2, 3}, {3, 7}, {4, 8}, {7, 8}, {8, 9},
-			{255, 256}, {256, 257}, {100, 733}, {500, n}, {511, 512}, {512, n}, {999, n}, {n, n},
-		} {
-			t.Run(fmt.Sprintf("%d-%d", tt.oldSize, tt.size), func(t *testing.T) {
-				p, err := ledger.ProveTree(ctx, m, tt.size, tt.oldSize)
-				if err != nil {
-					t.Fatalf("ProveTree = %v", err)
-				}
-				if err := tlog.CheckTree(p, tt.size, roots[tt.size], tt.oldSize, roots[tt.oldSize]); err != nil {
-					t.Errorf("tlog.CheckTree = %v", err)
-				}
-				if err := proof.VerifyConsistency(hasher, uint64(tt.oldSize), uint64(tt.size), hashBytes(p), roots[tt.oldSize][:], roots[tt.size][:]); err != nil {
-					t.Errorf("merkle VerifyConsistency = %v", err)
-				}
-				want, err := ref.ConsistencyProof(uint64(tt.oldSize), uint64(tt.size))
+			leaf := tlog.RecordHash(pl.m.records[i])
+			if err := tlog.CheckRecord(p, size, pl.roots[size], i, leaf); err != nil {
+				t.Fatalf("tlog.CheckRecord(size %d, record %d) = %v", size, i, err)
+			}
+			if err := proof.VerifyInclusion(pl.hasher, uint64(i), uint64(size), leaf[:], hashBytes(p), pl.roots[size][:]); err != nil {
+				t.Fatalf("merkle VerifyInclusion(size %d, record %d) = %v", size, i, err)
+			}
+			// The reference tree rebuilds nodes from the leaves for
+			// every proof; sample it on the larger trees.
+			if size < 300 || i%25 == 0 {
+				want, err := pl.ref.InclusionProof(uint64(i), uint64(size))
 				if err != nil {
 					t.Fatal(err)
 				}
 				if diff := cmp.Diff(want, hashBytes(p)); diff != "" {
-					t.Errorf("ProveTree differs from reference (-want +got):\n%s", diff)
+					t.Fatalf("ProveRecord(%d, %d) differs from reference (-want +got):\n%s", size, i, diff)
 				}
-				// A proof must not verify against another old root.
-				if tt.oldSize > 1 {
-					if err := tlog.CheckTree(p, tt.size, roots[tt.size], tt.oldSize, roots[tt.oldSize-1]); err == nil {
-						t.Error("tlog.CheckTree accepted the wrong old root")
-					}
+			}
+			if size == n {
+				if err := ledger.VerifyInclusion(pl.m.records[i], i, p, pl.cp); err != nil {
+					t.Fatalf("VerifyInclusion(record %d) = %v", i, err)
 				}
-			})
-		}
-	})
-
-	t.Run("errors", func(t *testing.T) {
-		p, err := ledger.ProveRecord(ctx, m, n, 5)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, tt := range []struct {
-			name string
-			err  error
-		}{
-			{name: "wrong record bytes", err: ledger.VerifyInclusion(m.records[6], 5, p, cp)},
-			{name: "wrong index", err: ledger.VerifyInclusion(m.records[5], 6, p, cp)},
-			{name: "index beyond size", err: ledger.VerifyInclusion(m.records[5], n, p, cp)},
-			{name: "negative index", err: ledger.VerifyInclusion(m.records[5], -1, p, cp)},
-			{name: "truncated proof", err: ledger.VerifyInclusion(m.records[5], 5, p[:len(p)-1], cp)},
-			{name: "other checkpoint", err: ledger.VerifyInclusion(m.records[5], 5, p, ledger.Checkpoint{Origin: cp.Origin, Size: n, Hash: roots[n-1]})},
-			{name: "ProveRecord beyond size", err: second(ledger.ProveRecord(ctx, m, 10, 10))},
-			{name: "ProveRecord negative", err: second(ledger.ProveRecord(ctx, m, 10, -1))},
-			{name: "ProveTree from empty", err: second(ledger.ProveTree(ctx, m, 10, 0))},
-			{name: "ProveTree shrinking", err: second(ledger.ProveTree(ctx, m, 10, 11))},
-			{name: "ProveTree beyond stored", err: second(ledger.ProveTree(ctx, m, 2*n, n))},
-			{name: "TreeHash beyond stored", err: second(ledger.TreeHash(ctx, m, n+1))},
-			{name: "TreeHash negative", err: second(ledger.TreeHash(ctx, m, -1))},
-		} {
-			if tt.err == nil {
-				t.Errorf("%s: nil error, want error", tt.name)
 			}
 		}
-	})
+	}
+}
+
+func (pl *proofLog) testConsistency(t *testing.T) {
+	n := pl.n
+	for _, tt := range []struct{ oldSize, size int64 }{
+		{1, 1}, {1, 2}, {1, n}, {2, 3}, {3, 7}, {4, 8}, {7, 8}, {8, 9},
+		{255, 256}, {256, 257}, {100, 733}, {500, n}, {511, 512}, {512, n}, {999, n}, {n, n},
+	} {
+		t.Run(fmt.Sprintf("%d-%d", tt.oldSize, tt.size), func(t *testing.T) {
+			p, err := ledger.ProveTree(pl.ctx, pl.m, tt.size, tt.oldSize)
+			if err != nil {
+				t.Fatalf("ProveTree = %v", err)
+			}
+			if err := tlog.CheckTree(p, tt.size, pl.roots[tt.size], tt.oldSize, pl.roots[tt.oldSize]); err != nil {
+				t.Errorf("tlog.CheckTree = %v", err)
+			}
+			if err := proof.VerifyConsistency(pl.hasher, uint64(tt.oldSize), uint64(tt.size), hashBytes(p), pl.roots[tt.oldSize][:], pl.roots[tt.size][:]); err != nil {
+				t.Errorf("merkle VerifyConsistency = %v", err)
+			}
+			want, err := pl.ref.ConsistencyProof(uint64(tt.oldSize), uint64(tt.size))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(want, hashBytes(p)); diff != "" {
+				t.Errorf("ProveTree differs from reference (-want +got):\n%s", diff)
+			}
+			// A proof must not verify against another old root.
+			if tt.oldSize > 1 {
+				if err := tlog.CheckTree(p, tt.size, pl.roots[tt.size], tt.oldSize, pl.roots[tt.oldSize-1]); err == nil {
+					t.Error("tlog.CheckTree accepted the wrong old root")
+				}
+			}
+		})
+	}
+}
+
+func (pl *proofLog) testErrors(t *testing.T) {
+	ctx, m, n, cp := pl.ctx, pl.m, pl.n, pl.cp
+	p, err := ledger.ProveRecord(ctx, m, n, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name string
+		err  error
+	}{
+		{name: "wrong record bytes", err: ledger.VerifyInclusion(m.records[6], 5, p, cp)},
+		{name: "wrong index", err: ledger.VerifyInclusion(m.records[5], 6, p, cp)},
+		{name: "index beyond size", err: ledger.VerifyInclusion(m.records[5], n, p, cp)},
+		{name: "negative index", err: ledger.VerifyInclusion(m.records[5], -1, p, cp)},
+		{name: "truncated proof", err: ledger.VerifyInclusion(m.records[5], 5, p[:len(p)-1], cp)},
+		{name: "other checkpoint", err: ledger.VerifyInclusion(m.records[5], 5, p, ledger.Checkpoint{Origin: cp.Origin, Size: n, Hash: pl.roots[n-1]})},
+		{name: "ProveRecord beyond size", err: second(ledger.ProveRecord(ctx, m, 10, 10))},
+		{name: "ProveRecord negative", err: second(ledger.ProveRecord(ctx, m, 10, -1))},
+		{name: "ProveTree from empty", err: second(ledger.ProveTree(ctx, m, 10, 0))},
+		{name: "ProveTree shrinking", err: second(ledger.ProveTree(ctx, m, 10, 11))},
+		{name: "ProveTree beyond stored", err: second(ledger.ProveTree(ctx, m, 2*n, n))},
+		{name: "TreeHash beyond stored", err: second(ledger.TreeHash(ctx, m, n+1))},
+		{name: "TreeHash negative", err: second(ledger.TreeHash(ctx, m, -1))},
+	} {
+		if tt.err == nil {
+			t.Errorf("%s: nil error, want error", tt.name)
+		}
+	}
 }
 
 func second[T any](_ T, err error) error { return err }

@@ -155,6 +155,7 @@ type treeChecker struct {
 	stored int64       // stored hashes compared
 }
 
+// ReadHashes returns recomputed stored hashes, for tlog.
 func (t *treeChecker) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 	out := make([]tlog.Hash, len(indexes))
 	for i, x := range indexes {

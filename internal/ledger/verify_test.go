@@ -26,21 +26,11 @@ const (
 // tests. signerKey is the log's own key.
 func tamperCases(tb testing.TB, signerKey string) []tamperCase {
 	tb.Helper()
-	impostor, _ := MustKey(tb, testOrigin) // same name, different key
-	// fork is the same log with record 3 changed and every hash and
-	// checkpoint recomputed: a consistent rewrite.
-	fork := &memLog{}
-	for i := range tamperSize {
-		r := testRecord(i)
-		if i == 3 {
-			r.Subject = "R-9999"
-		}
-		MustAppend(tb, fork, r)
-	}
-	forkCheckpoint, _, err := ledger.SignTree(context.Background(), fork, signerKey, 10)
-	if err != nil {
-		tb.Fatal(err)
-	}
+	return append(recordTamperCases(), checkpointTamperCases(tb, signerKey)...)
+}
+
+// recordTamperCases damage the records and the stored hashes.
+func recordTamperCases() []tamperCase {
 	return []tamperCase{
 		{name: "untouched", tamper: func(*memLog) {}},
 		{
@@ -93,6 +83,28 @@ func tamperCases(tb testing.TB, signerKey string) []tamperCase {
 			tamper:  func(m *memLog) { m.hashes = m.hashes[:len(m.hashes)-1] },
 			wantErr: ledger.ErrLedgerDiverged, wantMsg: "stored hash",
 		},
+	}
+}
+
+// checkpointTamperCases rewrite the log or damage its checkpoints.
+func checkpointTamperCases(tb testing.TB, signerKey string) []tamperCase {
+	tb.Helper()
+	impostor, _ := MustKey(tb, testOrigin) // same name, different key
+	// fork is the same log with record 3 changed and every hash and
+	// checkpoint recomputed: a consistent rewrite.
+	fork := &memLog{}
+	for i := range tamperSize {
+		r := testRecord(i)
+		if i == 3 {
+			r.Subject = "R-9999"
+		}
+		MustAppend(tb, fork, r)
+	}
+	forkCheckpoint, _, err := ledger.SignTree(context.Background(), fork, signerKey, 10)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return []tamperCase{
 		{
 			name: "rewrite records and hashes consistently",
 			tamper: func(m *memLog) {

@@ -174,6 +174,7 @@ type rowSource struct {
 	err     error
 }
 
+// Next reads and converts the next row.
 func (r *rowSource) Next() bool {
 	if r.err != nil || !r.rows.Next() {
 		return false
@@ -196,8 +197,10 @@ func (r *rowSource) Next() bool {
 	return true
 }
 
+// Values returns the converted row.
 func (r *rowSource) Values() ([]any, error) { return r.vals, r.err }
 
+// Err returns the error that ended the rows, if any.
 func (r *rowSource) Err() error {
 	if r.err != nil {
 		return r.err

@@ -1,5 +1,5 @@
 // Package pgtest gives tests a PostgreSQL schema of their own on the
-// throwaway cluster that scripts/pg.sh starts.
+// throwaway cluster that scripts/pg.sh starts, and stores opened on one.
 package pgtest
 
 import (
@@ -10,8 +10,12 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"truce/internal/store/postgres"
+	"truce/internal/store/storetest"
 )
 
 // DSN returns the test cluster's DSN from TRUCE_TEST_POSTGRES_DSN (see
@@ -78,4 +82,54 @@ func Schema(t testing.TB) string {
 		}
 	})
 	return WithSearchPath(t, base, name)
+}
+
+// Open is a storetest.Opener: a store on a schema of its own.
+func Open(t *testing.T, o storetest.Options) (storetest.Store, storetest.Exec) {
+	t.Helper()
+	s := open(t, Schema(t), o.LogOrigin, o.Now)
+	return storetest.Opened(t, s, execer(s))
+}
+
+// Reopener returns a storetest.Reopener of one schema of t's own.
+func Reopener(t *testing.T) storetest.Reopener {
+	dsn := Schema(t)
+	return func(t *testing.T, now func() time.Time) (storetest.Store, storetest.Exec, func()) {
+		s := open(t, dsn, storetest.Origin, now)
+		return storetest.Reopened(t, s, execer(s))
+	}
+}
+
+// OpenStore opens a store on dsn, as o says (a zero o keeps the store's
+// clock and default origin), and closes it when t ends. Cleanups run
+// last-in first-out: the store closes before its schema is dropped.
+func OpenStore(t *testing.T, dsn string, o storetest.Options) *postgres.Store {
+	t.Helper()
+	s := open(t, dsn, o.LogOrigin, o.Now)
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	return s
+}
+
+func open(t *testing.T, dsn, origin string, now func() time.Time) *postgres.Store {
+	t.Helper()
+	s, err := postgres.OpenWith(context.Background(), dsn, postgres.Options{LogOrigin: origin})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if now != nil {
+		s.Now = now
+	}
+	return s
+}
+
+// execer runs statements on s's database, below the store.
+func execer(s *postgres.Store) storetest.ExecFunc {
+	return func(ctx context.Context, stmt string, args ...any) error {
+		_, err := s.DB().Exec(ctx, stmt, args...)
+		return err
+	}
 }

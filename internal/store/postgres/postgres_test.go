@@ -16,7 +16,7 @@ import (
 	"truce/internal/ledger"
 	"truce/internal/store/pgtest"
 	"truce/internal/store/postgres"
-	"truce/internal/store/sqlite"
+	"truce/internal/store/sqlitetest"
 	"truce/internal/store/storetest"
 )
 
@@ -24,83 +24,29 @@ func dsn(t *testing.T) string { return pgtest.DSN(t) }
 
 func schema(t *testing.T) string { return pgtest.Schema(t) }
 
-// mustOpen opens a store on a new schema. Cleanups run last-in first-out:
-// the store closes before its schema is dropped.
 func mustOpen(t *testing.T, dsn string, o storetest.Options) *postgres.Store {
 	t.Helper()
-	s, err := postgres.OpenWith(context.Background(), dsn, postgres.Options{LogOrigin: o.LogOrigin})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := s.Close(); err != nil {
-			t.Error(err)
-		}
-	})
-	if o.Now != nil {
-		s.Now = o.Now
-	}
-	return s
-}
-
-// store adapts *postgres.Store to storetest.Store.
-type store struct{ *postgres.Store }
-
-func (s store) VerifyRows(ctx context.Context) (storetest.RowCheck, error) {
-	return s.Store.VerifyRows(ctx)
-}
-
-func open(t *testing.T, o storetest.Options) (storetest.Store, storetest.Exec) {
-	t.Helper()
-	s := mustOpen(t, schema(t), o)
-	exec := func(t *testing.T, stmt string, args ...any) {
-		t.Helper()
-		if _, err := s.DB().Exec(context.Background(), stmt, args...); err != nil {
-			t.Fatalf("exec %s: %v", stmt, err)
-		}
-	}
-	return store{s}, exec
+	return pgtest.OpenStore(t, dsn, o)
 }
 
 // TestConformance runs the backend-independent suite, each subtest on a
 // schema of its own.
 func TestConformance(t *testing.T) {
 	dsn(t)
-	storetest.Run(t, open)
-}
-
-// sqliteStore adapts *sqlite.Store to storetest.Store.
-type sqliteStore struct{ *sqlite.Store }
-
-func (s sqliteStore) VerifyRows(ctx context.Context) (storetest.RowCheck, error) {
-	return s.Store.VerifyRows(ctx)
-}
-
-func openSQLite(t *testing.T, o storetest.Options) (storetest.Store, storetest.Exec) {
-	t.Helper()
-	s, err := sqlite.OpenWith(context.Background(), filepath.Join(t.TempDir(), "truce.db"), sqlite.Options{LogOrigin: o.LogOrigin})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := s.Close(); err != nil {
-			t.Error(err)
-		}
-	})
-	s.Now = o.Now
-	return sqliteStore{s}, func(t *testing.T, stmt string, args ...any) {
-		t.Helper()
-		if _, err := s.DB().ExecContext(context.Background(), stmt, args...); err != nil {
-			t.Fatalf("exec %s: %v", stmt, err)
-		}
-	}
+	storetest.Run(t, pgtest.Open)
 }
 
 // TestSameLogAsSQLite checks that the same writes log the same records in
 // both backends, and that a log copied from one verifies in the other.
 func TestSameLogAsSQLite(t *testing.T) {
 	dsn(t)
-	storetest.SameLog(t, openSQLite, open)
+	storetest.SameLog(t, sqlitetest.Open, pgtest.Open)
+}
+
+// TestBackfill checks that a database written before sites, tokens and
+// the current agreement were logged is brought up to date when opened.
+func TestBackfill(t *testing.T) {
+	storetest.Backfill(t, pgtest.Reopener(t))
 }
 
 // TestUnstorableText checks that text PostgreSQL cannot hold (a NUL byte)

@@ -9,32 +9,52 @@ import (
 
 	"golang.org/x/mod/sumdb/tlog"
 
-	"truce"
 	"truce/internal/ledger"
+	"truce/internal/store/sqlstore"
 )
-
-// DefaultLogOrigin names the log in its checkpoints when none is configured.
-const DefaultLogOrigin = "truce.local/log"
 
 // writeTx is one write transaction: domain rows and their log records
 // commit together, and a checkpoint of the new tree is signed before the
-// commit.
+// commit. It is the sqlstore.WriteTx of the store's Core.
 type writeTx struct {
-	*sql.Tx
-	s    *Store
-	now  time.Time
-	size int64 // the tree size, read at the first append; -1 before
-	ctx  context.Context
+	conn
+	tx  *sql.Tx
+	s   *Store
+	now time.Time
+	// The tree size when the transaction first read it (at its first
+	// append, or Size), and now; both -1 before.
+	start, size int64
+	ctx         context.Context
 	// Prepared log statements, and the hashes written in this transaction,
 	// which later appends read back from memory.
 	insRecord, insHash, selHash *sql.Stmt
 	written                     map[int64]tlog.Hash
-	// refreshIncident's statements and the current agreement version.
+	// Refresh's statements.
 	refreshSel, refreshUpd *sql.Stmt
-	curID                  truce.AgreementID
-	curVer                 int
-	curLoaded              bool
 }
+
+var _ sqlstore.WriteTx = (*writeTx)(nil)
+
+// Now is the time the transaction began.
+func (w *writeTx) Now() time.Time { return w.now }
+
+// Size returns the tree size, reading it at the first call.
+func (w *writeTx) Size() (int64, error) {
+	if w.size >= 0 {
+		return w.size, nil
+	}
+	if err := w.prepare(); err != nil {
+		return 0, err
+	}
+	if err := w.tx.QueryRowContext(w.ctx, `SELECT COALESCE(MAX(idx) + 1, 0) FROM log_records`).Scan(&w.size); err != nil {
+		return 0, fmt.Errorf("sqlite: log size: %w", err)
+	}
+	w.start = w.size
+	return w.size, nil
+}
+
+// Appended reports whether the transaction has appended a record.
+func (w *writeTx) Appended() bool { return w.size > w.start }
 
 // prepare readies the log statements of the transaction.
 func (w *writeTx) prepare() error {
@@ -42,13 +62,13 @@ func (w *writeTx) prepare() error {
 		return nil
 	}
 	var err error
-	if w.insRecord, err = w.PrepareContext(w.ctx, `INSERT INTO log_records (idx, data) VALUES (?, ?)`); err != nil {
+	if w.insRecord, err = w.tx.PrepareContext(w.ctx, `INSERT INTO log_records (idx, data) VALUES (?, ?)`); err != nil {
 		return fmt.Errorf("sqlite: log: %w", err)
 	}
-	if w.insHash, err = w.PrepareContext(w.ctx, `INSERT INTO log_hashes (idx, hash) VALUES (?, ?)`); err != nil {
+	if w.insHash, err = w.tx.PrepareContext(w.ctx, `INSERT INTO log_hashes (idx, hash) VALUES (?, ?)`); err != nil {
 		return fmt.Errorf("sqlite: log: %w", err)
 	}
-	if w.selHash, err = w.PrepareContext(w.ctx, `SELECT hash FROM log_hashes WHERE idx = ?`); err != nil {
+	if w.selHash, err = w.tx.PrepareContext(w.ctx, `SELECT hash FROM log_hashes WHERE idx = ?`); err != nil {
 		return fmt.Errorf("sqlite: log: %w", err)
 	}
 	w.written = map[int64]tlog.Hash{}
@@ -97,9 +117,46 @@ func (w *writeTx) WriteHashes(ctx context.Context, start int64, hs []tlog.Hash) 
 	return nil
 }
 
+// lockWriter waits for this process's turn to write; call the returned
+// function when the transaction is over.
+func (s *Store) lockWriter(ctx context.Context) (func(), error) {
+	select {
+	case s.writer <- struct{}{}:
+		return func() { <-s.writer }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
 // write runs fn in one IMMEDIATE transaction. SQLite then has one writer at
 // a time, so log appends are serialised and the tree cannot fork.
 func (s *Store) write(ctx context.Context, fn func(w *writeTx) error) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		w := &writeTx{conn: conn{tx}, tx: tx, s: s, now: s.Now().UTC(), start: -1, size: -1, ctx: ctx}
+		defer w.closeStmts()
+		if err := fn(w); err != nil {
+			return err
+		}
+		if w.Appended() {
+			return w.checkpoint()
+		}
+		return nil
+	})
+}
+
+// writeCore is write for the Core.
+func (s *Store) writeCore(ctx context.Context, fn func(sqlstore.WriteTx) error) error {
+	return s.write(ctx, func(w *writeTx) error { return fn(w) })
+}
+
+// tx runs fn in a transaction that does not log (sessions).
+func (s *Store) tx(ctx context.Context, fn func(sqlstore.DB) error) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error { return fn(conn{tx}) })
+}
+
+// inTx runs fn in one write transaction, this process's writers taking
+// turns (lockWriter), and commits it if fn returns nil.
+func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	unlock, err := s.lockWriter(ctx)
 	if err != nil {
 		return err
@@ -110,15 +167,8 @@ func (s *Store) write(ctx context.Context, fn func(w *writeTx) error) error {
 		return fmt.Errorf("sqlite: begin: %w", err)
 	}
 	defer tx.Rollback()
-	w := &writeTx{Tx: tx, s: s, now: s.Now().UTC(), size: -1, ctx: ctx}
-	defer w.closeStmts()
-	if err := fn(w); err != nil {
+	if err := fn(tx); err != nil {
 		return err
-	}
-	if w.size >= 0 {
-		if err := w.checkpoint(); err != nil {
-			return err
-		}
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("sqlite: commit: %w", err)
@@ -126,24 +176,26 @@ func (s *Store) write(ctx context.Context, fn func(w *writeTx) error) error {
 	return nil
 }
 
-// log appends rec to the log and returns its index.
-func (w *writeTx) log(rec *ledger.Record, err error) (int64, error) {
+// snapshot begins a read transaction: SQLite's WAL gives it one snapshot.
+func (s *Store) snapshot(ctx context.Context) (sqlstore.DB, func(), error) {
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, nil, fmt.Errorf("sqlite: %w", err)
+	}
+	return conn{tx}, func() { _ = tx.Rollback() }, nil
+}
+
+// Log writes rec to log_records and its hashes to log_hashes, and returns
+// its index.
+func (w *writeTx) Log(rec *ledger.Record, err error) (int64, error) {
+	n, err := w.Size()
 	if err != nil {
 		return 0, err
 	}
-	if w.size < 0 {
-		if err := w.prepare(); err != nil {
-			return 0, err
-		}
-		if err := w.QueryRowContext(w.ctx, `SELECT COALESCE(MAX(idx) + 1, 0) FROM log_records`).Scan(&w.size); err != nil {
-			return 0, fmt.Errorf("sqlite: log size: %w", err)
-		}
-	}
-	data, err := rec.Bytes()
+	data, err := sqlstore.RecordBytes(rec, err)
 	if err != nil {
 		return 0, err
 	}
-	n := w.size
 	if _, err := w.insRecord.ExecContext(w.ctx, n, data); err != nil {
 		return 0, fmt.Errorf("sqlite: log append: %w", err)
 	}
@@ -163,236 +215,14 @@ func (w *writeTx) checkpoint() error {
 	if err != nil {
 		return err
 	}
-	if _, err := w.ExecContext(w.ctx, `INSERT INTO log_checkpoints (size, note, created_ns) VALUES (?, ?, ?)
+	if _, err := w.tx.ExecContext(w.ctx, `INSERT INTO log_checkpoints (size, note, created_ns) VALUES (?, ?, ?)
 		ON CONFLICT (size) DO NOTHING`, w.size, note, w.now.UnixNano()); err != nil {
 		return fmt.Errorf("sqlite: checkpoint: %w", err)
 	}
 	return nil
 }
 
-// txHashes stores the tree's hashes in log_hashes within one transaction.
-type txHashes struct{ q queryer }
-
-type queryer interface {
-	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
-	ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error)
-}
-
-func (h txHashes) ReadHashes(ctx context.Context, indexes []int64) ([]tlog.Hash, error) {
-	out := make([]tlog.Hash, len(indexes))
-	for i, idx := range indexes {
-		rows, err := h.q.QueryContext(ctx, `SELECT hash FROM log_hashes WHERE idx = ?`, idx)
-		if err != nil {
-			return nil, fmt.Errorf("sqlite: read hash %d: %w", idx, err)
-		}
-		found := false
-		for rows.Next() {
-			var b []byte
-			if err := rows.Scan(&b); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("sqlite: read hash %d: %w", idx, err)
-			}
-			if len(b) != tlog.HashSize {
-				rows.Close()
-				return nil, fmt.Errorf("stored hash %d has %d bytes: %w", idx, len(b), ledger.ErrLedgerDiverged)
-			}
-			copy(out[i][:], b)
-			found = true
-		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
-			return nil, fmt.Errorf("sqlite: read hash %d: %w", idx, err)
-		}
-		if !found {
-			return nil, fmt.Errorf("stored hash %d is missing: %w", idx, ledger.ErrLedgerDiverged)
-		}
-	}
-	return out, nil
-}
-
-func (h txHashes) WriteHashes(ctx context.Context, start int64, hs []tlog.Hash) error {
-	for i, hash := range hs {
-		if _, err := h.q.ExecContext(ctx, `INSERT INTO log_hashes (idx, hash) VALUES (?, ?)`, start+int64(i), hash[:]); err != nil {
-			return fmt.Errorf("sqlite: write hash %d: %w", start+int64(i), err)
-		}
-	}
-	return nil
-}
-
 // key returns the log's origin and keys, generating them on first use.
-// Several processes may race to create the key: the first insert wins and
-// everyone reads it back.
 func (s *Store) key(ctx context.Context) (origin, signer, verifier string, err error) {
-	s.keyMu.Lock()
-	defer s.keyMu.Unlock()
-	if s.signer != "" {
-		return s.origin, s.signer, s.verifier, nil
-	}
-	row := s.db.QueryRowContext(ctx, `SELECT origin, signer, verifier FROM log_key WHERE id = 1`)
-	err = row.Scan(&origin, &signer, &verifier)
-	if errors.Is(err, sql.ErrNoRows) {
-		name := s.LogOrigin
-		if name == "" {
-			name = DefaultLogOrigin
-		}
-		sk, vk, gerr := ledger.GenerateKey(name)
-		if gerr != nil {
-			return "", "", "", gerr
-		}
-		if _, err := s.db.ExecContext(ctx, `INSERT INTO log_key (id, origin, signer, verifier) VALUES (1, ?, ?, ?) ON CONFLICT (id) DO NOTHING`, name, sk, vk); err != nil {
-			return "", "", "", fmt.Errorf("sqlite: log key: %w", err)
-		}
-		err = s.db.QueryRowContext(ctx, `SELECT origin, signer, verifier FROM log_key WHERE id = 1`).Scan(&origin, &signer, &verifier)
-	}
-	if err != nil {
-		return "", "", "", fmt.Errorf("sqlite: log key: %w", err)
-	}
-	s.origin, s.signer, s.verifier = origin, signer, verifier
-	return origin, signer, verifier, nil
-}
-
-// LogKey returns the log's origin and verifier key.
-func (s *Store) LogKey(ctx context.Context) (string, string, error) {
-	origin, _, verifier, err := s.key(ctx)
-	return origin, verifier, err
-}
-
-// LogSize returns the number of log records.
-func (s *Store) LogSize(ctx context.Context) (int64, error) {
-	var n int64
-	if err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(idx) + 1, 0) FROM log_records`).Scan(&n); err != nil {
-		return 0, fmt.Errorf("sqlite: log size: %w", err)
-	}
-	return n, nil
-}
-
-// LogRecord returns record i as stored.
-func (s *Store) LogRecord(ctx context.Context, i int64) ([]byte, error) {
-	var b []byte
-	err := s.db.QueryRowContext(ctx, `SELECT data FROM log_records WHERE idx = ?`, i).Scan(&b)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, truce.Errorf(truce.ENOTFOUND, "log record %d not found", i)
-	} else if err != nil {
-		return nil, fmt.Errorf("sqlite: log record %d: %w", i, err)
-	}
-	return b, nil
-}
-
-// LatestCheckpoint returns the newest signed checkpoint.
-func (s *Store) LatestCheckpoint(ctx context.Context) ([]byte, error) {
-	var b []byte
-	err := s.db.QueryRowContext(ctx, `SELECT note FROM log_checkpoints ORDER BY size DESC LIMIT 1`).Scan(&b)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, truce.Errorf(truce.ENOTFOUND, "the log is empty: no checkpoint yet")
-	} else if err != nil {
-		return nil, fmt.Errorf("sqlite: checkpoint: %w", err)
-	}
-	return b, nil
-}
-
-func (s *Store) checkSize(ctx context.Context, size int64) error {
-	n, err := s.LogSize(ctx)
-	if err != nil {
-		return err
-	}
-	if size < 1 || size > n {
-		return truce.Errorf(truce.EINVALID, "tree size %d out of range 1..%d", size, n)
-	}
-	return nil
-}
-
-// ProveRecord returns the inclusion proof of record i in the tree of size.
-func (s *Store) ProveRecord(ctx context.Context, size, i int64) ([][32]byte, error) {
-	if err := s.checkSize(ctx, size); err != nil {
-		return nil, err
-	}
-	if i < 0 || i >= size {
-		return nil, truce.Errorf(truce.EINVALID, "record %d is not in a tree of size %d", i, size)
-	}
-	p, err := ledger.ProveRecord(ctx, txHashes{s.db}, size, i)
-	if err != nil {
-		return nil, err
-	}
-	return hashes(p), nil
-}
-
-// ProveTree returns the consistency proof between two tree sizes.
-func (s *Store) ProveTree(ctx context.Context, size, oldSize int64) ([][32]byte, error) {
-	if err := s.checkSize(ctx, size); err != nil {
-		return nil, err
-	}
-	if oldSize < 1 || oldSize > size {
-		return nil, truce.Errorf(truce.EINVALID, "old tree size %d out of range 1..%d", oldSize, size)
-	}
-	p, err := ledger.ProveTree(ctx, txHashes{s.db}, size, oldSize)
-	if err != nil {
-		return nil, err
-	}
-	return hashes(p), nil
-}
-
-func hashes(hs []tlog.Hash) [][32]byte {
-	out := make([][32]byte, len(hs))
-	for i, h := range hs {
-		out[i] = h
-	}
-	return out
-}
-
-// LogSource returns a view of the whole log on one read transaction, for
-// ledger.Verify and ledger.ExportBundle. Call the returned close function
-// when done.
-func (s *Store) LogSource(ctx context.Context) (ledger.Source, func(), error) {
-	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return nil, nil, fmt.Errorf("sqlite: log source: %w", err)
-	}
-	return &source{tx: tx, txHashes: txHashes{tx}}, func() { _ = tx.Rollback() }, nil
-}
-
-type source struct {
-	tx *sql.Tx
-	txHashes
-}
-
-func (src *source) Len(ctx context.Context) (int64, error) {
-	var n int64
-	err := src.tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(idx) + 1, 0) FROM log_records`).Scan(&n)
-	return n, err
-}
-
-func (src *source) Records(ctx context.Context, start, end int64) ([][]byte, error) {
-	out := make([][]byte, end-start)
-	rows, err := src.tx.QueryContext(ctx, `SELECT idx, data FROM log_records WHERE idx >= ? AND idx < ? ORDER BY idx`, start, end)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var i int64
-		var b []byte
-		if err := rows.Scan(&i, &b); err != nil {
-			return nil, err
-		}
-		out[i-start] = b
-	}
-	return out, rows.Err()
-}
-
-func (src *source) Checkpoints(ctx context.Context) ([][]byte, error) {
-	rows, err := src.tx.QueryContext(ctx, `SELECT note FROM log_checkpoints ORDER BY size`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out [][]byte
-	for rows.Next() {
-		var b []byte
-		if err := rows.Scan(&b); err != nil {
-			return nil, err
-		}
-		out = append(out, b)
-	}
-	return out, rows.Err()
+	return s.keys.Get(ctx, conn{s.db}, s.LogOrigin)
 }

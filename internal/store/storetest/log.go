@@ -352,7 +352,7 @@ var proveTreeCases = []tcase{
 var verifyCases = []tcase{
 	{"Empty", func(t *testing.T, e *env) {
 		rep, rc := mustVerify(t, e)
-		if rep.Records != 0 || rep.Checkpoints != 0 || rc != (RowCheck{}) {
+		if rep.Records != 0 || rep.Checkpoints != 0 || rc != (ledger.RowCheck{}) {
 			t.Errorf("empty store: %+v, %+v", rep, rc)
 		}
 	}},
@@ -407,7 +407,7 @@ var verifyRowsCases = []tcase{
 	{"OK", func(t *testing.T, e *env) {
 		m := populate(t, e)
 		_, rc := mustVerify(t, e)
-		want := RowCheck{Reports: len(m.reports), Agreements: 2, Events: m.events, Evidence: 1, Judgements: len(m.reports) + 2,
+		want := ledger.RowCheck{Reports: len(m.reports), Agreements: 2, Events: m.events, Evidence: 1, Judgements: len(m.reports) + 2,
 			Incidents: len(m.reports), Sites: len(sites()), Tokens: 1}
 		equal(t, "VerifyRows", want, rc)
 	}},

@@ -7,12 +7,11 @@
 // production caller may reach below a store):
 //
 //	func TestConformance(t *testing.T) {
-//		storetest.Run(t, func(t *testing.T, o storetest.Options) (storetest.Store, storetest.Exec) {
-//			s := mustOpen(t, filepath.Join(t.TempDir(), "truce.db"), o.LogOrigin)
-//			s.Now = o.Now
-//			return adapter{s}, func(t *testing.T, stmt string, args ...any) { mustExec(t, s.DB(), stmt, args...) }
-//		})
+//		storetest.Run(t, sqlitetest.Open)
 //	}
+//
+// The backends' Openers are sqlitetest.Open and pgtest.Open; Opened and
+// Reopened make one from a store and a way to run statements below it.
 //
 // Subtests are named Method/Case (PutReports/OK, Incident/NotFound,
 // ChangeStatus/Forbidden, Tamper/ReportText, ...) and run in parallel, each
@@ -32,24 +31,12 @@ import (
 
 	"truce"
 	"truce/internal/ledger"
+	"truce/internal/store"
 )
 
-// Store is what the suite tests: a truce.Store plus the two checks every
-// backend provides for `truce ledger verify`.
-type Store interface {
-	truce.Store
-	// VerifyRows checks the stored rows against the log records they
-	// point at; a mismatch wraps ledger.ErrLedgerDiverged and names the
-	// row.
-	VerifyRows(ctx context.Context) (RowCheck, error)
-	// LogSource returns the whole log on one read snapshot, for
-	// ledger.Verify; the caller calls the returned function when done.
-	LogSource(ctx context.Context) (ledger.Source, func(), error)
-}
-
-// RowCheck counts what VerifyRows compared (ledger.VerifyRows, which
-// every backend's VerifyRows runs on its rows).
-type RowCheck = ledger.RowCheck
+// Store is what the suite tests: a store with its log views
+// (store.Backend).
+type Store = store.Backend
 
 // Options configure a store opened for one subtest.
 type Options struct {
@@ -78,6 +65,34 @@ type Options struct {
 // schema_migrations (version).
 type Exec func(t *testing.T, stmt string, args ...any)
 
+// ExecFunc runs one statement on the database behind a store.
+type ExecFunc func(ctx context.Context, stmt string, args ...any) error
+
+// Opened is what an Opener returns for s, a store it opened for t: s,
+// closed when t ends, and an Exec hook that runs statements with exec.
+func Opened(t *testing.T, s Store, exec ExecFunc) (Store, Exec) {
+	s, ex, done := Reopened(t, s, exec)
+	t.Cleanup(done)
+	return s, ex
+}
+
+// Reopened is what a Reopener returns for s, a store it opened for t: s,
+// an Exec hook that runs statements with exec, and a function that closes
+// s.
+func Reopened(t *testing.T, s Store, exec ExecFunc) (Store, Exec, func()) {
+	ex := func(t *testing.T, stmt string, args ...any) {
+		t.Helper()
+		if err := exec(context.Background(), stmt, args...); err != nil {
+			t.Fatalf("exec %s: %v", stmt, err)
+		}
+	}
+	return s, ex, func() {
+		if err := s.Close(); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
 // Opener opens a new, empty, migrated store for one subtest and returns it
 // with an Exec hook on its database. The backend closes the store and
 // removes its database when t ends (t.Cleanup).
@@ -96,12 +111,14 @@ type clock struct {
 	t  time.Time
 }
 
+// Now returns the clock's time.
 func (c *clock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.t
 }
 
+// Advance moves the clock on by d and returns the new time.
 func (c *clock) Advance(d time.Duration) time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -236,7 +253,7 @@ func logSize(t *testing.T, e *env) int64 {
 
 // verify runs ledger.Verify over the store's log source and VerifyRows,
 // and returns the first error.
-func verify(t *testing.T, e *env) (ledger.Report, RowCheck, error) {
+func verify(t *testing.T, e *env) (ledger.Report, ledger.RowCheck, error) {
 	t.Helper()
 	_, vk, err := e.s.LogKey(e.ctx)
 	must(t, err)
@@ -245,14 +262,14 @@ func verify(t *testing.T, e *env) (ledger.Report, RowCheck, error) {
 	rep, err := ledger.Verify(e.ctx, src, vk)
 	done()
 	if err != nil {
-		return rep, RowCheck{}, err
+		return rep, ledger.RowCheck{}, err
 	}
 	rc, err := e.s.VerifyRows(e.ctx)
 	return rep, rc, err
 }
 
 // mustVerify fails the test unless the log and the rows verify.
-func mustVerify(t *testing.T, e *env) (ledger.Report, RowCheck) {
+func mustVerify(t *testing.T, e *env) (ledger.Report, ledger.RowCheck) {
 	t.Helper()
 	rep, rc, err := verify(t, e)
 	if err != nil {
