@@ -35,6 +35,17 @@ if ! command -v golangci-lint >/dev/null || ! golangci-lint version 2>/dev/null 
 fi
 golangci-lint run ./...
 
+step "redocly lint (the OpenAPI document the server serves, warnings as errors)"
+redocly="$root/.tools/npm/node_modules/.bin/redocly"
+if [ ! -x "$redocly" ] || [ "$("$redocly" --version 2>/dev/null)" != 2.77.0 ]; then
+  echo "installing @redocly/cli 2.77.0 into .tools/npm"
+  npm install --prefix "$root/.tools/npm" --no-audit --no-fund --silent @redocly/cli@2.77.0
+fi
+openapi=$(mktemp --suffix=.json)
+TRUCE_OPENAPI_OUT="$openapi" go test -count=1 -run '^TestOpenAPIDocument$' ./internal/httpapi >/dev/null
+REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true "$redocly" lint --extends=recommended-strict "$openapi"
+rm -f "$openapi"
+
 step "services: PostgreSQL + PostGIS, Chromium, pdftotext, GDAL"
 # The PostgreSQL conformance suite, the browser tests and the PDF check
 # are mandatory here: a missing service fails the run instead of skipping.

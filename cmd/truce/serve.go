@@ -81,7 +81,7 @@ func (e *env) serve(ctx context.Context, cfg serveConfig) error {
 	lim.EvidenceBytesPerDay = cfg.EvidenceQuotaMiB << 20
 	api := httpapi.New(st, httpapi.Options{Log: log, Limits: &lim, TrustedProxies: proxies})
 	srv := &http.Server{
-		Handler:           web.Handler(api, st, web.Options{Log: log, TrustedProxies: proxies}),
+		Handler:           api.Instrument(web.Handler(api, st, web.Options{Log: log, TrustedProxies: proxies})),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       2 * time.Minute, // bulk uploads of large files
 		WriteTimeout:      5 * time.Minute, // exports of the whole record

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"net/http"
 	"strconv"
 	"strings"
 	"sync"
@@ -187,10 +188,14 @@ type exportIn struct {
 }
 
 // exportIncidentsDoc describes export-incidents.
-const exportIncidentsDoc = "CSV cells that a spreadsheet would run as a formula are prefixed with a quote."
+const exportIncidentsDoc = "CSV cells that a spreadsheet would run as a formula are prefixed with a quote. " +
+	"An export that fails after it started is aborted: the connection closes without the end of the response " +
+	"(no final chunk), so an HTTP client reports an error (an unexpected EOF) instead of a complete-looking file."
 
 // exportIncidents serves export-incidents: every incident p may read that
-// matches the filters, streamed a page at a time.
+// matches the filters, streamed a page at a time. An export that fails
+// after it started is aborted (http.ErrAbortHandler): its client gets an
+// error reading the body, never a truncated file that ends cleanly.
 func (s *Server) exportIncidents(ctx context.Context, p truce.Principal, in *exportIn) (*huma.StreamResponse, error) {
 	f, err := in.filter(p)
 	if err != nil {
@@ -202,6 +207,10 @@ func (s *Server) exportIncidents(ctx context.Context, p truce.Principal, in *exp
 		hc.SetHeader("Content-Disposition", `attachment; filename="incidents.`+in.Format+`"`)
 		if err := s.export(ctx, hc.BodyWriter(), in.Format, f); err != nil {
 			s.log.ErrorContext(ctx, "export failed", "request_id", requestID(ctx), "err", err)
+			// The 200 may be sent already: abort the response, so the
+			// client sees an incomplete transfer (no final chunk, the
+			// connection closed) instead of a file that looks whole.
+			panic(http.ErrAbortHandler)
 		}
 	}}, nil
 }

@@ -1,12 +1,20 @@
 package httpapi_test
 
 import (
+	"context"
 	"encoding/csv"
+	"errors"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"truce"
+	"truce/internal/httpapi"
+	"truce/internal/store/sqlite"
 )
 
 // TestExportHandlers exercises the summary and the incident export
@@ -109,4 +117,65 @@ func TestExportHandlers(t *testing.T) {
 		{name: "export/a revoked token", who: "revoked", method: "GET", path: "/api/v1/exports/incidents", status: http.StatusUnauthorized,
 			detail: "token expired or revoked"},
 	})
+}
+
+// failingStore is the fixture's store whose incident listing fails after
+// pages pages: a fault a real store cannot produce on demand midway
+// through an export. Each page before it repeats the store's first page
+// copies times, so the export outgrows what etags buffers and its 200
+// is on the wire before it fails.
+type failingStore struct {
+	*sqlite.Store
+	pages, copies int
+	calls         int
+}
+
+func (s *failingStore) Incidents(ctx context.Context, f truce.IncidentFilter) ([]truce.IncidentSummary, string, error) {
+	if s.calls++; s.calls > s.pages {
+		return nil, "", errors.New("disk on fire")
+	}
+	f.After = ""
+	page, _, err := s.Store.Incidents(ctx, f)
+	var out []truce.IncidentSummary
+	for range s.copies {
+		out = append(out, page...)
+	}
+	return out, "more", err
+}
+
+// TestExportFailsMidway checks that an export that fails after it started
+// is visibly incomplete to an HTTP client: the response is aborted, so
+// reading it fails, instead of ending like a whole file.
+func TestExportFailsMidway(t *testing.T) {
+	for _, tt := range []struct {
+		name          string
+		pages, copies int
+		sent          bool // the 200 and part of the body are on the wire
+	}{
+		{name: "after the first page", pages: 1, copies: 1},
+		{name: "after 8 MiB were sent", pages: 40, copies: 250, sent: true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			for _, format := range []string{"csv", "json", "geojson"} {
+				srv := httptest.NewServer(httpapi.New(&failingStore{Store: f.st, pages: tt.pages, copies: tt.copies}, httpapi.Options{}))
+				t.Cleanup(srv.Close)
+				resp, err := srv.Client().Get(srv.URL + "/api/v1/exports/incidents?format=" + format)
+				if err != nil {
+					if tt.sent {
+						t.Fatalf("%s: %v, want a 200 whose body fails", format, err)
+					}
+					continue // aborted before anything was sent: as detectable
+				}
+				b, err := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if !errors.Is(err, io.ErrUnexpectedEOF) {
+					t.Errorf("%s: status %d, %d bytes read, error %v; want io.ErrUnexpectedEOF", format, resp.StatusCode, len(b), err)
+				}
+				if tt.sent && (resp.StatusCode != http.StatusOK || len(b) < 1<<20) {
+					t.Errorf("%s: status %d and %d bytes before the failure, want 200 and megabytes", format, resp.StatusCode, len(b))
+				}
+			}
+		})
+	}
 }

@@ -9,8 +9,10 @@ import (
 )
 
 // Proof is an inclusion or consistency proof: RFC 6962 hashes, base64.
+// Index is set (0 included) in an inclusion proof only; OldSize (at
+// least 1) in a consistency proof only.
 type Proof struct {
-	Index   int64    `json:"index,omitempty"`
+	Index   *int64   `json:"index,omitempty"`
 	OldSize int64    `json:"old_size,omitempty"`
 	Size    int64    `json:"size"`
 	Hashes  []string `json:"hashes"`
@@ -80,7 +82,7 @@ func (s *Server) inclusionProof(ctx context.Context, _ truce.Principal, in *incl
 	if err != nil {
 		return nil, err
 	}
-	return &proofBody{Body: Proof{Index: in.Index, Size: in.Size, Hashes: proofOut(hs)}}, nil
+	return &proofBody{Body: Proof{Index: &in.Index, Size: in.Size, Hashes: proofOut(hs)}}, nil
 }
 
 // consistencyProof serves log-consistency-proof.

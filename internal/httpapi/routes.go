@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"net/http"
+	"reflect"
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -17,6 +18,7 @@ func handle[I, O any](s *Server, o huma.Operation, op Op, h func(ctx context.Con
 		o.Metadata = map[string]any{}
 	}
 	o.Metadata["op"] = op
+	declareErrors(&o, op, reflect.TypeFor[I]())
 	if o.Description == "" {
 		o.Description = o.Summary + "."
 	}
@@ -72,11 +74,11 @@ func (s *Server) Operations() []*huma.Operation {
 // its handler, a method of Server next to its input and output types.
 func (s *Server) routes() {
 	// Agreements and sites: agreements.go.
-	handle(s, operation("GET /api/v1/agreement", "get-agreement", "agreements", "The current agreement: parties, zones, phases with their schedule per reading, obligations and positions"), OpRead, s.getAgreement)
-	handle(s, operation("GET /api/v1/obligations", "list-obligations", "agreements", "The current agreement's obligations (e.g. prisoner exchanges) and their status"), OpRead, s.listObligations)
-	handle(s, operation("GET /api/v1/positions", "list-positions", "agreements", "Each party's positions on each phase over time, with conditions and sources"), OpRead, s.listPositions)
+	handle(s, operation("GET /api/v1/agreement", "get-agreement", "agreements", "The current agreement: parties, zones, phases with their schedule per reading, obligations and positions", mayAnswer(http.StatusNotFound)), OpRead, s.getAgreement)
+	handle(s, operation("GET /api/v1/obligations", "list-obligations", "agreements", "The current agreement's obligations (e.g. prisoner exchanges) and their status", mayAnswer(http.StatusNotFound)), OpRead, s.listObligations)
+	handle(s, operation("GET /api/v1/positions", "list-positions", "agreements", "Each party's positions on each phase over time, with conditions and sources", mayAnswer(http.StatusNotFound)), OpRead, s.listPositions)
 	handle(s, operation("GET /api/v1/agreements/{id}/versions", "list-agreement-versions", "agreements", "Every stored version of an agreement"), OpRead, s.listAgreementVersions)
-	handle(s, operation("GET /api/v1/agreements/{id}/versions/{version}/bundle", "get-agreement-bundle", "agreements", "One version's bundle: a zip of agreement.yaml and its zone files, byte for byte as stored (its SHA-256 is in the log)"), OpRead, s.getAgreementBundle)
+	handle(s, operation("GET /api/v1/agreements/{id}/versions/{version}/bundle", "get-agreement-bundle", "agreements", "One version's bundle: a zip of agreement.yaml and its zone files, byte for byte as stored (its SHA-256 is in the log)", answers(map[string]*huma.Schema{"application/zip": binary("application/zip")})), OpRead, s.getAgreementBundle)
 	handle(s, operation("POST /api/v1/agreements", "upload-agreement", "agreements", "Upload a new agreement version and re-adjudicate every report", describe(uploadAgreementDoc), maxBody(32<<20), status(http.StatusCreated)), OpUploadAgreement, s.uploadAgreement)
 	handle(s, operation("GET /api/v1/sites", "list-sites", "sites", "Protected sites, with their categories under the current agreement"), OpRead, s.listSites)
 	handle(s, operation("POST /api/v1/sites", "upload-sites", "sites", "Upload protected sites (GPPD CSV, sites CSV or GeoJSON)", maxBody(64<<20)), OpUploadSites, s.uploadSites)
@@ -94,14 +96,14 @@ func (s *Server) routes() {
 	handle(s, operation("POST /api/v1/incidents/{id}/notes", "add-note", "review", "Attach a monitor's note", status(http.StatusCreated)), OpNote, s.addNote)
 	handle(s, operation("POST /api/v1/incidents/{id}/responses", "respond", "review", "A party answers an incident that accuses it; the incident is then contested by that party", status(http.StatusCreated)), OpRespond, s.respond)
 	handle(s, operation("POST /api/v1/incidents/{id}/evidence", "add-evidence", "review", addEvidenceSummary, describe(addEvidenceDoc), status(http.StatusCreated), maxBody(23<<20)), OpAddEvidence, s.addEvidence)
-	handle(s, operation("GET /api/v1/incidents/{id}/evidence/{evidence}", "get-evidence", "review", "The bytes of an evidence item (check them against its SHA-256)", describe(getEvidenceDoc)), OpRead, s.getEvidence)
+	handle(s, operation("GET /api/v1/incidents/{id}/evidence/{evidence}", "get-evidence", "review", "The bytes of an evidence item (check them against its SHA-256)", describe(getEvidenceDoc), evidenceAnswers()), OpRead, s.getEvidence)
 	handle(s, operation("POST /api/v1/incidents/{id}/publish", "publish-incident", "review", "Make an incident visible to observers and the public"), OpReview, s.publishIncident)
 	handle(s, operation("POST /api/v1/incidents/{id}/merge", "merge-incidents", "incidents", "Merge another incident's reports into this one (each report keeps its source)"), OpMergeSplit, s.mergeIncidents)
 
 	// The tamper-evident log: logapi.go.
-	handle(s, operation("GET /api/v1/log/key", "log-key", "log", "The log's verifier (public) key, in sumdb/note form (name+hash+base64 Ed25519 key)"), OpReadLog, s.logKey)
-	handle(s, operation("GET /api/v1/log/checkpoint", "log-checkpoint", "log", "The latest signed checkpoint (C2SP checkpoint format: origin, size, root hash, then the signature)"), OpReadLog, s.logCheckpoint)
-	handle(s, operation("GET /api/v1/log/records/{index}", "log-record", "log", "One log record, byte for byte as hashed (canonical JSON); records about unpublished incidents need a role that may read them"), OpReadLog, s.logRecord)
+	handle(s, operation("GET /api/v1/log/key", "log-key", "log", "The log's verifier (public) key, in sumdb/note form (name+hash+base64 Ed25519 key)", logText("the verifier key and a newline")), OpReadLog, s.logKey)
+	handle(s, operation("GET /api/v1/log/checkpoint", "log-checkpoint", "log", "The latest signed checkpoint (C2SP checkpoint format: origin, size, root hash, then the signature)", logText("the signed checkpoint: a note whose text is the origin, size and root hash, then a blank line and the signature lines")), OpReadLog, s.logCheckpoint)
+	handle(s, operation("GET /api/v1/log/records/{index}", "log-record", "log", "One log record, byte for byte as hashed (canonical JSON); records about unpublished incidents need a role that may read them", answers(map[string]*huma.Schema{"application/json": logRecordSchema()}), mayAnswer(http.StatusForbidden)), OpReadLog, s.logRecord)
 	handle(s, operation("GET /api/v1/log/proofs/inclusion", "log-inclusion-proof", "log", "An RFC 6962 inclusion proof of record index in the tree of the given size"), OpReadLog, s.inclusionProof)
 	handle(s, operation("GET /api/v1/log/proofs/consistency", "log-consistency-proof", "log", "An RFC 6962 consistency proof between two tree sizes"), OpReadLog, s.consistencyProof)
 
@@ -111,8 +113,8 @@ func (s *Server) routes() {
 	handle(s, operation("DELETE /api/v1/tokens/{id}", "revoke-token", "tokens", "Revoke a token", status(http.StatusNoContent)), OpManageTokens, s.revokeToken)
 
 	// Summaries and exports: exports.go.
-	handle(s, operation("GET /api/v1/summary", "get-summary", "reports", "The period report of the records you may read: counts per phase and party, a daily series, violations and disputed cases (the same figures as `truce report`)"), OpRead, s.getSummary)
-	handle(s, operation("GET /api/v1/exports/incidents", "export-incidents", "exports", "Every incident you may read, matching the filters, as CSV, GeoJSON or JSON (streamed)", describe(exportIncidentsDoc)), OpRead, s.exportIncidents)
+	handle(s, operation("GET /api/v1/summary", "get-summary", "reports", "The period report of the records you may read: counts per phase and party, a daily series, violations and disputed cases (the same figures as `truce report`)", s.summaryAnswers(), mayAnswer(http.StatusNotFound)), OpRead, s.getSummary)
+	handle(s, operation("GET /api/v1/exports/incidents", "export-incidents", "exports", "Every incident you may read, matching the filters, as CSV, GeoJSON or JSON (streamed)", describe(exportIncidentsDoc), s.exportAnswers()), OpRead, s.exportIncidents)
 }
 
 // operation describes an operation to huma: pattern is its method and

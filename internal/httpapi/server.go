@@ -23,11 +23,9 @@ import (
 	"truce"
 )
 
-// Store is what the API needs of a backend: the domain store plus the log
-// views both backends provide.
-type Store interface {
-	truce.Store
-}
+// Store is what the API needs of a backend: the domain store alone (the
+// log views of store.Backend are the CLI's).
+type Store = truce.Store
 
 // Options configure a Server.
 type Options struct {
@@ -35,6 +33,9 @@ type Options struct {
 	Now func() time.Time
 	// Version is reported in the OpenAPI document.
 	Version string
+	// License is the API's licence in the OpenAPI document; nil means
+	// "All rights reserved".
+	License *huma.License
 	// Limits rate-limit writes, failed sign-ins and the public's summary
 	// builds, and cap the evidence a party may store; nil means
 	// DefaultLimits. Set WritesPerSecond < 0 to disable the write and
@@ -95,6 +96,15 @@ func New(st Store, opt Options) *Server {
 	mux := http.NewServeMux()
 	cfg := huma.DefaultConfig("truce API", opt.Version)
 	cfg.Info.Description = "Ceasefire monitoring and verification: agreements as code, reports, adjudication, the review workflow and the tamper-evident log."
+	// The API is served where the document is: a relative server lets
+	// clients resolve paths against the URL they fetched it from.
+	cfg.Servers = []*huma.Server{{URL: "/", Description: "this server"}}
+	cfg.Info.License = opt.License
+	if cfg.Info.License == nil {
+		// The project publishes no licence: the law's default, as an SPDX
+		// expression (a LicenseRef names a licence outside SPDX's list).
+		cfg.Info.License = &huma.License{Name: "All rights reserved", Identifier: "LicenseRef-All-Rights-Reserved"}
+	}
 	cfg.OpenAPIPath = "/api/v1/openapi"
 	cfg.DocsPath = ""
 	cfg.SchemasPath = "/api/v1/schemas"
@@ -138,8 +148,19 @@ func New(st Store, opt Options) *Server {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))
 	})
-	s.handler = s.recoverer(s.requestLog(s.authenticate(etags(mux))))
+	s.handler = s.recoverer(s.requestLog(s.authenticate(etags(routed(mux)))))
 	return s
+}
+
+// routed notes the pattern mux matched (that of the huma operation, or
+// GET /metrics) for requestLog, which sees only a copy of the request.
+func routed(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mux.ServeHTTP(w, r) // sets r.Pattern
+		if ri, ok := r.Context().Value(routeKey).(*routeInfo); ok {
+			ri.pattern = r.Pattern
+		}
+	})
 }
 
 // ServeHTTP serves the API.
@@ -148,15 +169,29 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 // API returns the huma API, e.g. to print its OpenAPI document.
 func (s *Server) API() huma.API { return s.api }
 
-// Wrap puts what f returns (the web dashboard) in front of the API.
-func (s *Server) Wrap(f func(api http.Handler) http.Handler) { s.handler = f(s.handler) }
+// Wrap puts what f returns (the web dashboard) in front of the API,
+// counted and logged as Instrument says.
+func (s *Server) Wrap(f func(api http.Handler) http.Handler) { s.handler = s.Instrument(f(s.handler)) }
+
+// Instrument counts and logs the requests of h, a handler in front of
+// the API (the dashboard), in the API's metrics: each by the pattern of
+// h's ServeMux that matched it (e.g. "/incidents/{id}"), and a request h
+// passes on to the API once, by the API's route. The server MUST then be
+// reached only through the handler Instrument returns, or requests h
+// does not pass on go uncounted.
+func (s *Server) Instrument(h http.Handler) http.Handler { return s.recoverer(s.requestLog(h)) }
 
 type ctxKey int
 
 const (
 	requestIDKey ctxKey = iota
 	clientAddrKey
+	routeKey
 )
+
+// routeInfo is where the API's ServeMux notes the pattern it matched, for
+// requestLog; a request counted by Instrument carries one already.
+type routeInfo struct{ pattern string }
 
 // principal is the caller authenticate (or the web layer) put in ctx.
 func principal(ctx context.Context) truce.Principal { return truce.PrincipalFrom(ctx) }
@@ -275,17 +310,32 @@ func (w *statusWriter) Flush() {
 	}
 }
 
-// requestLog gives each request an id, logs it and counts it.
+// requestLog gives each request an id, logs it and counts it by route:
+// the pattern the API's ServeMux matched (a huma operation's path), or
+// else that of the ServeMux of the handler in front (Instrument). A
+// request an outer requestLog counts already is not counted again.
 func (s *Server) requestLog(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, ok := r.Context().Value(routeKey).(*routeInfo); ok {
+			next.ServeHTTP(w, r)
+			return
+		}
 		start := time.Now()
 		rid := newRequestID()
 		w.Header().Set("X-Request-Id", rid)
-		ctx := context.WithValue(r.Context(), requestIDKey, rid)
+		ri := &routeInfo{}
+		ctx := context.WithValue(context.WithValue(r.Context(), requestIDKey, rid), routeKey, ri)
 		sw := &statusWriter{ResponseWriter: w}
-		next.ServeHTTP(sw, r.WithContext(ctx))
+		r = r.WithContext(ctx)
+		next.ServeHTTP(sw, r) // an outer ServeMux sets r.Pattern
 		d := time.Since(start)
-		route := r.Pattern
+		route := ri.pattern
+		if route == "" {
+			route = r.Pattern
+		}
+		if _, path, ok := strings.Cut(route, " "); ok {
+			route = path // the method has a label of its own
+		}
 		if route == "" {
 			route = "unmatched"
 		}

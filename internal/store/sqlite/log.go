@@ -187,12 +187,12 @@ func (s *Store) snapshot(ctx context.Context) (sqlstore.DB, func(), error) {
 
 // Log writes rec to log_records and its hashes to log_hashes, and returns
 // its index.
-func (w *writeTx) Log(rec *ledger.Record, err error) (int64, error) {
-	n, err := w.Size()
+func (w *writeTx) Log(rec *ledger.Record, recErr error) (int64, error) {
+	data, err := sqlstore.RecordBytes(rec, recErr)
 	if err != nil {
 		return 0, err
 	}
-	data, err := sqlstore.RecordBytes(rec, err)
+	n, err := w.Size()
 	if err != nil {
 		return 0, err
 	}
