@@ -15,7 +15,6 @@ import (
 // types: the media types of answers built from raw bytes, and the errors
 // each operation can answer with.
 
-
 // text is the schema of a text answer.
 func text(desc string) *huma.Schema {
 	return &huma.Schema{Type: huma.TypeString, Description: desc}
