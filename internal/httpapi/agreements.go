@@ -408,11 +408,13 @@ func asInvalid(err error) error {
 }
 
 func importErr(err error) string {
+	// A row's error says where first (FILE:LINE), whatever its code: the
+	// row error's own message is already safe to show.
+	var re importer.RowError
+	if errors.As(err, &re) {
+		return re.Error()
+	}
 	if truce.ErrorCode(err) == truce.EINTERNAL {
-		var re importer.RowError
-		if errors.As(err, &re) {
-			return re.Error()
-		}
 		return "the file could not be read"
 	}
 	return truce.ErrorMessage(err)

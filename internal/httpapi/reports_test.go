@@ -107,7 +107,7 @@ func TestReportHandlers(t *testing.T) {
 		{name: "bulk/another report under a stored id", who: "monitor", method: "POST", path: "/api/v1/reports/bulk?name=b.csv", ct: "text/csv",
 			body: csv("2025-04-03,31,51,not one"), status: http.StatusConflict, detail: "b.csv:2"},
 		{name: "bulk/strict refuses a bad row", who: "monitor", method: "POST", path: "/api/v1/reports/bulk?name=s.csv&strict=true", ct: "text/csv",
-			body: csv("2025-04-02,30.5,50.4,one", "2025-04-02,300,50.4,two"), status: http.StatusUnprocessableEntity, detail: "column lon: 300 is out of range [-180, 180]"},
+			body: csv("2025-04-02,30.5,50.4,one", "2025-04-02,300,50.4,two"), status: http.StatusUnprocessableEntity, detail: "s.csv:3: column lon: 300 is out of range [-180, 180]"},
 		{name: "bulk/strict stored nothing", who: "public", method: "GET", path: "/api/v1/reports/s.csv:2", status: http.StatusNotFound, detail: "report s.csv:2 not found"},
 		{name: "bulk/unknown format", who: "monitor", method: "POST", path: "/api/v1/reports/bulk?format=xls", ct: "text/csv",
 			body: csv("2025-04-02,30.5,50.4,one"), status: http.StatusUnprocessableEntity, detail: "validation failed", location: "query.format"},
