@@ -529,11 +529,16 @@ func testMerged(t *testing.T, tb *tab) {
 		Notice string   `json:"notice"`
 		Facts  []string `json:"facts"`
 	}
+	var forms int
 	tb.eval(`(() => { const a = document.querySelector('#merged-into a');
 	  return {notice: a ? a.getAttribute('href') : '', facts: [...document.querySelectorAll('#inc-facts dd a')].map((x) => x.getAttribute('href'))}; })()`, &page)
+	tb.eval(`document.querySelectorAll('#actions form').length`, &forms)
 	want := "/incidents/" + url.PathEscape(target)
 	if page.Notice != want || !slices.Contains(page.Facts, want) {
 		t.Errorf("the merged incident's page links to %q (notice) and %q (facts), want %q in both", page.Notice, page.Facts, want)
+	}
+	if forms != 0 {
+		t.Errorf("the merged incident's page offers %d forms to act on it; every write there is refused", forms)
 	}
 	tb.screenshot("incident-merged")
 	tb.do(chromedp.Click(chromedp.CSS(`#merged-into a`)))

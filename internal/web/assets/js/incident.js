@@ -216,6 +216,13 @@ function actionForm(title, fieldsEls, onSubmit, label) {
 function renderActions() {
   const box = el('actions');
   clear(box).append(h('h2', { id: 'h-actions' }, 'Act on this incident'));
+  if (inc.merged_into) {
+    // Every write to a merged incident is refused (409): act where its
+    // reports are now.
+    box.append(h('p', null, 'This incident was merged; act on incident ',
+      h('a', { href: '/incidents/' + encodeURIComponent(inc.merged_into) }, inc.merged_into), ' instead.'));
+    return;
+  }
   let any = false;
   if (isMonitor()) {
     const moves = nextStatuses[inc.status] || [];
