@@ -1,5 +1,7 @@
 package truce
 
+import "time"
+
 // Outcome is the result of judging a report against a commitment. Outcomes
 // are ordered by severity: a report's outcome is the most severe of its
 // findings.
@@ -137,3 +139,25 @@ type Judgement struct {
 	Findings    []Finding
 	Explanation string
 }
+
+// Breach is a violation verdict known when a report is judged, which may
+// release the other side under an agreement's release clauses (see
+// Release): an act of Party that breached Commitment at At, in report
+// Report of incident Incident, whose review status is Status.
+type Breach struct {
+	Party      PartyID
+	Commitment CommitmentID
+	// At is when the act happened, as its report says; End is when it had
+	// surely happened (a report of a day ends at the day's end): a
+	// release counts from End, so a same-day act is not taken as later.
+	At, End  time.Time
+	Report   ReportID
+	Incident IncidentID
+	Status   Status
+	// Readings are the parties whose readings found the act a violation
+	// (all of them for a violation, some for a disputed verdict).
+	Readings []PartyID
+}
+
+// Verified reports whether a monitor verified the breach's incident.
+func (b *Breach) Verified() bool { return b.Status == StatusVerified }

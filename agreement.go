@@ -94,6 +94,56 @@ type Zone struct {
 	Source      string // the file the geometry came from, or "inline"
 	Region      *geo.Region
 	Exclude     []ZoneID
+	// HeldBy, when set, says the zone is the territory that party holds
+	// (on the date of an act, when the zone is Dated): a commitment that
+	// protects only the other side's facilities (Commitment.OtherSide)
+	// does not prohibit the party's acts there.
+	HeldBy PartyID
+	// Dated, when not empty, gives the zone's geometry by date, oldest
+	// first (the line of contact as it moved). Region is then the last
+	// entry's geometry: the one used where no date is given (maps, the
+	// sensor grids).
+	Dated []DatedRegion
+}
+
+// DatedRegion is a zone's geometry from a date on, until the next entry's.
+type DatedRegion struct {
+	From   time.Time
+	Source string // the file the geometry came from
+	Region *geo.Region
+}
+
+// RegionAt returns the zone's geometry in force at t: for a dated zone the
+// last entry whose From is not after t, or the first entry when t is
+// before every entry (the earliest line known); Region when the zone is
+// not dated or t is zero.
+func (z *Zone) RegionAt(t time.Time) *geo.Region {
+	if len(z.Dated) == 0 || t.IsZero() {
+		return z.Region
+	}
+	r := z.Dated[0].Region
+	for _, d := range z.Dated[1:] {
+		if d.From.After(t) {
+			break
+		}
+		r = d.Region
+	}
+	return r
+}
+
+// SourceAt returns the file of the geometry RegionAt(t) returns.
+func (z *Zone) SourceAt(t time.Time) string {
+	if len(z.Dated) == 0 || t.IsZero() {
+		return z.Source
+	}
+	s := z.Dated[0].Source
+	for _, d := range z.Dated[1:] {
+		if d.From.After(t) {
+			break
+		}
+		s = d.Source
+	}
+	return s
 }
 
 // Place is one entry of an agreement's gazetteer: a named place with a
@@ -191,6 +241,58 @@ type Phase struct {
 	// parameters (the "common" reading).
 	Readings    []Reading
 	Commitments []Commitment
+	// Territory says which zones the common reading counts as each
+	// party's territory (a place in any of them); a reading's own Territory overrides it party by party.
+	// Empty: the agreement draws no territory (commitments use their zones).
+	Territory map[PartyID][]ZoneID
+	// Releases are the phase's reciprocity clauses, those written on one
+	// of its commitments included (with From naming that commitment).
+	Releases []Release
+}
+
+// ReleaseStart says from when a release takes effect.
+type ReleaseStart string
+
+// Release starts.
+const (
+	// ReleaseAtBreach: from the releasing breach (plus the delay).
+	ReleaseAtBreach ReleaseStart = "breach"
+	// ReleaseAtNotice: from the released party's notice, its first
+	// position on the phase at or after the breach whose stance is
+	// withdrawn or rejected (plus the delay).
+	ReleaseAtNotice ReleaseStart = "notice"
+)
+
+// ReleaseBasis says which breaches a release rests on.
+type ReleaseBasis string
+
+// Release bases.
+const (
+	// ReleaseOnVerified: only a breach in an incident a monitor verified.
+	ReleaseOnVerified ReleaseBasis = "verified"
+	// ReleaseOnViolation: any violation verdict, verified or not.
+	ReleaseOnViolation ReleaseBasis = "violation"
+)
+
+// Release is a reciprocity clause: a breach of one of the commitments Of
+// by a party of By releases the parties Released from the commitments
+// From, under the readings Readings, from the breach, or the released
+// party's notice, plus Delay. The 2025 moratorium's text is the Kremlin's
+// of 25 March (KR-0325): if one side breaches, "the other party has the
+// right to consider itself free".
+type Release struct {
+	Released []PartyID
+	From     []CommitmentID
+	By       []PartyID
+	Of       []CommitmentID
+	Starts   ReleaseStart
+	Delay    time.Duration
+	// Readings names the readings the clause applies under, by a party
+	// holding each; empty: every reading.
+	Readings []PartyID
+	RestsOn  ReleaseBasis
+	Source   string
+	Note     string
 }
 
 // Reading is one party group's reading of a phase's disputed parameters.
@@ -199,9 +301,14 @@ type Reading struct {
 	Start   *time.Time // overrides the phase's start instant
 	End     *time.Time // overrides the phase's end instant
 	// Zones substitutes zones in this reading, e.g. {russia: russia_incl_crimea}.
-	Zones  map[ZoneID]ZoneID
-	Note   string
-	Source string
+	Zones map[ZoneID]ZoneID
+	// Territory overrides, party by party, which zone the phase's
+	// Territory counts as a party's under this reading (e.g. Russia's
+	// reading: Russia, Crimea and what it holds of the four oblasts it
+	// claims; Ukraine's: its 1991 borders).
+	Territory map[PartyID][]ZoneID
+	Note      string
+	Source    string
 }
 
 // Action is a kind of act a commitment can prohibit. Actions form a small
@@ -273,6 +380,12 @@ type Commitment struct {
 	// UnclearTargets are categories whose coverage the parties may
 	// dispute: a report naming one is undetermined, not prohibited.
 	UnclearTargets []CategoryID
+	// OtherSide says the commitment protects only the other side's
+	// facilities (the labelling policy, rule 5): a bound party's act on
+	// a place it holds on the act's date (a zone HeldBy it) is not
+	// prohibited, and where a reading draws territory, nor is its act on
+	// a place that reading counts as no other party's.
+	OtherSide bool
 }
 
 // Exception carves acts out of a commitment. An act matches the exception
@@ -282,6 +395,11 @@ type Exception struct {
 	Categories  []CategoryID
 	Zones       []ZoneID
 	Actions     []Action
+}
+
+// Releases reports whether rl releases party p from commitment c.
+func (rl *Release) Releases(p PartyID, c CommitmentID) bool {
+	return slices.Contains(rl.Released, p) && slices.Contains(rl.From, c)
 }
 
 // Binds reports whether p is bound by c.
@@ -402,22 +520,28 @@ func (a *Agreement) Category(id CategoryID) (*Category, bool) {
 // InZone reports whether p lies in zone id, honouring the zone's exclusions
 // and the zone substitutions subst of a reading (nil for none).
 func (a *Agreement) InZone(id ZoneID, p geo.Point, subst map[ZoneID]ZoneID) bool {
-	return a.inZone(id, p, subst, 0)
+	return a.inZone(id, p, subst, time.Time{}, 0)
 }
 
-func (a *Agreement) inZone(id ZoneID, p geo.Point, subst map[ZoneID]ZoneID, depth int) bool {
+// InZoneAt is InZone with the geometry of dated zones as it was at t (see
+// Zone.RegionAt); a zero t uses each zone's Region.
+func (a *Agreement) InZoneAt(id ZoneID, p geo.Point, subst map[ZoneID]ZoneID, t time.Time) bool {
+	return a.inZone(id, p, subst, t, 0)
+}
+
+func (a *Agreement) inZone(id ZoneID, p geo.Point, subst map[ZoneID]ZoneID, t time.Time, depth int) bool {
 	if s, ok := subst[id]; ok && depth == 0 {
 		id = s
 	}
 	z, ok := a.Zone(id)
-	if !ok || z.Region == nil || depth > 8 {
+	if !ok || depth > 8 {
 		return false
 	}
-	if !z.Region.Contains(p) {
+	if r := z.RegionAt(t); r == nil || !r.Contains(p) {
 		return false
 	}
 	for _, ex := range z.Exclude {
-		if a.inZone(ex, p, nil, depth+1) {
+		if a.inZone(ex, p, nil, t, depth+1) {
 			return false
 		}
 	}

@@ -206,6 +206,9 @@ func (c *rcase) evalReading(ps *PhaseSchedule, w *Window, cm *truce.Commitment, 
 	if reason := c.evalPlace(w, cm, &e); reason != "" {
 		return e.notProhibited(reason)
 	}
+	if reason := c.evalSide(ps, w, cm, &e); reason != "" {
+		return e.notProhibited(reason)
+	}
 	if reason := c.evalTarget(cm, cf, &e); reason != "" {
 		return e.notProhibited(reason)
 	}
@@ -213,6 +216,9 @@ func (c *rcase) evalReading(ps *PhaseSchedule, w *Window, cm *truce.Commitment, 
 		if c.exceptionApplies(&ex, cf.cat, w.Zones) {
 			return e.notProhibited(fmt.Sprintf("the exception of %s applies: %s", cm.ID, ex.Description))
 		}
+	}
+	if reason := c.released(ps, w, cm, &e); reason != "" {
+		return e.notProhibited(reason)
 	}
 	if len(e.missing) > 0 {
 		e.outcome = truce.OutcomeUndetermined

@@ -32,6 +32,8 @@ type Judge struct {
 	words    *lexIndex // the lexicon: attacks, modality, targets' surroundings
 	parties  *lexIndex // how texts name the parties
 	places   lexIndex  // the agreement's gazetteer
+	// held lists, per party, the zones it holds (Zone.HeldBy).
+	held map[truce.PartyID][]*truce.Zone
 }
 
 // PointPreciseMeters is the location precision at or under which a report
@@ -70,6 +72,14 @@ func New(a *truce.Agreement, sites []truce.Site) *Judge {
 		}
 	}
 	j.idx = geo.NewPointIndex(pts)
+	for _, z := range a.Zones {
+		if z.HeldBy != "" {
+			if j.held == nil {
+				j.held = map[truce.PartyID][]*truce.Zone{}
+			}
+			j.held[z.HeldBy] = append(j.held[z.HeldBy], z)
+		}
+	}
 	for i, c := range a.Categories {
 		j.catDepth[c.ID] = strings.Count(string(c.ID), ".")
 		j.catOrder[c.ID] = i
@@ -109,9 +119,20 @@ func (j *Judge) Schedule() []PhaseSchedule { return j.sched }
 // Sites returns the protected sites and their categories under the agreement.
 func (j *Judge) Sites() ([]truce.Site, []truce.CategoryID) { return j.sites, j.siteCat }
 
-// Judge adjudicates one report against every commitment of every phase.
+// Judge adjudicates one report against every commitment of every phase,
+// knowing of no breach that could release a party (see JudgeWith).
 func (j *Judge) Judge(r *truce.Report) truce.Judgement {
+	return j.JudgeWith(r, nil)
+}
+
+// JudgeWith adjudicates one report knowing the breaches known at judging
+// time: under a reading where a release clause of the agreement frees the
+// perpetrator by one of them, before the report's time, its act is not
+// prohibited (released). Breaches of reports at or after the report's
+// time release nothing here; the caller need not filter them.
+func (j *Judge) JudgeWith(r *truce.Report, breaches []truce.Breach) truce.Judgement {
 	c := j.newCase(r)
+	c.breaches = breaches
 	jd := truce.Judgement{Report: r.ID, Facts: c.facts}
 	best, bestScore := -1, -1
 	for pi := range j.sched {
@@ -167,6 +188,8 @@ type rcase struct {
 	zonePrec float64
 	zoneIn   map[truce.ZoneID]bool
 	zoneNear map[truce.ZoneID]bool
+	// breaches are the breaches known at judging time (JudgeWith).
+	breaches []truce.Breach
 }
 
 func (j *Judge) newCase(r *truce.Report) *rcase {
@@ -186,7 +209,7 @@ func (j *Judge) newCase(r *truce.Report) *rcase {
 	}
 	c.categoryFacts()
 	for _, z := range j.a.Zones {
-		if j.a.InZone(z.ID, c.loc, nil) {
+		if j.a.InZoneAt(z.ID, c.loc, nil, r.Start) {
 			c.facts.Zones = append(c.facts.Zones, z.ID)
 		}
 	}
@@ -364,13 +387,14 @@ func (c *rcase) inZone(id truce.ZoneID, subst map[truce.ZoneID]truce.ZoneID) (in
 	if v, ok := c.zoneIn[id]; ok {
 		return v, c.zoneNear[id]
 	}
-	in = a.InZone(id, c.loc, nil)
+	at := c.r.Start
+	in = a.InZoneAt(id, c.loc, nil, at)
 	if prec := c.zonePrec; prec > 0 {
-		if z, ok := a.Zone(id); ok && z.Region != nil {
-			uncertain = z.Region.NearBoundary(c.loc, prec)
+		if z, ok := a.Zone(id); ok && z.RegionAt(at) != nil {
+			uncertain = z.RegionAt(at).NearBoundary(c.loc, prec)
 			for _, ex := range z.Exclude {
-				if ez, ok := a.Zone(ex); ok && ez.Region != nil && !uncertain {
-					uncertain = ez.Region.NearBoundary(c.loc, prec)
+				if ez, ok := a.Zone(ex); ok && ez.RegionAt(at) != nil && !uncertain {
+					uncertain = ez.RegionAt(at).NearBoundary(c.loc, prec)
 				}
 			}
 		}

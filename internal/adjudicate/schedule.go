@@ -19,10 +19,13 @@ type Window struct {
 	Start   time.Time
 	End     time.Time // zero: no end
 	// Why explains when the phase starts and ends, or why it never did.
-	Why    string
-	Zones  map[truce.ZoneID]truce.ZoneID
-	Note   string
-	Source string
+	Why   string
+	Zones map[truce.ZoneID]truce.ZoneID
+	// Territory is the zone this reading counts as each party's: the
+	// phase's, overridden by the reading's own.
+	Territory map[truce.PartyID][]truce.ZoneID
+	Note      string
+	Source    string
 }
 
 // Contains reports whether instant t lies in w.
@@ -70,7 +73,8 @@ func Schedule(a *truce.Agreement) []PhaseSchedule {
 		ps.Phase = ph
 		done[ph.ID] = ps
 		for _, r := range readingsOf(a, ph) {
-			w := Window{Parties: r.Parties, Common: r.common, Zones: r.Zones, Note: r.Note, Source: r.Source}
+			w := Window{Parties: r.Parties, Common: r.common, Zones: r.Zones, Note: r.Note, Source: r.Source,
+				Territory: territory(ph.Territory, r.Territory)}
 			switch ph.Start.Kind {
 			case truce.StartFixed:
 				w.InForce, w.Start = true, ph.Start.At
@@ -139,6 +143,21 @@ func Schedule(a *truce.Agreement) []PhaseSchedule {
 	}
 	for i := range a.Phases {
 		build(i, 0)
+	}
+	return out
+}
+
+// territory merges a reading's territory over the phase's.
+func territory(phase, reading map[truce.PartyID][]truce.ZoneID) map[truce.PartyID][]truce.ZoneID {
+	if len(reading) == 0 {
+		return phase
+	}
+	out := make(map[truce.PartyID][]truce.ZoneID, len(phase)+len(reading))
+	for p, z := range phase {
+		out[p] = z
+	}
+	for p, z := range reading {
+		out[p] = z
 	}
 	return out
 }

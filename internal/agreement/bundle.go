@@ -112,11 +112,14 @@ func cleanPath(name string) string {
 }
 
 // namedFiles lists the files an agreement file names: its zones' geojson
-// paths and its places file.
+// paths (dated ones included) and its places file.
 func namedFiles(data []byte) []string {
 	var doc struct {
 		Zones []struct {
 			GeoJSON string `yaml:"geojson"`
+			Dated   []struct {
+				GeoJSON string `yaml:"geojson"`
+			} `yaml:"dated"`
 		} `yaml:"zones"`
 		Places string `yaml:"places"`
 	}
@@ -127,6 +130,11 @@ func namedFiles(data []byte) []string {
 	for _, z := range doc.Zones {
 		if z.GeoJSON != "" && !slices.Contains(out, z.GeoJSON) {
 			out = append(out, z.GeoJSON)
+		}
+		for _, d := range z.Dated {
+			if d.GeoJSON != "" && !slices.Contains(out, d.GeoJSON) {
+				out = append(out, d.GeoJSON)
+			}
 		}
 	}
 	if doc.Places != "" && !slices.Contains(out, doc.Places) {

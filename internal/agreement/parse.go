@@ -99,6 +99,8 @@ type parser struct {
 	tz      *time.Location
 	// vertices counts the zones' prepared vertices (MaxAgreementVertices).
 	vertices int
+	// heldBy are the zones' held_by nodes, checked once the parties are known.
+	heldBy []*yaml.Node
 }
 
 // field returns the value node for key in mapping n, resolving aliases.
@@ -177,6 +179,9 @@ func (p *parser) agreement(n *yaml.Node) *truce.Agreement {
 	a.Categories = p.categories(field(n, "categories"))
 	a.SiteRules = p.siteRules(field(n, "site_rules"), a)
 	a.Zones = p.zones(field(n, "zones"))
+	for _, hn := range p.heldBy {
+		p.partyRef(hn, a, true)
+	}
 	a.Places = p.places(field(n, "places"))
 	a.Phases = p.phases(field(n, "phases"), a)
 	a.Obligations = p.obligations(field(n, "obligations"), a)
@@ -305,6 +310,15 @@ func (p *parser) phases(n *yaml.Node, a *truce.Agreement) []truce.Phase {
 			}
 			ph.Commitments = append(ph.Commitments, cm)
 		}
+		ph.Territory = p.territory(field(c, "territory"), a)
+		for _, rn := range items(field(c, "release")) {
+			ph.Releases = append(ph.Releases, p.release(rn, a, &ph, nil))
+		}
+		for i, cn := range items(field(c, "commitments")) {
+			for _, rn := range items(field(cn, "release")) {
+				ph.Releases = append(ph.Releases, p.release(rn, a, &ph, &ph.Commitments[i]))
+			}
+		}
 		out = append(out, ph)
 	}
 	p.checkAfterCycles(n)
@@ -413,7 +427,29 @@ func (p *parser) readings(n *yaml.Node, a *truce.Agreement, phase truce.PhaseID)
 				r.Zones[truce.ZoneID(k.Value)] = truce.ZoneID(str(v))
 			}
 		}
+		r.Territory = p.territory(field(c, "territory"), a)
 		out = append(out, r)
+	}
+	return out
+}
+
+// territory reads a map of party to the zone counted as its territory.
+func (p *parser) territory(n *yaml.Node, a *truce.Agreement) map[truce.PartyID][]truce.ZoneID {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	out := map[truce.PartyID][]truce.ZoneID{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], deref(n.Content[i+1])
+		p.partyRef(k, a, false)
+		zs := []*yaml.Node{v}
+		if v != nil && v.Kind == yaml.SequenceNode {
+			zs = items(v)
+		}
+		for _, zn := range zs {
+			p.zoneRef(zn, a)
+			out[truce.PartyID(k.Value)] = append(out[truce.PartyID(k.Value)], truce.ZoneID(str(zn)))
+		}
 	}
 	return out
 }
@@ -428,6 +464,7 @@ func (p *parser) commitment(n *yaml.Node, a *truce.Agreement) truce.Commitment {
 	c.Categories = p.targets(field(n, "targets"), a)
 	c.UnclearTargets = p.targets(field(n, "unclear_targets"), a)
 	c.UnstatedKindCovered = str(field(n, "unstated_kind")) == "covered"
+	c.OtherSide = str(field(n, "other_side")) == "true"
 	for _, zn := range items(field(n, "zones")) {
 		p.zoneRef(zn, a)
 		c.Zones = append(c.Zones, truce.ZoneID(zn.Value))

@@ -55,9 +55,17 @@ func (p *parser) zones(n *yaml.Node) []*truce.Zone {
 		if z.Name == "" {
 			z.Name = string(z.ID)
 		}
-		gj, inline := field(c, "geojson"), field(c, "geometry")
+		gj, inline, dated := field(c, "geojson"), field(c, "geometry"), field(c, "dated")
 		var mp geo.MultiPolygon
 		switch {
+		case dated != nil && (gj != nil || inline != nil):
+			p.add(dated, "zone %q gives both dated geometry and geojson or geometry: give one", z.ID)
+		case dated != nil:
+			z.Dated = p.datedRegions(dated, z.ID)
+			if len(z.Dated) > 0 {
+				last := z.Dated[len(z.Dated)-1]
+				z.Region, z.Source = last.Region, last.Source
+			}
 		case gj != nil && inline != nil:
 			p.add(inline, "zone %q gives both geojson and geometry: give one", z.ID)
 		case gj != nil:
@@ -83,6 +91,10 @@ func (p *parser) zones(n *yaml.Node) []*truce.Zone {
 		}
 		if mp != nil && p.budget(inline, z.ID, mp) {
 			z.Region = geo.Prepare(mp)
+		}
+		if hn := field(c, "held_by"); hn != nil {
+			z.HeldBy = truce.PartyID(str(hn))
+			p.heldBy = append(p.heldBy, hn)
 		}
 		for _, en := range items(field(c, "exclude")) {
 			if !ids[en.Value] {
@@ -342,4 +354,33 @@ func (p *parser) budget(n *yaml.Node, id truce.ZoneID, mp geo.MultiPolygon) bool
 		return false
 	}
 	return true
+}
+
+// datedRegions reads a zone's geometry by date: entries in date order,
+// each from a file (and an optional where filter), like a zone's geojson.
+func (p *parser) datedRegions(n *yaml.Node, id truce.ZoneID) []truce.DatedRegion {
+	var out []truce.DatedRegion
+	for _, c := range items(n) {
+		fn, gj := field(c, "from"), field(c, "geojson")
+		from, ok := p.time(fn, false)
+		if !ok {
+			continue
+		}
+		if len(out) > 0 && !from.After(out[len(out)-1].From) {
+			p.add(fn, "zone %q: dated geometry must be in date order: %s is not after the entry before it", id, str(fn))
+			continue
+		}
+		d := truce.DatedRegion{From: from, Source: str(gj)}
+		key := cleanPath(str(gj)) + "\x00" + whereKey(field(c, "where"))
+		if r, ok := p.regions[key]; ok {
+			d.Region = r
+		} else if mp := p.zoneFile(gj, field(c, "where"), id); mp != nil && p.budget(gj, id, mp) {
+			d.Region = geo.Prepare(mp)
+			p.regions[key] = d.Region
+		}
+		if d.Region != nil {
+			out = append(out, d)
+		}
+	}
+	return out
 }

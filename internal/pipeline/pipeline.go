@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"truce"
 	"truce/internal/adjudicate"
@@ -45,7 +46,32 @@ func Stored(ctx context.Context, st truce.Store, by truce.Principal, j *adjudica
 // judgeStored judges every stored report and stores the judgements, Batch
 // per transaction.
 func judgeStored(ctx context.Context, st truce.Store, by truce.Principal, j *adjudicate.Judge, id truce.AgreementID, version int) (Result, error) {
+	return judgeFrom(ctx, st, by, j, id, version, nil)
+}
+
+// judgeFrom judges the stored reports from since on (every report when
+// since is nil), in time order, and stores the judgements, Batch per
+// transaction. When the agreement has release clauses, the judge is given
+// the breaches known at each report's time: those of the stored
+// judgements before since, then those of each new judgement as the pass
+// reaches it, with their incidents' review status. Judging in time order
+// makes a release rest only on breaches judged with the releases in force
+// before them.
+func judgeFrom(ctx context.Context, st truce.Store, by truce.Principal, j *adjudicate.Judge, id truce.AgreementID, version int, since *time.Time) (Result, error) {
 	res := Result{Outcomes: map[truce.Outcome]int{}}
+	var breaches []truce.Breach
+	var incidents map[truce.ReportID]*truce.Incident
+	if j.HasReleases() {
+		var err error
+		if incidents, err = incidentsByReport(ctx, st); err != nil {
+			return res, err
+		}
+		if since != nil {
+			if breaches, err = storedBreaches(ctx, st, j, id, version, &truce.ReportFilter{Until: since}, incidents); err != nil {
+				return res, err
+			}
+		}
+	}
 	var batch []truce.Judgement
 	flush := func() error {
 		c, err := st.PutJudgements(ctx, by, id, version, batch)
@@ -53,8 +79,12 @@ func judgeStored(ctx context.Context, st truce.Store, by truce.Principal, j *adj
 		batch = batch[:0]
 		return err
 	}
-	err := st.Reports(ctx, truce.ReportFilter{}, func(r *truce.Report) error {
-		jd := j.Judge(r)
+	err := st.Reports(ctx, truce.ReportFilter{Since: since}, func(r *truce.Report) error {
+		jd := j.JudgeWith(r, breaches)
+		if incidents != nil {
+			iid, status := incidentStatus(incidents, r.ID)
+			breaches = append(breaches, j.Breaches(r, &jd, iid, status)...)
+		}
 		res.Judged++
 		res.Outcomes[jd.Outcome]++
 		batch = append(batch, jd)
@@ -69,14 +99,78 @@ func judgeStored(ctx context.Context, st truce.Store, by truce.Principal, j *adj
 	return res, err
 }
 
+// storedBreaches returns the breaches the stored judgements under (id,
+// version) of the reports matching f record, with their incidents' status.
+func storedBreaches(ctx context.Context, st truce.Store, j *adjudicate.Judge, id truce.AgreementID, version int, f *truce.ReportFilter, incidents map[truce.ReportID]*truce.Incident) ([]truce.Breach, error) {
+	var out []truce.Breach
+	err := st.Judgements(ctx, id, version, *f, func(r *truce.Report, jd *truce.Judgement) error {
+		iid, status := incidentStatus(incidents, r.ID)
+		out = append(out, j.Breaches(r, jd, iid, status)...)
+		return nil
+	})
+	return out, err
+}
+
+// incidentStatus returns the incident of report r and its review status.
+func incidentStatus(incidents map[truce.ReportID]*truce.Incident, r truce.ReportID) (truce.IncidentID, truce.Status) {
+	if in := incidents[r]; in != nil {
+		return in.ID, in.Status
+	}
+	return "", ""
+}
+
+// Rejudge re-judges, after incident changed moved in review (verified,
+// dismissed, reopened), every stored report from the incident's earliest
+// report on, under agreement version (id, version), and stores the
+// judgements: a breach that became verified releases the other side's
+// later acts, one no longer verified stops releasing them. Only changed
+// judgements are stored anew, and each is logged (PutJudgements). When
+// the agreement has no release clause, or the incident holds no breach a
+// clause could rest on, it does nothing. The server MUST call it after
+// every status change of an incident under the current agreement.
+func Rejudge(ctx context.Context, st truce.Store, by truce.Principal, j *adjudicate.Judge, id truce.AgreementID, version int, changed truce.IncidentID) (Result, error) {
+	res := Result{Outcomes: map[truce.Outcome]int{}}
+	if !j.HasReleases() {
+		return res, nil
+	}
+	in, err := st.Incident(ctx, changed)
+	if err != nil {
+		return res, err
+	}
+	var since *time.Time
+	if err := st.Judgements(ctx, id, version, truce.ReportFilter{Incidents: []truce.IncidentID{changed}}, func(r *truce.Report, jd *truce.Judgement) error {
+		if len(j.Breaches(r, jd, in.ID, in.Status)) > 0 && (since == nil || r.Start.Before(*since)) {
+			t := r.Start
+			since = &t
+		}
+		return nil
+	}); err != nil {
+		return res, err
+	}
+	if since == nil {
+		return res, nil
+	}
+	return judgeFrom(ctx, st, by, j, id, version, since)
+}
+
 // New judges reports just stored with j under agreement version (id,
 // version) and stores the judgements in one transaction. It returns how
 // many judgements were new or changed. It does not group: the next
 // Stored run does.
 func New(ctx context.Context, st truce.Store, by truce.Principal, j *adjudicate.Judge, id truce.AgreementID, version int, rs []*truce.Report) (changed int, err error) {
+	var breaches []truce.Breach
+	if j.HasReleases() {
+		incidents, err := incidentsByReport(ctx, st)
+		if err != nil {
+			return 0, err
+		}
+		if breaches, err = storedBreaches(ctx, st, j, id, version, &truce.ReportFilter{}, incidents); err != nil {
+			return 0, err
+		}
+	}
 	js := make([]truce.Judgement, len(rs))
 	for i, r := range rs {
-		js[i] = j.Judge(r)
+		js[i] = j.JudgeWith(r, breaches)
 	}
 	return st.PutJudgements(ctx, by, id, version, js)
 }

@@ -290,7 +290,7 @@ func testZones(t *testing.T, srv *testServer) {
 		}
 	}
 	slices.Sort(zones)
-	want := []string{"black_sea", "crimea", "occupied", "russia", "russia_with_crimea", "sea_of_azov", "ukraine", "ukraine_held", "ukraine_without_crimea"}
+	want := []string{"black_sea", "claimed_held", "claimed_oblasts", "crimea", "not_claimed", "occupied", "russia", "russia_with_crimea", "sea_of_azov", "ukraine", "ukraine_held", "ukraine_ru_reading", "ukraine_without_crimea"}
 	if !slices.Equal(zones, want) || fc.Agreement != "energy-ceasefire-2025" {
 		t.Errorf("zones of %q: %v, want %v", fc.Agreement, zones, want)
 	}
@@ -330,8 +330,8 @@ func (tb *tab) mapReady() mapState {
 func testMap(t *testing.T, tb *tab) {
 	tb.open("/")
 	st := tb.mapReady()
-	if st.Zones != 6 || st.Sites != 1078 || st.Incidents == 0 {
-		t.Errorf("map shows %d zone features, %d sites, %d incidents; want 6, 1078, some", st.Zones, st.Sites, st.Incidents)
+	if st.Zones != 7 || st.Sites != 1078 || st.Incidents == 0 {
+		t.Errorf("map shows %d zone features, %d sites, %d incidents; want 7, 1078, some", st.Zones, st.Sites, st.Incidents)
 	}
 	var drawn struct{ Zones, Sites, Markers, Clusters, Outlines int }
 	tb.eval(`({
