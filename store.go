@@ -249,6 +249,7 @@ type Store interface {
 	TokenStore
 	SessionStore
 	LogStore
+	ClaimStore
 	// Close releases the store's database connections.
 	Close() error
 }

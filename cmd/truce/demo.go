@@ -20,8 +20,9 @@ func (e *env) demoCmd() *cobra.Command {
 		Use:   "demo",
 		Short: "Run the bundled 2025 energy-ceasefire scenario end to end and print its report",
 		Long: `demo checks the bundled agreement (the phased ceasefire of March 2025),
-imports the real GPPD power plants and the VIINA incident reports of March and
-April 2025 into an embedded database, judges every report and prints the
+imports the real GPPD power plants, the VIINA incident reports of March and
+April 2025 and the parties' own claims and tallies of the moratorium into an
+embedded database, judges every report and prints the
 period report. Everything is inside the binary: no network, no checkout.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -57,6 +58,17 @@ period report. Everything is inside the binary: no network, no checkout.`,
 					return err
 				}
 			}
+			for _, c := range demoClaims {
+				f, err := examples.FS.Open(c.file)
+				if err != nil {
+					return err
+				}
+				err = e.importClaims(ctx, st, f, c.file, c.kind, true, a)
+				f.Close()
+				if err != nil {
+					return err
+				}
+			}
 			if err := e.adjudicate(ctx, st, a, bundle); err != nil {
 				return err
 			}
@@ -77,3 +89,10 @@ period report. Everything is inside the binary: no network, no checkout.`,
 }
 
 var _ fs.FS = examples.FS
+
+// demoClaims are the parties' claims and tallies of the energy scenario,
+// imported after its reports (see its claims/README.md).
+var demoClaims = []struct{ file, kind string }{
+	{"energy-ceasefire-2025/claims/claims_2025.csv", importClaimsKind},
+	{"energy-ceasefire-2025/claims/tallies_2025.csv", importTalliesKind},
+}

@@ -19,21 +19,30 @@ import (
 
 func (e *env) importCmd() *cobra.Command {
 	var (
-		db     string
-		sites  bool
-		format string
-		strict bool
+		db      string
+		sites   bool
+		claims  bool
+		tallies bool
+		format  string
+		strict  bool
 	)
 	cmd := &cobra.Command{
 		Use:   "import FILE...",
-		Short: "Import report files (or, with --sites, protected sites) into the store",
+		Short: "Import report files (or, with --sites, --claims or --tallies, protected sites or the parties' claims) into the store",
 		Long: `import reads report files in any supported format (detected from the header,
 or given with --format) and stores every report not stored yet: importing the
 same file twice adds nothing. Bad rows are reported as FILE:LINE: message and
 skipped, unless --strict. A report whose id (the source's own, else
 FILE:LINE with the file's base name) is already stored with other content
 stops the import with an error naming both: rename one of two different
-files that share a name.`,
+files that share a name.
+
+With --claims or --tallies the files hold the parties' own claims or their
+stated tallies, in truce's claim format (CSV or JSON Lines, see
+docs/claims-format.md), stored as published; claims without coordinates are
+placed from their facility (a stored site, by name), settlement or region
+(the current agreement's gazetteer), and the count placed on each basis is
+printed. A different claim under a stored id stops the import.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			st, err := openStore(cmd.Context(), db)
@@ -41,12 +50,20 @@ files that share a name.`,
 				return err
 			}
 			defer st.Close()
+			kind, err := importKind(sites, claims, tallies, format)
+			if err != nil {
+				return err
+			}
 			for _, p := range args {
 				f, err := os.Open(p)
 				if err != nil {
 					return err
 				}
-				err = e.importFile(cmd.Context(), st, f, p, sites, importer.Format(format), strict)
+				if kind == importClaimsKind || kind == importTalliesKind {
+					err = e.importClaims(cmd.Context(), st, f, p, kind, strict, nil)
+				} else {
+					err = e.importFile(cmd.Context(), st, f, p, sites, importer.Format(format), strict)
+				}
 				f.Close()
 				if err != nil {
 					return err
@@ -57,12 +74,36 @@ files that share a name.`,
 	}
 	dbFlag(cmd, &db)
 	cmd.Flags().BoolVar(&sites, "sites", false, "the files hold protected sites (GPPD CSV, sites CSV or GeoJSON)")
+	cmd.Flags().BoolVar(&claims, "claims", false, "the files hold the parties' claims (docs/claims-format.md)")
+	cmd.Flags().BoolVar(&tallies, "tallies", false, "the files hold the parties' stated tallies (docs/claims-format.md)")
 	cmd.Flags().StringVar(&format, "format", "", "input format (default: detect from the header)")
 	cmd.Flags().BoolVar(&strict, "strict", false, "stop at the first bad row")
 	return cmd
 }
 
 const importBatch = 5000
+
+// importKind says what the files of one import hold, from its flags: at
+// most one of --sites, --claims and --tallies, and --format only for
+// reports and sites.
+func importKind(sites, claims, tallies bool, format string) (string, error) {
+	n, kind := 0, ""
+	for _, k := range []struct {
+		set  bool
+		kind string
+	}{{sites, "sites"}, {claims, importClaimsKind}, {tallies, importTalliesKind}} {
+		if k.set {
+			n, kind = n+1, k.kind
+		}
+	}
+	switch {
+	case n > 1:
+		return "", truce.Errorf(truce.EINVALID, "import: give at most one of --sites, --claims and --tallies")
+	case format != "" && (claims || tallies):
+		return "", truce.Errorf(truce.EINVALID, "import: --format is for reports and sites; claims and tallies are CSV or JSON Lines, detected")
+	}
+	return kind, nil
+}
 
 // importFile imports one open file named p.
 func (e *env) importFile(ctx context.Context, st truce.Store, f fs.File, p string, sites bool, format importer.Format, strict bool) error {

@@ -13,17 +13,23 @@ import (
 // RowCheck counts the stored rows VerifyRows compared with the log.
 type RowCheck struct {
 	Reports, Agreements, Events, Evidence, Judgements, Incidents, Sites, Tokens int
+	Claims, Tallies, ClaimMatches                                               int
 }
 
 // Total is the number of rows compared.
 func (rc RowCheck) Total() int {
-	return rc.Reports + rc.Agreements + rc.Events + rc.Evidence + rc.Judgements + rc.Incidents + rc.Sites + rc.Tokens
+	return rc.Reports + rc.Agreements + rc.Events + rc.Evidence + rc.Judgements + rc.Incidents + rc.Sites + rc.Tokens +
+		rc.Claims + rc.Tallies + rc.ClaimMatches
 }
 
 // String lists the counts for people.
 func (rc RowCheck) String() string {
-	return fmt.Sprintf("%d reports, %d agreement versions, %d events, %d evidence items, %d judgements, %d incidents, %d sites, %d tokens",
+	s := fmt.Sprintf("%d reports, %d agreement versions, %d events, %d evidence items, %d judgements, %d incidents, %d sites, %d tokens",
 		rc.Reports, rc.Agreements, rc.Events, rc.Evidence, rc.Judgements, rc.Incidents, rc.Sites, rc.Tokens)
+	if rc.Claims+rc.Tallies+rc.ClaimMatches > 0 {
+		s += fmt.Sprintf(", %d claims, %d tallies, %d match decisions", rc.Claims, rc.Tallies, rc.ClaimMatches)
+	}
+	return s
 }
 
 // A RowSource gives VerifyRows a store's rows, read on one snapshot (one
@@ -53,6 +59,12 @@ type RowSource interface {
 	Sites(ctx context.Context, fn func(*truce.Site) error) error
 	// Tokens calls fn with every token, revoked ones included.
 	Tokens(ctx context.Context, fn func(*truce.Token) error) error
+	// Claims calls fn with every claim, published or not.
+	Claims(ctx context.Context, fn func(*truce.Claim) error) error
+	// Tallies calls fn with every tally.
+	Tallies(ctx context.Context, fn func(*truce.Tally) error) error
+	// ClaimMatches calls fn with every stored match decision.
+	ClaimMatches(ctx context.Context, fn func(*truce.ClaimMatch) error) error
 	// Current returns the current agreement version as stored; ok is
 	// false if none is stored (the store then takes the latest agreement
 	// version). A stored version that is not a number is returned as -1.
@@ -123,7 +135,8 @@ type IncidentRow struct {
 // too) or derived from logged rows and records (it must equal what they
 // derive to). Records of reports, agreement versions and events must
 // still have their rows; sites and tokens must be exactly those the log
-// holds. docs/operations.md lists every column and how it is checked.
+// holds, and so must claims, tallies and the latest match decisions.
+// docs/operations.md lists every column and how it is checked.
 //
 // It stops at the first problem, returned as an error wrapping
 // ErrLedgerDiverged that names the table and the row, e.g. "incident X:
@@ -134,7 +147,7 @@ func VerifyRows(ctx context.Context, src RowSource) (RowCheck, error) {
 		evidence: map[evidenceKey]*evidenceSeen{}, reports: map[truce.ReportID]*figReport{}}
 	for _, step := range []func(context.Context, RowSource) error{
 		v.replay, v.reportRows, v.agreementRows, v.evidenceRows, v.eventRows, v.judgementRows,
-		v.currentRow, v.incidentRows, v.siteRows, v.tokenRows, v.orphans,
+		v.currentRow, v.incidentRows, v.siteRows, v.tokenRows, v.claimRows, v.orphans,
 	} {
 		if err := ctx.Err(); err != nil {
 			return v.rc, err

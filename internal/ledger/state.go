@@ -59,13 +59,19 @@ type judgedKey struct {
 
 // State replays log records into the state every store must hold: each
 // incident's workflow state, the incident each report belongs to, the
-// sites, the tokens and the current agreement version.
+// sites, the tokens, the current agreement version and the parties'
+// claims, tallies and match decisions.
 type State struct {
 	Incidents map[truce.IncidentID]*IncidentState
 	ReportOf  map[truce.ReportID]truce.IncidentID
 	Sites     map[truce.SiteID]*SiteState
 	Tokens    map[string]*TokenState
 	Current   CurrentState
+	// Claims, Tallies and Matches are the parties' claims, their tallies
+	// and the latest match decision on each claim and incident.
+	Claims  map[truce.ClaimID]*ClaimState
+	Tallies map[truce.TallyID]*TallyState
+	Matches map[MatchKey]*MatchState
 
 	// judged is the index of the latest judgement record of each report
 	// under each agreement version.
@@ -80,6 +86,7 @@ type State struct {
 func NewState() *State {
 	return &State{Incidents: map[truce.IncidentID]*IncidentState{}, ReportOf: map[truce.ReportID]truce.IncidentID{},
 		Sites: map[truce.SiteID]*SiteState{}, Tokens: map[string]*TokenState{}, Current: CurrentState{Index: -1},
+		Claims: map[truce.ClaimID]*ClaimState{}, Tallies: map[truce.TallyID]*TallyState{}, Matches: map[MatchKey]*MatchState{},
 		judged: map[judgedKey]int64{}, members: map[truce.IncidentID][]truce.ReportID{}}
 }
 
@@ -99,6 +106,8 @@ func (st *State) Apply(rec *Record) error {
 		return st.applySite(rec, idx)
 	case KindToken, KindTokenRevoked:
 		return st.applyToken(rec, idx)
+	case KindClaim, KindClaimPublished, KindTally, KindClaimMatch:
+		return st.applyClaim(rec, idx)
 	}
 	return nil
 }

@@ -21,6 +21,7 @@ package storetest
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -61,8 +62,9 @@ type Options struct {
 // updated_ns, status, published), incident_events (every column but id),
 // agreements (version, created_ns), sites (id, lon, lat, capacity_mw, and
 // name, country, category and source to insert one), tokens (id, hash,
-// role, party, name, created_ns, revoked_ns), settings (key, value) and
-// schema_migrations (version).
+// role, party, name, created_ns, revoked_ns), settings (key, value),
+// claims (id, claimant, accused, stated_ns, lon, published), tallies (id,
+// count), claim_matches (decision) and schema_migrations (version).
 type Exec func(t *testing.T, stmt string, args ...any)
 
 // ExecFunc runs one statement on the database behind a store.
@@ -186,7 +188,13 @@ func Run(t *testing.T, open Opener) {
 		{"ProveTree", proveTreeCases},
 		{"Verify", verifyCases},
 		{"VerifyRows", verifyRowsCases},
-		{"Tamper", tamperCases},
+		{"PutClaims", putClaimsCases},
+		{"Claim", claimCases},
+		{"Claims", claimsCases},
+		{"PublishClaim", publishClaimCases},
+		{"PutTallies", putTalliesCases},
+		{"DecideMatch", decideMatchCases},
+		{"Tamper", slices.Concat(tamperCases, claimTamperCases)},
 		{"Atomic", atomicCases},
 	}
 	for _, g := range groups {
