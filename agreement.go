@@ -69,6 +69,11 @@ type Agreement struct {
 	// text may use, so that a place a text names can be resolved to a
 	// point. Empty when the agreement names no places file.
 	Places []Place
+	// ClaimReach lists where the record's independent sources report at
+	// all, as claims record a site's country ("UA", "UA-occupied",
+	// "RU"): a claim about a site elsewhere stays unverified, and says
+	// so. Empty means everywhere.
+	ClaimReach []string
 }
 
 // Party is a signatory or a mediator.
@@ -83,6 +88,13 @@ type Party struct {
 	Attribution []string
 	// Mediator parties are not bound by commitments.
 	Mediator bool
+	// Voices are the party's officials and bodies as report text names
+	// them ("Минобороны", "Генштаб ЗСУ"): a report that quotes one relays
+	// the party's own statement, which never corroborates its claims.
+	Voices []string
+	// Outlets are the sources and outlets the party controls (a report's
+	// Source or Outlet); their reports are the party's own voice.
+	Outlets []string
 }
 
 // Zone is a named area. A point is in the zone when it lies in Region (edges
