@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io/fs"
 	"os"
@@ -9,8 +10,11 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"truce"
 	"truce/examples"
+	"truce/internal/adjudicate"
 	"truce/internal/agreement"
+	"truce/internal/pipeline"
 	"truce/internal/report"
 )
 
@@ -75,6 +79,9 @@ period report. Everything is inside the binary: no network, no checkout.`,
 			if err := e.printReport(ctx, st, a.ID, format, "", ""); err != nil {
 				return err
 			}
+			if err := e.printTimeline(ctx, st, a, format); err != nil {
+				return err
+			}
 			if keep {
 				fmt.Fprintf(e.stderr, "\nBrowse it: truce serve --db %s  (then open http://127.0.0.1:8080/)\n", db)
 			} else {
@@ -95,4 +102,49 @@ var _ fs.FS = examples.FS
 var demoClaims = []struct{ file, kind string }{
 	{"energy-ceasefire-2025/claims/claims_2025.csv", importClaimsKind},
 	{"energy-ceasefire-2025/claims/tallies_2025.csv", importTalliesKind},
+}
+
+// printTimeline prints the agreement's timeline per phase and reading
+// (issue 15) after the report: on stdout under a Markdown report, else on
+// stderr, so that a JSON or CSV report stays well formed.
+func (e *env) printTimeline(ctx context.Context, st truce.Store, a *truce.Agreement, format string) error {
+	v, err := st.LatestAgreement(ctx, a.ID)
+	if err != nil {
+		return err
+	}
+	tl, err := pipeline.Timeline(ctx, st, adjudicate.New(a, nil), a.ID, v.Version, nil)
+	if err != nil {
+		return fmt.Errorf("timeline: %w", err)
+	}
+	w := e.stderr
+	if format == "md" {
+		w = e.stdout
+	}
+	fmt.Fprintf(w, "\n## Timeline per reading\n")
+	for i, rt := range tl.Readings {
+		if i == 0 || rt.Phase != tl.Readings[i-1].Phase {
+			fmt.Fprintf(w, "\n### Phase %s: %s\n", rt.Phase, rt.PhaseName)
+		}
+		fmt.Fprintf(w, "\n%s:\n", readingName(rt))
+		if len(rt.Events) > 0 {
+			fmt.Fprintln(w)
+		}
+		for _, ev := range rt.Events {
+			fmt.Fprintf(w, "- %s  %s\n", ev.At.In(a.Timezone).Format("2006-01-02 15:04"), ev.Text)
+		}
+		fmt.Fprintf(w, "\n%s\n", rt.Summary)
+	}
+	return nil
+}
+
+// readingName names a reading by the parties holding it.
+func readingName(rt adjudicate.ReadingTimeline) string {
+	ps := make([]string, len(rt.Parties))
+	for i, p := range rt.Parties {
+		ps[i] = string(p)
+	}
+	if rt.Common {
+		return "Common reading (" + strings.Join(ps, ", ") + ")"
+	}
+	return "Reading of " + strings.Join(ps, ", ")
 }

@@ -176,6 +176,8 @@ func (p *parser) agreement(n *yaml.Node) *truce.Agreement {
 		}
 	}
 	a.Parties = p.parties(field(n, "parties"))
+	p.checkOutlets(field(n, "parties"))
+	a.ClaimReach = p.claimReach(field(n, "claim_reach"))
 	a.Categories = p.categories(field(n, "categories"))
 	a.SiteRules = p.siteRules(field(n, "site_rules"), a)
 	a.Zones = p.zones(field(n, "zones"))
@@ -205,6 +207,8 @@ func (p *parser) parties(n *yaml.Node) []truce.Party {
 			Aliases:     strs(field(c, "aliases")),
 			Attribution: strs(field(c, "attribution")),
 			Mediator:    str(field(c, "role")) == "mediator",
+			Voices:      p.voices(field(c, "voices"), id),
+			Outlets:     strs(field(c, "outlets")),
 		})
 	}
 	return out

@@ -1,9 +1,12 @@
 package agreement_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"truce/internal/agreement"
 )
 
 // TestParseReleaseProblems checks that bad release clauses, territory and
@@ -41,6 +44,53 @@ func TestParseReleaseProblems(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			if diff := cmp.Diff(tt.want, problems(t, tt.src, nil)); diff != "" {
+				t.Errorf("problems mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestParseVoices checks parties' voices and outlets and the claim reach:
+// parsed as written, and bad entries reported at their FILE:LINE:COL.
+func TestParseVoices(t *testing.T) {
+	doc := func(parties, top string) string {
+		return strings.Replace(base, "parties:\n  - {id: RU, name: Russia}\n  - {id: UA, name: Ukraine}\n", "parties:\n"+parties, 1) + top +
+			"  - {id: p, name: P, start: {at: 2025-03-18}}\n"
+	}
+	ok := doc("  - {id: RU, name: Russia, voices: [Минобороны, Пєсков*], outlets: [TASS]}\n  - {id: UA, name: Ukraine, outlets: [Ukrinform]}\n", "")
+	ok = strings.Replace(ok, "phases:\n", "claim_reach: [UA, UA-occupied]\nphases:\n", 1)
+	a, err := agreement.Parse("a.yaml", []byte(ok), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ru, _ := a.Party("RU")
+	ua, _ := a.Party("UA")
+	got := [][]string{ru.Voices, ru.Outlets, ua.Outlets, a.ClaimReach}
+	want := [][]string{{"Минобороны", "Пєсков*"}, {"TASS"}, {"Ukrinform"}, {"UA", "UA-occupied"}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("voices, outlets, reach mismatch (-want +got):\n%s", diff)
+	}
+	for _, tt := range []struct {
+		name    string
+		parties string
+		reach   string
+		want    []string
+	}{
+		{"star inside a word", "  - {id: RU, name: Russia, voices: ['Пєс*ков']}\n  - {id: UA, name: Ukraine}\n", "",
+			[]string{`a.yaml:6:37: party "RU" voice: "Пєс*ков": '*' may only end a word`}},
+		{"voice twice", "  - {id: RU, name: Russia, voices: [Kremlin, kremlin]}\n  - {id: UA, name: Ukraine}\n", "",
+			[]string{`a.yaml:6:46: party "RU": voice "kremlin" is listed twice`}},
+		{"outlet of two parties", "  - {id: RU, name: Russia, outlets: [TASS]}\n  - {id: UA, name: Ukraine, outlets: [tass]}\n", "",
+			[]string{`a.yaml:7:39: outlet "tass" is listed by both "RU" and "UA": an outlet is controlled by one party at most`}},
+		{"reach twice", "  - {id: RU, name: Russia}\n  - {id: UA, name: Ukraine}\n", "claim_reach: [UA, UA]\n",
+			[]string{`a.yaml:1:19: claim_reach: "UA" is listed twice`}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			src := doc(tt.parties, "")
+			if tt.reach != "" {
+				src = tt.reach + src
+			}
+			if diff := cmp.Diff(tt.want, problems(t, src, nil)); diff != "" {
 				t.Errorf("problems mismatch (-want +got):\n%s", diff)
 			}
 		})
