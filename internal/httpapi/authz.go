@@ -25,6 +25,9 @@ const (
 	OpMergeSplit      Op = "merge-split"
 	OpManageTokens    Op = "manage-tokens"
 	OpReadTokens      Op = "read-tokens"
+	OpFileClaim       Op = "file-claim"    // one claim: a party as itself, staff for a named claimant
+	OpUploadClaims    Op = "upload-claims" // a file of claims or tallies
+	OpReviewClaims    Op = "review-claims" // publish a claim, decide a match
 )
 
 // permissions is the permission table: the roles allowed each operation.
@@ -44,6 +47,12 @@ var permissions = map[Op][]truce.Role{
 	OpMergeSplit:      {truce.RoleMonitor, truce.RoleAdmin},
 	OpManageTokens:    {truce.RoleAdmin},
 	OpReadTokens:      {truce.RoleAdmin},
+	// A party files claims only as itself (createClaim checks the
+	// claimant); nobody edits a claim once filed (there is no operation
+	// for it); publication and match decisions are the monitors'.
+	OpFileClaim:    {truce.RoleParty, truce.RoleMonitor, truce.RoleAdmin},
+	OpUploadClaims: {truce.RoleMonitor, truce.RoleAdmin},
+	OpReviewClaims: {truce.RoleMonitor, truce.RoleAdmin},
 }
 
 // authorize says whether p may perform op at all: EUNAUTHORIZED for the

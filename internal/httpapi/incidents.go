@@ -259,6 +259,9 @@ func (s *Server) changeStatus(ctx context.Context, p truce.Principal, in *status
 	if err != nil {
 		return nil, err
 	}
+	if err := s.rejudge(ctx, p, truce.IncidentID(in.ID)); err != nil {
+		return nil, err
+	}
 	return &eventBody{Body: eventOut(e)}, nil
 }
 
@@ -288,7 +291,8 @@ func (s *Server) respond(ctx context.Context, p truce.Principal, in *respondIn) 
 
 // addEvidence serves add-evidence, within a party token's daily quota.
 func (s *Server) addEvidence(ctx context.Context, p truce.Principal, in *evidenceIn) (*evidenceResult, error) {
-	if _, err := s.loadIncident(ctx, p, in.ID, OpAddEvidence); err != nil {
+	inc, err := s.loadIncident(ctx, p, in.ID, OpAddEvidence)
+	if err != nil {
 		return nil, err
 	}
 	content, err := base64.StdEncoding.DecodeString(in.Body.Content)
@@ -304,6 +308,13 @@ func (s *Server) addEvidence(ctx context.Context, p truce.Principal, in *evidenc
 	if err != nil {
 		release()
 		return nil, err
+	}
+	// A reviewer's evidence reopens a reviewed incident: a release resting
+	// on it as a verified breach no longer holds.
+	if truce.EvidenceReopens(inc.Status, p) {
+		if err := s.rejudge(ctx, p, inc.ID); err != nil {
+			return nil, err
+		}
 	}
 	out := &evidenceResult{}
 	out.Body.Event, out.Body.Evidence = eventOut(e), evidenceOut(ev)

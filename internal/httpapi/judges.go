@@ -132,3 +132,18 @@ func (s *Server) Warm(ctx context.Context) error {
 	_, _, err := s.judges.current(ctx)
 	return err
 }
+
+// rejudge re-judges the record after incident id moved in review
+// (pipeline.Rejudge), so that a release clause resting on it as a
+// verified breach is applied or undone. Without an agreement it does
+// nothing.
+func (s *Server) rejudge(ctx context.Context, by truce.Principal, id truce.IncidentID) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	j, v, err := s.judges.current(ctx)
+	if err != nil || j == nil {
+		return err
+	}
+	_, err = pipeline.Rejudge(ctx, s.store, by, j, v.ID, v.Version, id)
+	return err
+}

@@ -118,13 +118,17 @@ func TestOpenAPIResponses(t *testing.T) {
 			routes = append(routes, route{re, m, p})
 		}
 	}
+	// A literal path (/api/v1/claims/figures) wins over a template that
+	// also matches it (/api/v1/claims/{id}), as in the server's ServeMux.
 	match := func(method, path string) (string, bool) {
+		best, found := "", false
 		for _, r := range routes {
-			if r.method == strings.ToLower(method) && r.re.MatchString(path) {
-				return r.path, true
+			if r.method == strings.ToLower(method) && r.re.MatchString(path) &&
+				(!found || strings.Count(r.path, "{") < strings.Count(best, "{")) {
+				best, found = r.path, true
 			}
 		}
-		return "", false
+		return best, found
 	}
 
 	ev := evidenceOf(t, f, "acc-ua")
@@ -139,6 +143,7 @@ func TestOpenAPIResponses(t *testing.T) {
 		{"public", "GET", "/api/v1/agreement", nil, ""},
 		{"public", "GET", "/api/v1/obligations", nil, ""},
 		{"public", "GET", "/api/v1/positions", nil, ""},
+		{"public", "GET", "/api/v1/timeline", nil, ""},
 		{"public", "GET", "/api/v1/positions?party=" + strings.Repeat("x", 100), nil, ""},
 		{"public", "GET", "/api/v1/agreements/energy-ceasefire-2025/versions", nil, ""},
 		{"public", "GET", "/api/v1/agreements/energy-ceasefire-2025/versions/1/bundle", nil, ""},
@@ -189,6 +194,27 @@ func TestOpenAPIResponses(t *testing.T) {
 		{"public", "GET", "/api/v1/exports/incidents?format=json", nil, ""},
 		{"public", "GET", "/api/v1/exports/incidents?format=geojson", nil, ""},
 		{"revoked", "GET", "/api/v1/exports/incidents", nil, ""},
+		{"party:UA", "POST", "/api/v1/claims", map[string]any{"statement_date": "2025-04-10", "accused": "RU", "lon": 36.1, "lat": 49.97}, ""},
+		{"party:UA", "POST", "/api/v1/claims", map[string]any{"statement_date": "2025-04-10", "accused": "RU", "claimant": "RU"}, ""},
+		{"monitor", "POST", "/api/v1/claims", map[string]any{"statement_date": "2025-04-10", "accused": "UA"}, ""},
+		{"monitor", "POST", "/api/v1/claims", map[string]any{"id": "RU-T1", "claimant": "RU", "statement_date": "2025-04-11", "accused": "UA"}, ""},
+		{"monitor", "POST", "/api/v1/claims/bulk", []byte("claim_id,claimant,statement_date,accused\nT-1,RU,2025-04-10,UA\nT-2,RU,bad,UA\n"), "text/csv"},
+		{"monitor", "POST", "/api/v1/claims/bulk?kind=tallies", []byte("claimant,statement_date,count\nRU,2025-04-10,101\n"), "text/csv"},
+		{"monitor", "POST", "/api/v1/claims/bulk", []byte("nope\n1\n"), "text/csv"},
+		{"public", "GET", "/api/v1/claims", nil, ""},
+		{"monitor", "GET", "/api/v1/claims?status=unverified", nil, ""},
+		{"public", "GET", "/api/v1/claims/RU-T1", nil, ""},
+		{"public", "GET", "/api/v1/claims/UA-T1", nil, ""},
+		{"public", "GET", "/api/v1/claims/figures?from=2025-04-01&to=2025-04-17", nil, ""},
+		{"public", "GET", "/api/v1/claims/figures?from=2025-04-01", nil, ""},
+		{"public", "GET", "/api/v1/claims/figures?from=2020-01-01&to=2020-01-02", nil, ""},
+		{"monitor", "POST", "/api/v1/claims/UA-T1/publish", nil, ""},
+		{"party:UA", "POST", "/api/v1/claims/UA-T1/publish", nil, ""},
+		{"monitor", "POST", "/api/v1/claims/nope/publish", nil, ""},
+		{"monitor", "POST", "/api/v1/claims/RU-T1/matches", map[string]string{"incident": "acc-ua", "decision": "rejected", "note": "another refinery"}, ""},
+		{"monitor", "POST", "/api/v1/claims/RU-T1/matches", map[string]string{"incident": "nope", "decision": "rejected"}, ""},
+		{"monitor", "POST", "/api/v1/claims/RU-T1/matches", map[string]string{"incident": "acc-ua", "decision": "maybe"}, ""},
+		{"public", "GET", "/api/v1/tallies", nil, ""},
 	} {
 		name := r.who + " " + r.method + " " + r.path
 		var body []byte

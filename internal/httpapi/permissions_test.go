@@ -77,6 +77,22 @@ func newFixture(t testing.TB) *fixture {
 	if _, err := f.st.AddEvidence(ctx, truce.System, "acc-ua", &truce.Evidence{MediaType: "text/plain"}, []byte("statement")); err != nil {
 		t.Fatal(err)
 	}
+	// Claims: RU's published claim of the strike acc-ua reports, and UA's
+	// unpublished one of the strike acc-ru reports.
+	cs := []*truce.Claim{
+		{ID: "RU-T1", Claimant: "RU", Accused: "UA", Stated: day, EventStart: day, EventEnd: day.AddDate(0, 0, 1), Facility: "refinery",
+			FacilityKind: "oil refinery", SiteCountry: "RU", Location: geo.Point{Lon: 39.06, Lat: 45.02}, LocationPrecisionMeters: 5000,
+			PlacedBy: truce.PlacedByCoordinates, Published: true},
+		{ID: "UA-T1", Claimant: "UA", Accused: "RU", Stated: day, EventStart: day, EventEnd: day.AddDate(0, 0, 1), Facility: "substation",
+			FacilityKind: "substation", SiteCountry: "UA", Location: geo.Point{Lon: 36.1, Lat: 49.97}, LocationPrecisionMeters: 5000,
+			PlacedBy: truce.PlacedByCoordinates},
+	}
+	if _, err := f.st.PutClaims(ctx, truce.System, cs); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.st.PutTallies(ctx, truce.System, []*truce.Tally{{ID: "RU-tally-1", Claimant: "RU", Stated: day, Count: "more than 30", Published: true}}); err != nil {
+		t.Fatal(err)
+	}
 	return f
 }
 
@@ -172,6 +188,7 @@ func TestPermissions(t *testing.T) {
 		"list-sites":              {everyone, req{"GET", "/api/v1/sites", "", nobody}},
 		"list-obligations":        {everyone, req{"GET", "/api/v1/obligations", "", nobody}},
 		"list-positions":          {everyone, req{"GET", "/api/v1/positions?party=RU", "", nobody}},
+		"get-timeline":            {everyone, req{"GET", "/api/v1/timeline", "", nobody}},
 		"upload-sites":            {[]string{"admin"}, req{"POST", "/api/v1/sites", "text/csv", func() []byte { return []byte("id,name,lon,lat,category\ns1,Plant,30.1,50.1,energy.power_plant\n") }}},
 		"create-report":           {[]string{"party:UA", "party:RU", "monitor", "admin"}, req{"POST", "/api/v1/reports", "application/json", js(map[string]any{"time": "2025-04-02", "lon": 30.5, "lat": 50.4, "text": "test"})}},
 		"upload-reports":          {staff, req{"POST", "/api/v1/reports/bulk", "text/csv", func() []byte { return []byte("time,lon,lat,text\n2025-04-02,30.5,50.4,bulk\n") }}},
@@ -199,6 +216,28 @@ func TestPermissions(t *testing.T) {
 		"revoke-token":          {[]string{"admin"}, req{"DELETE", "/api/v1/tokens/tok_000000000000", "", nobody}},
 		"get-summary":           {everyone, req{"GET", "/api/v1/summary", "", nobody}},
 		"export-incidents":      {everyone, req{"GET", "/api/v1/exports/incidents?format=json", "", nobody}},
+		"create-claim":          {[]string{"party:UA", "party:RU", "monitor", "admin"}, req{"POST", "/api/v1/claims", "application/json", nobody}},
+		"upload-claims":         {staff, req{"POST", "/api/v1/claims/bulk", "text/csv", func() []byte { return []byte("claim_id,claimant,statement_date,accused\nT-1,RU,2025-04-10,UA\n") }}},
+		"list-claims":           {everyone, req{"GET", "/api/v1/claims", "", nobody}},
+		"get-claim":             {everyone, req{"GET", "/api/v1/claims/RU-T1", "", nobody}},
+		"claim-figures":         {everyone, req{"GET", "/api/v1/claims/figures?from=2025-04-01&to=2025-04-17", "", nobody}},
+		"publish-claim":         {staff, req{"POST", "/api/v1/claims/RU-T1/publish", "", nobody}},
+		"decide-claim-match":    {staff, req{"POST", "/api/v1/claims/RU-T1/matches", "application/json", js(map[string]string{"incident": "acc-ua", "decision": "confirmed"})}},
+		"list-tallies":          {everyone, req{"GET", "/api/v1/tallies", "", nobody}},
+	}
+	// A claim's body depends on who files it: a party files as itself
+	// and accuses the other; staff name the claimant.
+	bodyFor := map[string]func(who string) []byte{
+		"create-claim": func(who string) []byte {
+			c := map[string]any{"statement_date": "2025-04-10", "accused": "UA", "claimant": "RU"}
+			switch who {
+			case "party:UA":
+				c = map[string]any{"statement_date": "2025-04-10", "accused": "RU"}
+			case "party:RU":
+				c = map[string]any{"statement_date": "2025-04-10", "accused": "UA"}
+			}
+			return jsonBody(c)
+		},
 	}
 	var registered []string
 	for _, o := range f.api.Operations() {
@@ -221,7 +260,11 @@ func TestPermissions(t *testing.T) {
 		}
 		for _, who := range callers {
 			t.Run(id+"/"+who, func(t *testing.T) {
-				st, body := f.do(t, who, tc.r.method, tc.r.path, tc.r.ct, tc.r.body())
+				b := tc.r.body()
+				if fn, ok := bodyFor[id]; ok {
+					b = fn(who)
+				}
+				st, body := f.do(t, who, tc.r.method, tc.r.path, tc.r.ct, b)
 				allowed := slices.Contains(tc.allowed, who)
 				switch {
 				case who == "expired" || who == "revoked":

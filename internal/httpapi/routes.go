@@ -76,6 +76,7 @@ func (s *Server) routes() {
 	// Agreements and sites: agreements.go.
 	handle(s, operation("GET /api/v1/agreement", "get-agreement", "agreements", "The current agreement: parties, zones, phases with their schedule per reading, obligations and positions", mayAnswer(http.StatusNotFound)), OpRead, s.getAgreement)
 	handle(s, operation("GET /api/v1/obligations", "list-obligations", "agreements", "The current agreement's obligations (e.g. prisoner exchanges) and their status", mayAnswer(http.StatusNotFound)), OpRead, s.listObligations)
+	handle(s, operation("GET /api/v1/timeline", "get-timeline", "agreements", "The timeline per reading: when each party's obligations began, who breached first, when a party could first consider itself free under a release clause, and what followed", mayAnswer(http.StatusNotFound)), OpRead, s.getTimeline)
 	handle(s, operation("GET /api/v1/positions", "list-positions", "agreements", "Each party's positions on each phase over time, with conditions and sources", mayAnswer(http.StatusNotFound)), OpRead, s.listPositions)
 	handle(s, operation("GET /api/v1/agreements/{id}/versions", "list-agreement-versions", "agreements", "Every stored version of an agreement"), OpRead, s.listAgreementVersions)
 	handle(s, operation("GET /api/v1/agreements/{id}/versions/{version}/bundle", "get-agreement-bundle", "agreements", "One version's bundle: a zip of agreement.yaml and its zone files, byte for byte as stored (its SHA-256 is in the log)", answers(map[string]*huma.Schema{"application/zip": binary("application/zip")})), OpRead, s.getAgreementBundle)
@@ -99,6 +100,16 @@ func (s *Server) routes() {
 	handle(s, operation("GET /api/v1/incidents/{id}/evidence/{evidence}", "get-evidence", "review", "The bytes of an evidence item (check them against its SHA-256)", describe(getEvidenceDoc), evidenceAnswers()), OpRead, s.getEvidence)
 	handle(s, operation("POST /api/v1/incidents/{id}/publish", "publish-incident", "review", "Make an incident visible to observers and the public"), OpReview, s.publishIncident)
 	handle(s, operation("POST /api/v1/incidents/{id}/merge", "merge-incidents", "incidents", "Merge another incident's reports into this one (each report keeps its source)"), OpMergeSplit, s.mergeIncidents)
+
+	// The parties' claims and tallies, checked against the record: claims.go.
+	handle(s, operation("POST /api/v1/claims", "create-claim", "claims", "File one claim: a party files as itself (unpublished until a monitor publishes it); a monitor or admin for a named claimant", status(http.StatusCreated), maxBody(64<<10)), OpFileClaim, s.createClaim)
+	handle(s, operation("POST /api/v1/claims/bulk", "upload-claims", "claims", "Upload a file of claims or tallies (CSV or JSON Lines, docs/claims-format.md); bad rows are skipped and listed", maxBody(16<<20)), OpUploadClaims, s.uploadClaims)
+	handle(s, operation("GET /api/v1/claims", "list-claims", "claims", "The claims you may read, each with what the independent evidence you may read says of it (corroborated, contradicted, judged, unverified) and why"), OpRead, s.listClaims)
+	handle(s, operation("GET /api/v1/claims/figures", "claim-figures", "claims", "Claimed vs found: per accused party and day, the claims made and their statuses beside what truce found, with running totals under each reading", mayAnswer(http.StatusNotFound)), OpRead, s.claimFigures)
+	handle(s, operation("GET /api/v1/claims/{id}", "get-claim", "claims", "One claim with its status, the incidents proposed as its event (with the reason) and the monitors' decisions"), OpRead, s.getClaim)
+	handle(s, operation("POST /api/v1/claims/{id}/publish", "publish-claim", "claims", "Make a party's claim readable by observers and the public", maxBody(1<<10)), OpReviewClaims, s.publishClaim)
+	handle(s, operation("POST /api/v1/claims/{id}/matches", "decide-claim-match", "claims", "Confirm or reject that an incident is the event a claim describes; a later decision on the same pair replaces it", maxBody(16<<10)), OpReviewClaims, s.decideMatch)
+	handle(s, operation("GET /api/v1/tallies", "list-tallies", "claims", "The parties' stated counts of the other side's breaches, as stated"), OpRead, s.listTallies)
 
 	// The tamper-evident log: logapi.go.
 	handle(s, operation("GET /api/v1/log/key", "log-key", "log", "The log's verifier (public) key, in sumdb/note form (name+hash+base64 Ed25519 key)", logText("the verifier key and a newline")), OpReadLog, s.logKey)

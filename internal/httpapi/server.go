@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"truce/internal/adjudicate"
+	"truce/internal/pipeline"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
@@ -66,6 +68,12 @@ type Server struct {
 	corr corroborations
 	// summaries caches the period summaries by log size.
 	summaries summaryCache
+	// claimChecks caches the claims checked against the record, by log
+	// size and audience.
+	claimChecks checkedCache[*pipeline.Checked]
+	// timelines caches the timeline per reading, by log size and
+	// audience.
+	timelines checkedCache[adjudicate.Timeline]
 }
 
 // New builds the API on st.
