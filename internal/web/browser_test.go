@@ -228,12 +228,14 @@ func TestDashboard(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("VIINA reports of April 2025 loaded after %v", time.Since(start).Round(time.Millisecond))
+	srv.uploadClaims(t)
+	t.Run("claims", func(t *testing.T) { testClaims(t, b, srv, dir) })
 	// These only read, so they run side by side, each in its own tab.
 	t.Run("read", func(t *testing.T) {
 		for _, tc := range []struct {
 			name string
 			run  func(*testing.T, *tab)
-		}{{"map", testMap}, {"filters", testFilters}, {"figures", testFigures}, {"phone", testPhone}} {
+		}{{"map", testMap}, {"filters", testFilters}, {"figures", testFigures}, {"claimed", testClaimedVsFound}, {"phone", testPhone}} {
 			t.Run(tc.name, func(t *testing.T) {
 				t.Parallel()
 				tc.run(t, newTab(t, b, srv, dir))
@@ -765,6 +767,24 @@ func testAgreement(t *testing.T, tb *tab) {
 	if ag.Phases != 4 || ag.Bars < 6 || ag.Positions < 10 || ag.Conditions < 5 || ag.Obligations != 1 {
 		t.Errorf("agreement page: %+v", ag)
 	}
+	// The timeline per reading: drawn when the API has one, hidden when
+	// it answers 404.
+	tb.wait(`document.getElementById('reading-timeline').dataset.state !== 'loading'`)
+	var tl struct {
+		State  string `json:"state"`
+		Hidden bool   `json:"hidden"`
+		Events int    `json:"events"`
+	}
+	tb.eval(`(() => { const s = document.getElementById('reading-timeline');
+	  return {state: s.dataset.state, hidden: s.hidden, events: s.querySelectorAll('.rtl-reading li').length}; })()`, &tl)
+	resp, _ := tb.srv.do(t, "GET", "/api/v1/timeline", "", "", nil)
+	switch {
+	case resp.StatusCode == http.StatusNotFound && (tl.State != "absent" || !tl.Hidden):
+		t.Errorf("no timeline from the API, yet the section shows: %+v", tl)
+	case resp.StatusCode == http.StatusOK && (tl.State != "ready" || tl.Hidden || tl.Events == 0):
+		t.Errorf("the API has a timeline, the page shows: %+v", tl)
+	}
+	t.Logf("agreement: timeline per reading %d (%+v)", resp.StatusCode, tl)
 	tb.screenshot("agreement")
 }
 

@@ -1,7 +1,8 @@
 // Package web is the dashboard that `truce serve` shows at /: a map of the
 // agreement's zones, the protected sites and the incidents; the agreement
 // with its phases, readings, positions and obligations; figures per phase
-// and party; incident pages with an in-browser check of the tamper-evident
+// and party; the parties' own claims, checked against independent
+// evidence; incident pages with an in-browser check of the tamper-evident
 // log; the monitors' review queue and the parties' submission form.
 //
 // Handler puts the dashboard in front of the JSON API (internal/httpapi).
@@ -17,7 +18,11 @@
 //
 //	GET  /                      map of zones, sites and incidents
 //	GET  /agreement             phases, readings, positions, obligations
-//	GET  /figures               per phase and party, per day, vs the previous period
+//	GET  /figures               per phase and party, per day, vs the previous period;
+//	                            claimed vs found per accused party and day, per reading
+//	GET  /claims                the parties' claims with what independent evidence
+//	                            says of each, their tallies; parties file claims,
+//	                            monitors decide matches and publish
 //	GET  /incidents/{id}        one incident; marks in each report's text the words
 //	                            that established each fact; verifies its log records
 //	GET  /review                the monitors' review queue

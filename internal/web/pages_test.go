@@ -67,6 +67,7 @@ func TestPagesByRole(t *testing.T) {
 		{"/", everyone},
 		{"/agreement", everyone},
 		{"/figures", everyone},
+		{"/claims", everyone}, // the public reads published claims; a party files its own
 		{"/signin", everyone},
 		{"/incidents/any-id", everyone}, // the shell; the API decides what it shows
 		{"/review", []string{"monitor", "admin"}},

@@ -81,6 +81,7 @@ func Handler(api http.Handler, st truce.Store, opt Options) http.Handler {
 	m.HandleFunc("GET /{$}", h.page("map.html", "Map", "map"))
 	m.HandleFunc("GET /agreement", h.page("agreement.html", "Agreement", "agreement"))
 	m.HandleFunc("GET /figures", h.page("figures.html", "Figures", "figures"))
+	m.HandleFunc("GET /claims", h.page("claims.html", "Claims", "claims"))
 	m.HandleFunc("GET /review", h.page("review.html", "Review queue", "review"))
 	m.HandleFunc("GET /submit", h.page("submit.html", "Submit a report", "submit"))
 	m.HandleFunc("GET /incidents/{id}", h.incidentPage)

@@ -1,7 +1,9 @@
 // The agreement page: phases on a timeline with their start rules and
 // readings, each party's positions and conditions over time, commitments,
-// and obligations with their status (all from GET /api/v1/agreement).
+// and obligations with their status (all from GET /api/v1/agreement); the
+// timeline per reading when the server has one (timeline.js).
 import { h, s, clear, agreement, fmtTime, partyName, errorNotice, dayNumber, dayFromNumber, dayOf } from './common.js';
+import { drawTimeline } from './timeline.js';
 
 const el = (x) => document.getElementById(x);
 const root = el('agreement');
@@ -157,6 +159,7 @@ async function init() {
   el('ag-message').hidden = true;
   el('ag-body').hidden = false;
   root.dataset.state = 'ready';
+  await drawTimeline(ag, tz);
 }
 
 init().catch((e) => {

@@ -3,7 +3,9 @@
 // their data tables), compared with the previous period of the same length
 // (two calls of GET /api/v1/summary?from&to). The summary counts incidents,
 // not reports: the reports of one event, a republished text counting once.
+// Below them, claimed vs found (claimed.js).
 import { h, s, clear, api, announce, agreement, agreementRange, addDays, dayNumber, dayFromNumber, fmtNum, partyName, errorNotice } from './common.js';
+import { initClaimed, followPeriod } from './claimed.js';
 
 const el = (x) => document.getElementById(x);
 const kinds = ['violation', 'disputed', 'undetermined'];
@@ -169,6 +171,7 @@ async function init() {
   ag = await agreement();
   if (!ag) {
     el('fig-message').textContent = 'No agreement has been uploaded yet.';
+    el('cvf').hidden = true;
     return;
   }
   const params = new URLSearchParams(location.search);
@@ -179,8 +182,9 @@ async function init() {
   el('fig-form').addEventListener('submit', (e) => {
     e.preventDefault();
     show().catch(fail);
+    followPeriod(el('fig-from').value, el('fig-to').value);
   });
-  await show();
+  await Promise.all([show(), initClaimed(ag, el('fig-from').value, el('fig-to').value, Boolean(params.get('from') && params.get('to')))]);
 }
 
 function fail(e) {
