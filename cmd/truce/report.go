@@ -68,6 +68,12 @@ func (e *env) printReport(ctx context.Context, st truce.Store, id truce.Agreemen
 		return err
 	}
 	if format != "html" && format != "pdf" {
+		if format != "csv" {
+			// Claimed vs found; the CSV has the figures alone.
+			if err := report.GatherClaims(ctx, st, a, v, s, truce.ReportFilter{}, from, to); err != nil {
+				return err
+			}
+		}
 		return report.WriteSummary(e.stdout, s, format)
 	}
 	d, err := report.Gather(ctx, st, a, v, s, truce.ReportFilter{}, from, to)

@@ -146,6 +146,10 @@ func (s *Server) buildSummary(ctx context.Context, p truce.Principal, in *summar
 		// The report is self-contained: inline styles, images as data: URLs.
 		return &summaryOut{ContentType: "text/html; charset=utf-8", CSP: "default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-ancestors 'none'", Body: buf.Bytes()}, nil
 	}
+	// The claimed-vs-found section (Gather adds it for html and pdf).
+	if err := report.GatherClaims(ctx, s.store, a, v, sum, f, in.From, in.To); err != nil {
+		return nil, err
+	}
 	if in.Format == "json" && !in.Cases {
 		sum.Finish() // count the incidents first: Finish lists their cases
 		sum.Cases = []report.Case{}

@@ -108,6 +108,7 @@ type view struct {
 	MapOutliers    string // the reports outside the map's extent, counted and named; "": none
 	Phases         []phaseView
 	Cases          []caseView
+	Claims         *claimsView // nil: no claimed-vs-found section
 	Obligations    []Obligation
 	Checkpoint     *checkpointView
 }
@@ -201,6 +202,7 @@ func buildView(d *ReportData) (*view, error) {
 		return nil, err
 	}
 	v.Cases = caseViews(s)
+	v.Claims = buildClaimsView(s.Claims)
 	var outliers []reportPoint
 	if v.Map, outliers, err = renderMap(d, mapWidth, mapHeight); err != nil {
 		return nil, err

@@ -13,7 +13,9 @@ import (
 
 // Gather gathers what the HTML and PDF reports show besides the
 // summary: the previous period's figures (when the period is given), the
-// sites for the map, and the signed checkpoint the report was built from.
+// claimed-vs-found section (GatherClaims, over what f.Visible may read),
+// the sites for the map, and the signed checkpoint the report was built
+// from.
 // f restricts the previous period's reports as it did the summary's (its
 // time bounds are replaced); from and to are the period's days.
 func Gather(ctx context.Context, st truce.Store, a *truce.Agreement, v *truce.AgreementVersion, s *Summary, f truce.ReportFilter, from, to string) (*ReportData, error) {
@@ -40,6 +42,9 @@ func Gather(ctx context.Context, st truce.Store, a *truce.Agreement, v *truce.Ag
 			}
 			d.Previous = prev
 		}
+	}
+	if err := GatherClaims(ctx, st, a, v, s, f, from, to); err != nil {
+		return nil, err
 	}
 	sites, err := st.Sites(ctx)
 	if err != nil {

@@ -71,6 +71,7 @@ func writeMarkdown(w io.Writer, s *Summary) error {
 		}
 		fmt.Fprintf(&b, "): %s\n", mdEscape(c.Explanation))
 	}
+	writeClaimsMarkdown(&b, s.Claims)
 	if len(s.Obligations) > 0 {
 		b.WriteString("\n## Obligations\n\n")
 		for _, o := range s.Obligations {

@@ -232,6 +232,7 @@ func (p *pdfWriter) document(v *view) {
 		p.caseEntry(c)
 	}
 
+	p.claims(v.Claims)
 	p.obligations(v.Obligations)
 	p.checkpoint(v.Checkpoint)
 	p.f.Ln(4)

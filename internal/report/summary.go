@@ -77,6 +77,9 @@ type Summary struct {
 	Phases        []PhaseSummary `json:"phases"`
 	Cases         []Case         `json:"cases"`
 	Obligations   []Obligation   `json:"obligations"`
+	// Claims is "Claimed vs found" (GatherClaims); nil when the period
+	// has no claim or tally, or it was not gathered.
+	Claims *ClaimsSection `json:"claims,omitempty"`
 
 	a     *truce.Agreement
 	index map[truce.PhaseID]int
