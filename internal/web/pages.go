@@ -53,6 +53,7 @@ func (h *handler) page(name, title, nav string) http.HandlerFunc {
 			h.errorPage(w, r, http.StatusForbidden, "This page is for the "+strings.Join(roles, " and ")+" roles; you are signed in as "+v.Role+".")
 			return
 		}
+		h.zones.warmOnce()
 		h.render(w, r, http.StatusOK, name, pageData{Title: title, Nav: nav, Viewer: v})
 	}
 }

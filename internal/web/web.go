@@ -74,8 +74,11 @@ func Handler(api http.Handler, st truce.Store, opt Options) http.Handler {
 	h.pages = template.Must(template.New("").Funcs(template.FuncMap{
 		"static": func(p string) string { return "/static/" + h.build + "/" + p },
 	}).ParseFS(files, "templates/*.html"))
+	// The zone file is built when the dashboard is first used, not at
+	// start: dissolving and simplifying the zones costs seconds of CPU,
+	// which a server that only answers the API (or one of several behind
+	// a load balancer) should not spend while it takes its first writes.
 	h.zones = &zoneCache{st: st, log: opt.Log}
-	go h.zones.warm()
 
 	m := h.mux
 	m.HandleFunc("GET /{$}", h.page("map.html", "Map", "map"))

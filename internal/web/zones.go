@@ -46,6 +46,10 @@ type zoneCache struct {
 	st  truce.Store
 	log *slog.Logger
 
+	// started is set by the first page served: the zones are then built
+	// in the background while the browser loads the page's scripts.
+	started sync.Once
+
 	mu      sync.Mutex
 	cur     *zoneFile
 	checked time.Time
@@ -120,6 +124,9 @@ func (z *zoneCache) warm() {
 		z.log.WarnContext(ctx, "zones not prepared", "err", err)
 	}
 }
+
+// warmOnce starts warm the first time it is called.
+func (z *zoneCache) warmOnce() { z.started.Do(func() { go z.warm() }) }
 
 func (z *zoneCache) build(v *truce.AgreementVersion, b *zoneBuild) {
 	start := time.Now()
