@@ -38,15 +38,14 @@ func (j *judgeRun) judgeBlock(b *block, p *importer.FIRMSParser, an *answerer) {
 		j.badRow(b, b.line, truce.Errorf(truce.EINVALID, "line longer than %d bytes", importer.MaxFIRMSLineBytes))
 		return
 	}
-	var h importer.Hotspot
-	var txt importer.FIRMSText
+	var pt importer.FIRMSPoint
 	b.lines(func(line int, text []byte) bool {
 		b.st.Read++
-		if err := p.ParseText(text, &h, &txt); err != nil {
+		if err := p.ParsePoint(text, &pt); err != nil {
 			return !j.badRow(b, line, err)
 		}
 		b.st.Accepted++
-		b.out = an.answer(b.out, line, h.Location, h.Time.Unix(), confCode(h.Confidence), &txt, &b.st)
+		b.out = an.answer(b.out, line, pt.Location, pt.Unix, confCode(pt.Confidence), &pt.Text, &b.st)
 		return true
 	})
 }
@@ -62,8 +61,7 @@ func (j *judgeRun) parseBlock(b *block, p *importer.FIRMSParser) {
 		j.badRow(b, b.line, truce.Errorf(truce.EINVALID, "line longer than %d bytes", importer.MaxFIRMSLineBytes))
 		return
 	}
-	var h importer.Hotspot
-	var txt importer.FIRMSText
+	var pt importer.FIRMSPoint
 	n := bytes.Count(b.data, []byte{'\n'}) + 1
 	b.rows = make([]row, 0, n)
 	b.text = make([]byte, 0, 24*n)
@@ -74,12 +72,12 @@ func (j *judgeRun) parseBlock(b *block, p *importer.FIRMSParser) {
 	}
 	b.lines(func(line int, text []byte) bool {
 		b.st.Read++
-		if err := p.ParseText(text, &h, &txt); err != nil {
+		if err := p.ParsePoint(text, &pt); err != nil {
 			return !j.badRow(b, line, err)
 		}
 		b.st.Accepted++
-		b.rows = append(b.rows, row{line: line, p: h.Location, t: h.Time.Unix(), conf: confCode(h.Confidence),
-			lat: keep(txt.Lat), lon: keep(txt.Lon), frp: keep(txt.FRP)})
+		b.rows = append(b.rows, row{line: line, p: pt.Location, t: pt.Unix, conf: confCode(pt.Confidence),
+			lat: keep(pt.Text.Lat), lon: keep(pt.Text.Lon), frp: keep(pt.Text.FRP)})
 		return true
 	})
 }

@@ -48,30 +48,33 @@ var pow10i = [...]int64{1, 10, 100, 1000, 10000, 100000, 1000000, 10000000}
 // appendTime appends unix seconds t as 2006-01-02T15:04:05Z.
 func appendTime(out []byte, t int64) []byte {
 	days := t / 86400
-	sec := t % 86400
+	sec := int(t % 86400)
 	if sec < 0 {
 		sec += 86400
 		days--
 	}
 	y, m, d := civilFromDays(days)
-	out = append4(out, y)
-	out = append(out, '-')
-	out = append2(out, m)
-	out = append(out, '-')
-	out = append2(out, d)
-	out = append(out, 'T')
-	out = append2(out, int(sec/3600))
-	out = append(out, ':')
-	out = append2(out, int(sec/60%60))
-	out = append(out, ':')
-	out = append2(out, int(sec%60))
-	return append(out, 'Z')
+	// One append of a filled array: twenty appends each check capacity.
+	var b [20]byte
+	put4(b[0:4], y)
+	b[4] = '-'
+	put2(b[5:7], m)
+	b[7] = '-'
+	put2(b[8:10], d)
+	b[10] = 'T'
+	put2(b[11:13], sec/3600)
+	b[13] = ':'
+	put2(b[14:16], sec/60%60)
+	b[16] = ':'
+	put2(b[17:19], sec%60)
+	b[19] = 'Z'
+	return append(out, b[:]...)
 }
 
-func append2(out []byte, n int) []byte { return append(out, byte('0'+n/10), byte('0'+n%10)) }
+func put2(b []byte, n int) { b[0], b[1] = byte('0'+n/10), byte('0'+n%10) }
 
-func append4(out []byte, n int) []byte {
-	return append(out, byte('0'+n/1000%10), byte('0'+n/100%10), byte('0'+n/10%10), byte('0'+n%10))
+func put4(b []byte, n int) {
+	b[0], b[1], b[2], b[3] = byte('0'+n/1000%10), byte('0'+n/100%10), byte('0'+n/10%10), byte('0'+n%10)
 }
 
 // civilFromDays is the inverse of days since 1970-01-01 (Howard Hinnant's

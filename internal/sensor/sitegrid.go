@@ -28,14 +28,17 @@ type SiteGrid struct {
 	invLon  float64 // cells per degree of longitude
 	ncol    int     // cells around a parallel
 	// An open-addressing hash table from cell to its sites: slot s holds
-	// cell keys[s] (emptyKey if none), whose sites are ids[starts[s]:ends[s]].
-	keys   []uint32
-	starts []uint32
-	ends   []uint32
-	mask   uint32
-	shift  uint32 // 32 - log2(len(keys))
-	ids    []int32
+	// cell slots[s].key (emptyKey if none), whose sites are
+	// ids[slots[s].start:slots[s].end]. A slot is one load: a query misses
+	// the cache once, not three times.
+	slots []gridSlot
+	mask  uint32
+	shift uint32 // 32 - log2(len(slots))
+	ids   []int32
 }
+
+// gridSlot is a slot of SiteGrid's hash table.
+type gridSlot struct{ key, start, end uint32 }
 
 // NewSiteGrid files pts for queries with the given radius in metres.
 // Results refer to points by their index in pts; pts is copied. Points that
@@ -106,11 +109,9 @@ func NewSiteGrid(pts []geo.Point, radiusMeters float64) *SiteGrid {
 		size, logSize = size*2, logSize+1
 	}
 	g.mask, g.shift = uint32(size-1), 32-logSize
-	g.keys = make([]uint32, size)
-	g.starts = make([]uint32, size)
-	g.ends = make([]uint32, size)
-	for i := range g.keys {
-		g.keys[i] = emptyKey
+	g.slots = make([]gridSlot, size)
+	for i := range g.slots {
+		g.slots[i].key = emptyKey
 	}
 	g.ids = make([]int32, len(entries))
 	for i := 0; i < len(entries); {
@@ -120,7 +121,7 @@ func NewSiteGrid(pts []geo.Point, radiusMeters float64) *SiteGrid {
 			j++
 		}
 		s := g.slot(entries[i].key)
-		g.keys[s], g.starts[s], g.ends[s] = entries[i].key, uint32(i), uint32(j)
+		g.slots[s] = gridSlot{entries[i].key, uint32(i), uint32(j)}
 		i = j
 	}
 	return g
@@ -141,7 +142,7 @@ func (g *SiteGrid) key(r, c int) uint32 { return uint32(r*g.ncol + c) }
 // slot returns the slot of key: where it is, or the empty slot it goes in.
 func (g *SiteGrid) slot(key uint32) uint32 {
 	s := (key * 0x9E3779B1) >> g.shift
-	for g.keys[s] != emptyKey && g.keys[s] != key {
+	for g.slots[s].key != emptyKey && g.slots[s].key != key {
 		s = (s + 1) & g.mask
 	}
 	return s
@@ -152,11 +153,11 @@ func (g *SiteGrid) candidates(p geo.Point) []int32 {
 	if len(g.ids) == 0 || !p.Valid() {
 		return nil
 	}
-	s := g.slot(g.key(g.row(p.Lat), g.col(p.Lon)))
-	if g.keys[s] == emptyKey {
+	sl := &g.slots[g.slot(g.key(g.row(p.Lat), g.col(p.Lon)))]
+	if sl.key == emptyKey {
 		return nil
 	}
-	return g.ids[g.starts[s]:g.ends[s]]
+	return g.ids[sl.start:sl.end]
 }
 
 // Radius returns the radius in metres the grid answers for.
