@@ -13,12 +13,11 @@ import (
 	"truce/internal/pipeline"
 )
 
-// TestRejudgeUndoesRelease is issue 15's release test on the real SQLite
-// store: a Russian strike judged after Ukraine's breach is released under
-// Russia's reading once a monitor verifies the breach, and a violation
-// again once the breach is dismissed on review; each re-judgement is
-// stored and logged.
-func TestRejudgeUndoesRelease(t *testing.T) {
+// releaseScenario stores, on the real SQLite store, the release fixture
+// (internal/adjudicate/testdata/release.yaml) and two strikes: Ukraine's
+// breach on 25 March 2025 and Russia's strike on 28 March, judged.
+func releaseScenario(t *testing.T) (truce.Store, *truce.Agreement, *truce.AgreementVersion, *adjudicate.Judge) {
+	t.Helper()
 	ctx := context.Background()
 	st := stores[0].open(t)
 	bundle, a, err := agreement.BundleFile(filepath.Join("..", "adjudicate", "testdata", "release.yaml"))
@@ -48,6 +47,17 @@ func TestRejudgeUndoesRelease(t *testing.T) {
 	if _, err := pipeline.Stored(ctx, st, truce.System, j, a.ID, v.Version); err != nil {
 		t.Fatal(err)
 	}
+	return st, a, v, j
+}
+
+// TestRejudgeUndoesRelease is issue 15's release test on the real SQLite
+// store: a Russian strike judged after Ukraine's breach is released under
+// Russia's reading once a monitor verifies the breach, and a violation
+// again once the breach is dismissed on review; each re-judgement is
+// stored and logged.
+func TestRejudgeUndoesRelease(t *testing.T) {
+	ctx := context.Background()
+	st, a, v, j := releaseScenario(t)
 	outcome := func(want truce.Outcome) {
 		t.Helper()
 		jd, err := st.Judgement(ctx, a.ID, v.Version, "ru-strike")

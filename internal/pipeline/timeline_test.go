@@ -2,15 +2,11 @@ package pipeline_test
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"truce"
 	"truce/internal/adjudicate"
-	"truce/internal/agreement"
-	"truce/internal/geo"
 	"truce/internal/pipeline"
 )
 
@@ -21,34 +17,7 @@ import (
 // labelled not verified.
 func TestTimelineStored(t *testing.T) {
 	ctx := context.Background()
-	st := stores[0].open(t)
-	bundle, a, err := agreement.BundleFile(filepath.Join("..", "adjudicate", "testdata", "release.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	kyiv, _ := time.LoadLocation("Europe/Kyiv")
-	strike := func(id truce.ReportID, p truce.PartyID, lon, lat float64, t time.Time) *truce.Report {
-		return &truce.Report{
-			ID: id, Source: "test", Text: "substation hit",
-			Start: t.UTC(), End: t.Add(time.Minute).UTC(), Precision: truce.PrecisionMinute,
-			Location: geo.Point{Lon: lon, Lat: lat}, Perpetrator: p, Actions: []truce.Action{truce.ActionDroneAttack},
-		}
-	}
-	reports := []*truce.Report{
-		strike("ua-breach", "UA", 35, 50, time.Date(2025, 3, 25, 9, 0, 0, 0, kyiv)),
-		strike("ru-strike", "RU", 31.5, 51.5, time.Date(2025, 3, 28, 10, 0, 0, 0, kyiv)),
-	}
-	if _, err := st.PutReports(ctx, truce.System, reports, truce.PutOptions{Published: true}); err != nil {
-		t.Fatal(err)
-	}
-	v, _, err := st.PutAgreement(ctx, truce.System, a.ID, bundle)
-	if err != nil {
-		t.Fatal(err)
-	}
-	j := adjudicate.New(a, nil)
-	if _, err := pipeline.Stored(ctx, st, truce.System, j, a.ID, v.Version); err != nil {
-		t.Fatal(err)
-	}
+	st, a, v, j := releaseScenario(t)
 	ruReading := func() adjudicate.ReadingTimeline {
 		t.Helper()
 		tl, err := pipeline.Timeline(ctx, st, j, a.ID, v.Version, nil)
