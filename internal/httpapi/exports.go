@@ -121,10 +121,7 @@ func (s *Server) buildSummary(ctx context.Context, p truce.Principal, in *summar
 		return nil, err
 	}
 	sum := report.NewSummary(a, v.Version)
-	if err := s.store.Judgements(ctx, v.ID, v.Version, f, func(r *truce.Report, j *truce.Judgement) error {
-		sum.Add(r, j)
-		return nil
-	}); err != nil {
+	if err := sum.AddJudgements(ctx, s.store, v.ID, v.Version, f); err != nil {
 		return nil, err
 	}
 	var buf bytes.Buffer

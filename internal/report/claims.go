@@ -3,6 +3,7 @@ package report
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -166,6 +167,14 @@ func GatherClaims(ctx context.Context, st truce.Store, a *truce.Agreement, v *tr
 		tallies = append(tallies, ClaimsTally{ID: string(t.ID), Claimant: string(t.Claimant), Speaker: t.Speaker, Stated: day,
 			Period: t.Period, Count: t.Count, Wording: t.Wording, SourceTitle: t.SourceTitle, SourceURL: t.SourceURL})
 	}
+	// Without a claim or a tally there is no section: checking claims
+	// reads every judgement, so find out first.
+	if len(tallies) == 0 {
+		found, err := anyClaim(ctx, st, visible)
+		if err != nil || !found {
+			return err
+		}
+	}
 	id, version := a.ID, s.StoredVersion // an agreement not stored has no judgements
 	if v != nil {
 		id, version = v.ID, v.Version
@@ -278,4 +287,16 @@ func (sec *ClaimsSection) claims() int {
 		n += p.Claims.Total
 	}
 	return n
+}
+
+// errFound stops a walk over the claims at the first one.
+var errFound = errors.New("found")
+
+// anyClaim reports whether visible may read a claim.
+func anyClaim(ctx context.Context, st truce.Store, visible truce.Principal) (bool, error) {
+	err := st.Claims(ctx, truce.ClaimFilter{Visible: &visible}, func(*truce.Claim) error { return errFound })
+	if errors.Is(err, errFound) {
+		return true, nil
+	}
+	return false, err
 }

@@ -34,10 +34,7 @@ func Gather(ctx context.Context, st truce.Store, a *truce.Agreement, v *truce.Ag
 			}
 			prev := NewSummary(a, v.Version)
 			f.Since, f.Until = &since, &until
-			if err := st.Judgements(ctx, v.ID, v.Version, f, func(r *truce.Report, j *truce.Judgement) error {
-				prev.Add(r, j)
-				return nil
-			}); err != nil {
+			if err := prev.AddJudgements(ctx, st, v.ID, v.Version, f); err != nil {
 				return nil, err
 			}
 			d.Previous = prev
@@ -87,4 +84,26 @@ func checkpointTime(ctx context.Context, st truce.LogStore, key string, signed [
 		return time.Time{}, fmt.Errorf("report: checkpoint time: record %d: %w", c.Size-1, err)
 	}
 	return rec.At, nil
+}
+
+// SummarySource is a store that can read the judgements a summary counts
+// holding only the fields Summary.Add reads (both SQL stores can):
+// cheaper than Judgements, which decodes each judgement whole, and
+// counted the same.
+type SummarySource interface {
+	SummaryJudgements(ctx context.Context, id truce.AgreementID, version int, f truce.ReportFilter, fn func(*truce.Report, *truce.Judgement) error) error
+}
+
+// AddJudgements adds every report f selects, with its judgement under
+// agreement version (id, version) read from st: through SummaryJudgements
+// when st is a SummarySource, else through Judgements.
+func (s *Summary) AddJudgements(ctx context.Context, st truce.Store, id truce.AgreementID, version int, f truce.ReportFilter) error {
+	add := func(r *truce.Report, j *truce.Judgement) error {
+		s.Add(r, j)
+		return nil
+	}
+	if ss, ok := st.(SummarySource); ok {
+		return ss.SummaryJudgements(ctx, id, version, f, add)
+	}
+	return st.Judgements(ctx, id, version, f, add)
 }

@@ -278,7 +278,7 @@ func (s *Summary) Finish() {
 		ms[i] = adjudicate.Member{Report: &e.report, Facts: &e.facts}
 		byID[e.report.ID] = e
 	}
-	for _, g := range adjudicate.GroupReports(ms, adjudicate.DefaultGroupOptions) {
+	for _, g := range groupReports(ms, adjudicate.DefaultGroupOptions) {
 		s.addIncident(&g, byID)
 	}
 }

@@ -44,7 +44,9 @@ func incidentWhere(f truce.IncidentFilter, p sqlstore.Page, arg func(any) string
 		where = append(where, "parties @> ARRAY["+arg(string(f.Party))+"::text]")
 	}
 	if f.Outcome != 0 {
-		where = append(where, "outcome = "+arg(int16(f.Outcome)))
+		// A literal, not a parameter: the planner can then tell that the
+		// partial index incidents_outcome (outcome > 0) holds the rows.
+		where = append(where, "outcome = "+strconv.Itoa(int(int16(f.Outcome))))
 	}
 	if f.Status != "" {
 		where = append(where, "status = "+arg(string(f.Status)))

@@ -131,3 +131,12 @@ func (s *Store) Judgements(ctx context.Context, id truce.AgreementID, version in
 	}
 	return sqlstore.EachJudged(ctx, conn{s.pool}, dialect{}, fn, q+` ORDER BY r.start_ns, r.id`, args...)
 }
+
+// SummaryJudgements is Judgements reading only what a period summary
+// counts (sqlstore.ScanSummarized), in the same order.
+func (s *Store) SummaryJudgements(ctx context.Context, id truce.AgreementID, version int, f truce.ReportFilter, fn func(*truce.Report, *truce.Judgement) error) error {
+	where, args := sqlstore.ReportWhere(f, "r.", []any{string(id), int32(version)})
+	return sqlstore.EachSummarized(ctx, conn{s.pool}, fn, `SELECT `+sqlstore.SummaryCols+`
+		FROM judgements j JOIN reports r ON r.id = j.report_id`+sqlstore.Where(append([]string{"j.agreement = $1", "j.version = $2"}, where...))+
+		` ORDER BY r.start_ns, r.id`, args...)
+}

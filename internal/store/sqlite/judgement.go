@@ -124,3 +124,12 @@ func (s *Store) Judgements(ctx context.Context, id truce.AgreementID, version in
 	return sqlstore.EachJudged(ctx, conn{s.db}, dialect{}, fn, `SELECT `+sqlstore.Prefixed(sqlstore.ReportCols, "r.")+`, j.outcome, j.explanation, j.detail
 		FROM reports r CROSS JOIN judgements j ON j.report_id = r.id`+sqlstore.Where(where)+` ORDER BY r.start_ns, r.id`, args...)
 }
+
+// SummaryJudgements is Judgements reading only what a period summary
+// counts (sqlstore.ScanSummarized), in the same order.
+func (s *Store) SummaryJudgements(ctx context.Context, id truce.AgreementID, version int, f truce.ReportFilter, fn func(*truce.Report, *truce.Judgement) error) error {
+	where, args := sqlstore.ReportWhere(f, "r.", []any{string(id), version})
+	where = append(where, "j.agreement = $1", "j.version = $2")
+	return sqlstore.EachSummarized(ctx, conn{s.db}, fn, `SELECT `+sqlstore.SummaryCols+`
+		FROM reports r CROSS JOIN judgements j ON j.report_id = r.id`+sqlstore.Where(where)+` ORDER BY r.start_ns, r.id`, args...)
+}

@@ -195,6 +195,7 @@ func Run(t *testing.T, open Opener) {
 		{"PutTallies", putTalliesCases},
 		{"DecideMatch", decideMatchCases},
 		{"Tamper", slices.Concat(tamperCases, claimTamperCases)},
+		{"Summary", summaryCases},
 		{"Atomic", atomicCases},
 	}
 	for _, g := range groups {

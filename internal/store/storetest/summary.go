@@ -1,0 +1,135 @@
+package storetest
+
+import (
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"path/filepath"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"truce"
+	"truce/internal/agreement"
+	"truce/internal/geo"
+	"truce/internal/report"
+)
+
+// summaryCases check the store's fast path of the period summary
+// (report.SummarySource): the summary built from it is the summary built
+// from Judgements, byte for byte, on a few thousand judged reports.
+var summaryCases = []tcase{
+	{"FastEqualsSlow", func(t *testing.T, e *env) {
+		a := scenarioAgreement(t)
+		ss, ok := e.s.(report.SummarySource)
+		if !ok {
+			t.Fatalf("%T is not a report.SummarySource", e.s)
+		}
+		v := mustAgreement(t, e, bundleV1)
+		manyJudged(t, e, a, v.Version, 3000)
+		since, until := time.Date(2025, 3, 10, 0, 0, 0, 0, time.UTC), time.Date(2025, 3, 20, 0, 0, 0, 0, time.UTC)
+		anon := truce.Principal{}
+		for _, tc := range []struct {
+			name string
+			f    truce.ReportFilter
+		}{
+			{"All", truce.ReportFilter{}},
+			{"Period", truce.ReportFilter{Since: &since, Until: &until}},
+			{"Public", truce.ReportFilter{Visible: &anon}},
+			{"Party", truce.ReportFilter{Visible: &partyRU, Since: &since}},
+			{"Monitor", truce.ReportFilter{Visible: &monitor, Until: &until}},
+		} {
+			slow, fast := report.NewSummary(a, v.Version), report.NewSummary(a, v.Version)
+			must(t, e.s.Judgements(e.ctx, agreementID, v.Version, tc.f, func(r *truce.Report, j *truce.Judgement) error {
+				slow.Add(r, j)
+				return nil
+			}))
+			must(t, ss.SummaryJudgements(e.ctx, agreementID, v.Version, tc.f, func(r *truce.Report, j *truce.Judgement) error {
+				fast.Add(r, j)
+				return nil
+			}))
+			if slow.Finish(); slow.Incidents == 0 || slow.Incidents == slow.Reports || len(slow.Cases) == 0 {
+				t.Fatalf("%s: %d reports make %d incidents and %d cases: the test tests too little", tc.name, slow.Reports, slow.Incidents, len(slow.Cases))
+			}
+			for _, format := range []string{"json", "md"} {
+				var want, got bytes.Buffer
+				must(t, report.WriteSummary(&want, slow, format))
+				must(t, report.WriteSummary(&got, fast, format))
+				if diff := cmp.Diff(want.String(), got.String()); diff != "" {
+					t.Errorf("%s %s summary (-Judgements +SummaryJudgements):\n%s", tc.name, format, diff)
+				}
+			}
+		}
+	}},
+}
+
+// scenarioAgreement loads the bundled scenario's agreement (the stores
+// keep bundles as opaque bytes; the summary needs the agreement itself).
+func scenarioAgreement(t *testing.T) *truce.Agreement {
+	t.Helper()
+	_, file, _, ok := runtime.Caller(0)
+	if !ok {
+		t.Fatal("no source file")
+	}
+	a, err := agreement.Load(filepath.Join(filepath.Dir(file), "..", "..", "..", "examples", "energy-ceasefire-2025", "agreement.yaml"))
+	must(t, err)
+	return a
+}
+
+// manyJudged stores n reports of March 2025, deterministic, and a
+// judgement of each under agreement version: many at a few towns (some
+// at the very same point, some with the same text: the reports of one
+// event), the rest spread out; published, a party's own or neither;
+// findings under the agreement's phases with every outcome.
+func manyJudged(t *testing.T, e *env, a *truce.Agreement, version, n int) {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(16, 1))
+	towns := []geo.Point{{Lon: 36.2304, Lat: 49.9935}, {Lon: 32.6169, Lat: 46.6354}, {Lon: 37.6058, Lat: 48.8523}, {Lon: 35.2667, Lat: 51.1936}}
+	texts := []string{"Russian drones struck a substation overnight", "Shelling damaged power lines", "Вибух у промисловій зоні"}
+	parties := []truce.PartyID{"RU", "UA", ""}
+	outcomes := []truce.Outcome{truce.OutcomeViolation, truce.OutcomeDisputed, truce.OutcomeUndetermined, truce.OutcomeNotProhibited}
+	t0 := time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)
+	var published, own, other []*truce.Report
+	var js []truce.Judgement
+	for i := range n {
+		var p geo.Point
+		switch k := rng.IntN(10); {
+		case k < 2:
+			p = towns[rng.IntN(len(towns))]
+		case k < 6:
+			c := towns[rng.IntN(len(towns))]
+			p = geo.Point{Lon: c.Lon + rng.NormFloat64()*0.02, Lat: c.Lat + rng.NormFloat64()*0.015}
+		default:
+			p = geo.Point{Lon: 22 + rng.Float64()*19, Lat: 44 + rng.Float64()*9}
+		}
+		start := t0.Add(time.Duration(rng.IntN(31*24*60)) * time.Minute)
+		r := &truce.Report{ID: truce.ReportID(fmt.Sprintf("s%05d", i)), Source: "truce", SourceID: fmt.Sprint(i),
+			Outlet: fmt.Sprintf("outlet-%d", rng.IntN(4)), Start: start, End: start.Add(time.Hour), Precision: truce.PrecisionHour,
+			Location: p, Place: fmt.Sprintf("place %d", rng.IntN(20)), Text: texts[rng.IntN(len(texts))]}
+		if rng.IntN(3) == 0 {
+			r.Text = fmt.Sprintf("Strike number %d reported", i)
+		}
+		switch rng.IntN(3) {
+		case 0:
+			own = append(own, r)
+		case 1:
+			other = append(other, r)
+		default:
+			published = append(published, r)
+		}
+		o, perp := outcomes[rng.IntN(len(outcomes))], parties[rng.IntN(len(parties))]
+		var phases []truce.PhaseID
+		for _, ph := range a.Phases {
+			if rng.IntN(3) == 0 {
+				phases = append(phases, ph.ID)
+			}
+		}
+		js = append(js, judgement(r.ID, o, perp, fmt.Sprintf("explanation %d", i), phases...))
+	}
+	mustPutReports(t, e, truce.System, truce.PutOptions{Published: true}, published...)
+	mustPutReports(t, e, partyRU, truce.PutOptions{SubmittedBy: "RU"}, own...)
+	mustPutReports(t, e, monitor, truce.PutOptions{}, other...)
+	mustJudge(t, e, version, js...)
+}
