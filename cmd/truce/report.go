@@ -61,10 +61,7 @@ func (e *env) printReport(ctx context.Context, st truce.Store, id truce.Agreemen
 		*d.dst = &t
 	}
 	s := report.NewSummary(a, v.Version)
-	if err := st.Judgements(ctx, v.ID, v.Version, f, func(r *truce.Report, j *truce.Judgement) error {
-		s.Add(r, j)
-		return nil
-	}); err != nil {
+	if err := s.AddJudgements(ctx, st, v.ID, v.Version, f); err != nil {
 		return err
 	}
 	if format != "html" && format != "pdf" {

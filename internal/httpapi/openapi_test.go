@@ -215,6 +215,10 @@ func TestOpenAPIResponses(t *testing.T) {
 		{"monitor", "POST", "/api/v1/claims/RU-T1/matches", map[string]string{"incident": "nope", "decision": "rejected"}, ""},
 		{"monitor", "POST", "/api/v1/claims/RU-T1/matches", map[string]string{"incident": "acc-ua", "decision": "maybe"}, ""},
 		{"public", "GET", "/api/v1/tallies", nil, ""},
+		// Summaries with the claimed-vs-found section, now that claims and
+		// tallies are stored: its JSON must match the declared schema too.
+		{"public", "GET", "/api/v1/summary?from=2025-04-01&to=2025-04-17", nil, ""},
+		{"monitor", "GET", "/api/v1/summary?from=2025-04-01&to=2025-04-17&cases=true", nil, ""},
 	} {
 		name := r.who + " " + r.method + " " + r.path
 		var body []byte
