@@ -111,6 +111,53 @@ func storedBreaches(ctx context.Context, st truce.Store, j *adjudicate.Judge, id
 	return out, err
 }
 
+// releasingBreaches returns the stored breaches a release clause of j's
+// agreement could rest on, reading only the incidents that can hold one:
+// those a monitor verified and, when a clause rests on any violation
+// verdict, those whose figures show a violation or a dispute. Judging one
+// new report MUST NOT read the whole record: it is on every write's path
+// (reading every judgement made a write take seconds on 9,000 reports).
+func releasingBreaches(ctx context.Context, st truce.Store, j *adjudicate.Judge, id truce.AgreementID, version int) ([]truce.Breach, error) {
+	filters := []truce.IncidentFilter{{Status: truce.StatusVerified}}
+	for _, ph := range j.Agreement().Phases {
+		for _, rl := range ph.Releases {
+			if rl.RestsOn == truce.ReleaseOnViolation {
+				filters = append(filters, truce.IncidentFilter{Outcome: truce.OutcomeViolation}, truce.IncidentFilter{Outcome: truce.OutcomeDisputed})
+			}
+		}
+	}
+	incidents := map[truce.ReportID]*truce.Incident{}
+	var ids []truce.IncidentID
+	seen := map[truce.IncidentID]bool{}
+	for _, f := range filters {
+		f.Visibility, f.Limit = everyIncident, 1000
+		for {
+			page, next, err := st.Incidents(ctx, f)
+			if err != nil {
+				return nil, err
+			}
+			for i := range page {
+				in := &page[i].Incident
+				if !seen[in.ID] {
+					seen[in.ID] = true
+					ids = append(ids, in.ID)
+				}
+				for _, r := range in.Reports {
+					incidents[r] = in
+				}
+			}
+			if next == "" {
+				break
+			}
+			f.After = next
+		}
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	return storedBreaches(ctx, st, j, id, version, &truce.ReportFilter{Incidents: ids}, incidents)
+}
+
 // incidentStatus returns the incident of report r and its review status.
 func incidentStatus(incidents map[truce.ReportID]*truce.Incident, r truce.ReportID) (truce.IncidentID, truce.Status) {
 	if in := incidents[r]; in != nil {
@@ -160,11 +207,7 @@ func Rejudge(ctx context.Context, st truce.Store, by truce.Principal, j *adjudic
 func New(ctx context.Context, st truce.Store, by truce.Principal, j *adjudicate.Judge, id truce.AgreementID, version int, rs []*truce.Report) (changed int, err error) {
 	var breaches []truce.Breach
 	if j.HasReleases() {
-		incidents, err := incidentsByReport(ctx, st)
-		if err != nil {
-			return 0, err
-		}
-		if breaches, err = storedBreaches(ctx, st, j, id, version, &truce.ReportFilter{}, incidents); err != nil {
+		if breaches, err = releasingBreaches(ctx, st, j, id, version); err != nil {
 			return 0, err
 		}
 	}

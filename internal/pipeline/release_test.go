@@ -3,6 +3,7 @@ package pipeline_test
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -101,4 +102,39 @@ func TestRejudgeUndoesRelease(t *testing.T) {
 	outcome(truce.OutcomeDisputed) // released under RU's reading only
 	move(truce.StatusUnderReview, truce.StatusDismissed)
 	outcome(truce.OutcomeViolation)
+}
+
+// TestNewReleased checks the write path: a report judged as it arrives
+// (pipeline.New) after a monitor verified the other side's breach is
+// released under Russia's reading, without New reading the whole record.
+func TestNewReleased(t *testing.T) {
+	ctx := context.Background()
+	st, a, v, j := releaseScenario(t)
+	breach, err := st.IncidentOf(ctx, "ua-breach")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []truce.Status{truce.StatusUnderReview, truce.StatusVerified} {
+		if _, err := st.ChangeStatus(ctx, truce.System, breach, s, "review"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	kyiv, _ := time.LoadLocation("Europe/Kyiv")
+	at := time.Date(2025, 3, 29, 10, 0, 0, 0, kyiv)
+	late := &truce.Report{ID: "ru-late", Source: "test", Text: "substation hit",
+		Start: at.UTC(), End: at.Add(time.Minute).UTC(), Precision: truce.PrecisionMinute,
+		Location: geo.Point{Lon: 31.5, Lat: 51.5}, Perpetrator: "RU", Actions: []truce.Action{truce.ActionDroneAttack}}
+	if _, err := st.PutReports(ctx, truce.System, []*truce.Report{late}, truce.PutOptions{Published: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pipeline.New(ctx, st, truce.System, j, a.ID, v.Version, []*truce.Report{late}); err != nil {
+		t.Fatal(err)
+	}
+	jd, err := st.Judgement(ctx, a.ID, v.Version, "ru-late")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if jd.Outcome != truce.OutcomeDisputed || !strings.Contains(jd.Explanation, "released") {
+		t.Errorf("a strike after the verified breach = %s, want disputed (released under RU's reading)\n%s", jd.Outcome, jd.Explanation)
+	}
 }
