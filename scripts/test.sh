@@ -84,11 +84,13 @@ go run ./cmd/truce eval --agreement $S/agreement.yaml --sites $S/sites/gppd_v1.3
   --reports $S/reports/viina_incidents_202503.csv --reports $S/reports/viina_incidents_202504.csv \
   --labels $S/labels/labels.csv --half test --min-precision 0.95 --min-recall 0.90 --show errors
 
-step "load, shortened: the realistic mix on each backend must answer without errors"
+step "load, shortened: the realistic mix on each backend must answer without errors, writes in under 1 s (median)"
 # The full 10-minute runs and the search for the highest sustained rate are
 # bench/load.sh 10m ... and bench/load.sh 20s ... -find.
-bench/load.sh 10s 8 0.05 sqlite
-bench/load.sh 10s 8 0.05 postgres
+# A write's median over 1 s fails the run: the write path once read the
+# whole record for every report (p50 5 s) and this step passed regardless.
+bench/load.sh 10s 8 0.05 sqlite -max-write-p50 1s
+bench/load.sh 10s 8 0.05 postgres -max-write-p50 1s
 
 step "fuzz targets, $fuzztime executions each"
 git grep -l '^func Fuzz' -- '*_test.go' | while read -r f; do

@@ -54,6 +54,7 @@ func main() {
 	find := flag.Bool("find", false, "step the rate up to find the highest with read p99 < 100 ms and no errors")
 	step := flag.Duration("step", 20*time.Second, "duration of each step of -find")
 	flag.Float64Var(&c.writeRatio, "write-ratio", 0.05, "share of requests that are writes")
+	maxWriteP50 := flag.Duration("max-write-p50", 0, "fail when the median write takes longer (0: no limit); CI sets a generous floor so that a write path gone quadratic fails the run")
 	flag.Parse()
 	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 256}}
 	ids, err := incidentIDs(client, c.base, c.token)
@@ -79,7 +80,12 @@ func main() {
 	case *rate > 0:
 		failed = !report(openLoop(client, &c, *rate, *duration), *duration, fmt.Sprintf("rate %.0f/s", *rate))
 	default:
-		failed = !report(closedLoop(client, &c, *workers, *duration), *duration, fmt.Sprintf("%d workers", *workers))
+		s := closedLoop(client, &c, *workers, *duration)
+		failed = !report(s, *duration, fmt.Sprintf("%d workers", *workers))
+		if p50 := pct(durations(s, "write"), 0.5); *maxWriteP50 > 0 && p50 > *maxWriteP50 {
+			fmt.Printf("write p50 %v is over the limit of %v\n", p50, *maxWriteP50)
+			failed = true
+		}
 	}
 	if failed {
 		os.Exit(1)
