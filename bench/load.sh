@@ -33,7 +33,8 @@ if [ "$backend" = postgres ]; then
 fi
 token=$("$out/truce" token create --db "$db" --role monitor 2>/dev/null)
 port=$((20000 + RANDOM % 20000))
-"$out/truce" serve --db "$db" --addr "127.0.0.1:$port" --write-rate 0 2> "$out/serve.log" &
+# PROFILE=file writes the server's CPU profile there (go tool pprof bench/out/truce file).
+"$out/truce" serve --db "$db" --addr "127.0.0.1:$port" --write-rate 0 ${PROFILE:+--cpuprofile "$PROFILE"} 2> "$out/serve.log" &
 pid=$!
 cleanup() {
   kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true

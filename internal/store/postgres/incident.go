@@ -49,7 +49,13 @@ func incidentWhere(f truce.IncidentFilter, p sqlstore.Page, arg func(any) string
 		where = append(where, "outcome = "+strconv.Itoa(int(int16(f.Outcome))))
 	}
 	if f.Status != "" {
-		where = append(where, "status = "+arg(string(f.Status)))
+		// A known status is written as a literal so that the planner can
+		// match the partial index incidents_status (status <> 'reported').
+		if f.Status.Known() {
+			where = append(where, "status = '"+string(f.Status)+"'")
+		} else {
+			where = append(where, "status = "+arg(string(f.Status)))
+		}
 	}
 	if f.Since != nil {
 		where = append(where, "start_ns >= "+arg(f.Since.UnixNano()))

@@ -204,3 +204,31 @@ func TestBBoxIndex(t *testing.T) {
 		t.Errorf("the bbox filter does not use incidents_geom:\n%s", strings.Join(plan, "\n"))
 	}
 }
+
+// TestStatusIndex checks that listing the incidents of one review status
+// other than "reported" reads the partial index incidents_status: judging
+// each new report lists the verified ones.
+func TestStatusIndex(t *testing.T) {
+	ctx := context.Background()
+	s := mustOpen(t, schema(t), storetest.Options{})
+	conn, err := s.DB().Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, `SET enable_seqscan = off`); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _, _ = conn.Exec(ctx, `RESET enable_seqscan`) }()
+	rows, err := conn.Query(ctx, `EXPLAIN SELECT id FROM incidents WHERE merged_into = '' AND status = 'verified' ORDER BY start_ns, id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(strings.Join(plan, "\n"), "incidents_status") {
+		t.Errorf("the status filter does not use incidents_status:\n%s", strings.Join(plan, "\n"))
+	}
+}

@@ -1,7 +1,12 @@
 package sqlite_test
 
 import (
+	"context"
+	"path/filepath"
+	"strings"
 	"testing"
+
+	"truce/internal/store/sqlite"
 
 	"truce/internal/store/sqlitetest"
 	"truce/internal/store/storetest"
@@ -15,4 +20,43 @@ func TestConformance(t *testing.T) {
 // the current agreement were logged is brought up to date when opened.
 func TestBackfill(t *testing.T) {
 	storetest.Backfill(t, sqlitetest.Reopener(t))
+}
+
+// TestStatusIndex checks that listing the incidents of one review status
+// other than "reported" reads the partial index incidents_status instead of
+// scanning every incident: judging each new report lists the verified ones.
+func TestStatusIndex(t *testing.T) {
+	ctx := context.Background()
+	s, err := sqlite.OpenWith(ctx, filepath.Join(t.TempDir(), "truce.db"), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	// A record of many reported incidents and a few verified ones.
+	if _, err := s.DB().ExecContext(ctx, `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i < 5000)
+		INSERT INTO incidents (id, status, created_ns, updated_ns, start_ns, lon, lat)
+		SELECT 'i'||i, CASE WHEN i % 1000 = 0 THEN 'verified' ELSE 'reported' END, 0, 0, i, 30, 50 FROM n`); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := s.DB().QueryContext(ctx, `EXPLAIN QUERY PLAN SELECT id FROM incidents
+		WHERE merged_into = '' AND status = 'verified' ORDER BY start_ns, id LIMIT 1001`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(plan, "\n"); !strings.Contains(got, "incidents_status") {
+		t.Errorf("the status filter does not use incidents_status:\n%s", got)
+	}
 }
