@@ -2,7 +2,8 @@
 # Load test of the API on loopback: loads the bundled scenario into a fresh
 # database, starts `truce serve`, drives it with bench/load and prints
 # throughput and p50/p99 latency for reads and writes (writes include the
-# log append and the signed checkpoint).
+# log append, i.e. sequencing its records; the tree and the checkpoint are
+# integrated in batches after the write is acknowledged).
 #
 #   bench/load.sh [duration] [workers] [write-ratio] [sqlite|postgres] [extra flags for bench/load]
 #

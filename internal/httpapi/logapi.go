@@ -3,6 +3,10 @@ package httpapi
 import (
 	"context"
 	"encoding/base64"
+	"errors"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
 
 	"truce"
 	"truce/internal/ledger"
@@ -76,11 +80,24 @@ func (s *Server) logRecord(ctx context.Context, p truce.Principal, in *recordIn)
 	return &textOut{ContentType: "application/json", Body: b}, nil
 }
 
+// notIntegrated answers a proof asked for at a tree size that is
+// sequenced but not yet integrated with 425 Too Early and Retry-After: the
+// integrator signs it within tens of milliseconds; GET checkpoint returns
+// a checkpoint that covers it.
+func notIntegrated(err error) error {
+	if !errors.Is(err, ledger.ErrNotIntegrated) {
+		return err
+	}
+	return huma.ErrorWithHeaders(huma.NewError(http.StatusTooEarly,
+		"that tree size is sequenced but not yet integrated into a signed checkpoint: retry, or fetch the latest checkpoint first"),
+		http.Header{"Retry-After": {"1"}})
+}
+
 // inclusionProof serves log-inclusion-proof.
 func (s *Server) inclusionProof(ctx context.Context, _ truce.Principal, in *inclusionIn) (*proofBody, error) {
 	hs, err := s.store.ProveRecord(ctx, in.Size, in.Index)
 	if err != nil {
-		return nil, err
+		return nil, notIntegrated(err)
 	}
 	return &proofBody{Body: Proof{Index: &in.Index, Size: in.Size, Hashes: proofOut(hs)}}, nil
 }
@@ -89,7 +106,7 @@ func (s *Server) inclusionProof(ctx context.Context, _ truce.Principal, in *incl
 func (s *Server) consistencyProof(ctx context.Context, _ truce.Principal, in *consistencyIn) (*proofBody, error) {
 	hs, err := s.store.ProveTree(ctx, in.Size, in.Old)
 	if err != nil {
-		return nil, err
+		return nil, notIntegrated(err)
 	}
 	return &proofBody{Body: Proof{OldSize: in.Old, Size: in.Size, Hashes: proofOut(hs)}}, nil
 }

@@ -32,15 +32,27 @@
 //
 // This package is pure: it does no SQL and no file I/O. The stores (SQLite,
 // PostgreSQL) keep the records, stored hashes and checkpoints in their own
-// tables and call Append, and usually SignTree, inside the same database
-// transaction as the domain write, so that a write and its record commit or
-// roll back together. Stores implement HashStore on that transaction and
-// Source on a read-only snapshot for Verify and ExportBundle. The store MUST:
+// tables. The log is sequenced, then integrated, as in Tessera: a store
+// stores a write's records, each at its index, in the same database
+// transaction as the domain write, so that a write and its records commit
+// or roll back together (the write is acknowledged then: durable and
+// sequenced); later, in batches, its integrator calls Integrate on the
+// records sequenced since the newest checkpoint and SignTree at the new
+// size, and commits the hashes and the checkpoint in one transaction.
+// Stores implement HashStore for that transaction and Source (an
+// IntegratedSource, whose tail may not be integrated yet) on a read-only
+// snapshot for Verify and ExportBundle. The store MUST:
 //
+//   - check that a record decodes canonically (DecodeRecord) before it
+//     sequences it, so that integration never stops on its own records;
+//   - never write a checkpoint but with the hashes it covers, in the
+//     same transaction, so that the newest checkpoint's size is the
+//     integrated size;
 //   - keep record bytes verbatim (BLOB or bytea; not a JSON/JSONB column,
 //     which would reorder keys or change whitespace);
-//   - serialise appends, reading the tree size inside the transaction, and
-//     make record and hash indexes primary keys so a race fails loudly;
+//   - serialise appends and integrations, reading the log size inside the
+//     transaction, and make record and hash indexes primary keys so a race
+//     fails loudly;
 //   - return nil from Source.Records for a record row that is absent, and an
 //     error wrapping ErrLedgerDiverged from ReadHashes for an absent hash.
 //
@@ -77,7 +89,8 @@
 //
 // Verification proves the log matches its signed checkpoints. It cannot
 // detect records dropped from the end of the log after its newest
-// checkpoint, which is why stores sign a checkpoint with every append, nor a
+// checkpoint, which is why stores integrate and sign within tens of
+// milliseconds of a write (and before any checkpoint is served), nor a
 // log that was rewritten and re-signed with the operator's own key; that
 // needs checkpoints kept by someone else (witnesses, auditors, or the
 // parties), compared with Report.Latest.

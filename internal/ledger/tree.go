@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"golang.org/x/mod/sumdb/tlog"
@@ -60,6 +61,42 @@ func Append(ctx context.Context, hs HashStore, n int64, data []byte) (size int64
 		return 0, tlog.Hash{}, fmt.Errorf("ledger: append record %d: write hashes: %w", n, err)
 	}
 	return n + 1, hashes[0], nil
+}
+
+// ErrNotIntegrated is returned (wrapped) when a tree size or record asked
+// for is sequenced, stored with its index, but not yet integrated into the
+// tree: its hashes and a checkpoint covering it are written by the next
+// integration, a few tens of milliseconds later. Callers retry.
+var ErrNotIntegrated = errors.New("ledger: not yet integrated")
+
+// Integrate appends records, the stored bytes of records start,
+// start+1, ..., to the tree of size start whose hashes hs holds, and
+// returns the new size. It is Append in a loop, for a store's integrator:
+// the records were sequenced (stored with their index) by earlier
+// transactions and are hashed now, in one batch.
+//
+// A record that does not decode canonically is tampering or corruption
+// between its sequencing and now: the error wraps ErrLedgerDiverged and
+// nothing after it is integrated. The caller MUST pass every record from
+// start on, in index order and byte for byte as stored, MUST hold the
+// store's integration lock so that no other integration of the same
+// records commits, and MUST commit the hashes with the checkpoint that
+// covers them (SignTree at the returned size) in one transaction.
+func Integrate(ctx context.Context, hs HashStore, start int64, records [][]byte) (int64, error) {
+	n := start
+	for _, data := range records {
+		if data == nil {
+			return 0, fmt.Errorf("%w: record %d: missing", ErrLedgerDiverged, n)
+		}
+		if _, err := DecodeRecord(data); err != nil {
+			return 0, fmt.Errorf("%w: record %d: %w", ErrLedgerDiverged, n, err)
+		}
+		var err error
+		if n, _, err = Append(ctx, hs, n, data); err != nil {
+			return 0, err
+		}
+	}
+	return n, nil
 }
 
 // TreeHash returns the root hash of the tree of the given size, reading at

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"golang.org/x/mod/sumdb/tlog"
 
 	"truce/internal/ledger"
 	"truce/internal/store/sqlstore"
@@ -18,19 +17,19 @@ import (
 const logLock = 0x74726c67 // "trlg"
 
 // writeTx is one write transaction: domain rows and their log records
-// commit together, and a checkpoint of the new tree is signed before the
-// commit. It is the sqlstore.WriteTx of the store's Core.
+// commit together. The records are sequenced (stored with their index)
+// under the log lock, not integrated: an integrator, in this process or
+// another server's, hashes them into the tree and signs a checkpoint
+// later, in batches (sqlstore.Core.Integrate). It is the sqlstore.WriteTx
+// of the store's Core.
 type writeTx struct {
 	conn
-	tx     pgx.Tx
-	ctx    context.Context
-	now    time.Time
-	signer string
+	tx  pgx.Tx
+	ctx context.Context
+	now time.Time
 
-	start, size int64       // the tree size when the transaction began, and now
-	records     [][]byte    // records start..size-1, not yet written
-	pending     []tlog.Hash // stored hashes from StoredHashIndex(0, start), not yet written
-	read        map[int64]tlog.Hash
+	start, size int64    // the log size when the transaction took the lock, and now
+	records     [][]byte // records start..size-1, not yet written
 }
 
 var _ sqlstore.WriteTx = (*writeTx)(nil)
@@ -38,28 +37,29 @@ var _ sqlstore.WriteTx = (*writeTx)(nil)
 // Now is the time the transaction began.
 func (w *writeTx) Now() time.Time { return w.now }
 
-// Size returns the tree size, read when the transaction took the log lock.
+// Size returns the log size (records sequenced, integrated or not), read
+// when the transaction took the log lock.
 func (w *writeTx) Size() (int64, error) { return w.size, nil }
 
 // Appended reports whether the transaction has appended a record.
 func (w *writeTx) Appended() bool { return w.size > w.start }
 
 // write runs fn in one transaction that holds the log lock from its start.
+// Integrations are such transactions too, so sequencing and integration,
+// across every server on the database, take turns on the lock: the log
+// cannot fork, and an integration reads a contiguous prefix of committed
+// records. Once a transaction that appended records has committed, the
+// integrator is kicked: the write is acknowledged without waiting for it.
 func (s *Store) write(ctx context.Context, fn func(w *writeTx) error) error {
-	// The key is read (or generated, the first time) outside the
-	// transaction: every write signs a checkpoint with it.
-	_, signer, _, err := s.key(ctx)
-	if err != nil {
-		return err
-	}
 	select {
 	case s.writers <- struct{}{}:
 		defer func() { <-s.writers }()
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-	return s.inTx(ctx, func(tx pgx.Tx) error {
-		w := &writeTx{conn: conn{tx}, tx: tx, ctx: ctx, now: s.Now().UTC(), signer: signer, read: map[int64]tlog.Hash{}}
+	appended := false
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		w := &writeTx{conn: conn{tx}, tx: tx, ctx: ctx, now: s.Now().UTC()}
 		// Two statements, not one: a statement's snapshot is taken before
 		// the lock is granted, so the size must be read by a later
 		// statement to see the previous holder's commit. A batch sends
@@ -77,11 +77,13 @@ func (s *Store) write(ctx context.Context, fn func(w *writeTx) error) error {
 		if !w.Appended() {
 			return nil
 		}
-		if err := w.flush(); err != nil {
-			return err
-		}
-		return w.checkpoint()
+		appended = true
+		return w.flush()
 	})
+	if err == nil && appended {
+		s.keys.Kick(s.Integrate)
+	}
+	return err
 }
 
 // writeCore is write for the Core.
@@ -119,88 +121,31 @@ func (s *Store) snapshot(ctx context.Context) (sqlstore.DB, func(), error) {
 	return conn{tx}, func() { _ = tx.Rollback(context.Background()) }, nil
 }
 
-// Log appends rec to the log in memory (flush writes the records and
-// hashes at the end of the transaction) and returns its index.
+// Log sequences rec in memory (flush writes the records at the end of the
+// transaction) and returns its index. Its hashes and a checkpoint covering
+// it are written by a later integration.
 func (w *writeTx) Log(rec *ledger.Record, err error) (int64, error) {
 	data, err := sqlstore.RecordBytes(rec, err)
 	if err != nil {
 		return 0, err
 	}
 	n := w.size
-	if w.size, _, err = ledger.Append(w.ctx, w, n, data); err != nil {
-		return 0, err
+	// A record that is not canonical fails its write here: the
+	// integrator would refuse it and the log would stop there.
+	if _, err := ledger.DecodeRecord(data); err != nil {
+		return 0, fmt.Errorf("postgres: log record %d: %w", n, err)
 	}
 	w.records = append(w.records, data)
+	w.size = n + 1
 	return n, nil
 }
 
-// ReadHashes reads stored hashes: those appended in this transaction from
-// memory, the others from log_hashes in one query.
-func (w *writeTx) ReadHashes(ctx context.Context, indexes []int64) ([]tlog.Hash, error) {
-	out := make([]tlog.Hash, len(indexes))
-	first := tlog.StoredHashIndex(0, w.start)
-	var missing []int64
-	for _, x := range indexes {
-		if _, ok := w.read[x]; !ok && x < first {
-			missing = append(missing, x)
-		}
-	}
-	if len(missing) > 0 {
-		hs, err := dialect{}.ReadHashes(ctx, w.conn, missing)
-		if err != nil {
-			return nil, err
-		}
-		for i, x := range missing {
-			w.read[x] = hs[i]
-		}
-	}
-	for i, x := range indexes {
-		if x >= first {
-			if x-first >= int64(len(w.pending)) {
-				return nil, fmt.Errorf("postgres: read hash %d: not written yet", x)
-			}
-			out[i] = w.pending[x-first]
-			continue
-		}
-		out[i] = w.read[x]
-	}
-	return out, nil
-}
-
-// WriteHashes keeps hashes in memory until flush; Append writes them in
-// index order, so they stay contiguous.
-func (w *writeTx) WriteHashes(ctx context.Context, start int64, hs []tlog.Hash) error {
-	if want := tlog.StoredHashIndex(0, w.start) + int64(len(w.pending)); start != want {
-		return fmt.Errorf("postgres: write hashes at %d, want %d", start, want)
-	}
-	w.pending = append(w.pending, hs...)
-	return nil
-}
-
-// flush writes the pending records and hashes with COPY.
+// flush writes the pending records with COPY.
 func (w *writeTx) flush() error {
 	recs := w.records
 	if _, err := w.tx.CopyFrom(w.ctx, pgx.Identifier{"log_records"}, []string{"idx", "data"},
 		pgx.CopyFromSlice(len(recs), func(i int) ([]any, error) { return []any{w.start + int64(i), recs[i]}, nil })); err != nil {
 		return fmt.Errorf("postgres: log append: %w", err)
-	}
-	first, hs := tlog.StoredHashIndex(0, w.start), w.pending
-	if _, err := w.tx.CopyFrom(w.ctx, pgx.Identifier{"log_hashes"}, []string{"idx", "hash"},
-		pgx.CopyFromSlice(len(hs), func(i int) ([]any, error) { return []any{first + int64(i), hs[i][:]}, nil })); err != nil {
-		return fmt.Errorf("postgres: log hashes: %w", err)
-	}
-	return nil
-}
-
-// checkpoint signs the tree as it stands at the end of the transaction.
-func (w *writeTx) checkpoint() error {
-	note, _, err := ledger.SignTree(w.ctx, w, w.signer, w.size)
-	if err != nil {
-		return err
-	}
-	if _, err := w.tx.Exec(w.ctx, `INSERT INTO log_checkpoints (size, note, created_ns) VALUES ($1, $2, $3)
-		ON CONFLICT (size) DO NOTHING`, w.size, note, w.now.UnixNano()); err != nil {
-		return fmt.Errorf("postgres: checkpoint: %w", err)
 	}
 	return nil
 }

@@ -19,11 +19,13 @@ const DefaultLogOrigin = "truce.local/log"
 // sizeQuery reads the log's size.
 const sizeQuery = `SELECT COALESCE(MAX(idx) + 1, 0) FROM log_records`
 
-// Key is a log's signing key, read from the log_key table once and then
-// kept: every write signs a checkpoint with it.
+// Key is a store's log state in this process: the log's signing key, read
+// from the log_key table once and then kept (every integration signs a
+// checkpoint with it), and the background integrator (Kick).
 type Key struct {
 	mu                       sync.Mutex
 	origin, signer, verifier string
+	integ                    integrator
 }
 
 // Get returns the log's origin and keys. The first call on a database
@@ -65,7 +67,7 @@ func (c Core) LogKey(ctx context.Context) (string, string, error) {
 	return origin, verifier, err
 }
 
-// LogSize returns the number of log records.
+// LogSize returns the number of log records, integrated or not.
 func (c Core) LogSize(ctx context.Context) (int64, error) {
 	var n int64
 	if err := c.d.DB.QueryRow(ctx, sizeQuery).Scan(&n); err != nil {
@@ -84,8 +86,13 @@ func (c Core) LogRecord(ctx context.Context, i int64) ([]byte, error) {
 }
 
 // LatestCheckpoint returns the newest signed checkpoint. ENOTFOUND if the
-// log is empty.
+// log is empty. If records are sequenced but not yet integrated, it
+// integrates them first, so the checkpoint covers every write
+// acknowledged before the call.
 func (c Core) LatestCheckpoint(ctx context.Context) ([]byte, error) {
+	if err := c.catchUp(ctx); err != nil {
+		return nil, err
+	}
 	var b []byte
 	if err := c.d.DB.QueryRow(ctx, `SELECT note FROM log_checkpoints ORDER BY size DESC LIMIT 1`).Scan(&b); err != nil {
 		return nil, NotFound(err, "checkpoint", "the log is empty: no checkpoint yet")
@@ -127,8 +134,8 @@ func (c Core) proof(ctx context.Context, size int64, check func() error, prove f
 		return nil, fmt.Errorf("proof: %w", err)
 	}
 	defer done()
-	var n int64
-	if err := db.QueryRow(ctx, sizeQuery).Scan(&n); err != nil {
+	var n, m int64
+	if err := db.QueryRow(ctx, `SELECT (`+sizeQuery+`), (`+integratedQuery+`)`).Scan(&n, &m); err != nil {
 		return nil, fmt.Errorf("log size: %w", err)
 	}
 	if size < 1 || size > n {
@@ -136,6 +143,9 @@ func (c Core) proof(ctx context.Context, size int64, check func() error, prove f
 	}
 	if err := check(); err != nil {
 		return nil, err
+	}
+	if size > m {
+		return nil, fmt.Errorf("%w: tree size %d, integrated %d of %d records", ledger.ErrNotIntegrated, size, m, n)
 	}
 	p, err := prove(source{db, c.d.Dialect})
 	if err != nil {
@@ -149,9 +159,14 @@ func (c Core) proof(ctx context.Context, size int64, check func() error, prove f
 }
 
 // LogSource returns the whole log on one read-only snapshot, for
-// ledger.Verify and ledger.ExportBundle. Call the returned function when
-// done.
+// ledger.Verify and ledger.ExportBundle, after integrating the records
+// sequenced so far. Call the returned function when done. Records
+// sequenced after the integration are in the snapshot without hashes: the
+// source is a ledger.IntegratedSource.
 func (c Core) LogSource(ctx context.Context) (ledger.Source, func(), error) {
+	if err := c.catchUp(ctx); err != nil {
+		return nil, nil, err
+	}
 	db, done, err := c.d.Snapshot(ctx)
 	if err != nil {
 		return nil, nil, fmt.Errorf("log source: %w", err)
@@ -159,10 +174,34 @@ func (c Core) LogSource(ctx context.Context) (ledger.Source, func(), error) {
 	return source{db, c.d.Dialect}, done, nil
 }
 
-// source implements ledger.Source on a snapshot.
+// catchUp integrates the sequenced records if any are not integrated.
+func (c Core) catchUp(ctx context.Context) error {
+	var n, m int64
+	if err := c.d.DB.QueryRow(ctx, `SELECT (`+sizeQuery+`), (`+integratedQuery+`)`).Scan(&n, &m); err != nil {
+		return fmt.Errorf("log size: %w", err)
+	}
+	if m >= n {
+		return nil
+	}
+	_, err := c.Integrate(ctx)
+	return err
+}
+
+// source implements ledger.IntegratedSource on a snapshot.
 type source struct {
 	db DB
 	d  Dialect
+}
+
+var _ ledger.IntegratedSource = source{}
+
+// Integrated returns the integrated size, the newest checkpoint's.
+func (src source) Integrated(ctx context.Context) (int64, error) {
+	var n int64
+	if err := src.db.QueryRow(ctx, integratedQuery).Scan(&n); err != nil {
+		return 0, fmt.Errorf("integrated size: %w", err)
+	}
+	return n, nil
 }
 
 // ReadHashes reads stored hashes with the driver's Dialect.ReadHashes.

@@ -37,6 +37,16 @@ func mustRecord(t *testing.T, e *env, i int64) *ledger.Record {
 	return rec
 }
 
+// populateSigned is populate with every record integrated into the tree
+// and signed: a checkpoint covers them all, as a few tens of milliseconds
+// after any write.
+func populateSigned(t *testing.T, e *env) *mix {
+	t.Helper()
+	m := populate(t, e)
+	checkpoint(t, e)
+	return m
+}
+
 func flip(b []byte, i int) []byte {
 	out := append([]byte(nil), b...)
 	out[i] ^= 0x01
@@ -45,26 +55,26 @@ func flip(b []byte, i int) []byte {
 
 var tamperCases = []tcase{
 	{"RecordByte", func(t *testing.T, e *env) {
-		populate(t, e)
+		populateSigned(t, e)
 		data, err := e.s.LogRecord(e.ctx, 5)
 		must(t, err)
 		e.exec(t, `UPDATE log_records SET data = $1 WHERE idx = $2`, flip(data, len(data)/2), int64(5))
 		wantDetected(t, e, "record 5")
 	}},
 	{"RecordDeleted", func(t *testing.T, e *env) {
-		populate(t, e)
+		populateSigned(t, e)
 		e.exec(t, `DELETE FROM log_records WHERE idx = $1`, int64(4))
 		wantDetected(t, e, "record 4", "missing")
 	}},
 	{"LastRecordDeleted", func(t *testing.T, e *env) {
 		// The signed checkpoint still covers the dropped record.
-		populate(t, e)
+		populateSigned(t, e)
 		n := logSize(t, e)
 		e.exec(t, `DELETE FROM log_records WHERE idx = $1`, n-1)
 		wantDetected(t, e, "record "+itoa(n-1), "missing")
 	}},
 	{"RecordsSwapped", func(t *testing.T, e *env) {
-		populate(t, e)
+		populateSigned(t, e)
 		a, err := e.s.LogRecord(e.ctx, 2)
 		must(t, err)
 		b, err := e.s.LogRecord(e.ctx, 3)
@@ -74,12 +84,12 @@ var tamperCases = []tcase{
 		wantDetected(t, e, "record 2")
 	}},
 	{"HashAltered", func(t *testing.T, e *env) {
-		populate(t, e)
+		populateSigned(t, e)
 		e.exec(t, `UPDATE log_hashes SET hash = $1 WHERE idx = $2`, make([]byte, 32), tlog.StoredHashIndex(0, 6))
 		wantDetected(t, e, "record 6")
 	}},
 	{"Checkpoint", func(t *testing.T, e *env) {
-		populate(t, e)
+		populateSigned(t, e)
 		n := logSize(t, e)
 		signed, err := e.s.LatestCheckpoint(e.ctx)
 		must(t, err)
@@ -87,48 +97,48 @@ var tamperCases = []tcase{
 		wantDetected(t, e, "checkpoint")
 	}},
 	{"ReportText", func(t *testing.T, e *env) {
-		populate(t, e)
+		populateSigned(t, e)
 		e.exec(t, `UPDATE reports SET text = text || $1 WHERE id = $2`, " (edited)", string(rKherson))
 		wantDetected(t, e, "report "+string(rKherson))
 	}},
 	{"JudgementExplanation", func(t *testing.T, e *env) {
-		populate(t, e)
+		populateSigned(t, e)
 		e.exec(t, `UPDATE judgements SET explanation = $1 WHERE report_id = $2`, "Not a violation", string(rKherson))
 		wantDetected(t, e, "judgement", string(rKherson))
 	}},
 	{"EvidenceDeleted", func(t *testing.T, e *env) {
-		m := populate(t, e)
+		m := populateSigned(t, e)
 		e.exec(t, `DELETE FROM evidence WHERE id = $1 AND incident = $2`, m.evidence.ID, string(rKherson))
 		wantDetected(t, e, "evidence "+m.evidence.ID, string(rKherson))
 	}},
 	{"EvidenceContent", func(t *testing.T, e *env) {
-		m := populate(t, e)
+		m := populateSigned(t, e)
 		e.exec(t, `UPDATE evidence SET content = $1 WHERE id = $2`, flip(m.content, 3), m.evidence.ID)
 		wantDetected(t, e, "evidence "+m.evidence.ID)
 	}},
 	{"IncidentStatus", func(t *testing.T, e *env) {
-		populate(t, e)
+		populateSigned(t, e)
 		e.exec(t, `UPDATE incidents SET status = $1 WHERE id = $2`, string(truce.StatusDismissed), string(rKherson))
 		wantDetected(t, e, "incident "+string(rKherson))
 	}},
 	{"IncidentPublished", func(t *testing.T, e *env) {
-		populate(t, e)
+		populateSigned(t, e)
 		e.exec(t, `UPDATE incidents SET published = NOT published WHERE id = $1`, string(rKherson))
 		wantDetected(t, e, "incident "+string(rKherson))
 	}},
 	{"ReportMovedToAnotherIncident", func(t *testing.T, e *env) {
-		populate(t, e)
+		populateSigned(t, e)
 		e.exec(t, `UPDATE reports SET incident_id = $1 WHERE id = $2`, string(rSudzha), string(rKherson))
 		wantDetected(t, e, "report "+string(rKherson))
 	}},
 	{"JudgementPerpetratorColumn", func(t *testing.T, e *env) {
-		populate(t, e)
+		populateSigned(t, e)
 		e.exec(t, `UPDATE judgements SET perpetrator = $1 WHERE report_id = $2`, "US", string(rKherson))
 		wantDetected(t, e, "judgement", string(rKherson))
 	}},
 	{"JudgementRepointed", func(t *testing.T, e *env) {
 		// Version 2's judgement replaced by version 1's, record and all.
-		populate(t, e)
+		populateSigned(t, e)
 		e.exec(t, `UPDATE judgements SET (outcome, explanation, detail, perpetrator, phases, log_index) =
 			(SELECT outcome, explanation, detail, perpetrator, phases, log_index FROM judgements j WHERE j.report_id = judgements.report_id AND j.version = 1)
 			WHERE report_id = $1 AND version = 2`, string(rKharkiv))
@@ -141,136 +151,136 @@ var tamperCases = []tcase{
 	{"IncidentVerdict", func(t *testing.T, e *env) {
 		// A violation by RU that was never judged, as the list and the
 		// CSV export would show it.
-		populate(t, e)
+		populateSigned(t, e)
 		e.exec(t, `UPDATE incidents SET outcome = $1, parties = (SELECT parties FROM incidents WHERE id = $2), explanation = $3 WHERE id = $4`,
 			int64(truce.OutcomeViolation), string(rKharkiv), "Strike by RU", string(rSudzha))
 		wantDetected(t, e, "incident "+string(rSudzha))
 	}},
 	{"IncidentOutcome", func(t *testing.T, e *env) {
-		populate(t, e)
+		populateSigned(t, e)
 		e.exec(t, `UPDATE incidents SET outcome = $1 WHERE id = $2`, int64(truce.OutcomeViolation), string(rKropyvnytskyi))
 		wantDetected(t, e, "incident "+string(rKropyvnytskyi), "outcome")
 	}},
 	{"IncidentParties", func(t *testing.T, e *env) {
-		populate(t, e)
+		populateSigned(t, e)
 		e.exec(t, `UPDATE incidents SET parties = (SELECT parties FROM incidents WHERE id = $1) WHERE id = $2`, string(rKharkiv), string(rSloviansk))
 		wantDetected(t, e, "incident "+string(rSloviansk), "parties")
 	}},
 	{"IncidentPhases", func(t *testing.T, e *env) {
-		populate(t, e)
+		populateSigned(t, e)
 		e.exec(t, `UPDATE incidents SET phases = (SELECT phases FROM incidents WHERE id = $1) WHERE id = $2`, string(rKharkiv), string(rSloviansk))
 		wantDetected(t, e, "incident "+string(rSloviansk), "phases")
 	}},
 	{"IncidentExplanation", func(t *testing.T, e *env) {
-		populate(t, e)
+		populateSigned(t, e)
 		e.exec(t, `UPDATE incidents SET explanation = $1 WHERE id = $2`, "Not a violation", string(rKharkiv))
 		wantDetected(t, e, "incident "+string(rKharkiv), "explanation")
 	}},
 	{"IncidentStart", func(t *testing.T, e *env) {
-		populate(t, e)
+		populateSigned(t, e)
 		e.exec(t, `UPDATE incidents SET start_ns = start_ns + 86400000000000 WHERE id = $1`, string(rKharkiv))
 		wantDetected(t, e, "incident "+string(rKharkiv), "start")
 	}},
 	{"IncidentUpdated", func(t *testing.T, e *env) {
-		populate(t, e)
+		populateSigned(t, e)
 		e.exec(t, `UPDATE incidents SET updated_ns = updated_ns + 3600000000000 WHERE id = $1`, string(rKherson))
 		wantDetected(t, e, "incident "+string(rKherson))
 	}},
 	{"MergedAwayIncidentOutcome", func(t *testing.T, e *env) {
-		populate(t, e)
+		populateSigned(t, e)
 		e.exec(t, `UPDATE incidents SET outcome = $1 WHERE id = $2`, int64(truce.OutcomeViolation), string(rVysokoivanivka))
 		wantDetected(t, e, "incident "+string(rVysokoivanivka), "outcome")
 	}},
 	{"IncidentDeleted", func(t *testing.T, e *env) {
-		populate(t, e)
+		populateSigned(t, e)
 		e.exec(t, `DELETE FROM incidents WHERE id = $1`, string(rVysokoivanivka))
 		wantDetected(t, e, "incident "+string(rVysokoivanivka))
 	}},
 	{"SiteEdited", func(t *testing.T, e *env) {
-		populate(t, e)
+		populateSigned(t, e)
 		e.exec(t, `UPDATE sites SET capacity_mw = 800 WHERE id = $1`, "UKR0001234")
 		wantDetected(t, e, "site UKR0001234")
 	}},
 	{"SiteMoved", func(t *testing.T, e *env) {
-		populate(t, e)
+		populateSigned(t, e)
 		e.exec(t, `UPDATE sites SET lon = lon + 0.5 WHERE id = $1`, "RUS0000042")
 		wantDetected(t, e, "site RUS0000042")
 	}},
 	{"SiteDeleted", func(t *testing.T, e *env) {
-		populate(t, e)
+		populateSigned(t, e)
 		e.exec(t, `DELETE FROM sites WHERE id = $1`, "RUS0000042")
 		wantDetected(t, e, "site RUS0000042", "deleted")
 	}},
 	{"SiteInserted", func(t *testing.T, e *env) {
-		populate(t, e)
+		populateSigned(t, e)
 		e.exec(t, `INSERT INTO sites (id, lon, lat) VALUES ($1, 30.5, 50.4)`, "UKR9999999")
 		wantDetected(t, e, "site UKR9999999")
 	}},
 	{"TokenRoleRaisedToAdmin", func(t *testing.T, e *env) {
-		populate(t, e)
+		populateSigned(t, e)
 		e.exec(t, `UPDATE tokens SET role = $1, party = '' WHERE id = $2`, string(truce.RoleAdmin), "tok_ua")
 		wantDetected(t, e, "token tok_ua")
 	}},
 	{"TokenHashReplaced", func(t *testing.T, e *env) {
-		populate(t, e)
+		populateSigned(t, e)
 		e.exec(t, `UPDATE tokens SET hash = $1 WHERE id = $2`, hashOf("attacker-secret"), "tok_ua")
 		wantDetected(t, e, "token tok_ua")
 	}},
 	{"TokenInserted", func(t *testing.T, e *env) {
-		populate(t, e)
+		populateSigned(t, e)
 		e.exec(t, `INSERT INTO tokens (id, hash, role, created_ns) VALUES ($1, $2, $3, $4)`, "tok_evil", hashOf("evil"), string(truce.RoleAdmin), T0.UnixNano())
 		wantDetected(t, e, "token tok_evil")
 	}},
 	{"TokenUnrevoked", func(t *testing.T, e *env) {
-		populate(t, e)
+		populateSigned(t, e)
 		must(t, e.s.RevokeToken(e.ctx, "tok_ua", e.clock.Now()))
 		mustVerify(t, e)
 		e.exec(t, `UPDATE tokens SET revoked_ns = NULL WHERE id = $1`, "tok_ua")
 		wantDetected(t, e, "token tok_ua", "revocation")
 	}},
 	{"TokenDeleted", func(t *testing.T, e *env) {
-		populate(t, e)
+		populateSigned(t, e)
 		e.exec(t, `DELETE FROM tokens WHERE id = $1`, "tok_ua")
 		wantDetected(t, e, "token tok_ua", "deleted")
 	}},
 	{"CurrentAgreement", func(t *testing.T, e *env) {
-		populate(t, e)
+		populateSigned(t, e)
 		e.exec(t, `UPDATE settings SET value = $1 WHERE key = 'current_version'`, "1")
 		wantDetected(t, e, "settings", "current agreement")
 	}},
 	{"AgreementCreated", func(t *testing.T, e *env) {
-		populate(t, e)
+		populateSigned(t, e)
 		e.exec(t, `UPDATE agreements SET created_ns = created_ns - 86400000000000 WHERE version = 2`)
 		wantDetected(t, e, "agreement "+string(agreementID)+" version 2")
 	}},
 	{"EventActor", func(t *testing.T, e *env) {
-		populate(t, e)
+		populateSigned(t, e)
 		e.exec(t, `UPDATE incident_events SET actor = $1 WHERE kind = 'note'`, partyRU.String())
 		wantDetected(t, e, "incident "+string(rSloviansk), "actor")
 	}},
 	{"EventDeleted", func(t *testing.T, e *env) {
-		populate(t, e)
+		populateSigned(t, e)
 		e.exec(t, `DELETE FROM incident_events WHERE kind = 'note'`)
 		wantDetected(t, e, "has no row", "incident.event "+string(rSloviansk))
 	}},
 	{"EventDuplicated", func(t *testing.T, e *env) {
-		populate(t, e)
+		populateSigned(t, e)
 		e.exec(t, `INSERT INTO incident_events (incident, at_ns, actor, kind, from_status, to_status, reason, party, response, evidence, other, log_index)
 			SELECT incident, at_ns, actor, kind, from_status, to_status, reason, party, response, evidence, other, log_index FROM incident_events WHERE kind = 'note'`)
 		wantDetected(t, e, "incident "+string(rSloviansk), "another event")
 	}},
 	{"CreatedEventDeleted", func(t *testing.T, e *env) {
-		populate(t, e)
+		populateSigned(t, e)
 		e.exec(t, `DELETE FROM incident_events WHERE kind = 'created' AND incident = $1`, string(rKharkiv))
 		wantDetected(t, e, "incident "+string(rKharkiv), "created event")
 	}},
 	{"EvidenceUploader", func(t *testing.T, e *env) {
-		m := populate(t, e)
+		m := populateSigned(t, e)
 		e.exec(t, `UPDATE evidence SET added_by = $1`, partyRU.String())
 		wantDetected(t, e, "evidence "+m.evidence.ID, "uploader")
 	}},
 	{"EvidenceInserted", func(t *testing.T, e *env) {
-		populate(t, e)
+		populateSigned(t, e)
 		content := []byte("forged")
 		id := "sha256:" + sha(content)
 		e.exec(t, `INSERT INTO evidence (id, incident, sha256, media_type, size, added_by, at_ns, content, log_index) VALUES ($1, $2, $3, 'text/plain', $4, $5, $6, $7, 0)`,
@@ -343,7 +353,7 @@ func snapshot(t *testing.T, e *env) state {
 
 var atomicCases = []tcase{
 	{"FailedWrites", func(t *testing.T, e *env) {
-		m := populate(t, e)
+		m := populateSigned(t, e)
 		inc := func(r truce.ReportID) truce.IncidentID { return truce.IncidentID(r) }
 		canceled, cancel := context.WithCancel(e.ctx)
 		cancel()
