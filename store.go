@@ -230,7 +230,9 @@ type LogStore interface {
 	LogSize(ctx context.Context) (int64, error)
 	// LogRecord returns record i as stored.
 	LogRecord(ctx context.Context, i int64) ([]byte, error)
-	// LatestCheckpoint returns the latest signed checkpoint.
+	// LatestCheckpoint returns the latest signed checkpoint. It covers
+	// the integrated records, which may be fewer than LogSize: records
+	// are integrated in the background shortly after their write.
 	LatestCheckpoint(ctx context.Context) ([]byte, error)
 	// ProveRecord returns the inclusion proof of record i in the tree of
 	// the given size.

@@ -25,6 +25,11 @@ func (e *env) reportCmd() *cobra.Command {
 				return err
 			}
 			defer st.Close()
+			// The report shows the newest checkpoint: integrate first, so
+			// that it covers every record written before the report.
+			if _, err := st.Integrate(cmd.Context()); err != nil {
+				return err
+			}
 			return e.printReport(cmd.Context(), st, truce.AgreementID(id), format, from, to)
 		},
 	}

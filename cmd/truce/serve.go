@@ -89,6 +89,14 @@ func (e *env) serve(ctx context.Context, cfg serveConfig) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	// Records sequenced by a process that exited before its integrator
+	// ran (an import, a crash) are integrated now: the server's
+	// integrator runs only after a write. A failure (a record altered
+	// in the database) is logged and serving goes on; the checkpoint
+	// stays at the last one signed and `truce log verify` names it.
+	if _, err := st.Integrate(ctx); err != nil {
+		log.Error("integrate the log at start", "err", err)
+	}
 	if err := api.Warm(ctx); err != nil {
 		return fmt.Errorf("load the current agreement: %w", err)
 	}

@@ -326,10 +326,22 @@ func TestServerStory(t *testing.T) {
 		}
 	}
 	_, keyText := public.do("GET", "/api/v1/log/key", "", nil)
-	_, note := public.do("GET", "/api/v1/log/checkpoint", "", nil)
-	cp, err := ledger.Open(strings.TrimSpace(string(keyText)), note)
-	if err != nil {
-		t.Fatalf("checkpoint does not verify with the published key: %v", err)
+	// The checkpoint covers integrated records only: poll until the
+	// integrator (tens of milliseconds after the write) has signed one
+	// that includes the event.
+	var cp ledger.Checkpoint
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		_, note := public.do("GET", "/api/v1/log/checkpoint", "", nil)
+		var err error
+		if cp, err = ledger.Open(strings.TrimSpace(string(keyText)), note); err != nil {
+			t.Fatalf("checkpoint does not verify with the published key: %v", err)
+		}
+		if cp.Size > idx {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no checkpoint covers record %d after 10s (newest: size %d)", idx, cp.Size)
+		}
 	}
 	_, rec := public.do("GET", fmt.Sprintf("/api/v1/log/records/%d", idx), "", nil)
 	var pr struct {

@@ -82,8 +82,8 @@ func (s *Server) logRecord(ctx context.Context, p truce.Principal, in *recordIn)
 
 // notIntegrated answers a proof asked for at a tree size that is
 // sequenced but not yet integrated with 425 Too Early and Retry-After: the
-// integrator signs it within tens of milliseconds; GET checkpoint returns
-// a checkpoint that covers it.
+// integrator signs a checkpoint that covers it within tens of
+// milliseconds of the write, and GET checkpoint then returns it.
 func notIntegrated(err error) error {
 	if !errors.Is(err, ledger.ErrNotIntegrated) {
 		return err

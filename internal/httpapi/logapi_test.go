@@ -2,15 +2,18 @@ package httpapi_test
 
 import (
 	"bytes"
+	"context"
 	"net/http"
 	"regexp"
 	"strconv"
-	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
+	"truce"
 	"truce/internal/httpapi"
+	"truce/internal/ledger"
 )
 
 func ptr[T any](v T) *T { return &v }
@@ -42,6 +45,41 @@ func wantText(pattern, contentType string) func(*testing.T, map[string]string, h
 			t.Errorf("answer %q, want it to match %s", body, pattern)
 		}
 		header(t, h, "Content-Type", contentType)
+	}
+}
+
+// waitIntegrated waits until the newest checkpoint covers every record
+// sequenced when it is called (the background integrator signs it within
+// tens of milliseconds of a write) and returns its size. It fails the test
+// after 10 seconds.
+func waitIntegrated(t testing.TB, st truce.LogStore) int64 {
+	t.Helper()
+	ctx := context.Background()
+	n, err := st.LogSize(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, vk, err := st.LogKey(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		signed, err := st.LatestCheckpoint(ctx)
+		if err != nil && truce.ErrorCode(err) != truce.ENOTFOUND {
+			t.Fatal(err)
+		}
+		if err == nil {
+			c, err := ledger.Open(vk, signed)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Size >= n {
+				return c.Size
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no checkpoint covers the %d records sequenced after 10s", n)
+		}
 	}
 }
 
@@ -85,13 +123,9 @@ func TestLogHandlers(t *testing.T) {
 					t.Fatalf("the incident has no log records")
 				}
 				vars["record"] = strconv.FormatInt(d.LogIndexes[0], 10)
-				// Proofs are against a checkpoint: the latest covers
-				// every acknowledged write (it integrates them first).
-				signed, err := f.st.LatestCheckpoint(t.Context())
-				if err != nil {
-					t.Fatal(err)
-				}
-				vars["size"] = strings.Split(string(signed), "\n")[1]
+				// Proofs are against a checkpoint: wait for one that
+				// covers the write (the integrator runs shortly after it).
+				vars["size"] = strconv.FormatInt(waitIntegrated(t, f.st), 10)
 			}},
 		{name: "hidden/from the public", who: "public", method: "GET", path: "/api/v1/log/records/{record}", status: http.StatusForbidden,
 			detail: "this record is about an incident you may not read"},

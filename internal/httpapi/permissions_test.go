@@ -93,6 +93,7 @@ func newFixture(t testing.TB) *fixture {
 	if _, err := f.st.PutTallies(ctx, truce.System, []*truce.Tally{{ID: "RU-tally-1", Claimant: "RU", Stated: day, Count: "more than 30", Published: true}}); err != nil {
 		t.Fatal(err)
 	}
+	waitIntegrated(t, f.st) // a checkpoint that covers the scenario
 	return f
 }
 

@@ -20,6 +20,12 @@ type Backend interface {
 	// ledger.Verify and ledger.ExportBundle; the caller calls the
 	// returned function when done.
 	LogSource(ctx context.Context) (ledger.Source, func(), error)
+	// Integrate integrates every record sequenced so far into the tree
+	// and signs a checkpoint of the new size; it returns that size. It
+	// takes the log lock, so it waits behind writers: a command that
+	// must show a checkpoint covering every write calls it, a request
+	// handler does not (the background integrator does it).
+	Integrate(ctx context.Context) (int64, error)
 	// VerifyRows checks the stored rows against the log records they
 	// name or derive from (ledger.VerifyRows) on one snapshot, and counts
 	// what it compared. A mismatch wraps ledger.ErrLedgerDiverged and

@@ -59,8 +59,8 @@ type integrator struct {
 // background, within IntegrateDelay or so: a driver calls it after each
 // write transaction that appended records has committed. integrate is the
 // store's Integrate. An integration that fails is not retried until the
-// next Kick, Integrate or read that integrates (LatestCheckpoint,
-// LogSource): the records stay sequenced and durable meanwhile.
+// next Kick, Integrate or LogSource: the records stay sequenced and
+// durable meanwhile.
 func (k *Key) Kick(integrate func(context.Context) (int64, error)) {
 	g := &k.integ
 	g.mu.Lock()

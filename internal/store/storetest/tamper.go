@@ -310,7 +310,8 @@ func snapshot(t *testing.T, e *env) state {
 	t.Helper()
 	st := state{Size: logSize(t, e), Events: map[truce.IncidentID][]truce.Event{}, Evidence: map[truce.IncidentID][]truce.Evidence{},
 		Judgements: map[truce.ReportID]*truce.Judgement{}}
-	var err error
+	_, err := e.s.Integrate(e.ctx) // the background integrator may be behind
+	must(t, err)
 	st.Checkpoint, err = e.s.LatestCheckpoint(e.ctx)
 	must(t, err)
 	must(t, e.s.Reports(e.ctx, truce.ReportFilter{}, func(r *truce.Report) error {

@@ -153,9 +153,17 @@ async function fetchBytes(url) {
 // verifyRecords fetches the key and the latest checkpoint, checks the
 // signature, then each record's inclusion; onRecord(index, ok, detail,
 // recordBytes) is called per record. It resolves to the checkpoint.
+// A checkpoint covers the integrated records only, signed within tens of
+// milliseconds of a write: if a record is beyond it, the checkpoint is
+// fetched again, for up to 5 seconds, before that record is reported.
 export async function verifyRecords(indexes, onRecord) {
   const key = await parseKey(new TextDecoder().decode(await fetchBytes('/api/v1/log/key')));
-  const cp = await openCheckpoint(key, await fetchBytes('/api/v1/log/checkpoint'));
+  const last = Math.max(-1, ...indexes);
+  let cp = await openCheckpoint(key, await fetchBytes('/api/v1/log/checkpoint'));
+  for (let waited = 0; cp.size <= last && waited < 5000; waited += 100) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    cp = await openCheckpoint(key, await fetchBytes('/api/v1/log/checkpoint'));
+  }
   let failed = 0;
   for (const i of indexes) {
     let rec = null;
