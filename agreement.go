@@ -74,6 +74,37 @@ type Agreement struct {
 	// "RU"): a claim about a site elsewhere stays unverified, and says
 	// so. Empty means everywhere.
 	ClaimReach []string
+	// Witnesses is who must cosign the log's checkpoints before one is
+	// published as final; nil when the agreement names no witnesses.
+	Witnesses *WitnessPolicy
+}
+
+// WitnessPolicy names the witnesses of the record's log and how many of
+// them must cosign a checkpoint (C2SP tlog-cosignature) before it is
+// final: with witnesses held by different parties, no one of them (the
+// operator included) can show one party one history and another party
+// another.
+type WitnessPolicy struct {
+	// Threshold is how many distinct witnesses must cosign, at least 1
+	// and at most len(Witnesses).
+	Threshold int
+	Witnesses []Witness
+}
+
+// Witness is one witness of the log: an independent server, run by a
+// party, the mediator or an observer, that cosigns a checkpoint only if
+// it is consistent with every checkpoint it has cosigned before.
+type Witness struct {
+	// Name is the witness's key name, the first field of Key.
+	Name string
+	// Party is who runs it, if a party of the agreement does.
+	Party PartyID
+	// Key is its cosignature verifier key in the note encoding,
+	// "<name>+<hash>+<base64 of 0x04 and the Ed25519 public key>".
+	Key string
+	// URL is where it answers add-checkpoint requests (C2SP
+	// tlog-witness), e.g. "https://witness.example.org/".
+	URL string
 }
 
 // Party is a signatory or a mediator.

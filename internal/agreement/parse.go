@@ -188,6 +188,7 @@ func (p *parser) agreement(n *yaml.Node) *truce.Agreement {
 	a.Phases = p.phases(field(n, "phases"), a)
 	a.Obligations = p.obligations(field(n, "obligations"), a)
 	a.Positions = p.positions(field(n, "positions"), a)
+	a.Witnesses = p.witnesses(field(n, "witnesses"), a)
 	return a
 }
 
