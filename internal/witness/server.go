@@ -83,7 +83,9 @@ func (s *Server) handleAddCheckpoint(w http.ResponseWriter, r *http.Request) {
 		var cosig []byte
 		if cosig, err = s.AddCheckpoint(ctx, body); err == nil {
 			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-			w.Write(cosig)
+			if _, err := w.Write(cosig); err != nil {
+				s.log.InfoContext(ctx, "add-checkpoint: write cosignature", "remote", r.RemoteAddr, "err", err)
+			}
 			return
 		}
 	}
