@@ -53,6 +53,9 @@ func NewClient(w Witness, proof ProofFunc, hc *http.Client) (*Client, error) {
 	if w.URL == "" {
 		return nil, fmt.Errorf("witness %s: no URL", w.Name)
 	}
+	if proof == nil {
+		return nil, fmt.Errorf("witness %s: no consistency proof function", w.Name)
+	}
 	if hc == nil {
 		hc = &http.Client{Timeout: 30 * time.Second}
 	}
@@ -89,7 +92,8 @@ func (c *Client) AddCheckpoint(ctx context.Context, signedCheckpoint []byte) ([]
 		}
 		return nil, err
 	}
-	if err := c.checkCosignature(text, cosig); err != nil {
+	cosig, err = c.checkCosignature(text, cosig)
+	if err != nil {
 		return nil, err
 	}
 	c.setSize(cp.Origin, cp.N)
@@ -149,17 +153,20 @@ func (c *Client) responseError(resp *http.Response, body []byte, origin string, 
 	return fmt.Errorf("witness %s: unexpected response %s: %q", c.w.Name, resp.Status, msg)
 }
 
-// checkCosignature checks that cosig holds a valid cosignature by this
-// witness on the checkpoint text, and nothing else.
-func (c *Client) checkCosignature(text string, cosig []byte) error {
+// checkCosignature returns the lines of cosig that are valid cosignatures
+// by this witness on the checkpoint text. Lines by other keys are dropped
+// (C2SP: clients ignore cosignatures from unknown keys); an invalid
+// signature by this witness's key, or none at all, is an error.
+func (c *Client) checkCosignature(text string, cosig []byte) ([]byte, error) {
 	n, err := note.Open(append([]byte(text+"\n"), cosig...), note.VerifierList(c.verifier))
 	if err != nil {
-		return fmt.Errorf("witness %s: cosignature does not verify with %s: %w", c.w.Name, c.verifier.Name(), err)
+		return nil, fmt.Errorf("witness %s: cosignature does not verify with %s+%08x: %w", c.w.Name, c.verifier.Name(), c.verifier.KeyHash(), err)
 	}
-	if len(n.UnverifiedSigs) > 0 {
-		return fmt.Errorf("witness %s: response has %d signatures by other keys", c.w.Name, len(n.UnverifiedSigs))
+	var out []byte
+	for _, sig := range n.Sigs {
+		out = append(out, "— "+sig.Name+" "+sig.Base64+"\n"...)
 	}
-	return nil
+	return out, nil
 }
 
 // noteText returns the text of a signed note (everything before the blank

@@ -3,6 +3,9 @@ package witness_test
 import (
 	"context"
 	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -60,6 +63,33 @@ func TestClient(t *testing.T) {
 		stranger := newMemLog(t, "stranger.example/log").add("s", 1)
 		if _, err := mustClient(t, w.Witness, stranger).AddCheckpoint(ctx, stranger.checkpoint()); !errors.Is(err, witness.ErrUnknownLog) {
 			t.Fatalf("AddCheckpoint = %v, want ErrUnknownLog", err)
+		}
+	})
+	t.Run("OK/cosignatures by other keys dropped", func(t *testing.T) {
+		// A witness answering with an extra line by another key, which a
+		// real truce witness never sends: the real witness behind a proxy
+		// that appends w2's cosignature.
+		w2 := mustStartWitness(t, "witness.example/w2", l)
+		extra := mustPost(t, w2.URL, l.body(0)).body
+		proxy := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+			body, _ := io.ReadAll(r.Body)
+			got := mustPost(t, w.URL, body)
+			if got.status == http.StatusOK {
+				got.body += extra
+			}
+			rw.Header().Set("Content-Type", got.contentType)
+			rw.WriteHeader(got.status)
+			if _, err := io.WriteString(rw, got.body); err != nil {
+				t.Error(err)
+			}
+		}))
+		defer proxy.Close()
+		cosig, err := mustClient(t, witness.Witness{Name: "w1", VerifierKey: w.VerifierKey, URL: proxy.URL}, l).AddCheckpoint(ctx, l.checkpoint())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(cosig), "w2") || !strings.HasPrefix(string(cosig), "— witness.example/w1 ") || strings.Count(string(cosig), "\n") != 1 {
+			t.Fatalf("AddCheckpoint = %q, want only w1's line", cosig)
 		}
 	})
 	t.Run("wrong witness key", func(t *testing.T) {

@@ -143,7 +143,7 @@ func mustServer(tb testing.TB, st *witness.Store, skey string, logs ...*memLog) 
 	for _, l := range logs {
 		cfg = append(cfg, witness.Log{Origin: l.origin, VerifierKey: l.vkey})
 	}
-	srv, err := witness.NewServer(st, skey, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv, err := witness.NewServer(st, skey, cfg, slog.New(slog.DiscardHandler))
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -35,8 +35,15 @@ func TestAddCheckpoint(t *testing.T) {
 		got := wantStatus(t, l.body(0), http.StatusOK, "— witness.example/w1 ")
 		mustVerifyCosignature(t, l.checkpoint(), got.body, w.VerifierKey)
 	})
-	t.Run("OK/same checkpoint again", func(t *testing.T) {
-		wantStatus(t, l.body(5), http.StatusOK, "— witness.example/w1 ")
+	t.Run("OK/same checkpoint again, carrying another witness's cosignature", func(t *testing.T) {
+		other := mustStartWitness(t, "witness.example/w2", l)
+		cosig := mustPost(t, other.URL, l.body(0))
+		signed, err := witness.MergeCosignatures(l.checkpoint(), []byte(cosig.body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := wantStatus(t, witness.AddCheckpoint{OldSize: 5, Checkpoint: signed}.Bytes(), http.StatusOK, "— witness.example/w1 ")
+		mustVerifyCosignature(t, l.checkpoint(), got.body, w.VerifierKey)
 	})
 	l.add("r", 4) // size 9
 	t.Run("ErrConflict/stale old size", func(t *testing.T) {
