@@ -71,6 +71,7 @@ keeps the record.`,
 		e.evalCmd(),
 		e.backupCmd(),
 		e.restoreCmd(),
+		e.witnessCmd(),
 	)
 	return root
 }
