@@ -241,6 +241,35 @@ type LogStore interface {
 	ProveTree(ctx context.Context, size, oldSize int64) ([][32]byte, error)
 }
 
+// Cosignature is a witness's cosignature of one of the log's checkpoints:
+// a C2SP tlog-cosignature signature line, which verifies on its own
+// against the witness's key (the agreement's witness policy lists them).
+type Cosignature struct {
+	Size    int64     // the checkpoint's tree size
+	Witness string    // the witness's key name
+	Line    []byte    // "— <name> <base64>\n"
+	At      time.Time // when the log server received it
+}
+
+// CosignatureStore keeps the witnesses' cosignatures of the log's
+// checkpoints. The caller verifies a line before it adds it: the store
+// keeps what it is given.
+type CosignatureStore interface {
+	// Checkpoint returns the signed checkpoint of the given tree size.
+	// ENOTFOUND if the log signed none of that size.
+	Checkpoint(ctx context.Context, size int64) ([]byte, error)
+	// AddCosignature stores a cosignature. ENOTFOUND if there is no
+	// checkpoint of its size; a second line by the same witness for the
+	// same size is ignored.
+	AddCosignature(ctx context.Context, c Cosignature) error
+	// Cosignatures returns the cosignatures of the checkpoint of the
+	// given size, by witness name.
+	Cosignatures(ctx context.Context, size int64) ([]Cosignature, error)
+	// CosignedSize returns the size of the newest checkpoint that at
+	// least threshold of the named witnesses cosigned. ENOTFOUND if none.
+	CosignedSize(ctx context.Context, witnesses []string, threshold int) (int64, error)
+}
+
 // Store is everything a backend provides.
 type Store interface {
 	ReportStore
@@ -251,6 +280,7 @@ type Store interface {
 	TokenStore
 	SessionStore
 	LogStore
+	CosignatureStore
 	ClaimStore
 	// Close releases the store's database connections.
 	Close() error

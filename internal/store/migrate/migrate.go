@@ -105,6 +105,7 @@ var tables = []table{
 	{name: "log_records", order: "idx", cols: []string{"idx", "data"}, convert: func(v []any) error { v[1] = bytesOf(v[1]); return nil }},
 	{name: "log_hashes", order: "idx", cols: []string{"idx", "hash"}, convert: func(v []any) error { v[1] = bytesOf(v[1]); return nil }},
 	{name: "log_checkpoints", order: "size", cols: []string{"size", "note", "created_ns"}, convert: func(v []any) error { v[1] = bytesOf(v[1]); return nil }},
+	{name: "log_cosignatures", order: "size, witness", cols: []string{"size", "witness", "line", "received_ns"}, convert: func(v []any) error { v[2] = bytesOf(v[2]); return nil }},
 	{name: "log_key", order: "id", cols: []string{"id", "origin", "signer", "verifier"}},
 }
 

@@ -186,6 +186,7 @@ func Run(t *testing.T, open Opener) {
 		{"LatestCheckpoint", latestCheckpointCases},
 		{"ProveRecord", proveRecordCases},
 		{"ProveTree", proveTreeCases},
+		{"Cosignatures", cosignatureCases},
 		{"Verify", verifyCases},
 		{"VerifyRows", verifyRowsCases},
 		{"PutClaims", putClaimsCases},
