@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"truce/internal/cosign"
 	"truce/internal/httpapi"
 	"truce/internal/web"
 )
@@ -100,6 +101,11 @@ func (e *env) serve(ctx context.Context, cfg serveConfig) error {
 	if err := api.Warm(ctx); err != nil {
 		return fmt.Errorf("load the current agreement: %w", err)
 	}
+	// The witnesses of the current agreement's policy cosign each new
+	// checkpoint; writes never wait for them.
+	cctx, stopCosign := context.WithCancel(ctx)
+	defer stopCosign()
+	go cosign.New(st, api.WitnessPolicy, cosign.Options{Log: log}).Run(cctx)
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err

@@ -9,6 +9,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"truce"
+	"truce/internal/cosign"
 	"truce/internal/ledger"
 )
 
@@ -59,13 +60,41 @@ func (s *Server) logKey(ctx context.Context, _ truce.Principal, _ *struct{}) (*t
 	return &textOut{ContentType: "text/plain; charset=utf-8", Body: []byte(vk + "\n")}, nil
 }
 
-// logCheckpoint serves log-checkpoint.
+// logCheckpoint serves log-checkpoint: the newest checkpoint with the
+// cosignatures the witnesses have returned for it so far.
 func (s *Server) logCheckpoint(ctx context.Context, _ truce.Principal, _ *struct{}) (*textOut, error) {
-	b, err := s.store.LatestCheckpoint(ctx)
+	b, err := cosign.Latest(ctx, s.store)
 	if err != nil {
 		return nil, err
 	}
 	return &textOut{ContentType: "text/plain; charset=utf-8", Body: b}, nil
+}
+
+// logFinalCheckpoint serves log-final-checkpoint: the newest checkpoint
+// that meets the current agreement's witness policy, with the
+// cosignatures of the policy's witnesses.
+func (s *Server) logFinalCheckpoint(ctx context.Context, _ truce.Principal, _ *struct{}) (*textOut, error) {
+	p, err := s.WitnessPolicy(ctx)
+	if err != nil {
+		return nil, err
+	}
+	b, err := cosign.Final(ctx, s.store, p)
+	if err != nil {
+		return nil, err
+	}
+	return &textOut{ContentType: "text/plain; charset=utf-8", Body: b}, nil
+}
+
+// WitnessPolicy returns the current agreement's witness policy: nil when
+// no agreement is stored or it names no witnesses.
+func (s *Server) WitnessPolicy(ctx context.Context) (*truce.WitnessPolicy, error) {
+	_, a, err := s.currentAgreement(ctx)
+	if truce.ErrorCode(err) == truce.ENOTFOUND {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	return a.Witnesses, nil
 }
 
 // logRecord serves log-record.

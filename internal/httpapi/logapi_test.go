@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"context"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -14,6 +17,8 @@ import (
 	"truce"
 	"truce/internal/httpapi"
 	"truce/internal/ledger"
+	"truce/internal/store/sqlite"
+	"truce/internal/witness"
 )
 
 func ptr[T any](v T) *T { return &v }
@@ -140,4 +145,84 @@ func TestLogHandlers(t *testing.T) {
 				}
 			}},
 	})
+}
+
+// cosignLatest has the test witness (signer key testdata/witness.key, in
+// the scenario's witness policy) cosign the newest checkpoint, and stores
+// its cosignature as the log server's collector would.
+func cosignLatest(t testing.TB, st *sqlite.Store) {
+	t.Helper()
+	ctx := context.Background()
+	key, err := os.ReadFile("testdata/witness.key")
+	if err != nil {
+		t.Fatal(err)
+	}
+	origin, vk, err := st.LogKey(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws, err := witness.OpenStore(ctx, filepath.Join(t.TempDir(), "witness.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	srv, err := witness.NewServer(ws, strings.TrimSpace(string(key)), []witness.Log{{Origin: origin, VerifierKey: vk}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signed, err := st.LatestCheckpoint(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := ledger.Open(vk, signed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	line, err := srv.AddCheckpoint(ctx, witness.AddCheckpoint{Checkpoint: signed}.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.AddCosignature(ctx, truce.Cosignature{Size: c.Size, Witness: "witness.test.example/w1", Line: line, At: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestFinalCheckpoint checks that the final checkpoint carries the
+// witness's cosignature and meets the scenario's policy, that the latest
+// checkpoint carries the cosignatures it has, and that with no policy
+// there is no final checkpoint.
+func TestFinalCheckpoint(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	_, vk, err := f.st.LogKey(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	policy := witness.Policy{Threshold: 1, Witnesses: []witness.Witness{{Name: "witness.test.example/w1",
+		VerifierKey: "witness.test.example/w1+17d3fc66+BGDym1W+WAA43rXshSw4nWjCMz1g0MowAH68gWiLizeW"}}}
+	for _, path := range []string{"/api/v1/log/checkpoint/final", "/api/v1/log/checkpoint"} {
+		code, body := f.do(t, "public", "GET", path, "", nil)
+		if code != http.StatusOK {
+			t.Fatalf("GET %s: %d %s", path, code, body)
+		}
+		if err := policy.Verify([]byte(body), vk); err != nil {
+			t.Errorf("GET %s does not meet the policy: %v\n%s", path, err, body)
+		}
+	}
+	// A policy of two witnesses, one of them not yet heard from.
+	two := policy
+	two.Threshold = 2
+	two.Witnesses = append(two.Witnesses, witness.Witness{Name: "witness.test.example/w2",
+		VerifierKey: "witness.test.example/w2+2abab9af+BPLPHCyJn6IJj03cuA3CGEFyNRlyoVXrv/2BnDJBTx0B"})
+	_, body := f.do(t, "public", "GET", "/api/v1/log/checkpoint/final", "", nil)
+	if err := two.Verify([]byte(body), vk); err == nil || !strings.Contains(err.Error(), "witness.test.example/w2") {
+		t.Errorf("a 2-of-2 policy with one cosignature: got %v, want an error naming the missing witness", err)
+	} else {
+		t.Log(err)
+	}
+
+	bare := newBareFixture(t)
+	if code, body := bare.do(t, "public", "GET", "/api/v1/log/checkpoint/final", "", nil); code != http.StatusNotFound {
+		t.Errorf("no agreement: GET final checkpoint = %d %s, want 404", code, body)
+	}
 }

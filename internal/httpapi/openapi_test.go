@@ -177,6 +177,7 @@ func TestOpenAPIResponses(t *testing.T) {
 		{"monitor", "POST", "/api/v1/incidents/extra-1/merge", map[string]string{"source": "extra-2", "reason": "same event"}, ""},
 		{"public", "GET", "/api/v1/log/key", nil, ""},
 		{"public", "GET", "/api/v1/log/checkpoint", nil, ""},
+		{"public", "GET", "/api/v1/log/checkpoint/final", nil, ""},
 		{"public", "GET", "/api/v1/log/records/0", nil, ""},
 		{"public", "GET", "/api/v1/log/records/100000", nil, ""},
 		{"public", "GET", "/api/v1/log/proofs/inclusion?index=0&size=2", nil, ""},

@@ -94,6 +94,7 @@ func newFixture(t testing.TB) *fixture {
 		t.Fatal(err)
 	}
 	waitIntegrated(t, f.st) // a checkpoint that covers the scenario
+	cosignLatest(t, f.st)   // and is final under the scenario's witness policy
 	return f
 }
 
@@ -209,6 +210,7 @@ func TestPermissions(t *testing.T) {
 		"merge-incidents":       {staff, req{"POST", "/api/v1/incidents/extra-1/merge", "application/json", js(map[string]string{"source": "extra-2", "reason": "same event"})}},
 		"log-key":               {everyone, req{"GET", "/api/v1/log/key", "", nobody}},
 		"log-checkpoint":        {everyone, req{"GET", "/api/v1/log/checkpoint", "", nobody}},
+		"log-final-checkpoint":  {everyone, req{"GET", "/api/v1/log/checkpoint/final", "", nobody}},
 		"log-record":            {everyone, req{"GET", "/api/v1/log/records/0", "", nobody}},
 		"log-inclusion-proof":   {everyone, req{"GET", "/api/v1/log/proofs/inclusion?index=0&size=2", "", nobody}},
 		"log-consistency-proof": {everyone, req{"GET", "/api/v1/log/proofs/consistency?old=1&size=2", "", nobody}},

@@ -42,6 +42,9 @@ func NewServer(st *Store, signerKey string, logs []Log, logger *slog.Logger) (*S
 	if len(logs) == 0 {
 		return nil, errors.New("witness: no logs configured")
 	}
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
 	s := &Server{store: st, signer: signer, logs: make(map[string]note.Verifier), log: logger}
 	for _, l := range logs {
 		v, err := note.NewVerifier(l.VerifierKey)

@@ -228,12 +228,34 @@ func (src source) Records(ctx context.Context, start, end int64) ([][]byte, erro
 	return out, err
 }
 
-// Checkpoints returns every signed checkpoint, oldest first.
+// Checkpoints returns every signed checkpoint, oldest first, each with
+// the witnesses' cosignatures stored for it (extra signature lines after
+// the log's, by witness name).
 func (src source) Checkpoints(ctx context.Context) ([][]byte, error) {
-	return List(ctx, src.db, "checkpoints", func(sc Scanner) (*[]byte, error) {
-		var b []byte
-		return &b, sc.Scan(&b)
-	}, `SELECT note FROM log_checkpoints ORDER BY size`)
+	type sized struct {
+		size int64
+		b    []byte
+	}
+	scan := func(sc Scanner) (sized, error) {
+		var s sized
+		return s, sc.Scan(&s.size, &s.b)
+	}
+	var out [][]byte
+	at := map[int64]int{}
+	err := Each(ctx, src.db, "checkpoints", scan, func(s sized) error {
+		at[s.size] = len(out)
+		out = append(out, s.b)
+		return nil
+	}, `SELECT size, note FROM log_checkpoints ORDER BY size`)
+	if err != nil {
+		return nil, err
+	}
+	return out, Each(ctx, src.db, "cosignatures", scan, func(s sized) error {
+		if i, ok := at[s.size]; ok {
+			out[i] = append(out[i], s.b...)
+		}
+		return nil
+	}, `SELECT size, line FROM log_cosignatures ORDER BY size, witness`)
 }
 
 // record is one log record as stored.
