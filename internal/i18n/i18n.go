@@ -1,0 +1,97 @@
+package i18n
+
+import (
+	"embed"
+	"fmt"
+	"io/fs"
+	"path"
+	"strings"
+	"sync"
+
+	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
+	"go.yaml.in/yaml/v3"
+	"golang.org/x/text/language"
+)
+
+// Langs are the languages truce speaks, English (the default) first, as
+// their BCP 47 codes.
+var Langs = []string{"en", "uk", "ru"}
+
+var tags = []language.Tag{language.English, language.Ukrainian, language.Russian}
+
+var matcher = language.NewMatcher(tags)
+
+//go:embed locales/*.yaml
+var locales embed.FS
+
+// Files returns the embedded message files, one per language, for tests
+// and tools that check them.
+func Files() fs.FS { return locales }
+
+var bundle = sync.OnceValue(func() *goi18n.Bundle {
+	b := goi18n.NewBundle(language.English)
+	b.RegisterUnmarshalFunc("yaml", yaml.Unmarshal)
+	for _, l := range Langs {
+		p := path.Join("locales", l+".yaml")
+		if _, err := b.LoadMessageFileFS(locales, p); err != nil {
+			// The files are embedded and checked by the tests: a parse
+			// error here is a build that should never have shipped.
+			panic(fmt.Sprintf("i18n: %s: %v", p, err))
+		}
+	}
+	return b
+})
+
+var localizers = sync.OnceValue(func() map[string]*Localizer {
+	m := map[string]*Localizer{}
+	for i, l := range Langs {
+		m[l] = &Localizer{tag: tags[i], lang: l, l: goi18n.NewLocalizer(bundle(), l, "en")}
+	}
+	return m
+})
+
+// Supported reports whether lang is one of Langs.
+func Supported(lang string) bool {
+	for _, l := range Langs {
+		if l == lang {
+			return true
+		}
+	}
+	return false
+}
+
+// Match returns the language to use: the first of prefs that is one of
+// Langs (a ?lang= parameter, a cookie), else the best match for the
+// Accept-Language header accept, else "en".
+func Match(accept string, prefs ...string) string {
+	for _, p := range prefs {
+		p = strings.ToLower(strings.TrimSpace(p))
+		if Supported(p) {
+			return p
+		}
+	}
+	if accept == "" {
+		return "en"
+	}
+	want, _, err := language.ParseAcceptLanguage(accept)
+	if err != nil || len(want) == 0 {
+		return "en"
+	}
+	_, i, conf := matcher.Match(want...)
+	if conf == language.No {
+		return "en"
+	}
+	return Langs[i]
+}
+
+// For returns the localizer of lang, or English's when lang is not one of
+// Langs.
+func For(lang string) *Localizer {
+	if l, ok := localizers()[lang]; ok {
+		return l
+	}
+	return localizers()["en"]
+}
+
+// English returns the English localizer.
+func English() *Localizer { return For("en") }
