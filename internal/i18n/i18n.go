@@ -28,24 +28,40 @@ var locales embed.FS
 // and tools that check them.
 func Files() fs.FS { return locales }
 
-var bundle = sync.OnceValue(func() *goi18n.Bundle {
+// parsed holds the message files as go-i18n parsed them.
+type parsed struct {
+	messages map[string][]*goi18n.Message
+}
+
+var bundle = sync.OnceValue(func() parsed {
 	b := goi18n.NewBundle(language.English)
 	b.RegisterUnmarshalFunc("yaml", yaml.Unmarshal)
+	out := parsed{messages: map[string][]*goi18n.Message{}}
 	for _, l := range Langs {
 		p := path.Join("locales", l+".yaml")
-		if _, err := b.LoadMessageFileFS(locales, p); err != nil {
+		mf, err := b.LoadMessageFileFS(locales, p)
+		if err != nil {
 			// The files are embedded and checked by the tests: a parse
 			// error here is a build that should never have shipped.
 			panic(fmt.Sprintf("i18n: %s: %v", p, err))
 		}
+		out.messages[l] = mf.Messages
 	}
-	return b
+	return out
 })
 
 var localizers = sync.OnceValue(func() map[string]*Localizer {
 	m := map[string]*Localizer{}
+	cats := map[string]*catalogue{}
 	for i, l := range Langs {
-		m[l] = &Localizer{tag: tags[i], lang: l, l: goi18n.NewLocalizer(bundle(), l, "en")}
+		cats[l] = newCatalogue(tags[i], bundle().messages[l])
+	}
+	for i, l := range Langs {
+		loc := &Localizer{tag: tags[i], lang: l, cat: cats[l], en: cats["en"]}
+		for mo := range loc.monthGen {
+			loc.monthGen[mo] = loc.T(fmt.Sprintf("date.month_gen.%d", mo+1))
+		}
+		m[l] = loc
 	}
 	return m
 })

@@ -3,9 +3,9 @@ package i18n
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
-	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
 )
@@ -13,9 +13,12 @@ import (
 // Localizer renders the catalogue's messages, numbers and dates in one
 // language. It is safe for concurrent use.
 type Localizer struct {
-	tag  language.Tag
-	lang string
-	l    *goi18n.Localizer
+	tag     language.Tag
+	lang    string
+	cat, en *catalogue
+	// monthGen are the months' names as a date writes them (genitive in
+	// Ukrainian and Russian), from the catalogue.
+	monthGen [12]string
 }
 
 // Lang returns the localizer's language code: "en", "uk" or "ru".
@@ -35,22 +38,23 @@ func (l *Localizer) T(id string, kv ...any) string {
 // N is T for a message with plural forms chosen by n by the language's
 // CLDR rules; the template sees n as .Count, formatted for the language.
 func (l *Localizer) N(id string, n int, kv ...any) string {
-	return l.localize(id, n, append(kv, "Count", l.Int(n)))
+	return l.localize(id, &n, append(kv, "Count", l.Int(n)))
 }
 
-func (l *Localizer) localize(id string, count any, kv []any) string {
-	var data map[string]any
-	if len(kv) > 0 {
-		data = make(map[string]any, len(kv)/2)
-		for i := 0; i+1 < len(kv); i += 2 {
-			data[fmt.Sprint(kv[i])] = kv[i+1]
-		}
+func (l *Localizer) localize(id string, count *int, kv []any) string {
+	var b strings.Builder
+	l.Write(&b, id, count, func(b *strings.Builder, name string) { b.WriteString(field(kv, name)) })
+	return b.String()
+}
+
+// Write writes message id into b, the form for count when count is not
+// nil, each {{.Field}} written by fill. It is T for callers that build
+// long texts from many messages without the intermediate strings.
+func (l *Localizer) Write(b *strings.Builder, id string, count *int, fill Filler) {
+	if l.cat.write(b, id, count, fill) || l.en.write(b, id, count, fill) {
+		return
 	}
-	s, err := l.l.Localize(&goi18n.LocalizeConfig{MessageID: id, TemplateData: data, PluralCount: count})
-	if s == "" && err != nil {
-		return id
-	}
-	return s
+	b.WriteString(id)
 }
 
 // Int formats n with the language's digit grouping: 12,345 in English,
@@ -74,7 +78,8 @@ func (l *Localizer) Decimal(f float64, prec int) string {
 // Date formats t's calendar date: "18 March 2025", "18 березня 2025",
 // "18 марта 2025".
 func (l *Localizer) Date(t time.Time) string {
-	return l.T("date.day", "Day", t.Day(), "Month", l.T(fmt.Sprintf("date.month_gen.%d", int(t.Month()))), "Year", t.Year())
+	y, m, d := t.Date()
+	return l.T("date.day", "Day", strconv.Itoa(d), "Month", l.monthGen[m-1], "Year", strconv.Itoa(y))
 }
 
 // DateTime formats t's date and time of day with its zone's abbreviation:
