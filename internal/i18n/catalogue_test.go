@@ -72,12 +72,12 @@ func TestCatalogueParity(t *testing.T) {
 	}
 	for _, lang := range i18n.Langs[1:] {
 		other := messages(t, lang)
-		for id := range en {
+		for _, id := range sortedIDs(en) {
 			if _, ok := other[id]; !ok {
 				t.Errorf("%s.yaml lacks %q (in en.yaml)", lang, id)
 			}
 		}
-		for id := range other {
+		for _, id := range sortedIDs(other) {
 			if _, ok := en[id]; !ok {
 				t.Errorf("%s.yaml has %q, which en.yaml lacks", lang, id)
 			}
@@ -156,4 +156,13 @@ func TestCataloguePlaceholders(t *testing.T) {
 			}
 		}
 	}
+}
+
+func sortedIDs(m map[string]*goi18n.Message) []string {
+	ids := make([]string, 0, len(m))
+	for id := range m {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	return ids
 }
