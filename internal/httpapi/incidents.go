@@ -126,8 +126,8 @@ type (
 		Vary            string `header:"Vary"`
 		Body            IncidentDetail
 	}
-	eventBody         struct{ Body EventOut }
-	statusIn          struct {
+	eventBody struct{ Body EventOut }
+	statusIn  struct {
 		ID   string `path:"id" maxLength:"300"`
 		Body struct {
 			Status string `json:"status" enum:"under_review,verified,unverifiable,dismissed"`

@@ -112,7 +112,7 @@ type (
 		Vary            string `header:"Vary"`
 		Body            ReportOut
 	}
-	splitIn    struct {
+	splitIn struct {
 		ID   string `path:"id" maxLength:"300"`
 		Body struct {
 			Reason string `json:"reason" minLength:"1" maxLength:"2000"`
