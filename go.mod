@@ -12,6 +12,7 @@ require (
 	github.com/google/go-cmp v0.7.0
 	github.com/jackc/pgx/v5 v5.12.0
 	github.com/mattn/go-isatty v0.0.24
+	github.com/nicksnyder/go-i18n/v2 v2.7.0
 	github.com/peterstace/simplefeatures v0.58.0
 	github.com/prometheus/client_golang v1.25.0
 	github.com/prometheus/common v0.72.0

@@ -1,7 +1,6 @@
 package adjudicate
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -13,14 +12,16 @@ import (
 type eval struct {
 	w       *Window
 	outcome truce.Outcome
-	reason  string   // why not prohibited
-	why     string   // when the phase is in force, if that is the reason
-	missing []string // facts that are missing
-	score   int      // how many tests passed: ranks the most relevant finding
-	day     int
-	days    int
-	zone    truce.ZoneID // the commitment's zone the report falls in
-	inZone  truce.ZoneID // the same after the reading's substitution
+	reason  wording // why not prohibited
+	why     wording // when the phase is in force, if that is the reason
+	// noteEN and whyEN are note() and why in English, rendered once.
+	noteEN, whyEN string
+	missing       []wording // facts that are missing
+	score         int       // how many tests passed: ranks the most relevant finding
+	day           int
+	days          int
+	zone          truce.ZoneID // the commitment's zone the report falls in
+	inZone        truce.ZoneID // the same after the reading's substitution
 	// repelledBy is the party taken to have made a repelled attack.
 	repelledBy truce.PartyID
 	unstated   bool // the kind of the covered category was not stated
@@ -30,33 +31,33 @@ type eval struct {
 type catFact struct {
 	cat       truce.CategoryID
 	basis     truce.Basis
-	note      string
+	note      wording
 	site      *truce.SiteMatch
-	uncertain string // set when only the location's imprecision ties it to a site
+	uncertain wording // set when only the location's imprecision ties it to a site
 	// unclear, when set, says why the target is not known (power lost,
 	// blasts near it): the verdict is undetermined.
-	unclear string
+	unclear wording
 	// notCovered, when set, says why the words that look like a target
 	// are not one.
-	notCovered string
+	notCovered wording
 }
 
 func (c *rcase) categoryFor(cm *truce.Commitment) catFact {
 	f := &c.facts
 	switch f.CategoryBasis {
 	case truce.BasisExplicit:
-		return catFact{cat: f.Category, basis: f.CategoryBasis, note: f.CategoryNote}
+		return catFact{cat: f.Category, basis: f.CategoryBasis, note: c.catNote}
 	}
 	if c.r.Site != "" && f.Site != nil {
-		return catFact{cat: f.Category, basis: truce.BasisSite, note: f.CategoryNote, site: f.Site}
+		return catFact{cat: f.Category, basis: truce.BasisSite, note: c.catNote, site: f.Site}
 	}
 	switch c.textRel {
 	case "outage":
-		return catFact{unclear: fmt.Sprintf("the target: the text says power was lost (%q), not which object was struck", c.textRelWords)}
+		return catFact{unclear: msg("target.outage", "Words", quoted(c.textRelWords))}
 	case "near":
-		return catFact{unclear: fmt.Sprintf("the target: the text places the attack %q %q, not on it", c.textRelWords, c.textWord)}
+		return catFact{unclear: msg("target.near", "Rel", quoted(c.textRelWords), "Words", quoted(c.textWord))}
 	case "person":
-		return catFact{notCovered: fmt.Sprintf("the energy words %q name people (%q), not a facility", c.textWord, c.textRelWords)}
+		return catFact{notCovered: msg("target.person", "Words", quoted(c.textWord), "Rel", quoted(c.textRelWords))}
 	}
 	// A site within the radius is the target when the report places the
 	// event on a point; for a report placed at a settlement it only says
@@ -72,22 +73,21 @@ func (c *rcase) categoryFor(cm *truce.Commitment) catFact {
 				continue
 			}
 			sm := c.siteMatch(s)
-			cf := catFact{cat: cat, basis: truce.BasisSite, site: sm, note: fmt.Sprintf("%s, %s away", sm.Name, km(s.meters))}
+			cf := catFact{cat: cat, basis: truce.BasisSite, site: sm, note: msg("note.site_away", "Site", sm.Name, "Distance", dist(s.meters))}
 			if c.textCat != "" {
-				cf.note = fmt.Sprintf("the text says %q; %s is %s away", c.textWord, sm.Name, km(s.meters))
+				cf.note = msg("note.text_site_away", "Words", quoted(c.textWord), "Site", sm.Name, "Distance", dist(s.meters))
 			}
 			if s.meters > c.radius {
 				if textCovered {
 					break // the text settles it without the uncertain site
 				}
-				cf.uncertain = fmt.Sprintf("the exact location: the covered site %s lies %s away, beyond the %s radius but within the report's location precision (%s)",
-					sm.Name, km(s.meters), km(c.radius), km(c.prec))
+				cf.uncertain = msg("missing.site_beyond_radius", "Site", sm.Name, "Distance", dist(s.meters), "Radius", dist(c.radius), "Precision", dist(c.prec))
 			}
 			return cf
 		}
 	}
 	if c.textCat != "" {
-		return catFact{cat: c.textCat, basis: truce.BasisText, note: fmt.Sprintf("the text says %q", c.textWord)}
+		return catFact{cat: c.textCat, basis: truce.BasisText, note: msg("note.text_says", "Words", quoted(c.textWord))}
 	}
 	return catFact{}
 }
@@ -125,8 +125,11 @@ func (c *rcase) judge(ps *PhaseSchedule, cm *truce.Commitment) (truce.Finding, i
 		evals[i] = c.evalReading(ps, &ps.Windows[i], cm, cf)
 	}
 	var nV, nNP, nU int
+	var missing []wording
 	best := 0
-	for i, e := range evals {
+	for i := range evals {
+		e := &evals[i]
+		e.noteEN = c.en(e.note())
 		switch e.outcome {
 		case truce.OutcomeViolation:
 			nV++
@@ -139,7 +142,7 @@ func (c *rcase) judge(ps *PhaseSchedule, cm *truce.Commitment) (truce.Finding, i
 			best = i
 		}
 		f.Readings = append(f.Readings, truce.ReadingResult{
-			Parties: e.w.Parties, Outcome: e.outcome, Day: e.day, Days: e.days, Note: e.note(),
+			Parties: e.w.Parties, Outcome: e.outcome, Day: e.day, Days: e.days, Note: e.noteEN,
 		})
 		if e.zone != "" && f.Zone == "" {
 			f.Zone = e.zone
@@ -148,8 +151,8 @@ func (c *rcase) judge(ps *PhaseSchedule, cm *truce.Commitment) (truce.Finding, i
 			f.Party = e.repelledBy
 		}
 		for _, m := range e.missing {
-			if !slices.Contains(f.Missing, m) {
-				f.Missing = append(f.Missing, m)
+			if s := c.en(m); !slices.Contains(f.Missing, s) {
+				f.Missing, missing = append(f.Missing, s), append(missing, m)
 			}
 		}
 	}
@@ -162,28 +165,32 @@ func (c *rcase) judge(ps *PhaseSchedule, cm *truce.Commitment) (truce.Finding, i
 		f.Outcome = truce.OutcomeUndetermined
 	default:
 		f.Outcome = truce.OutcomeNotProhibited
-		f.Reason = evals[best].reason
+		f.Reason = c.en(evals[best].reason)
 	}
 	if f.Outcome != truce.OutcomeUndetermined {
-		f.Missing = nil
+		f.Missing, missing = nil, nil
 	}
-	f.Explanation = c.explain(ps, cm, cf, &f, evals)
+	ex := c.explain(ps, cm, cf, &f, evals, missing)
+	f.Explanation = c.en(ex)
+	if c.keep {
+		c.explained = append(c.explained, ex)
+	}
 	return f, evals[best].score
 }
 
-func (e *eval) note() string {
+func (e *eval) note() wording {
 	switch e.outcome {
 	case truce.OutcomeNotProhibited:
 		return e.reason
 	case truce.OutcomeUndetermined:
-		return "missing " + strings.Join(e.missing, "; ")
+		return msg("reading.missing", "Missing", seq("list.semicolon", e.missing...))
 	}
-	return "breached"
+	return msg("reading.breached")
 }
 
 // notProhibited marks the reading's commitment as not prohibiting the
 // report, for the given reason, and returns the outcome.
-func (e *eval) notProhibited(reason string) eval {
+func (e *eval) notProhibited(reason wording) eval {
 	e.outcome, e.reason, e.missing = truce.OutcomeNotProhibited, reason, nil
 	return *e
 }
@@ -194,31 +201,31 @@ func (e *eval) notProhibited(reason string) eval {
 // prohibited; a fact a test needs and lacks makes it undetermined.
 func (c *rcase) evalReading(ps *PhaseSchedule, w *Window, cm *truce.Commitment, cf catFact) eval {
 	e := eval{w: w, outcome: truce.OutcomeViolation}
-	if reason := c.evalTime(ps, w, &e); reason != "" {
+	if reason := c.evalTime(ps, w, &e); !reason.isZero() {
 		return e.notProhibited(reason)
 	}
-	if reason := c.evalPerpetrator(w, cm, &e); reason != "" {
+	if reason := c.evalPerpetrator(w, cm, &e); !reason.isZero() {
 		return e.notProhibited(reason)
 	}
-	if reason := c.evalAction(cm, &e); reason != "" {
+	if reason := c.evalAction(cm, &e); !reason.isZero() {
 		return e.notProhibited(reason)
 	}
-	if reason := c.evalPlace(w, cm, &e); reason != "" {
+	if reason := c.evalPlace(w, cm, &e); !reason.isZero() {
 		return e.notProhibited(reason)
 	}
 	if reason := c.evalSide(ps, w, cm, &e); reason != "" {
-		return e.notProhibited(reason)
+		return e.notProhibited(raw(reason))
 	}
-	if reason := c.evalTarget(cm, cf, &e); reason != "" {
+	if reason := c.evalTarget(cm, cf, &e); !reason.isZero() {
 		return e.notProhibited(reason)
 	}
 	for _, ex := range cm.Exceptions {
 		if c.exceptionApplies(&ex, cf.cat, w.Zones) {
-			return e.notProhibited(fmt.Sprintf("the exception of %s applies: %s", cm.ID, ex.Description))
+			return e.notProhibited(msg("reason.exception", "Commitment", string(cm.ID), "Description", ex.Description))
 		}
 	}
 	if reason := c.released(ps, w, cm, &e); reason != "" {
-		return e.notProhibited(reason)
+		return e.notProhibited(raw(reason))
 	}
 	if len(e.missing) > 0 {
 		e.outcome = truce.OutcomeUndetermined
@@ -228,31 +235,31 @@ func (c *rcase) evalReading(ps *PhaseSchedule, w *Window, cm *truce.Commitment, 
 
 // evalTime is the time test: whether the phase was in force under the
 // reading when the report's event happened. It returns why not, or "".
-func (c *rcase) evalTime(ps *PhaseSchedule, w *Window, e *eval) string {
+func (c *rcase) evalTime(ps *PhaseSchedule, w *Window, e *eval) wording {
 	a, r := c.j.a, c.r
 	if !w.InForce {
-		return fmt.Sprintf("phase %s %s", ps.Phase.ID, w.Why)
+		return msg("reason.phase_why", "Phase", string(ps.Phase.ID), "Why", w.why)
 	}
 	switch {
 	case !r.End.After(w.Start) || (!w.End.IsZero() && !r.Start.Before(w.End)):
-		e.why = w.Why
-		return fmt.Sprintf("phase %s was not in force %s", ps.Phase.ID, c.when())
+		e.why, e.whyEN = w.why, w.Why
+		return msg("reason.phase_not_in_force", "Phase", string(ps.Phase.ID), "When", c.when())
 	case r.Start.Before(w.Start):
-		e.missing = append(e.missing, fmt.Sprintf("the exact time: the report covers %s, and the phase starts at %s", c.span(), fmtInstant(a, w.Start)))
+		e.missing = append(e.missing, msg("missing.time_start", "Span", c.span(), "At", instant(w.Start)))
 	case !w.End.IsZero() && r.End.After(w.End):
-		e.missing = append(e.missing, fmt.Sprintf("the exact time: the report covers %s, and the phase ends at %s", c.span(), fmtInstant(a, w.End)))
+		e.missing = append(e.missing, msg("missing.time_end", "Span", c.span(), "At", instant(w.End)))
 	default:
 		e.score++
 		e.day, e.days = dayOf(a, w.Start, w.End, r.Start)
 	}
-	return ""
+	return wording{}
 }
 
 // evalPerpetrator is the perpetrator test: whether the commitment binds
 // the party that attacked. An attack repelled on the territory a bound
 // party must not strike was made by that party: the other side reports it.
 // It returns why the commitment does not apply, or "".
-func (c *rcase) evalPerpetrator(w *Window, cm *truce.Commitment, e *eval) string {
+func (c *rcase) evalPerpetrator(w *Window, cm *truce.Commitment, e *eval) wording {
 	f := &c.facts
 	p := f.Perpetrator
 	if p == "" && c.repelled && len(cm.Bound) == 1 && c.inAnyZone(cm, w.Zones) {
@@ -261,40 +268,39 @@ func (c *rcase) evalPerpetrator(w *Window, cm *truce.Commitment, e *eval) string
 	}
 	switch {
 	case p == "":
-		e.missing = append(e.missing, "the perpetrator: "+f.PerpetratorNote)
+		e.missing = append(e.missing, msg("missing.perpetrator", "Note", c.perpNote))
 	case !cm.Binds(p):
-		return fmt.Sprintf("%s is not bound by %s (it binds %s)", p, cm.ID, joinParties(cm.Bound))
+		return msg("reason.not_bound", "Party", string(p), "Commitment", string(cm.ID), "Bound", partyList(cm.Bound))
 	default:
 		e.score++
 	}
-	return ""
+	return wording{}
 }
 
 // evalAction is the action test: whether the commitment prohibits what
 // the report says was done. It returns why not, or "".
-func (c *rcase) evalAction(cm *truce.Commitment, e *eval) string {
+func (c *rcase) evalAction(cm *truce.Commitment, e *eval) wording {
 	f := &c.facts
 	switch act := actionCover(cm.Actions, f.Actions); {
 	case len(f.Actions) == 0 && f.Modality != "":
-		return fmt.Sprintf("no attack happened as reported: the text %s", modalityPhrase(f))
+		return msg("reason.no_attack_modality", "Modality", modalityPhrase(f))
 	case len(f.Actions) == 0:
-		return "no attack is reported: the text names none"
+		return msg("reason.no_attack")
 	case act == covered:
 		e.score++
 	case act == partly:
-		e.missing = append(e.missing, fmt.Sprintf("the kind of attack: the report says %s, and %s prohibits only %s", actionList(f.Actions), cm.ID, actionList(cm.Actions)))
+		e.missing = append(e.missing, msg("missing.attack_kind", "Reported", actList(f.Actions), "Commitment", string(cm.ID), "Prohibited", actList(cm.Actions)))
 	default:
-		return fmt.Sprintf("%s is not prohibited by %s (it prohibits %s)", actionList(f.Actions), cm.ID, actionList(cm.Actions))
+		return msg("reason.action_not_prohibited", "Reported", actList(f.Actions), "Commitment", string(cm.ID), "Prohibited", actList(cm.Actions))
 	}
-	return ""
+	return wording{}
 }
 
 // evalPlace is the place test: whether the report lies in one of the
 // commitment's zones, after the reading's substitutions. It returns why
 // not, or "".
-func (c *rcase) evalPlace(w *Window, cm *truce.Commitment, e *eval) string {
-	a := c.j.a
-	inAny, unsure := false, ""
+func (c *rcase) evalPlace(w *Window, cm *truce.Commitment, e *eval) wording {
+	inAny, unsure := false, wording{}
 	for _, z := range cm.Zones {
 		in, near := c.inZone(z, w.Zones)
 		if in && !near {
@@ -306,63 +312,62 @@ func (c *rcase) evalPlace(w *Window, cm *truce.Commitment, e *eval) string {
 			}
 			break
 		}
-		if near && unsure == "" {
+		if near && unsure.isZero() {
 			zid := z
 			if s, ok := w.Zones[z]; ok {
 				zid = s
 			}
-			unsure = fmt.Sprintf("the exact location: the report is placed to within %s, and the border of %s is nearer than that", km(c.zonePrec), zoneName(a, zid))
+			unsure = msg("missing.zone_border", "Precision", dist(c.zonePrec), "Zone", zoneRef(zid))
 		}
 	}
 	switch {
 	case inAny:
 		e.score++
-	case unsure != "":
+	case !unsure.isZero():
 		e.missing = append(e.missing, unsure)
 	default:
-		var names []string
+		var names []wording
 		for _, z := range cm.Zones {
 			if s, ok := w.Zones[z]; ok {
 				z = s
 			}
-			names = append(names, zoneName(a, z))
+			names = append(names, msg("name.zone", "Zone", zoneRef(z)))
 		}
-		return fmt.Sprintf("the location is outside the zones of %s (%s)", cm.ID, strings.Join(names, ", "))
+		return msg("reason.outside_zones", "Commitment", string(cm.ID), "Zones", seq("list.comma", names...))
 	}
-	return ""
+	return wording{}
 }
 
 // evalTarget is the target test: whether the commitment covers the target
 // as established for it (cf). It returns why not, or "".
-func (c *rcase) evalTarget(cm *truce.Commitment, cf catFact, e *eval) string {
+func (c *rcase) evalTarget(cm *truce.Commitment, cf catFact, e *eval) wording {
 	if slices.Contains(cm.Categories, truce.CategoryAny) {
-		return ""
+		return wording{}
 	}
-	a := c.j.a
 	switch cov := coverage(cm.Categories, cf.cat); {
-	case cf.unclear != "":
+	case !cf.unclear.isZero():
 		e.missing = append(e.missing, cf.unclear)
-	case cf.notCovered != "":
-		return "no covered target: " + cf.notCovered
+	case !cf.notCovered.isZero():
+		return msg("reason.no_covered_target", "Why", cf.notCovered)
 	case cf.cat == "" && c.pointPrecise():
-		return fmt.Sprintf("no covered target is established: no site of a covered category within %s and the text names no covered facility", km(c.radius))
+		return msg("reason.no_target_near", "Radius", dist(c.radius))
 	case cf.cat == "":
-		return "the text names no target of a covered kind (a site near a settlement-level location is not a target)"
+		return msg("reason.no_target_text")
 	case unclearTarget(cm, cf.cat):
-		e.missing = append(e.missing, fmt.Sprintf("whether the target is covered: the report names %s (%s), on which the parties may disagree", strings.ToLower(catName(a, cf.cat)), cf.note))
+		e.missing = append(e.missing, msg("missing.target_disputed", "Category", catLower(cf.cat), "Note", cf.note))
 	case cov == partly && cm.UnstatedKindCovered:
 		e.score++
 		e.unstated = true
 	case cov == notCovered:
-		return fmt.Sprintf("the target (%s, %s) is not covered by %s", catName(a, cf.cat), cf.note, cm.ID)
+		return msg("reason.target_not_covered", "Category", catRef(cf.cat), "Note", cf.note, "Commitment", string(cm.ID))
 	case cov == partly:
-		e.missing = append(e.missing, fmt.Sprintf("the kind of facility: the report names %s (%s), and %s covers only %s", strings.ToLower(catName(a, cf.cat)), cf.note, cm.ID, catList(a, cm.Categories)))
-	case cf.uncertain != "":
+		e.missing = append(e.missing, msg("missing.facility_kind", "Category", catLower(cf.cat), "Note", cf.note, "Commitment", string(cm.ID), "Covered", catList(cm.Categories)))
+	case !cf.uncertain.isZero():
 		e.missing = append(e.missing, cf.uncertain)
 	default:
 		e.score++
 	}
-	return ""
+	return wording{}
 }
 
 func (c *rcase) exceptionApplies(ex *truce.Exception, cat truce.CategoryID, subst map[truce.ZoneID]truce.ZoneID) bool {
@@ -403,26 +408,6 @@ func actionCover(prohibited, reported []truce.Action) cover {
 	return res
 }
 
-func actionList(as []truce.Action) string {
-	s := make([]string, len(as))
-	for i, a := range as {
-		s[i] = actionNames[a]
-	}
-	return orList(s)
-}
-
-func orList(s []string) string {
-	switch len(s) {
-	case 0:
-		return "nothing"
-	case 1:
-		return s[0]
-	case 2:
-		return s[0] + " or " + s[1]
-	}
-	return strings.Join(s[:len(s)-1], ", ") + " or " + s[len(s)-1]
-}
-
 func catName(a *truce.Agreement, id truce.CategoryID) string {
 	if id == truce.CategoryAny {
 		return "any target"
@@ -433,12 +418,12 @@ func catName(a *truce.Agreement, id truce.CategoryID) string {
 	return string(id)
 }
 
-func catList(a *truce.Agreement, ids []truce.CategoryID) string {
-	s := make([]string, len(ids))
+func catList(ids []truce.CategoryID) wording {
+	s := make([]wording, len(ids))
 	for i, id := range ids {
-		s[i] = strings.ToLower(catName(a, id))
+		s[i] = msg("name.category", "Category", catLower(id))
 	}
-	return strings.Join(s, "; ")
+	return seq("list.semicolon", s...)
 }
 
 func zoneName(a *truce.Agreement, id truce.ZoneID) string {
@@ -475,30 +460,33 @@ func unclearTarget(cm *truce.Commitment, cat truce.CategoryID) bool {
 }
 
 // modalityPhrase says why the attack the text mentions did not happen.
-func modalityPhrase(f *truce.Facts) string {
-	var words string
+func modalityPhrase(f *truce.Facts) wording {
+	var words wording
 	for _, ev := range f.Evidence {
 		if ev.Fact == "modality" {
-			words = fmt.Sprintf(" (%q)", ev.Words)
+			words = msg("modality.words", "Words", quoted(ev.Words))
 		}
 	}
 	switch f.Modality {
-	case "denied":
-		return "denies that it took place" + words
-	case "planned":
-		return "speaks of a plan or an intention" + words
-	case "foiled":
-		return "reports an arrest or a foiled plot" + words
-	case "negated":
-		return "says it did not take place" + words
+	case "denied", "planned", "foiled", "negated", "cessation", "past", "staged":
+		return msg("modality."+f.Modality, "Words", words)
 	case "future", "conditional", "threat":
-		return "speaks of what may or will happen" + words
-	case "cessation":
-		return "speaks of stopping attacks" + words
-	case "past":
-		return "dates it to another year" + words
-	case "staged":
-		return "calls it staged" + words
+		return msg("modality.future", "Words", words)
 	}
-	return "does not report it as having happened" + words
+	return msg("modality.unknown", "Words", words)
+}
+
+// actionList names actions in English for evidence: "shelling or strike".
+func actionList(as []truce.Action) string {
+	s := make([]string, len(as))
+	for i, a := range as {
+		s[i] = actionNames[a]
+	}
+	switch len(s) {
+	case 0:
+		return "nothing"
+	case 1:
+		return s[0]
+	}
+	return strings.Join(s[:len(s)-1], ", ") + " or " + s[len(s)-1]
 }

@@ -1,7 +1,6 @@
 package adjudicate
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -9,15 +8,16 @@ import (
 	"truce"
 )
 
-// explain writes a finding's explanation: one or two plain sentences that
-// cite the commitment and phase, the day of the phase, the zone, the site
-// and distance where one was used, the readings and the report's source.
-func (c *rcase) explain(ps *PhaseSchedule, cm *truce.Commitment, cf catFact, f *truce.Finding, evals []eval) string {
-	head := fmt.Sprintf("%s (phase %s, %s", cm.ID, ps.Phase.ID, ps.Phase.Name)
-	var b strings.Builder
+// explain returns a finding's explanation as phrases: one or two plain
+// sentences that cite the commitment and phase, the day of the phase, the
+// zone, the site and distance where one was used, the readings and the
+// report's source.
+func (c *rcase) explain(ps *PhaseSchedule, cm *truce.Commitment, cf catFact, f *truce.Finding, evals []eval, missing []wording) wording {
+	head := msg("explain.head", "Commitment", string(cm.ID), "Phase", string(ps.Phase.ID), "PhaseName", ps.Phase.Name)
+	var body wording
 	switch f.Outcome {
 	case truce.OutcomeViolation:
-		fmt.Fprintf(&b, "Violation of %s; breached under every reading, %s): %s.", head, dayPhrase(evals, truce.OutcomeViolation), c.act(cf, evals))
+		body = msg("explain.violation", "Head", head, "Days", dayPhrase(evals, truce.OutcomeViolation), "Act", c.act(cf, evals))
 	case truce.OutcomeDisputed:
 		var yes, no []eval
 		for _, e := range evals {
@@ -28,67 +28,78 @@ func (c *rcase) explain(ps *PhaseSchedule, cm *truce.Commitment, cf catFact, f *
 				no = append(no, e)
 			}
 		}
-		fmt.Fprintf(&b, "Disputed under %s): a violation under %s (%s) but not under %s (%s): %s.",
-			head, readingsOf2(yes), dayPhrase(yes, truce.OutcomeViolation), readingsOf2(no), reasons(no), c.act(cf, evals))
+		body = msg("explain.disputed", "Head", head, "Yes", readingsOf2(yes), "YesDays", dayPhrase(yes, truce.OutcomeViolation),
+			"No", readingsOf2(no), "Reasons", c.reasons(no), "Act", c.act(cf, evals))
 	case truce.OutcomeUndetermined:
-		dp := dayPhrase(evals, 0)
-		if dp != "" {
-			dp = ", " + dp
+		var dp wording
+		if d := dayPhrase(evals, 0); !d.isZero() {
+			dp = msg("explain.days_after_head", "Days", d)
 		}
-		fmt.Fprintf(&b, "Undetermined under %s%s): missing %s. %s.", head, dp, strings.Join(f.Missing, "; and "), capitalize(c.act(cf, evals)))
+		body = msg("explain.undetermined", "Head", head, "Days", dp, "Missing", seq("explain.missing_sep", missing...), "Act", capitalized(c.act(cf, evals)))
 	default:
-		fmt.Fprintf(&b, "Not prohibited under %s): %s.", head, reasons(evals))
+		body = msg("explain.not_prohibited", "Head", head, "Reasons", c.reasons(evals))
 	}
-	b.WriteString(" ")
-	b.WriteString(sourcePhrase(c.r))
-	return b.String()
+	return msg("explain.with_source", "Body", body, "Source", sourcePhrase(c.r))
 }
 
 // act describes what the report says happened.
-func (c *rcase) act(cf catFact, evals []eval) string {
-	a, f := c.j.a, &c.facts
-	var b strings.Builder
+func (c *rcase) act(cf catFact, evals []eval) wording {
+	f := &c.facts
+	var parts []wording
 	if f.Perpetrator != "" {
-		fmt.Fprintf(&b, "%s (%s)", f.Perpetrator, f.PerpetratorNote)
+		parts = append(parts, msg("act.perpetrator", "Party", string(f.Perpetrator), "Note", c.perpNote))
 	} else {
-		b.WriteString("an unknown party")
+		parts = append(parts, msg("act.unknown_party"))
 	}
 	if len(f.Actions) > 0 {
-		fmt.Fprintf(&b, ", %s", actionNames[f.Actions[0]])
+		parts = append(parts, msg("act.action", "Action", actRef(f.Actions[0])))
 		switch f.ActionBasis {
 		case truce.BasisText:
-			fmt.Fprintf(&b, " (the text says %q)", c.textActionWord)
+			parts = append(parts, msg("act.text_says", "Words", quoted(c.textActionWord)))
 		case truce.BasisEvent:
-			fmt.Fprintf(&b, " (event type %q)", c.r.EventType)
+			parts = append(parts, msg("act.event_type", "Type", quoted(c.r.EventType)))
 		}
 	}
 	cat, note, site := cf.cat, cf.note, cf.site
 	if cat == "" && f.Category != "" {
-		cat, note, site = f.Category, f.CategoryNote, f.Site
+		cat, note, site = f.Category, c.catNote, f.Site
 	}
 	switch {
 	case site != nil:
-		fmt.Fprintf(&b, " on %s (%s, %s from the reported location)", site.Name, strings.ToLower(catName(a, site.Category)), km(site.DistanceMeters))
+		parts = append(parts, msg("act.on_site", "Site", site.Name, "Category", catLower(site.Category), "Distance", dist(site.DistanceMeters)))
 	case cat != "":
-		fmt.Fprintf(&b, " on a target of kind %s (%s)", strings.ToLower(catName(a, cat)), note)
+		parts = append(parts, msg("act.on_kind", "Category", catLower(cat), "Note", note))
 	}
 	for _, e := range evals {
 		if e.unstated {
-			b.WriteString(", the kind not stated (the commitment counts any kind of it as covered)")
+			parts = append(parts, msg("act.kind_unstated"))
 			break
 		}
 	}
 	for _, e := range evals {
 		if e.repelledBy != "" {
-			fmt.Fprintf(&b, ", repelled, so taken as made by %s, the side bound not to strike there", e.repelledBy)
+			parts = append(parts, msg("act.repelled", "Party", string(e.repelledBy)))
 			break
 		}
 	}
 	if f.Attempted {
-		b.WriteString(" (attempted: the text says it was intercepted or repelled)")
+		parts = append(parts, msg("act.attempted"))
 	}
-	// Name the place as the readings without a zone substitution do; if
-	// only a substituted zone holds it, name that one.
+	if zone := actZone(f, evals); zone != "" {
+		parts = append(parts, msg("act.in_zone", "Zone", zoneRef(zone)))
+	}
+	for _, ev := range f.Evidence {
+		if ev.Fact == "place" {
+			parts = append(parts, msg("act.placed_at", "Words", quoted(ev.Words)))
+		}
+	}
+	parts = append(parts, msg("act.when", "When", c.when()))
+	return seq("", parts...)
+}
+
+// actZone names the place as the readings without a zone substitution do;
+// if only a substituted zone holds it, that one.
+func actZone(f *truce.Facts, evals []eval) truce.ZoneID {
 	var zone truce.ZoneID
 	for _, e := range evals {
 		if e.zone != "" && e.zone == e.inZone {
@@ -104,59 +115,55 @@ func (c *rcase) act(cf catFact, evals []eval) string {
 	if zone == "" && len(f.Zones) > 0 {
 		zone = f.Zones[0]
 	}
-	if zone != "" {
-		fmt.Fprintf(&b, " in %s", zoneName(a, zone))
-	}
-	for _, ev := range f.Evidence {
-		if ev.Fact == "place" {
-			fmt.Fprintf(&b, " (placed at %q, named in the text, not at the source's point)", ev.Words)
-		}
-	}
-	b.WriteString(" ")
-	b.WriteString(c.when())
-	return b.String()
+	return zone
 }
 
 // when says when the report places the incident: "on 18 March 2025",
-// "on 18 March 2025 at 15:28 EET", "between 17 and 23 March 2025".
-func (c *rcase) when() string {
+// "on 18 March 2025 at 15:28 EET", "between 17 March 2025 and 23 March 2025".
+func (c *rcase) when() wording {
 	a, r := c.j.a, c.r
 	s, e := r.Start.In(a.Timezone), r.End.Add(-time.Nanosecond).In(a.Timezone)
 	if civil(s) == civil(e) {
 		if r.Precision == truce.PrecisionDay || r.End.Sub(r.Start) >= 23*time.Hour {
-			return "on " + s.Format("2 January 2006")
+			return msg("when.on", "Date", civilDay(s))
 		}
-		return "on " + s.Format("2 January 2006 at 15:04 MST")
+		return msg("when.on_at", "Date", civilDay(s), "Time", s.Format("15:04 MST"))
 	}
-	return "between " + s.Format("2 January 2006") + " and " + e.Format("2 January 2006")
+	return msg("when.between", "From", civilDay(s), "To", civilDay(e))
 }
 
 // span describes the report's time interval for messages about time.
-func (c *rcase) span() string {
+func (c *rcase) span() wording {
 	w := c.when()
-	return strings.TrimPrefix(strings.TrimPrefix(w, "on "), "between ")
+	w.id = "span." + w.id[len("when."):]
+	return w
 }
 
 // dayPhrase gives the day of the phase under the readings with outcome o
 // (0: any reading in force), e.g. "day 11 of 31", or per reading when they
 // differ: "day 11 of 31 for RU and US, day 4 of 24 for UA".
-func dayPhrase(evals []eval, o truce.Outcome) string {
-	var days []string
+func dayPhrase(evals []eval, o truce.Outcome) wording {
+	var days []wording
+	var keys [][2]int
 	var who [][]truce.PartyID
 	for _, e := range evals {
 		if e.day == 0 || (o != 0 && e.outcome != o) {
 			continue
 		}
-		d := fmt.Sprintf("day %d", e.day)
-		if e.days > 0 {
-			d += fmt.Sprintf(" of %d", e.days)
+		d := msg("day.of", "Day", e.day, "Days", e.days)
+		if e.days == 0 {
+			d = msg("day.open", "Day", e.day)
 		}
-		if i := slices.Index(days, d); i >= 0 {
+		if i := slices.Index(keys, [2]int{e.day, e.days}); i >= 0 {
 			who[i] = append(who[i], e.w.Parties...)
 			continue
 		}
+		keys = append(keys, [2]int{e.day, e.days})
 		days = append(days, d)
 		who = append(who, slices.Clone(e.w.Parties))
+	}
+	if len(days) == 0 {
+		return wording{}
 	}
 	if len(days) == 1 {
 		n := 0
@@ -169,11 +176,11 @@ func dayPhrase(evals []eval, o truce.Outcome) string {
 			return days[0]
 		}
 	}
-	parts := make([]string, len(days))
+	parts := make([]wording, len(days))
 	for i, d := range days {
-		parts[i] = d + " for " + joinParties(who[i])
+		parts[i] = msg("day.for", "Day", d, "Parties", partyList(who[i]))
 	}
-	return strings.Join(parts, ", ")
+	return seq("list.comma", parts...)
 }
 
 func evalsParties(evals []eval, o truce.Outcome) []truce.PartyID {
@@ -186,69 +193,68 @@ func evalsParties(evals []eval, o truce.Outcome) []truce.PartyID {
 	return ps
 }
 
-func readingsOf2(evals []eval) string {
+func readingsOf2(evals []eval) wording {
 	var ps []truce.PartyID
 	for _, e := range evals {
 		ps = append(ps, e.w.Parties...)
 	}
 	if len(ps) == 1 {
-		return string(ps[0]) + "'s reading"
+		return msg("reading.of_one", "Party", string(ps[0]))
 	}
-	return "the reading of " + joinParties(ps)
+	return msg("reading.of_many", "Parties", partyList(ps))
 }
 
 // reasons explains why the readings are not prohibited: one reason when
 // they agree, else one per reading; when the phase was not in force, the
 // phase's windows follow in brackets.
-func reasons(evals []eval) string {
+func (c *rcase) reasons(evals []eval) wording {
 	var uniq, whys []string
+	var uniqP, whyP []wording
 	var who, whyWho [][]truce.PartyID
 	for _, e := range evals {
-		if i := slices.Index(uniq, e.note()); i >= 0 {
+		if i := slices.Index(uniq, e.noteEN); i >= 0 {
 			who[i] = append(who[i], e.w.Parties...)
 		} else {
-			uniq = append(uniq, e.note())
+			uniq, uniqP = append(uniq, e.noteEN), append(uniqP, e.note())
 			who = append(who, slices.Clone(e.w.Parties))
 		}
-		if e.why == "" {
+		if e.why.isZero() {
 			continue
 		}
-		if i := slices.Index(whys, e.why); i >= 0 {
+		if i := slices.Index(whys, e.whyEN); i >= 0 {
 			whyWho[i] = append(whyWho[i], e.w.Parties...)
 		} else {
-			whys = append(whys, e.why)
+			whys, whyP = append(whys, e.whyEN), append(whyP, e.why)
 			whyWho = append(whyWho, slices.Clone(e.w.Parties))
 		}
 	}
-	var out string
-	if len(uniq) == 1 {
-		out = uniq[0]
-	} else {
-		parts := make([]string, len(uniq))
-		for i, u := range uniq {
-			parts[i] = fmt.Sprintf("for %s, %s", joinParties(who[i]), u)
+	out := uniqP[0]
+	if len(uniqP) > 1 {
+		parts := make([]wording, len(uniqP))
+		for i, u := range uniqP {
+			parts[i] = msg("reason.for", "Parties", partyList(who[i]), "Reason", u)
 		}
-		out = strings.Join(parts, "; ")
+		out = seq("list.semicolon", parts...)
 	}
 	switch {
-	case len(whys) == 1 && len(whyWho[0]) == len(evalsParties(evals, 0)):
-		out += " (it was " + whys[0] + ")"
-	case len(whys) > 0:
-		parts := make([]string, len(whys))
-		for i, w := range whys {
-			parts[i] = fmt.Sprintf("for %s %s", joinParties(whyWho[i]), w)
+	case len(whyP) == 1 && len(whyWho[0]) == len(evalsParties(evals, 0)):
+		out = msg("reason.with_why", "Reason", out, "Why", whyP[0])
+	case len(whyP) > 0:
+		parts := make([]wording, len(whyP))
+		for i, w := range whyP {
+			parts[i] = msg("reason.why_for", "Parties", partyList(whyWho[i]), "Why", w)
 		}
-		out += " (it was " + strings.Join(parts, "; ") + ")"
+		out = msg("reason.with_why", "Reason", out, "Why", seq("list.semicolon", parts...))
 	}
 	return out
 }
 
-func sourcePhrase(r *truce.Report) string {
-	s := "Source: " + r.Source + " report " + string(r.ID)
+func sourcePhrase(r *truce.Report) wording {
+	outlet := ""
 	if r.Outlet != "" {
-		s += " (" + r.Outlet + ")"
+		outlet = " (" + r.Outlet + ")"
 	}
-	return s + "."
+	return msg("explain.source", "Source", r.Source, "Report", string(r.ID), "Outlet", outlet)
 }
 
 func capitalize(s string) string {

@@ -133,6 +133,12 @@ func (j *Judge) Judge(r *truce.Report) truce.Judgement {
 func (j *Judge) JudgeWith(r *truce.Report, breaches []truce.Breach) truce.Judgement {
 	c := j.newCase(r)
 	c.breaches = breaches
+	return c.judgeAll()
+}
+
+// judgeAll judges the case against every commitment of every phase.
+func (c *rcase) judgeAll() truce.Judgement {
+	j, r := c.j, c.r
 	jd := truce.Judgement{Report: r.ID, Facts: c.facts}
 	best, bestScore := -1, -1
 	for pi := range j.sched {
@@ -151,7 +157,11 @@ func (j *Judge) JudgeWith(r *truce.Report, breaches []truce.Breach) truce.Judgem
 		jd.Explanation = jd.Findings[best].Explanation
 	} else {
 		jd.Outcome = truce.OutcomeNotProhibited
-		jd.Explanation = "Not prohibited: the agreement has no commitments. " + sourcePhrase(r)
+		ex := msg("explain.no_commitments", "Source", sourcePhrase(r))
+		jd.Explanation = c.en(ex)
+		if c.keep {
+			c.explained = append(c.explained, ex)
+		}
 	}
 	return jd
 }
@@ -190,6 +200,13 @@ type rcase struct {
 	zoneNear map[truce.ZoneID]bool
 	// breaches are the breaches known at judging time (JudgeWith).
 	breaches []truce.Breach
+	// perpNote and catNote say how the perpetrator and the category were
+	// established (Facts.PerpetratorNote and CategoryNote in English).
+	perpNote, catNote wording
+	// keep makes judge keep each finding's explanation as phrases in
+	// explained, in order, for rendering in another language (Explain).
+	keep      bool
+	explained []wording
 }
 
 func (j *Judge) newCase(r *truce.Report) *rcase {
@@ -208,6 +225,7 @@ func (j *Judge) newCase(r *truce.Report) *rcase {
 		})
 	}
 	c.categoryFacts()
+	c.facts.PerpetratorNote, c.facts.CategoryNote = c.en(c.perpNote), c.en(c.catNote)
 	for _, z := range j.a.Zones {
 		if j.a.InZoneAt(z.ID, c.loc, nil, r.Start) {
 			c.facts.Zones = append(c.facts.Zones, z.ID)
@@ -220,7 +238,7 @@ func (c *rcase) perpetrator() {
 	r, f := c.r, &c.facts
 	if r.Perpetrator != "" {
 		f.Perpetrator, f.PerpetratorBasis = r.Perpetrator, truce.BasisExplicit
-		f.PerpetratorNote = "stated in the report"
+		c.perpNote = msg("note.stated")
 		f.Evidence = append(f.Evidence, truce.Span{Fact: "perpetrator", Basis: truce.BasisExplicit, Words: string(r.Perpetrator), Note: "the report's perpetrator field"})
 		return
 	}
@@ -230,7 +248,7 @@ func (c *rcase) perpetrator() {
 			for i := range ws {
 				if al.p.matchAt(ws, i) {
 					f.Perpetrator, f.PerpetratorBasis = al.party, truce.BasisActor
-					f.PerpetratorNote = fmt.Sprintf("actor %q", r.Actor1)
+					c.perpNote = msg("note.actor", "Actor", quoted(r.Actor1))
 					f.Evidence = append(f.Evidence, truce.Span{Fact: "perpetrator", Basis: truce.BasisActor, Words: r.Actor1, Note: "the source's actor field"})
 					return
 				}
@@ -240,23 +258,23 @@ func (c *rcase) perpetrator() {
 	e := c.tr.best
 	switch {
 	case e == nil:
-		f.PerpetratorNote = "no actor field and the text reports no attack"
+		c.perpNote = msg("note.no_actor_no_attack")
 	case len(c.tr.multi) > 0:
 		names := []string{string(e.actor)}
 		for _, p := range c.tr.multi {
 			names = append(names, string(p))
 		}
-		f.PerpetratorNote = "the text reports attacks on covered targets by more than one party: " + strings.Join(names, ", ")
+		c.perpNote = msg("note.several_parties", "Parties", strings.Join(names, ", "))
 	case e.actor != "":
 		f.Perpetrator, f.PerpetratorBasis = e.actor, truce.BasisText
 		ev := c.tr.t.evidence("perpetrator", e.actorM, e.actorHow)
 		f.Evidence = append(f.Evidence, ev)
-		f.PerpetratorNote = fmt.Sprintf("the text says %q (%s)", ev.Words, e.actorHow)
+		c.perpNote = msg("note.text_says_how", "Words", quoted(ev.Words), "How", actorHow(e.actorHow))
 	case e.repelled:
 		c.repelled = true
-		f.PerpetratorNote = "the text names no attacker; the attack was repelled, so the side that does not hold the place did it"
+		c.perpNote = msg("note.repelled")
 	default:
-		f.PerpetratorNote = "no actor field and the text names no party as the attacker"
+		c.perpNote = msg("note.no_actor_no_party")
 	}
 }
 
@@ -334,17 +352,17 @@ func (c *rcase) categoryFacts() {
 	}
 	switch {
 	case r.Category != "":
-		f.Category, f.CategoryBasis, f.CategoryNote = r.Category, truce.BasisExplicit, "stated in the report"
+		f.Category, f.CategoryBasis, c.catNote = r.Category, truce.BasisExplicit, msg("note.stated")
 	case r.Site != "":
 		if i, ok := c.j.siteByID[r.Site]; ok {
 			s := &c.j.sites[i]
 			d := geo.Distance(r.Location, s.Location)
 			f.Site = &truce.SiteMatch{ID: s.ID, Name: s.Name, Category: c.j.siteCat[i], DistanceMeters: d}
-			f.Category, f.CategoryBasis, f.CategoryNote = c.j.siteCat[i], truce.BasisSite, "the site named in the report"
+			f.Category, f.CategoryBasis, c.catNote = c.j.siteCat[i], truce.BasisSite, msg("note.site_named")
 		}
 	case c.textCat != "" && c.textRel == "":
 		f.Category, f.CategoryBasis = c.textCat, truce.BasisText
-		f.CategoryNote = fmt.Sprintf("the text says %q", c.textWord)
+		c.catNote = msg("note.text_says", "Words", quoted(c.textWord))
 		// Nearness says which site a target the text names is.
 		for _, s := range c.near {
 			cat := c.j.siteCat[s.i]
@@ -353,7 +371,7 @@ func (c *rcase) categoryFacts() {
 				if c.textCat.Covers(cat) {
 					f.Category = cat // the site says which kind the text's target is
 				}
-				f.CategoryNote = fmt.Sprintf("the text says %q; %s is %s away", c.textWord, f.Site.Name, km(s.meters))
+				c.catNote = msg("note.text_site_away", "Words", quoted(c.textWord), "Site", f.Site.Name, "Distance", dist(s.meters))
 				break
 			}
 		}
@@ -361,7 +379,7 @@ func (c *rcase) categoryFacts() {
 		s := c.near[0]
 		f.Site = c.siteMatch(s)
 		f.Category, f.CategoryBasis = c.j.siteCat[s.i], truce.BasisSite
-		f.CategoryNote = fmt.Sprintf("%s, %s away", strings.TrimSpace(c.j.sites[s.i].Name), km(s.meters))
+		c.catNote = msg("note.site_away", "Site", strings.TrimSpace(c.j.sites[s.i].Name), "Distance", dist(s.meters))
 	}
 }
 

@@ -45,8 +45,8 @@ func (c *rcase) evalSide(ps *PhaseSchedule, w *Window, cm *truce.Commitment, e *
 	if reason := c.evalTerritory(ps, w, p); reason != "" {
 		return reason
 	}
-	if unsure != "" && !slices.Contains(e.missing, unsure) {
-		e.missing = append(e.missing, unsure)
+	if unsure != "" && !slices.ContainsFunc(e.missing, func(m wording) bool { return m.raw == unsure }) {
+		e.missing = append(e.missing, raw(unsure))
 	}
 	return ""
 }

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"truce/internal/i18n"
 
 	"truce"
 )
@@ -20,6 +21,7 @@ type Window struct {
 	End     time.Time // zero: no end
 	// Why explains when the phase starts and ends, or why it never did.
 	Why   string
+	why   wording // Why as phrases, for explanations in other languages
 	Zones map[truce.ZoneID]truce.ZoneID
 	// Territory is the zone this reading counts as each party's: the
 	// phase's, overridden by the reading's own.
@@ -81,15 +83,17 @@ func Schedule(a *truce.Agreement) []PhaseSchedule {
 				if r.Start != nil {
 					w.Start = *r.Start
 				}
-				w.Why = "in force from " + fmtTime(a, w.Start)
+				w.why = msg("why.from", "From", timeArg(a, w.Start))
 			case truce.StartAllAccept:
-				w.InForce, w.Start, w.End, w.Why = allAccept(a, ph)
+				var why string
+				w.InForce, w.Start, w.End, why = allAccept(a, ph)
+				w.why = raw(why)
 				if r.Start != nil {
 					w.InForce, w.Start = true, *r.Start
-					w.Why = "in force from " + fmtTime(a, w.Start)
+					w.why = msg("why.from", "From", timeArg(a, w.Start))
 				}
 			case truce.StartAfterHeld:
-				w.Why = fmt.Sprintf("starts %d days after phase %s has held", ph.Start.Days, ph.Start.After)
+				w.why = msgN("why.starts_after", ph.Start.Days, "After", string(ph.Start.After))
 				var prev *PhaseSchedule
 				for j := range a.Phases {
 					if a.Phases[j].ID == ph.Start.After && depth < len(a.Phases) {
@@ -102,19 +106,19 @@ func Schedule(a *truce.Agreement) []PhaseSchedule {
 				}
 				switch {
 				case pw == nil || !pw.InForce:
-					w.Why = fmt.Sprintf("never in force: it starts %d days after phase %s has held, and %s never entered into force", ph.Start.Days, ph.Start.After, ph.Start.After)
+					w.why = msgN("why.never_prev", ph.Start.Days, "After", string(ph.Start.After))
 				default:
 					start := addDays(a, pw.Start, ph.Start.Days)
 					if !pw.End.IsZero() && pw.End.Before(start) {
-						w.Why = fmt.Sprintf("never in force: phase %s ended on %s, before it had held for %d days", ph.Start.After, fmtTime(a, pw.End), ph.Start.Days)
+						w.why = msgN("why.never_short", ph.Start.Days, "After", string(ph.Start.After), "End", timeArg(a, pw.End))
 					} else {
 						w.InForce, w.Start = true, start
-						w.Why = fmt.Sprintf("in force from %s, %d days after phase %s began", fmtTime(a, start), ph.Start.Days, ph.Start.After)
+						w.why = msgN("why.from_after", ph.Start.Days, "From", timeArg(a, start), "After", string(ph.Start.After))
 					}
 				}
 				if r.Start != nil {
 					w.InForce, w.Start = true, *r.Start
-					w.Why = "in force from " + fmtTime(a, w.Start)
+					w.why = msg("why.from", "From", timeArg(a, w.Start))
 				}
 			}
 			if w.InForce {
@@ -131,12 +135,13 @@ func Schedule(a *truce.Agreement) []PhaseSchedule {
 				if !w.End.IsZero() {
 					if !w.End.After(w.Start) {
 						w.InForce = false
-						w.Why = fmt.Sprintf("never in force: it would end (%s) before it starts (%s)", fmtTime(a, w.End), fmtTime(a, w.Start))
+						w.why = msg("why.never_inverted", "End", timeArg(a, w.End), "Start", timeArg(a, w.Start))
 					} else {
-						w.Why += " until " + fmtEnd(a, w.End)
+						w.why = msg("why.until", "Why", w.why, "Until", endArg(a, w.End))
 					}
 				}
 			}
+			w.Why = speaker{l: i18n.English(), a: a}.say(w.why)
 			ps.Windows = append(ps.Windows, w)
 		}
 		return ps
@@ -290,6 +295,24 @@ func fmtTime(a *truce.Agreement, t time.Time) string {
 		return l.Format("2 January 2006")
 	}
 	return l.Format("2 January 2006 15:04 MST")
+}
+
+// timeArg is fmtTime as a wording argument.
+func timeArg(a *truce.Agreement, t time.Time) any {
+	l := t.In(a.Timezone)
+	if l.Hour() == 0 && l.Minute() == 0 && l.Second() == 0 {
+		return civilDay(l)
+	}
+	return instant(l)
+}
+
+// endArg is fmtEnd as a wording argument.
+func endArg(a *truce.Agreement, t time.Time) wording {
+	l := t.In(a.Timezone)
+	if l.Hour() == 0 && l.Minute() == 0 && l.Second() == 0 {
+		return msg("why.end_of", "Date", civilDay(l.AddDate(0, 0, -1)))
+	}
+	return msg("why.at", "At", instant(l))
 }
 
 // fmtEnd formats an exclusive end instant: local midnight reads as "the end

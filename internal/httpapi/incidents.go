@@ -116,9 +116,18 @@ type (
 	idIn            struct {
 		ID string `path:"id" maxLength:"300"`
 	}
-	incidentDetailOut struct{ Body IncidentDetail }
-	eventBody         struct{ Body EventOut }
-	statusIn          struct {
+	// readIn reads one thing, with its explanations in a language.
+	readIn struct {
+		ID string `path:"id" maxLength:"300"`
+		LangParams
+	}
+	incidentDetailOut struct {
+		ContentLanguage string `header:"Content-Language" doc:"the language of the explanations"`
+		Vary            string `header:"Vary"`
+		Body            IncidentDetail
+	}
+	eventBody struct{ Body EventOut }
+	statusIn  struct {
 		ID   string `path:"id" maxLength:"300"`
 		Body struct {
 			Status string `json:"status" enum:"under_review,verified,unverifiable,dismissed"`
@@ -201,15 +210,19 @@ func (s *Server) listIncidents(ctx context.Context, p truce.Principal, in *listI
 }
 
 // getIncident serves get-incident.
-func (s *Server) getIncident(ctx context.Context, p truce.Principal, in *idIn) (*incidentDetailOut, error) {
+func (s *Server) getIncident(ctx context.Context, p truce.Principal, in *readIn) (*incidentDetailOut, error) {
 	inc, err := s.loadIncident(ctx, p, in.ID, OpRead)
 	if err != nil {
 		return nil, err
 	}
+	lang := in.lang()
 	d := IncidentDetail{IncidentOut: incidentOut(inc), ReportList: []ReportOut{}, Events: []EventOut{}, Evidence: []EvidenceOut{}, LogIndexes: []int64{}}
-	ros, reps, err := s.reportsIn(ctx, inc)
+	ros, reps, said, err := s.reportsIn(ctx, inc, lang)
 	if err != nil {
 		return nil, err
+	}
+	if x, ok := said[d.Explanation]; ok {
+		d.Explanation = x
 	}
 	d.ReportList = append(d.ReportList, ros...)
 	if len(reps) > 1 {
@@ -231,7 +244,7 @@ func (s *Server) getIncident(ctx context.Context, p truce.Principal, in *idIn) (
 	for i := range items {
 		d.Evidence = append(d.Evidence, evidenceOut(&items[i]))
 	}
-	return &incidentDetailOut{Body: d}, nil
+	return &incidentDetailOut{ContentLanguage: lang, Vary: "Accept-Language", Body: d}, nil
 }
 
 // mergedInto returns the incident that an incident with history evs was

@@ -106,7 +106,13 @@ type (
 	}
 	bulkOut    struct{ Body BulkResult }
 	reportBody struct{ Body ReportOut }
-	splitIn    struct {
+	// reportReadOut is a report read in a language.
+	reportReadOut struct {
+		ContentLanguage string `header:"Content-Language" doc:"the language of the explanations"`
+		Vary            string `header:"Vary"`
+		Body            ReportOut
+	}
+	splitIn struct {
 		ID   string `path:"id" maxLength:"300"`
 		Body struct {
 			Reason string `json:"reason" minLength:"1" maxLength:"2000"`
@@ -143,7 +149,7 @@ func (s *Server) createReport(ctx context.Context, p truce.Principal, in *create
 	if err := s.judgeReports(ctx, p, []*truce.Report{r}); err != nil {
 		return nil, err
 	}
-	out, err := s.reportView(ctx, p, r.ID)
+	out, err := s.reportView(ctx, p, r.ID, "en")
 	if err != nil {
 		return nil, err
 	}
@@ -216,12 +222,13 @@ func (s *Server) uploadReports(ctx context.Context, p truce.Principal, in *bulkI
 }
 
 // getReport serves get-report.
-func (s *Server) getReport(ctx context.Context, p truce.Principal, in *idIn) (*reportBody, error) {
-	out, err := s.reportView(ctx, p, truce.ReportID(in.ID))
+func (s *Server) getReport(ctx context.Context, p truce.Principal, in *readIn) (*reportReadOut, error) {
+	lang := in.lang()
+	out, err := s.reportView(ctx, p, truce.ReportID(in.ID), lang)
 	if err != nil {
 		return nil, err
 	}
-	return &reportBody{Body: *out}, nil
+	return &reportReadOut{ContentLanguage: lang, Vary: "Accept-Language", Body: *out}, nil
 }
 
 // splitReport serves split-report.
@@ -254,12 +261,12 @@ func (s *Server) visibleIncidentOf(ctx context.Context, p truce.Principal, id tr
 }
 
 // reportView returns a report with its current judgement, if p may see it.
-func (s *Server) reportView(ctx context.Context, p truce.Principal, id truce.ReportID) (*ReportOut, error) {
+func (s *Server) reportView(ctx context.Context, p truce.Principal, id truce.ReportID, lang string) (*ReportOut, error) {
 	in, err := s.visibleIncidentOf(ctx, p, id)
 	if err != nil {
 		return nil, err
 	}
-	return s.reportIn(ctx, in.ID, id)
+	return s.reportIn(ctx, in.ID, id, lang)
 }
 
 // corroborate sets the corroboration of the listed incidents (outs[i] is
@@ -349,23 +356,26 @@ func (c *corroborations) put(k corrKey, v int) {
 
 // reportsIn returns the reports of an incident with their judgements under
 // the latest agreement, in the incident's order, in two queries however
-// many reports it holds; and the reports themselves.
-func (s *Server) reportsIn(ctx context.Context, inc *truce.IncidentSummary) ([]ReportOut, []*truce.Report, error) {
+// many reports it holds, their explanations in lang; the reports
+// themselves; and the stored (English) explanations it rendered in lang.
+func (s *Server) reportsIn(ctx context.Context, inc *truce.IncidentSummary, lang string) ([]ReportOut, []*truce.Report, map[string]string, error) {
 	f := truce.ReportFilter{Incidents: []truce.IncidentID{inc.ID}}
 	reps := map[truce.ReportID]*truce.Report{}
 	if err := s.store.Reports(ctx, f, func(r *truce.Report) error { reps[r.ID] = r; return nil }); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	jds := map[truce.ReportID]*truce.Judgement{}
-	if _, v, err := s.judges.current(ctx); err != nil {
-		return nil, nil, err
+	said := map[string]string{}
+	judge, v, err := s.judges.current(ctx)
+	if err != nil {
+		return nil, nil, nil, err
 	} else if v != nil {
 		err := s.store.Judgements(ctx, v.ID, v.Version, f, func(r *truce.Report, jd *truce.Judgement) error {
 			jds[r.ID] = jd
 			return nil
 		})
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 	}
 	out := make([]ReportOut, 0, len(inc.Reports))
@@ -374,28 +384,29 @@ func (s *Server) reportsIn(ctx context.Context, inc *truce.IncidentSummary) ([]R
 		r := reps[id]
 		if r == nil {
 			// Merged or split since the incident was read: read it alone.
-			ro, err := s.reportIn(ctx, inc.ID, id)
+			ro, err := s.reportIn(ctx, inc.ID, id, lang)
 			if err != nil {
-				return nil, nil, err
+				return nil, nil, nil, err
 			}
 			out = append(out, *ro)
 			continue
 		}
-		out = append(out, reportOut(r, inc.ID, jds[id]))
+		out = append(out, reportOut(r, inc.ID, explainIn(judge, r, jds[id], lang, said)))
 		rs = append(rs, r)
 	}
-	return out, rs, nil
+	return out, rs, said, nil
 }
 
 // reportIn returns a report of incident inc with its current judgement;
 // the caller has checked that the incident may be seen.
-func (s *Server) reportIn(ctx context.Context, inc truce.IncidentID, id truce.ReportID) (*ReportOut, error) {
+func (s *Server) reportIn(ctx context.Context, inc truce.IncidentID, id truce.ReportID, lang string) (*ReportOut, error) {
 	r, err := s.store.Report(ctx, id)
 	if err != nil {
 		return nil, err
 	}
 	var jd *truce.Judgement
-	if _, v, err := s.judges.current(ctx); err != nil {
+	judge, v, err := s.judges.current(ctx)
+	if err != nil {
 		return nil, err
 	} else if v != nil {
 		jd, err = s.store.Judgement(ctx, v.ID, v.Version, id)
@@ -403,6 +414,21 @@ func (s *Server) reportIn(ctx context.Context, inc truce.IncidentID, id truce.Re
 			return nil, err
 		}
 	}
-	out := reportOut(r, inc, jd)
+	out := reportOut(r, inc, explainIn(judge, r, jd, lang, nil))
 	return &out, nil
+}
+
+// explainIn returns jd with its explanations in lang, rendered by the
+// current judge from the same findings (adjudicate.Judge.Explain); the
+// stored judgement is never changed. said, if not nil, gets each stored
+// explanation that was rendered, with its rendering.
+func explainIn(j *adjudicate.Judge, r *truce.Report, jd *truce.Judgement, lang string, said map[string]string) *truce.Judgement {
+	if jd == nil || j == nil || lang == "en" {
+		return jd
+	}
+	x := j.Explain(r, jd, lang)
+	if said != nil {
+		said[jd.Explanation] = x.Explanation
+	}
+	return &x
 }
