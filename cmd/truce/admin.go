@@ -143,6 +143,7 @@ func parseDays(s string) (time.Duration, error) {
 func (e *env) logCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "log", Short: "Verify and export the tamper-evident log"}
 	var db, bundle, key, out string
+	var wc witnessCheck
 	verify := &cobra.Command{
 		Use:   "verify",
 		Short: "Check the whole log: every record against its hashes, every checkpoint's signature and consistency, every stored row against its record",
@@ -156,7 +157,8 @@ figures against what the records derive them to (docs/operations.md lists
 every column). It exits non-zero, naming the row, on the first mismatch.
 With --bundle it checks
 an exported bundle offline, without a database (give --key to trust a key
-you obtained independently).`,
+you obtained independently). --policy and --against check the witnesses'
+cosignatures (docs/operations.md, "Witnesses").`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if bundle != "" {
@@ -168,6 +170,9 @@ you obtained independently).`,
 				rep, err := ledger.VerifyBundle(f, key)
 				fmt.Fprintln(e.stdout, rep.String())
 				if err != nil {
+					return fmt.Errorf("bundle %s: %w", bundle, err)
+				}
+				if err := e.bundleWitnessed(cmd.Context(), wc, bundle, rep); err != nil {
 					return fmt.Errorf("bundle %s: %w", bundle, err)
 				}
 				fmt.Fprintln(e.stdout, "bundle verified")
@@ -190,8 +195,11 @@ you obtained independently).`,
 				return err
 			}
 			rep, err := ledger.Verify(cmd.Context(), src, vk)
-			done()
 			fmt.Fprintln(e.stdout, rep.String())
+			if err == nil && wc != (witnessCheck{}) {
+				err = storeWitnessed(cmd.Context(), e.stdout, wc, st, src, vk, rep)
+			}
+			done()
 			if err != nil {
 				return fmt.Errorf("log verify: %w", err)
 			}
@@ -207,6 +215,8 @@ you obtained independently).`,
 	dbFlag(verify, &db)
 	verify.Flags().StringVar(&bundle, "bundle", "", "verify an exported bundle instead of the database")
 	verify.Flags().StringVar(&key, "key", "", "the verifier key to trust (default: the store's, or the bundle's)")
+	verify.Flags().StringVar(&wc.policy, "policy", "", "an agreement file whose witness policy the log must meet: every record covered by a checkpoint cosigned by enough of its witnesses")
+	verify.Flags().StringVar(&wc.against, "against", "", "a file holding a signed checkpoint of the same log shown to someone else (e.g. a witness's latest): fails, naming both roots and their signers, if it is a split view")
 	export := &cobra.Command{
 		Use:   "export --out FILE",
 		Short: "Write a self-contained bundle of the log (records, checkpoints, key) for offline verification",

@@ -95,7 +95,12 @@ type witnessProc struct {
 
 func startWitness(t *testing.T, bin string, args ...string) witnessProc {
 	t.Helper()
-	addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	return startWitnessAt(t, bin, fmt.Sprintf("127.0.0.1:%d", freePort(t)), args...)
+}
+
+// startWitnessAt starts `truce witness` listening on addr.
+func startWitnessAt(t *testing.T, bin, addr string, args ...string) witnessProc {
+	t.Helper()
 	cmd := exec.Command(bin, append([]string{"witness", "--addr", addr}, args...)...)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr

@@ -196,6 +196,7 @@ func (c *Collector) send(ctx context.Context, name string, cl *witness.Client, d
 	if err := c.st.AddCosignature(ctx, truce.Cosignature{Size: size, Witness: name, Line: line, At: time.Now().UTC()}); err != nil {
 		return done, fmt.Errorf("store the cosignature of %s at size %d: %w", name, size, err)
 	}
+	c.log.DebugContext(ctx, "cosigned", "witness", name, "size", size)
 	return size, nil
 }
 

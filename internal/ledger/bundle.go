@@ -213,3 +213,23 @@ func unexpectedEOF(err error) error {
 	}
 	return err
 }
+
+// BundleCheckpoints reads the signed checkpoints of a bundle (the lines
+// after its header), oldest first, without verifying anything: run
+// VerifyBundle for that.
+func BundleCheckpoints(r io.Reader) ([][]byte, error) {
+	dec := json.NewDecoder(r)
+	var h bundleHeader
+	if err := dec.Decode(&h); err != nil || h.Type != "header" || h.Format != bundleFormat {
+		return nil, fmt.Errorf("ledger: not a %s", bundleFormat)
+	}
+	cps := make([][]byte, 0, min(max(h.Checkpoints, 0), 1<<16))
+	for j := range h.Checkpoints {
+		var c bundleCheckpoint
+		if err := dec.Decode(&c); err != nil || c.Type != "checkpoint" {
+			return nil, fmt.Errorf("ledger: bundle checkpoint %d: %w", j, unexpectedEOF(err))
+		}
+		cps = append(cps, []byte(c.Note))
+	}
+	return cps, nil
+}
