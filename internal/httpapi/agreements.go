@@ -29,6 +29,22 @@ type AgreementOut struct {
 	Phases      []PhaseOut      `json:"phases"`
 	Obligations []ObligationOut `json:"obligations"`
 	Positions   []PositionOut   `json:"positions"`
+	Witnesses   *WitnessesOut   `json:"witnesses,omitempty"`
+}
+
+// WitnessesOut is the agreement's witness policy: the witnesses that
+// must cosign a checkpoint, Threshold of them, before it is final.
+type WitnessesOut struct {
+	Threshold int          `json:"threshold"`
+	List      []WitnessOut `json:"list"`
+}
+
+// WitnessOut is one witness of the log.
+type WitnessOut struct {
+	Name  string `json:"name"`
+	Party string `json:"party,omitempty"`
+	Key   string `json:"key" doc:"its C2SP tlog-cosignature/v1 verifier key"`
+	URL   string `json:"url"`
 }
 
 // PartyOut is a party.
@@ -117,6 +133,12 @@ func agreementOut(v *truce.AgreementVersion, a *truce.Agreement) *AgreementOut {
 		Parties: []PartyOut{}, Zones: []ZoneOut{}, Phases: []PhaseOut{}, Obligations: []ObligationOut{}, Positions: []PositionOut{}}
 	for _, p := range a.Parties {
 		o.Parties = append(o.Parties, PartyOut{ID: string(p.ID), Name: p.Name, Mediator: p.Mediator})
+	}
+	if w := a.Witnesses; w != nil {
+		o.Witnesses = &WitnessesOut{Threshold: w.Threshold, List: []WitnessOut{}}
+		for _, x := range w.Witnesses {
+			o.Witnesses.List = append(o.Witnesses.List, WitnessOut{Name: x.Name, Party: string(x.Party), Key: x.Key, URL: x.URL})
+		}
 	}
 	for _, z := range a.Zones {
 		o.Zones = append(o.Zones, ZoneOut{ID: string(z.ID), Name: z.Name})

@@ -497,6 +497,7 @@ func testVerify(t *testing.T, tb *tab) {
 		}
 	}
 	t.Logf("verify refuses: %v", neg)
+	testCosigners(t, tb, tb.srv)
 }
 
 // evidenceMark is one <mark> of a report's text on the incident page.

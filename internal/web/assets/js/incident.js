@@ -292,6 +292,7 @@ async function verify() {
         h('dt', null, 'Log'), h('dd', { class: 'mono' }, cp.origin),
         h('dt', null, 'Public key'), h('dd', { class: 'hash' }, res.key.text),
         h('dt', null, 'Checkpoint'), h('dd', null, `${fmtNum(cp.size)} records, root ${cp.rootB64}`),
+        ...(cp.policy ? [h('dt', null, 'Witnesses'), h('dd', { id: 'verify-witnesses' }, `cosigned by ${cp.cosigners.join(', ')}: ${cp.cosigners.length} of ${cp.policy.keys.length}, the agreement's policy needs ${cp.policy.threshold}`)] : []),
         h('dt', null, 'Checked'), h('dd', null, 'Ed25519 signature (WebCrypto), RFC 6962 inclusion proofs (SHA-256)')));
     announce(valid ? 'Verification succeeded' : 'Verification failed');
   } catch (e) {

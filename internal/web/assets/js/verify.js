@@ -1,7 +1,9 @@
 // Verifies log records in the browser, trusting nothing but the log's
 // public key: the checkpoint's Ed25519 signature (C2SP signed note, as
 // written by golang.org/x/mod/sumdb/note) with WebCrypto, and each record's
-// RFC 6962 inclusion proof with SHA-256.
+// RFC 6962 inclusion proof with SHA-256. When the agreement names
+// witnesses, the checkpoint must also carry valid C2SP tlog-cosignatures
+// from as many of them as its policy asks.
 
 const enc = new TextEncoder();
 
@@ -100,6 +102,80 @@ export async function openCheckpoint(key, noteBytes) {
   return { origin: lines[0], size, root, rootB64: lines[2], text };
 }
 
+// parseWitnessKey parses a witness's C2SP tlog-cosignature/v1 verifier
+// key, "<name>+<hash>+<base64 of 0x04 and the Ed25519 public key>".
+export async function parseWitnessKey(text) {
+  const t = text.trim();
+  const i = t.indexOf('+');
+  const j = t.indexOf('+', i + 1);
+  if (i <= 0 || j < 0) throw new VerifyError(`witness key ${t} is not <name>+<hash>+<key>`);
+  const name = t.slice(0, i);
+  let raw;
+  try {
+    raw = b64(t.slice(j + 1));
+  } catch (_) {
+    throw new VerifyError(`the key of witness ${name} is not base64`);
+  }
+  if (raw.length !== 33 || raw[0] !== 0x04) throw new VerifyError(`the key of witness ${name} is not a cosignature/v1 (type 0x04) key`);
+  const h = await sha256(enc.encode(name + '\n'), raw);
+  if (hex(h.slice(0, 4)) !== t.slice(i + 1, j)) throw new VerifyError(`the key hash of witness ${name} does not match its key`);
+  return { name, keyHash: h.slice(0, 4), key: raw.slice(1) };
+}
+
+// cosigners returns the names of the witnesses (keys from parseWitnessKey)
+// whose cosignature on the signed checkpoint verifies: each signs
+// "cosignature/v1\ntime <t>\n" and the checkpoint text, and its line holds
+// the key hash, t (8 bytes, big-endian) and the Ed25519 signature.
+export async function cosigners(noteBytes, keys) {
+  const note = new TextDecoder('utf-8', { fatal: true }).decode(noteBytes);
+  const split = note.lastIndexOf('\n\n');
+  if (split < 0) throw new VerifyError('the checkpoint is not a signed note');
+  const text = note.slice(0, split + 1);
+  const signed = new Set();
+  for (const line of note.slice(split + 2, -1).split('\n')) {
+    const m = /^\u2014 (\S+) (\S+)$/.exec(line);
+    const k = m && keys.find((x) => x.name === m[1]);
+    if (!k || signed.has(k.name)) continue;
+    let raw;
+    try {
+      raw = b64(m[2]);
+    } catch (_) {
+      continue;
+    }
+    if (raw.length !== 76 || !equal(raw.slice(0, 4), k.keyHash)) continue;
+    const t = new DataView(raw.buffer, raw.byteOffset + 4, 8).getBigUint64(0);
+    const pub = await crypto.subtle.importKey('raw', k.key, { name: 'Ed25519' }, false, ['verify']);
+    const msg = enc.encode(`cosignature/v1\ntime ${t}\n${text}`);
+    if (await crypto.subtle.verify({ name: 'Ed25519' }, pub, raw.slice(12), msg)) signed.add(k.name);
+  }
+  return [...signed];
+}
+
+// witnessPolicy returns the current agreement's witness policy with parsed
+// keys, or null when it names no witnesses (or there is no agreement).
+async function witnessPolicy() {
+  const r = await fetch('/api/v1/agreement', { credentials: 'same-origin', cache: 'no-store' });
+  if (r.status === 404) return null;
+  if (!r.ok) throw new VerifyError(`/api/v1/agreement: ${r.status} ${r.statusText}`);
+  const w = (await r.json()).witnesses;
+  if (!w) return null;
+  return { threshold: w.threshold, keys: await Promise.all(w.list.map((x) => parseWitnessKey(x.key))) };
+}
+
+// openFinal fetches and opens the checkpoint the record is checked
+// against: with a witness policy, the final one, which must carry enough
+// valid cosignatures; without, the latest.
+async function openFinal(key, policy) {
+  if (!policy) return openCheckpoint(key, await fetchBytes('/api/v1/log/checkpoint'));
+  const b = await fetchBytes('/api/v1/log/checkpoint/final');
+  const cp = await openCheckpoint(key, b);
+  cp.cosigners = await cosigners(b, policy.keys);
+  if (cp.cosigners.length < policy.threshold) {
+    throw new VerifyError(`the checkpoint is cosigned by ${cp.cosigners.length} of the ${policy.keys.length} witnesses (${cp.cosigners.join(', ') || 'none'}); the agreement's policy needs ${policy.threshold}`);
+  }
+  return cp;
+}
+
 export const leafHash = (record) => sha256(new Uint8Array([0]), record);
 const nodeHash = (l, r) => sha256(new Uint8Array([1]), l, r);
 
@@ -158,12 +234,14 @@ async function fetchBytes(url) {
 // fetched again, for up to 5 seconds, before that record is reported.
 export async function verifyRecords(indexes, onRecord) {
   const key = await parseKey(new TextDecoder().decode(await fetchBytes('/api/v1/log/key')));
+  const policy = await witnessPolicy();
   const last = Math.max(-1, ...indexes);
-  let cp = await openCheckpoint(key, await fetchBytes('/api/v1/log/checkpoint'));
+  let cp = await openFinal(key, policy);
   for (let waited = 0; cp.size <= last && waited < 5000; waited += 100) {
     await new Promise((resolve) => setTimeout(resolve, 100));
-    cp = await openCheckpoint(key, await fetchBytes('/api/v1/log/checkpoint'));
+    cp = await openFinal(key, policy);
   }
+  cp.policy = policy;
   let failed = 0;
   for (const i of indexes) {
     let rec = null;
