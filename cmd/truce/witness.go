@@ -52,7 +52,7 @@ lines. The key file holds the witness's note signer key (see
 	cmd.Flags().StringArrayVar(&cfg.Logs, "log", nil, "a log to witness, <origin>=<verifier key> (repeatable)")
 	cmd.Flags().StringVar(&cfg.LogsFile, "logs", "", `file of logs to witness, one "<origin> <verifier key>" a line (# comments)`)
 	must(cmd.MarkFlagRequired("key"))
-	cmd.AddCommand(e.witnessKeygenCmd())
+	cmd.AddCommand(e.witnessKeygenCmd(), e.witnessStateCmd())
 	return cmd
 }
 
@@ -82,6 +82,32 @@ func (e *env) witnessKeygenCmd() *cobra.Command {
 	cmd.Flags().StringVar(&name, "name", "", "the witness's name in its cosignatures, e.g. witness.example.org/w1")
 	cmd.Flags().StringVar(&out, "out", "", "write the signer key to this new file (mode 0600) and print only the verifier key; without it both are printed, signer key first")
 	must(cmd.MarkFlagRequired("name"))
+	return cmd
+}
+
+func (e *env) witnessStateCmd() *cobra.Command {
+	var db, origin string
+	cmd := &cobra.Command{
+		Use:   "state --db FILE --origin LOG",
+		Short: "Print the latest checkpoint of a log this witness cosigned: give it to truce log verify --against to check what you are shown",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			st, err := witness.OpenStore(cmd.Context(), db)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			s, err := st.State(cmd.Context(), origin)
+			if err != nil {
+				return fmt.Errorf("witness state of %q: %w", origin, err)
+			}
+			_, err = e.stdout.Write(s.Checkpoint)
+			return err
+		},
+	}
+	cmd.Flags().StringVar(&db, "db", "witness.db", "the witness's state file")
+	cmd.Flags().StringVar(&origin, "origin", "", "the log's origin, the first line of its checkpoints")
+	must(cmd.MarkFlagRequired("origin"))
 	return cmd
 }
 

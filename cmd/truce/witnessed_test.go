@@ -96,6 +96,16 @@ func witnessedLog(t *testing.T, bin, db string) {
 	if !strings.Contains(out, "final checkpoint: size") || !strings.Contains(out, "bundle verified") {
 		t.Errorf("log verify --bundle --policy:\n%s", out)
 	}
+	// A party checks the log against its own witness's latest state.
+	state, _ := mustRun(t, "witness", "state", "--db", w.dbs[0], "--origin", w.origin)
+	statePath := filepath.Join(w.dir, "w1-state.note")
+	if err := os.WriteFile(statePath, []byte(state), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, _ = mustRun(t, "log", "verify", "--db", db, "--policy", agr, "--against", statePath)
+	if !strings.Contains(out, "is consistent with this log") {
+		t.Errorf("log verify --against the witness's state:\n%s", out)
+	}
 	w.fork(agr)
 }
 
