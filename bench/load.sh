@@ -18,7 +18,7 @@ backend=${4:-sqlite}
 shift $(( $# < 4 ? $# : 4 ))
 out=bench/out
 mkdir -p "$out"
-go build -o "$out/truce" ./cmd/truce
+[ -n "${TRUCE_BIN:-}" ] && cp "$TRUCE_BIN" "$out/truce" || go build -o "$out/truce" ./cmd/truce
 go build -o "$out/load" ./bench/load
 tmp=$(mktemp -d)
 db=$tmp/truce.db

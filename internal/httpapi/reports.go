@@ -143,10 +143,7 @@ func (s *Server) createReport(ctx context.Context, p truce.Principal, in *create
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.store.PutReports(ctx, p, []*truce.Report{r}, opt); err != nil {
-		return nil, err
-	}
-	if err := s.judgeReports(ctx, p, []*truce.Report{r}); err != nil {
+	if err := s.created.add(ctx, p, opt, r); err != nil {
 		return nil, err
 	}
 	out, err := s.reportView(ctx, p, r.ID, "en")

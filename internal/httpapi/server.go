@@ -74,6 +74,9 @@ type Server struct {
 	// timelines caches the timeline per reading, by log size and
 	// audience.
 	timelines checkedCache[adjudicate.Timeline]
+	// created group-commits the reports of concurrent create-report
+	// requests.
+	created reportGroups
 }
 
 // New builds the API on st.
@@ -88,6 +91,12 @@ func New(st Store, opt Options) *Server {
 		opt.Version = "1.0.0"
 	}
 	s := &Server{store: st, log: opt.Log, now: opt.Now, judges: &judges{st: st}, metrics: newMetrics(), trusted: opt.TrustedProxies}
+	s.created.write = func(ctx context.Context, by truce.Principal, rs []*truce.Report, opt truce.PutOptions) error {
+		if _, err := s.store.PutReports(ctx, by, rs, opt); err != nil {
+			return err
+		}
+		return s.judgeReports(ctx, by, rs)
+	}
 	lim := DefaultLimits
 	if opt.Limits != nil {
 		lim = *opt.Limits
