@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -115,23 +114,11 @@ func (e *env) serve(ctx context.Context, cfg serveConfig) error {
 	if cfg.ready != nil {
 		cfg.ready(addr)
 	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	log.InfoContext(ctx, "shutting down", "timeout", cfg.ShutdownTimeout.String())
-	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
-	}
-	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
+	go func() {
+		<-ctx.Done()
+		log.InfoContext(ctx, "shutting down", "timeout", cfg.ShutdownTimeout.String())
+	}()
+	return serveUntilDone(ctx, srv, ln, cfg.ShutdownTimeout)
 }
 
 // parsePrefixes reads CIDRs; a bare address stands for itself.

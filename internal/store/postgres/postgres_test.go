@@ -180,6 +180,17 @@ func TestTwoProcesses(t *testing.T) {
 // on incidents (the planner prefers a scan on a tiny table, so scans are
 // disabled here).
 func TestBBoxIndex(t *testing.T) {
+	plan := explain(t, `SELECT id FROM incidents WHERE merged_into = '' AND geog::geometry && ST_MakeEnvelope($1, $2, $3, $4, 4326)
+		AND lon >= $1 AND lon <= $3 AND lat >= $2 AND lat <= $4 ORDER BY start_ns, id`, 30.0, 46.0, 40.0, 52.0)
+	if !strings.Contains(plan, "incidents_geom") {
+		t.Errorf("the bbox filter does not use incidents_geom:\n%s", plan)
+	}
+}
+
+// explain returns PostgreSQL's plan of query on a new store's schema,
+// with sequential scans off, as if the tables were large.
+func explain(t *testing.T, query string, args ...any) string {
+	t.Helper()
 	ctx := context.Background()
 	s := mustOpen(t, schema(t), storetest.Options{})
 	conn, err := s.DB().Acquire(ctx)
@@ -191,8 +202,7 @@ func TestBBoxIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { _, _ = conn.Exec(ctx, `RESET enable_seqscan`) }()
-	rows, err := conn.Query(ctx, `EXPLAIN SELECT id FROM incidents WHERE merged_into = '' AND geog::geometry && ST_MakeEnvelope($1, $2, $3, $4, 4326)
-		AND lon >= $1 AND lon <= $3 AND lat >= $2 AND lat <= $4 ORDER BY start_ns, id`, 30.0, 46.0, 40.0, 52.0)
+	rows, err := conn.Query(ctx, `EXPLAIN `+query, args...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,35 +210,15 @@ func TestBBoxIndex(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(strings.Join(plan, "\n"), "incidents_geom") {
-		t.Errorf("the bbox filter does not use incidents_geom:\n%s", strings.Join(plan, "\n"))
-	}
+	return strings.Join(plan, "\n")
 }
 
 // TestStatusIndex checks that listing the incidents of one review status
 // other than "reported" reads the partial index incidents_status: judging
 // each new report lists the verified ones.
 func TestStatusIndex(t *testing.T) {
-	ctx := context.Background()
-	s := mustOpen(t, schema(t), storetest.Options{})
-	conn, err := s.DB().Acquire(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Release()
-	if _, err := conn.Exec(ctx, `SET enable_seqscan = off`); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _, _ = conn.Exec(ctx, `RESET enable_seqscan`) }()
-	rows, err := conn.Query(ctx, `EXPLAIN SELECT id FROM incidents WHERE merged_into = '' AND status = 'verified' ORDER BY start_ns, id`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	plan, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(strings.Join(plan, "\n"), "incidents_status") {
-		t.Errorf("the status filter does not use incidents_status:\n%s", strings.Join(plan, "\n"))
+	plan := explain(t, `SELECT id FROM incidents WHERE merged_into = '' AND status = 'verified' ORDER BY start_ns, id`)
+	if !strings.Contains(plan, "incidents_status") {
+		t.Errorf("the status filter does not use incidents_status:\n%s", plan)
 	}
 }
