@@ -223,6 +223,11 @@ func TestGatherCheckpointTime(t *testing.T) {
 	if _, err := st.PutSites(ctx, []*truce.Site{{ID: "S1", Name: "Plant", Category: "energy", Location: geo.Point{Lon: 36.2, Lat: 50.5}}}); err != nil {
 		t.Fatal(err)
 	}
+	// As truce report does: integrate what is sequenced, so that the
+	// newest checkpoint covers the sites just written.
+	if _, err := st.Integrate(ctx); err != nil {
+		t.Fatal(err)
+	}
 	a := MustHostileAgreement(t)
 	d, err := report.Gather(ctx, st, a, nil, report.NewSummary(a, 0), truce.ReportFilter{}, "", "")
 	if err != nil {
