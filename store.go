@@ -252,6 +252,7 @@ type Store interface {
 	SessionStore
 	LogStore
 	ClaimStore
+	FieldStore
 	// Close releases the store's database connections.
 	Close() error
 }
