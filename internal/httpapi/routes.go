@@ -111,6 +111,17 @@ func (s *Server) routes() {
 	handle(s, operation("POST /api/v1/claims/{id}/matches", "decide-claim-match", "claims", "Confirm or reject that an incident is the event a claim describes; a later decision on the same pair replaces it", maxBody(16<<10)), OpReviewClaims, s.decideMatch)
 	handle(s, operation("GET /api/v1/tallies", "list-tallies", "claims", "The parties' stated counts of the other side's breaches, as stated"), OpRead, s.listTallies)
 
+	// Field monitoring, the mission's own record: field.go, fieldops.go.
+	handle(s, operation("POST /api/v1/observations", "create-observation", "field", "Record one observation of ceasefire violations that monitors saw or heard; its id is the idempotency key (the same observation sent twice is stored once)", status(http.StatusCreated), maxBody(64<<10)), OpRecordField, s.createObservation)
+	handle(s, operation("GET /api/v1/observations", "list-observations", "field", "The monitors' observations you may read, in (start, id) order"), OpRead, s.listObservations)
+	handle(s, operation("GET /api/v1/observations/{id}", "get-observation", "field", "One observation"), OpRead, s.getObservation)
+	handle(s, operation("POST /api/v1/observations/{id}/publish", "publish-observation", "field", "Make an observation readable by observers and the public", maxBody(1<<10)), OpRecordField, s.publishObservation)
+	handle(s, operation("POST /api/v1/restrictions", "create-restriction", "field", "Record one restriction of the monitors' access (denial, delay, conditional access); its id is the idempotency key", status(http.StatusCreated), maxBody(64<<10)), OpRecordField, s.createRestriction)
+	handle(s, operation("GET /api/v1/restrictions", "list-restrictions", "field", "The restrictions of access you may read, in (start, id) order"), OpRead, s.listRestrictions)
+	handle(s, operation("GET /api/v1/restrictions/{id}", "get-restriction", "field", "One restriction of access"), OpRead, s.getRestriction)
+	handle(s, operation("POST /api/v1/restrictions/{id}/publish", "publish-restriction", "field", "Make a restriction of access readable by observers and the public", maxBody(1<<10)), OpRecordField, s.publishRestriction)
+	handle(s, operation("POST /api/v1/field/bulk", "upload-field", "field", "Upload a file of observations or restrictions (CSV or JSON Lines, docs/field-format.md); bad rows are skipped and listed", maxBody(16<<20)), OpRecordField, s.uploadField)
+
 	// The tamper-evident log: logapi.go.
 	handle(s, operation("GET /api/v1/log/key", "log-key", "log", "The log's verifier (public) key, in sumdb/note form (name+hash+base64 Ed25519 key)", logText("the verifier key and a newline")), OpReadLog, s.logKey)
 	handle(s, operation("GET /api/v1/log/checkpoint", "log-checkpoint", "log", "The latest signed checkpoint (C2SP checkpoint format: origin, size, root hash, then the signature). It covers the integrated records only: a write is integrated tens of milliseconds after it is acknowledged, and a proof at a larger size answers 425 with Retry-After", logText("the signed checkpoint: a note whose text is the origin, size and root hash, then a blank line and the signature lines")), OpReadLog, s.logCheckpoint)

@@ -1,0 +1,189 @@
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"time"
+
+	"truce"
+	"truce/internal/importer"
+)
+
+// createObservation serves create-observation: a monitor records what the
+// mission saw or heard. The id is the submission's idempotency key: the
+// same observation sent again is stored once, a different one under the
+// same id is 409.
+func (s *Server) createObservation(ctx context.Context, p truce.Principal, in *createObservationIn) (*createObservationOut, error) {
+	if in.Body.ID == "" {
+		in.Body.ID = newID("obs-")
+	}
+	if err := s.checkParty(ctx, "body.party", in.Body.Party); err != nil {
+		return nil, err
+	}
+	o, err := parseObservationIn(&in.Body)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.store.PutObservations(ctx, p, []*truce.Observation{o}); err != nil {
+		return nil, err
+	}
+	stored, err := s.store.Observation(ctx, o.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &createObservationOut{Location: "/api/v1/observations/" + string(o.ID), Body: observationOut(stored)}, nil
+}
+
+// createRestriction serves create-restriction: a monitor records a
+// restriction of the mission's access.
+func (s *Server) createRestriction(ctx context.Context, p truce.Principal, in *createRestrictionIn) (*createRestrictionOut, error) {
+	if in.Body.ID == "" {
+		in.Body.ID = newID("fom-")
+	}
+	if err := s.checkParty(ctx, "body.party", in.Body.Party); err != nil {
+		return nil, err
+	}
+	r, err := parseRestrictionIn(&in.Body)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.store.PutRestrictions(ctx, p, []*truce.AccessRestriction{r}); err != nil {
+		return nil, err
+	}
+	stored, err := s.store.Restriction(ctx, r.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &createRestrictionOut{Location: "/api/v1/restrictions/" + string(r.ID), Body: restrictionOut(stored)}, nil
+}
+
+// uploadField serves upload-field: a file of observations or restrictions
+// in the field format, as 'truce import --observations/--restrictions'
+// reads it.
+func (s *Server) uploadField(ctx context.Context, p truce.Principal, in *fieldBulkIn) (*fieldBulkOut, error) {
+	name := in.Name
+	if name == "" {
+		name = uploadName(in.RawBody)
+	}
+	res := FieldBulkResult{Errors: []string{}}
+	bad := func(re importer.RowError) {
+		if len(res.Errors) < 100 {
+			res.Errors = append(res.Errors, re.Error())
+		}
+	}
+	opt := importer.FieldOptions{File: name, Strict: in.Strict, Published: in.Published}
+	var (
+		st  importer.Stats
+		err error
+		put func() (int, error)
+	)
+	if in.Kind == "restrictions" {
+		var rs []*truce.AccessRestriction
+		st, err = importer.ReadRestrictions(bytes.NewReader(in.RawBody), opt, func(r *truce.AccessRestriction) error { rs = append(rs, r); return nil }, bad)
+		put = func() (int, error) { return s.store.PutRestrictions(ctx, p, rs) }
+	} else {
+		var obs []*truce.Observation
+		st, err = importer.ReadObservations(bytes.NewReader(in.RawBody), opt, func(o *truce.Observation) error { obs = append(obs, o); return nil }, bad)
+		put = func() (int, error) { return s.store.PutObservations(ctx, p, obs) }
+	}
+	if err != nil {
+		return nil, truce.Errorf(truce.EINVALID, "%s", importErr(err))
+	}
+	if res.Added, err = put(); err != nil {
+		return nil, err
+	}
+	res.Read, res.Accepted, res.Rejected = st.Read, st.Accepted, st.Rejected
+	return &fieldBulkOut{Body: res}, nil
+}
+
+// fieldFilter turns the list query into a store filter for p.
+func fieldFilter(p *truce.Principal, in *fieldListIn) (truce.FieldFilter, error) {
+	f := truce.FieldFilter{Party: truce.PartyID(in.Party), Visible: p}
+	for _, b := range []struct {
+		loc, v string
+		to     **time.Time
+	}{{"query.from", in.From, &f.Since}, {"query.to", in.To, &f.Until}} {
+		if b.v == "" {
+			continue
+		}
+		t, err := time.Parse(time.RFC3339, b.v)
+		if err != nil {
+			if t, err = time.Parse(time.DateOnly, b.v); err != nil {
+				return f, fieldError(b.loc, "want RFC 3339 or YYYY-MM-DD", b.v)
+			}
+		}
+		*b.to = &t
+	}
+	return f, nil
+}
+
+// listObservations serves list-observations: the observations the caller
+// may read, in (start, id) order.
+func (s *Server) listObservations(ctx context.Context, p truce.Principal, in *fieldListIn) (*observationsOut, error) {
+	f, err := fieldFilter(&p, in)
+	if err != nil {
+		return nil, err
+	}
+	out := &observationsOut{Body: []ObservationOut{}}
+	err = s.store.Observations(ctx, f, func(o *truce.Observation) error {
+		out.Body = append(out.Body, observationOut(o))
+		return nil
+	})
+	return out, err
+}
+
+// listRestrictions serves list-restrictions: the restrictions the caller
+// may read, in (start, id) order.
+func (s *Server) listRestrictions(ctx context.Context, p truce.Principal, in *fieldListIn) (*restrictionsOut, error) {
+	f, err := fieldFilter(&p, in)
+	if err != nil {
+		return nil, err
+	}
+	out := &restrictionsOut{Body: []RestrictionOut{}}
+	err = s.store.Restrictions(ctx, f, func(r *truce.AccessRestriction) error {
+		out.Body = append(out.Body, restrictionOut(r))
+		return nil
+	})
+	return out, err
+}
+
+// getObservation serves get-observation; one the caller may not read is
+// not found, so that its existence does not leak.
+func (s *Server) getObservation(ctx context.Context, p truce.Principal, in *fieldIDIn) (*observationBody, error) {
+	o, err := s.store.Observation(ctx, truce.ObservationID(in.ID))
+	if err != nil {
+		return nil, err
+	}
+	if !truce.CanReadField(p, o.Party, o.Published) {
+		return nil, truce.Errorf(truce.ENOTFOUND, "observation %s not found", in.ID)
+	}
+	return &observationBody{Body: observationOut(o)}, nil
+}
+
+// getRestriction serves get-restriction, as getObservation.
+func (s *Server) getRestriction(ctx context.Context, p truce.Principal, in *fieldIDIn) (*restrictionBody, error) {
+	r, err := s.store.Restriction(ctx, truce.RestrictionID(in.ID))
+	if err != nil {
+		return nil, err
+	}
+	if !truce.CanReadField(p, r.Party, r.Published) {
+		return nil, truce.Errorf(truce.ENOTFOUND, "restriction %s not found", in.ID)
+	}
+	return &restrictionBody{Body: restrictionOut(r)}, nil
+}
+
+// publishObservation serves publish-observation.
+func (s *Server) publishObservation(ctx context.Context, p truce.Principal, in *fieldIDIn) (*observationBody, error) {
+	if err := s.store.PublishObservation(ctx, p, truce.ObservationID(in.ID)); err != nil {
+		return nil, err
+	}
+	return s.getObservation(ctx, p, in)
+}
+
+// publishRestriction serves publish-restriction.
+func (s *Server) publishRestriction(ctx context.Context, p truce.Principal, in *fieldIDIn) (*restrictionBody, error) {
+	if err := s.store.PublishRestriction(ctx, p, truce.RestrictionID(in.ID)); err != nil {
+		return nil, err
+	}
+	return s.getRestriction(ctx, p, in)
+}
