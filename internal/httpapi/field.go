@@ -33,6 +33,19 @@ type ObservationOut struct {
 	Party       string  `json:"party,omitempty" doc:"the side the monitors attribute it to"`
 	Note        string  `json:"note,omitempty"`
 	Published   bool    `json:"published"`
+	FieldVerdict
+}
+
+// FieldVerdict is how an observation or a restriction stands against the
+// current agreement, judged when it is read (internal/adjudicate:
+// JudgeObservation, JudgeRestriction).
+type FieldVerdict struct {
+	Outcome     string `json:"outcome,omitempty" enum:"violation,disputed,undetermined,not_prohibited" doc:"under the current agreement; absent before any agreement is uploaded"`
+	Explanation string `json:"explanation,omitempty" doc:"what was observed and how it stands against the terms in force at its time and place"`
+}
+
+func verdictOf(jd truce.Judgement) FieldVerdict {
+	return FieldVerdict{Outcome: jd.Outcome.String(), Explanation: jd.Explanation}
 }
 
 func observationOut(o *truce.Observation) ObservationOut {
@@ -59,6 +72,7 @@ type RestrictionOut struct {
 	Party       string  `json:"party,omitempty" doc:"the side responsible"`
 	Note        string  `json:"note,omitempty"`
 	Published   bool    `json:"published"`
+	FieldVerdict
 }
 
 func restrictionOut(r *truce.AccessRestriction) RestrictionOut {

@@ -132,3 +132,23 @@ func listIDs(t *testing.T, f *fixture, who, path string) string {
 	}
 	return strings.Join(ids, ",")
 }
+
+// TestFieldJudged: the API shows each record judged under the current
+// agreement, the energy moratorium, which prohibits no observed firing
+// and commits no one to give the monitors access.
+func TestFieldJudged(t *testing.T) {
+	f := newFixture(t)
+	for path, want := range map[string]string{
+		"/api/v1/observations/OBS-T1": "Monitors (patrol A) saw and heard 4 explosions (impact) 3-5 km SE of their position near Horlivka, 10 Apr 2025 18:00-18:30 UTC. Not prohibited under energy-ru",
+		"/api/v1/restrictions/FOM-T1": "Not prohibited: the agreement commits no party to give the monitors access.",
+	} {
+		st, body := f.do(t, "public", "GET", path, "", nil)
+		var got struct{ Outcome, Explanation string }
+		if err := json.Unmarshal([]byte(body), &got); st != http.StatusOK || err != nil {
+			t.Fatalf("GET %s: %d %s", path, st, body)
+		}
+		if got.Outcome != "not_prohibited" || !strings.Contains(got.Explanation, want) {
+			t.Errorf("GET %s: %s %q, want not_prohibited saying %q", path, got.Outcome, got.Explanation, want)
+		}
+	}
+}

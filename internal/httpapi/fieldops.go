@@ -6,8 +6,34 @@ import (
 	"time"
 
 	"truce"
+	"truce/internal/adjudicate"
 	"truce/internal/importer"
 )
+
+// fieldJudge returns the judge of the current agreement, nil before any
+// is uploaded.
+func (s *Server) fieldJudge(ctx context.Context) (*adjudicate.Judge, error) {
+	j, _, err := s.judges.current(ctx)
+	return j, err
+}
+
+// judgedObservation is o as the API shows it, judged by j (if any).
+func judgedObservation(j *adjudicate.Judge, o *truce.Observation) ObservationOut {
+	out := observationOut(o)
+	if j != nil {
+		out.FieldVerdict = verdictOf(j.JudgeObservation(o))
+	}
+	return out
+}
+
+// judgedRestriction is r as the API shows it, judged by j (if any).
+func judgedRestriction(j *adjudicate.Judge, r *truce.AccessRestriction) RestrictionOut {
+	out := restrictionOut(r)
+	if j != nil {
+		out.FieldVerdict = verdictOf(j.JudgeRestriction(r))
+	}
+	return out
+}
 
 // createObservation serves create-observation: a monitor records what the
 // mission saw or heard. The id is the submission's idempotency key: the
@@ -31,7 +57,11 @@ func (s *Server) createObservation(ctx context.Context, p truce.Principal, in *c
 	if err != nil {
 		return nil, err
 	}
-	return &createObservationOut{Location: "/api/v1/observations/" + string(o.ID), Body: observationOut(stored)}, nil
+	j, err := s.fieldJudge(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &createObservationOut{Location: "/api/v1/observations/" + string(o.ID), Body: judgedObservation(j, stored)}, nil
 }
 
 // createRestriction serves create-restriction: a monitor records a
@@ -54,7 +84,11 @@ func (s *Server) createRestriction(ctx context.Context, p truce.Principal, in *c
 	if err != nil {
 		return nil, err
 	}
-	return &createRestrictionOut{Location: "/api/v1/restrictions/" + string(r.ID), Body: restrictionOut(stored)}, nil
+	j, err := s.fieldJudge(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &createRestrictionOut{Location: "/api/v1/restrictions/" + string(r.ID), Body: judgedRestriction(j, stored)}, nil
 }
 
 // uploadField serves upload-field: a file of observations or restrictions
@@ -124,9 +158,13 @@ func (s *Server) listObservations(ctx context.Context, p truce.Principal, in *fi
 	if err != nil {
 		return nil, err
 	}
+	j, err := s.fieldJudge(ctx)
+	if err != nil {
+		return nil, err
+	}
 	out := &observationsOut{Body: []ObservationOut{}}
 	err = s.store.Observations(ctx, f, func(o *truce.Observation) error {
-		out.Body = append(out.Body, observationOut(o))
+		out.Body = append(out.Body, judgedObservation(j, o))
 		return nil
 	})
 	return out, err
@@ -139,9 +177,13 @@ func (s *Server) listRestrictions(ctx context.Context, p truce.Principal, in *fi
 	if err != nil {
 		return nil, err
 	}
+	j, err := s.fieldJudge(ctx)
+	if err != nil {
+		return nil, err
+	}
 	out := &restrictionsOut{Body: []RestrictionOut{}}
 	err = s.store.Restrictions(ctx, f, func(r *truce.AccessRestriction) error {
-		out.Body = append(out.Body, restrictionOut(r))
+		out.Body = append(out.Body, judgedRestriction(j, r))
 		return nil
 	})
 	return out, err
@@ -157,7 +199,11 @@ func (s *Server) getObservation(ctx context.Context, p truce.Principal, in *fiel
 	if !truce.CanReadField(p, o.Party, o.Published) {
 		return nil, truce.Errorf(truce.ENOTFOUND, "observation %s not found", in.ID)
 	}
-	return &observationBody{Body: observationOut(o)}, nil
+	j, err := s.fieldJudge(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &observationBody{Body: judgedObservation(j, o)}, nil
 }
 
 // getRestriction serves get-restriction, as getObservation.
@@ -169,7 +215,11 @@ func (s *Server) getRestriction(ctx context.Context, p truce.Principal, in *fiel
 	if !truce.CanReadField(p, r.Party, r.Published) {
 		return nil, truce.Errorf(truce.ENOTFOUND, "restriction %s not found", in.ID)
 	}
-	return &restrictionBody{Body: restrictionOut(r)}, nil
+	j, err := s.fieldJudge(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &restrictionBody{Body: judgedRestriction(j, r)}, nil
 }
 
 // publishObservation serves publish-observation.
