@@ -29,3 +29,39 @@ func TestImportField(t *testing.T) {
 		})
 	}
 }
+
+// TestDaily imports observations and restrictions under the small
+// mission agreement and prints the daily report of 1 April 2025 in every
+// format, on both stores: the same figures from either.
+func TestDaily(t *testing.T) {
+	dir := filepath.Join("..", "..", "internal", "importer", "testdata", "field")
+	agreementFile := filepath.Join("..", "..", "internal", "adjudicate", "testdata", "field.yaml")
+	var outs []string
+	for _, b := range databases {
+		t.Run(b.name, func(t *testing.T) {
+			db := b.db(t)
+			mustRun(t, "adjudicate", "--db", db, "--agreement", agreementFile)
+			mustRun(t, "import", "--observations", "--db", db, filepath.Join(dir, "observations.csv"))
+			mustRun(t, "import", "--restrictions", "--db", db, filepath.Join(dir, "restrictions.csv"))
+			out, _ := mustRun(t, "daily", "--db", db, "2025-04-01")
+			for _, want := range []string{`"totals_since": "2025-03-30"`, `"previous_day": "2025-03-31"`, `"id": "OBS-3"`, `"id": "FOM-2"`} {
+				if !strings.Contains(out, want) {
+					t.Errorf("daily JSON does not say %s:\n%s", want, out)
+				}
+			}
+			outs = append(outs, out)
+			if html, _ := mustRun(t, "daily", "--db", db, "--format", "html", "2025-04-01"); !strings.Contains(html, "Daily report, 2025-04-01") {
+				t.Errorf("daily HTML: %.300s", html)
+			}
+			if pdf, _ := mustRun(t, "daily", "--db", db, "--format", "pdf", "2025-04-01"); !strings.HasPrefix(pdf, "%PDF-") {
+				t.Errorf("daily PDF: %.20q", pdf)
+			}
+			if _, _, err := runTruce(t, "daily", "--db", db, "1 April"); err == nil || !strings.Contains(err.Error(), "YYYY-MM-DD") {
+				t.Errorf("a bad date: %v", err)
+			}
+		})
+	}
+	if len(outs) == 2 && outs[0] != outs[1] {
+		t.Errorf("the stores' daily reports differ:\n%s\n%s", outs[0], outs[1])
+	}
+}

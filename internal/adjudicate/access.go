@@ -60,7 +60,12 @@ func (j *Judge) judgeAccess(ps *PhaseSchedule, ac *truce.AccessCommitment, x *tr
 			readingParties(f.Readings, truce.OutcomeViolation), strings.Join(reasons, "; "))
 	case n[truce.OutcomeViolation] > 0:
 		f.Outcome = truce.OutcomeViolation
-		r := f.Readings[slices.IndexFunc(f.Readings, func(r truce.ReadingResult) bool { return r.Outcome == truce.OutcomeViolation })]
+		// The day under the responsible side's own reading, else the first.
+		i := slices.IndexFunc(f.Readings, func(r truce.ReadingResult) bool { return slices.Contains(r.Parties, x.Party) })
+		if i < 0 || f.Readings[i].Outcome != truce.OutcomeViolation {
+			i = slices.IndexFunc(f.Readings, func(r truce.ReadingResult) bool { return r.Outcome == truce.OutcomeViolation })
+		}
+		r := f.Readings[i]
 		f.Explanation = fmt.Sprintf("Violation of %s, %s: %s is bound to give the monitors access%s. %s", head, dayWords(r.Day, r.Days),
 			x.Party, zonesPhrase(j.a, ac), ac.Description)
 	case n[truce.OutcomeUndetermined] > 0:

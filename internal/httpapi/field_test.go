@@ -152,3 +152,23 @@ func TestFieldJudged(t *testing.T) {
 		}
 	}
 }
+
+// TestDailyVisibility: the daily report counts what the caller may read.
+func TestDailyVisibility(t *testing.T) {
+	f := newFixture(t)
+	for who, want := range map[string]int{"public": 4, "party:UA": 4, "party:RU": 24, "monitor": 24} {
+		st, body := f.do(t, who, "GET", "/api/v1/daily?date=2025-04-10", "", nil)
+		var d struct {
+			Figures []struct {
+				Key string
+				Day int
+			}
+		}
+		if err := json.Unmarshal([]byte(body), &d); st != http.StatusOK || err != nil || len(d.Figures) == 0 {
+			t.Fatalf("%s: %d %s", who, st, body)
+		}
+		if d.Figures[0].Key != "observed" || d.Figures[0].Day != want {
+			t.Errorf("%s: %+v, want %d observed", who, d.Figures[0], want)
+		}
+	}
+}

@@ -3,11 +3,15 @@ package httpapi
 import (
 	"bytes"
 	"context"
+	"reflect"
 	"time"
+
+	"github.com/danielgtaylor/huma/v2"
 
 	"truce"
 	"truce/internal/adjudicate"
 	"truce/internal/importer"
+	"truce/internal/report"
 )
 
 // fieldJudge returns the judge of the current agreement, nil before any
@@ -236,4 +240,56 @@ func (s *Server) publishRestriction(ctx context.Context, p truce.Principal, in *
 		return nil, err
 	}
 	return s.getRestriction(ctx, p, in)
+}
+
+type (
+	dailyIn struct {
+		Date   string `query:"date" required:"true" maxLength:"10" pattern:"^[0-9]{4}-[0-9]{2}-[0-9]{2}$" doc:"the day, in the agreement's time zone"`
+		Format string `query:"format" enum:"json,html,pdf" default:"json"`
+	}
+	dailyOut struct {
+		ContentType string `header:"Content-Type"`
+		Disposition string `header:"Content-Disposition"`
+		CSP         string `header:"Content-Security-Policy"`
+		Body        []byte
+	}
+)
+
+// getDaily serves get-daily: the daily report of the records the caller
+// may read, as 'truce daily' prints it.
+func (s *Server) getDaily(ctx context.Context, p truce.Principal, in *dailyIn) (*dailyOut, error) {
+	v, a, err := s.currentAgreement(ctx)
+	if err != nil {
+		return nil, err
+	}
+	d, err := report.GatherDaily(ctx, s.store, a, v, in.Date, &p)
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	switch in.Format {
+	case "pdf":
+		if err := report.WriteDailyPDF(&buf, d); err != nil {
+			return nil, err
+		}
+		return &dailyOut{ContentType: "application/pdf", Disposition: `attachment; filename="truce-daily-` + in.Date + `.pdf"`, Body: buf.Bytes()}, nil
+	case "html":
+		if err := report.WriteDailyHTML(&buf, d); err != nil {
+			return nil, err
+		}
+		return &dailyOut{ContentType: "text/html; charset=utf-8", CSP: "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'", Body: buf.Bytes()}, nil
+	}
+	if err := report.WriteDailyJSON(&buf, d); err != nil {
+		return nil, err
+	}
+	return &dailyOut{ContentType: "application/json", Body: buf.Bytes()}, nil
+}
+
+// dailyAnswers are the media types of get-daily.
+func (s *Server) dailyAnswers() func(*huma.Operation) {
+	return answers(map[string]*huma.Schema{
+		"application/json":         s.reportSchema(reflect.TypeFor[report.Daily]()),
+		"text/html; charset=utf-8": text("the daily report, a self-contained HTML page"),
+		"application/pdf":          binary("application/pdf"),
+	})
 }

@@ -231,6 +231,10 @@ func TestOpenAPIResponses(t *testing.T) {
 		{"monitor", "POST", "/api/v1/restrictions/nope/publish", nil, ""},
 		{"monitor", "POST", "/api/v1/field/bulk", []byte("observation_id,means,sensed,start,lat,lon,kind\nB-1,patrol,seen,2025-04-10 08:00,48,38,burst\nB-2,patrol,seen,bad,48,38,burst\n"), "text/csv"},
 		{"monitor", "POST", "/api/v1/field/bulk?kind=restrictions", []byte("nope\n1\n"), "text/csv"},
+		{"public", "GET", "/api/v1/daily?date=2025-04-10", nil, ""},
+		{"party:RU", "GET", "/api/v1/daily?date=2025-04-10&format=html", nil, ""},
+		{"monitor", "GET", "/api/v1/daily?date=2025-04-10&format=pdf", nil, ""},
+		{"public", "GET", "/api/v1/daily?date=10-04-2025", nil, ""},
 		// Summaries with the claimed-vs-found section, now that claims and
 		// tallies are stored: its JSON must match the declared schema too.
 		{"public", "GET", "/api/v1/summary?from=2025-04-01&to=2025-04-17", nil, ""},
