@@ -236,6 +236,8 @@ func TestPermissions(t *testing.T) {
 		"list-restrictions":   {everyone, req{"GET", "/api/v1/restrictions", "", nobody}},
 		"get-restriction":     {everyone, req{"GET", "/api/v1/restrictions/FOM-T1", "", nobody}},
 		"publish-restriction": {staff, req{"POST", "/api/v1/restrictions/FOM-T2/publish", "", nobody}},
+		"export-observations": {everyone, req{"GET", "/api/v1/exports/observations?hxl=true", "", nobody}},
+		"export-restrictions": {everyone, req{"GET", "/api/v1/exports/restrictions?format=geojson", "", nobody}},
 		"get-daily":           {everyone, req{"GET", "/api/v1/daily?date=2025-04-10", "", nobody}},
 		"upload-field":        {staff, req{"POST", "/api/v1/field/bulk?kind=restrictions", "text/csv", func() []byte { return []byte("restriction_id,kind,start,lat,lon\nB-1,denial,2025-04-10 08:00,48,38\n") }}},
 	}
