@@ -172,3 +172,19 @@ func TestDailyVisibility(t *testing.T) {
 		}
 	}
 }
+
+// TestUploadCIR: a file in the CIR "Eyes on Russia" layout uploads as
+// reports, its header detected.
+func TestUploadCIR(t *testing.T) {
+	f := newFixture(t)
+	body := []byte("entry,date,event_group,title,brief description,lat,lon,country,province,district,town/city,arms/munition,violence level,link,geolocation\n" +
+		"TX1,2025-04-10,Energy,10/04/2025 Drone hit a substation,Russian drone hit a substation,49.97,36.1,Ukraine,Kharkiv Oblast,,Kharkiv,,3,https://example.org/1,https://example.org/g1\n")
+	st, out := f.do(t, "monitor", "POST", "/api/v1/reports/bulk", "text/csv", body)
+	if st != http.StatusOK || !strings.Contains(out, `"accepted":1`) {
+		t.Fatalf("upload: %d %s", st, out)
+	}
+	st, out = f.do(t, "monitor", "GET", "/api/v1/reports/cir-TX1", "", nil)
+	if st != http.StatusOK || !strings.Contains(out, "geolocation=https://example.org/g1") {
+		t.Errorf("GET cir-TX1: %d %s", st, out)
+	}
+}
