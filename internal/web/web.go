@@ -87,6 +87,7 @@ func Handler(api http.Handler, st truce.Store, opt Options) http.Handler {
 	m.HandleFunc("GET /claims", h.page("claims.html", "Claims", "claims"))
 	m.HandleFunc("GET /review", h.page("review.html", "Review queue", "review"))
 	m.HandleFunc("GET /submit", h.page("submit.html", "Submit a report", "submit"))
+	m.HandleFunc("GET /field", h.page("field.html", "Field form", "field"))
 	m.HandleFunc("GET /incidents/{id}", h.incidentPage)
 	m.HandleFunc("GET /signin", h.signinPage)
 	m.HandleFunc("POST /signin", h.signin)

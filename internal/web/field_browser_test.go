@@ -1,0 +1,113 @@
+package web_test
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+
+	"truce/internal/agreement"
+)
+
+// setOffline cuts the tab's network (every request fails, and the page
+// sees navigator.onLine false and an offline event) or restores it.
+func (tb *tab) setOffline(off bool) {
+	tb.t.Helper()
+	var conds []*network.Conditions
+	if off {
+		conds = []*network.Conditions{{Offline: true, DownloadThroughput: -1, UploadThroughput: -1}}
+	}
+	if _, err := chromedp.Call(tb.ctx, network.Enable, network.EnableParams{}); err != nil {
+		tb.t.Fatal(err)
+	}
+	if _, err := chromedp.Call(tb.ctx, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{MatchedNetworkConditions: conds}); err != nil {
+		tb.t.Fatal(err)
+	}
+	if _, err := chromedp.Call(tb.ctx, network.OverrideNetworkState, network.OverrideNetworkStateParams{Offline: off, DownloadThroughput: -1, UploadThroughput: -1}); err != nil {
+		tb.t.Fatal(err)
+	}
+}
+
+// TestFieldFormOffline drives the field form in headless Chromium: a
+// draft survives a reload; three observations submitted with the network
+// cut wait on the device and arrive once each when it returns, also when
+// the page sends them again (a response lost with the connection).
+func TestFieldFormOffline(t *testing.T) {
+	exe := chromiumPath(t)
+	dir := artifacts(t)
+	srv := newTestServer(t, false)
+	bundle, _, err := agreement.BundleFile("../adjudicate/testdata/field.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp, b := srv.do(t, "POST", "/api/v1/agreements", "admin", "application/zip", bundle); resp.StatusCode != http.StatusCreated {
+		t.Fatalf("upload agreement: %d %s", resp.StatusCode, b)
+	}
+	b, err := browser(t, exe, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tb := newTab(t, b, srv, dir)
+	tb.signIn("monitor")
+	tb.open("/field")
+	tb.wait(`document.body.dataset.fieldReady === 'true' && document.querySelectorAll('#o-party option').length > 1`)
+
+	// A draft is kept on the device.
+	tb.do(chromedp.SendKeys(chromedp.ID("x-area"), "Marinka"))
+	tb.open("/field")
+	tb.wait(`document.body.dataset.fieldReady === 'true'`)
+	var area string
+	tb.eval(`document.getElementById('x-area').value`, &area)
+	if area != "Marinka" {
+		t.Errorf("the restriction draft's area after a reload: %q, want Marinka", area)
+	}
+
+	tb.setOffline(true)
+	tb.wait(`document.getElementById('f-net').dataset.online === 'false'`)
+	for i, kind := range []string{"explosion", "burst", "illumination"} {
+		tb.do(
+			chromedp.SetValue(chromedp.ID("o-start"), fmt.Sprintf("2025-04-01T0%d:15", i+1)),
+			chromedp.SendKeys(chromedp.ID("o-lat"), "48.31"),
+			chromedp.SendKeys(chromedp.ID("o-lon"), "38.05"),
+			chromedp.SendKeys(chromedp.ID("o-area"), "Horlivka"),
+			chromedp.SetValue(chromedp.ID("o-kind"), kind),
+			chromedp.SetValue(chromedp.ID("o-count"), fmt.Sprint(i+2)),
+			chromedp.SetValue(chromedp.ID("o-direction"), "SE"),
+			chromedp.Click(chromedp.ID("o-submit")),
+		)
+		tb.wait(fmt.Sprintf(`document.querySelectorAll('#f-queue tr[data-state=queued]').length === %d`, i+1))
+	}
+	var queued []string
+	tb.eval(`[...document.querySelectorAll('#f-queue tr[data-state=queued]')].map(r => r.dataset.id)`, &queued)
+	tb.screenshot("field-offline-queue")
+	var stored []struct{ ID string }
+	srv.must(t, http.StatusOK, "GET", "/api/v1/observations", "monitor", nil, &stored)
+	if len(queued) != 3 || len(stored) != 0 {
+		t.Fatalf("offline: %d queued, %d stored; want 3 and 0", len(queued), len(stored))
+	}
+
+	tb.setOffline(false)
+	tb.wait(`document.querySelectorAll('#f-queue tr[data-state=sent]').length === 3 && document.querySelectorAll('#f-queue tr[data-state=queued]').length === 0`)
+	// The page sends them all again, as after a response lost with the
+	// connection: the server stores nothing new.
+	tb.eval(`(() => { const sent = JSON.parse(localStorage.getItem('truce.field.sent.v1'));
+	  localStorage.setItem('truce.field.queue.v1', JSON.stringify(sent.map(s => ({kind: s.kind, body: s.body}))));
+	  document.getElementById('f-send').click(); document.getElementById('f-send').click(); return true; })()`, nil)
+	tb.wait(`JSON.parse(localStorage.getItem('truce.field.queue.v1')).length === 0`)
+	time.Sleep(200 * time.Millisecond)
+	tb.screenshot("field-sent")
+	srv.must(t, http.StatusOK, "GET", "/api/v1/observations", "monitor", nil, &stored)
+	var got []string
+	for _, o := range stored {
+		got = append(got, o.ID)
+	}
+	slices.Sort(got)
+	slices.Sort(queued)
+	if !slices.Equal(got, queued) {
+		t.Errorf("stored observations %v, want the three queued ones once each %v", got, queued)
+	}
+}
