@@ -111,3 +111,43 @@ func TestFieldFormOffline(t *testing.T) {
 		t.Errorf("stored observations %v, want the three queued ones once each %v", got, queued)
 	}
 }
+
+// TestDailyOnFiguresPage shows the daily report of a seeded day on the
+// Figures page, with the figures the API gives.
+func TestDailyOnFiguresPage(t *testing.T) {
+	exe := chromiumPath(t)
+	dir := artifacts(t)
+	srv := newTestServer(t, false)
+	bundle, _, err := agreement.BundleFile("../adjudicate/testdata/field.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp, b := srv.do(t, "POST", "/api/v1/agreements", "admin", "application/zip", bundle); resp.StatusCode != http.StatusCreated {
+		t.Fatalf("upload agreement: %d %s", resp.StatusCode, b)
+	}
+	for i, start := range []string{"2025-03-31T22:00:00Z", "2025-04-01T02:00:00Z", "2025-04-01T03:00:00Z"} {
+		srv.must(t, http.StatusCreated, "POST", "/api/v1/observations", "monitor", map[string]any{"means": "patrol", "sensed": "seen",
+			"start": start, "lat": 48.31, "lon": 38.05, "area": "Horlivka", "kind": "explosion", "explosion": "impact", "count": 5 + i,
+			"party": "RU", "published": true}, nil)
+	}
+	b, err := browser(t, exe, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tb := newTab(t, b, srv, dir)
+	tb.open("/figures?day=2025-04-01")
+	tb.wait(`document.getElementById('daily').dataset.state === 'ready'`)
+	var got struct {
+		Observed []string `json:"observed"`
+		Areas    []string `json:"areas"`
+		PDF      string   `json:"pdf"`
+	}
+	tb.eval(`({observed: [...document.querySelectorAll('#daily-body tr[data-key=observed] td')].map(td => td.textContent),
+	  areas: [...document.querySelectorAll('#daily-body tr[data-key=Horlivka] td')].map(td => td.textContent),
+	  pdf: document.getElementById('daily-pdf').getAttribute('href')})`, &got)
+	if !slices.Equal(got.Observed, []string{"13", "5", "18"}) || len(got.Areas) == 0 || got.Areas[0] != "13 (5) 18" ||
+		got.PDF != "/api/v1/daily?date=2025-04-01&format=pdf" {
+		t.Errorf("the daily report on the Figures page: %+v", got)
+	}
+	tb.screenshot("figures-daily")
+}
