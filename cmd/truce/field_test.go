@@ -1,7 +1,15 @@
 package main
 
 import (
+	"archive/zip"
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"maps"
+	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -63,5 +71,67 @@ func TestDaily(t *testing.T) {
 	}
 	if len(outs) == 2 && outs[0] != outs[1] {
 		t.Errorf("the stores' daily reports differ:\n%s\n%s", outs[0], outs[1])
+	}
+}
+
+// TestExport writes the full export of a small record and reads it back
+// as someone without truce would: the zip's files, the SHA-256 list, the
+// HXL row, the GeoJSON, the log bundle (verified offline).
+func TestExport(t *testing.T) {
+	dir := filepath.Join("..", "..", "internal", "importer", "testdata", "field")
+	db := filepath.Join(t.TempDir(), "truce.db")
+	mustRun(t, "adjudicate", "--db", db, "--agreement", filepath.Join("..", "..", "internal", "adjudicate", "testdata", "field.yaml"))
+	mustRun(t, "import", "--observations", "--db", db, filepath.Join(dir, "observations.csv"))
+	mustRun(t, "import", "--restrictions", "--db", db, filepath.Join(dir, "restrictions.csv"))
+	out := filepath.Join(t.TempDir(), "export.zip")
+	mustRun(t, "export", "--db", db, "--out", out)
+	zr, err := zip.OpenReader(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	files := map[string][]byte{}
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[f.Name] = b
+	}
+	if !strings.Contains(string(files["README.md"]), "| `observations.csv` | 3 observations") {
+		t.Errorf("README:\n%s", files["README.md"])
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(files["SHA256SUMS"])), "\n") {
+		sum, name, _ := strings.Cut(line, "  ")
+		got := sha256.Sum256(files[name])
+		if files[name] == nil || hex.EncodeToString(got[:]) != sum {
+			t.Errorf("SHA256SUMS: %s does not match %s", name, sum)
+		}
+		delete(files, name)
+	}
+	if len(files) != 1 || files["SHA256SUMS"] == nil {
+		t.Errorf("files not in SHA256SUMS: %v", slices.Collect(maps.Keys(files)))
+	}
+	logFile := filepath.Join(t.TempDir(), "log.jsonl")
+	zf, _ := zr.Open("log.jsonl")
+	b, _ := io.ReadAll(zf)
+	if err := os.WriteFile(logFile, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, _ := mustRun(t, "log", "verify", "--bundle", logFile); !strings.Contains(out, "verified") {
+		t.Errorf("log verify --bundle: %s", out)
+	}
+	// The same record gives the same bytes.
+	again := filepath.Join(t.TempDir(), "again.zip")
+	mustRun(t, "export", "--db", db, "--out", again)
+	a1, _ := os.ReadFile(out)
+	a2, _ := os.ReadFile(again)
+	if !bytes.Equal(a1, a2) {
+		t.Error("two exports of the same record differ")
 	}
 }

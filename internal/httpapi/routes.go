@@ -9,6 +9,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"truce"
+	"truce/internal/report"
 )
 
 // handle registers one operation: it checks op for the caller before the
@@ -121,8 +122,8 @@ func (s *Server) routes() {
 	handle(s, operation("GET /api/v1/restrictions/{id}", "get-restriction", "field", "One restriction of access"), OpRead, s.getRestriction)
 	handle(s, operation("POST /api/v1/restrictions/{id}/publish", "publish-restriction", "field", "Make a restriction of access readable by observers and the public", maxBody(1<<10)), OpRecordField, s.publishRestriction)
 	handle(s, operation("POST /api/v1/field/bulk", "upload-field", "field", "Upload a file of observations or restrictions (CSV or JSON Lines, docs/field-format.md); bad rows are skipped and listed", maxBody(16<<20)), OpRecordField, s.uploadField)
-	handle(s, operation("GET /api/v1/exports/observations", "export-observations", "exports", "Every observation you may read, judged, with where the observed event lies, as CSV (hxl=true: with HXL hashtags), GeoJSON (points at the observers' positions) or JSON", s.fieldExportAnswers(reflect.TypeFor[observationRow]())), OpRead, s.exportObservations)
-	handle(s, operation("GET /api/v1/exports/restrictions", "export-restrictions", "exports", "Every restriction of access you may read, judged, as CSV (hxl=true: with HXL hashtags), GeoJSON or JSON", s.fieldExportAnswers(reflect.TypeFor[RestrictionOut]())), OpRead, s.exportRestrictions)
+	handle(s, operation("GET /api/v1/exports/observations", "export-observations", "exports", "Every observation you may read, judged, with where the observed event lies, as CSV (hxl=true: with HXL hashtags), GeoJSON (points at the observers' positions) or JSON", s.fieldExportAnswers(reflect.TypeFor[report.ObservationRow]())), OpRead, s.exportObservations)
+	handle(s, operation("GET /api/v1/exports/restrictions", "export-restrictions", "exports", "Every restriction of access you may read, judged, as CSV (hxl=true: with HXL hashtags), GeoJSON or JSON", s.fieldExportAnswers(reflect.TypeFor[report.RestrictionRow]())), OpRead, s.exportRestrictions)
 	handle(s, operation("GET /api/v1/daily", "get-daily", "field", "The daily report of a day: per area and per side, violations observed and alleged, explosions by kind, restrictions of access, beside the previous day, with running totals since the last recommitment (the same figures as `truce daily`)", s.dailyAnswers(), mayAnswer(http.StatusNotFound)), OpRead, s.getDaily)
 
 	// The tamper-evident log: logapi.go.
