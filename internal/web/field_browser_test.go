@@ -21,10 +21,11 @@ func (tb *tab) setOffline(off bool) {
 	if off {
 		conds = []*network.Conditions{{Offline: true, DownloadThroughput: -1, UploadThroughput: -1}}
 	}
+	sw := off // the service worker's own requests fail too
 	if _, err := chromedp.Call(tb.ctx, network.Enable, network.EnableParams{}); err != nil {
 		tb.t.Fatal(err)
 	}
-	if _, err := chromedp.Call(tb.ctx, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{MatchedNetworkConditions: conds}); err != nil {
+	if _, err := chromedp.Call(tb.ctx, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{MatchedNetworkConditions: conds, EmulateOfflineServiceWorker: &sw}); err != nil {
 		tb.t.Fatal(err)
 	}
 	if _, err := chromedp.Call(tb.ctx, network.OverrideNetworkState, network.OverrideNetworkStateParams{Offline: off, DownloadThroughput: -1, UploadThroughput: -1}); err != nil {
@@ -33,8 +34,9 @@ func (tb *tab) setOffline(off bool) {
 }
 
 // TestFieldFormOffline drives the field form in headless Chromium: a
-// draft survives a reload; three observations submitted with the network
-// cut wait on the device and arrive once each when it returns, also when
+// draft survives a reload; the page opens with the network cut (its
+// service worker kept it); three observations submitted offline wait on
+// the device and arrive once each when the network returns, also when
 // the page sends them again (a response lost with the connection).
 func TestFieldFormOffline(t *testing.T) {
 	exe := chromiumPath(t)
@@ -66,8 +68,24 @@ func TestFieldFormOffline(t *testing.T) {
 		t.Errorf("the restriction draft's area after a reload: %q, want Marinka", area)
 	}
 
+	// The service worker keeps the page: it opens without a connection.
+	tb.wait(`document.body.dataset.offlineReady === 'true'`)
+	var kept []string
+	for deadline := time.Now().Add(30 * time.Second); !slices.Contains(kept, "/field") && time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		tb.eval(`caches.open('truce-field-v1').then(c => c.keys()).then(k => k.map(r => new URL(r.url).pathname))`, &kept)
+	}
+	if !slices.Contains(kept, "/field") || !slices.Contains(kept, "/api/v1/agreement") {
+		t.Fatalf("the service worker kept %v, want the page and the agreement", kept)
+	}
 	tb.setOffline(true)
+	tb.open("/field")
+	tb.wait(`document.body.dataset.fieldReady === 'true' && document.querySelectorAll('#o-party option').length > 1`)
 	tb.wait(`document.getElementById('f-net').dataset.online === 'false'`)
+	var reach string
+	tb.eval(`fetch('/healthz').then(() => 'reached', () => 'failed')`, &reach)
+	if reach != "failed" {
+		t.Fatalf("the network is not cut: GET /healthz %s", reach)
+	}
 	for i, kind := range []string{"explosion", "burst", "illumination"} {
 		tb.do(
 			chromedp.SetValue(chromedp.ID("o-start"), fmt.Sprintf("2025-04-01T0%d:15", i+1)),

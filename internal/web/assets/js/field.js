@@ -168,8 +168,23 @@ async function init() {
   }, 15000);
   showNetwork();
   render();
+  keepOffline();
   document.body.dataset.fieldReady = 'true';
   flush();
+}
+
+// keepOffline registers the service worker that keeps this page on the
+// device (a secure context only: https, or localhost) and names what the
+// page loaded, so that the next visit opens without a connection.
+function keepOffline() {
+  if (!('serviceWorker' in navigator)) return;
+  navigator.serviceWorker.register('/field-sw.js').then(() => navigator.serviceWorker.ready).then((reg) => {
+    const urls = [location.pathname, '/api/v1/agreement'].concat(performance.getEntriesByType('resource').map((e) => e.name).filter((u) => new URL(u).pathname.startsWith('/static/')));
+    reg.active.postMessage({ keep: urls });
+    document.body.dataset.offlineReady = 'true';
+  }).catch(() => {
+    document.body.dataset.offlineReady = 'false';
+  });
 }
 
 init();
