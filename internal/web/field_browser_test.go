@@ -117,6 +117,25 @@ func TestFieldFormOffline(t *testing.T) {
 	  document.getElementById('f-send').click(); document.getElementById('f-send').click(); return true; })()`, nil)
 	tb.wait(`JSON.parse(localStorage.getItem('truce.field.queue.v1')).length === 0`)
 	time.Sleep(200 * time.Millisecond)
+	// A restriction, online: stored at once, with the draft's area.
+	tb.do(
+		chromedp.SetValue(chromedp.ID("x-kind"), "delay"),
+		chromedp.SetValue(chromedp.ID("x-start"), "2025-04-01T11:00"),
+		chromedp.SendKeys(chromedp.ID("x-duration"), "45"),
+		chromedp.SendKeys(chromedp.ID("x-lat"), "47.9"),
+		chromedp.SendKeys(chromedp.ID("x-lon"), "37.6"),
+		chromedp.SetValue(chromedp.ID("x-party"), "UA"),
+		chromedp.Click(chromedp.ID("x-submit")),
+	)
+	tb.wait(`document.querySelectorAll('#f-queue tr[data-state=sent]').length === 4`)
+	var fom []struct {
+		ID, Area, Party, Outcome string
+		DurationMin              int `json:"duration_min"`
+	}
+	srv.must(t, http.StatusOK, "GET", "/api/v1/restrictions", "monitor", nil, &fom)
+	if len(fom) != 1 || fom[0].Area != "Marinka" || fom[0].Party != "UA" || fom[0].DurationMin != 45 || fom[0].Outcome != "violation" {
+		t.Errorf("the restriction sent from the form: %+v", fom)
+	}
 	tb.screenshot("field-sent")
 	srv.must(t, http.StatusOK, "GET", "/api/v1/observations", "monitor", nil, &stored)
 	var got []string

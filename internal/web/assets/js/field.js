@@ -111,7 +111,7 @@ function flush() {
         continue;
       }
       store(queueKey, load(queueKey, []).filter((x) => x.body.id !== it.body.id));
-      store(sentKey, [{ ...it, outcome: out.outcome || '' }, ...load(sentKey, [])].slice(0, 50));
+      store(sentKey, [{ ...it, outcome: out.outcome || '' }, ...load(sentKey, []).filter((x) => x.body.id !== it.body.id)].slice(0, 50));
       announce(`${it.body.id} sent`);
     }
   })().finally(() => {
