@@ -1,6 +1,7 @@
-// The field form's service worker (served at /field-sw.js, scope /): it
-// keeps the field form's page, its scripts and styles and the agreement
-// on the device, so that the form opens without a connection. Every
+// The field form's service worker (served at /field-sw.js, scope /field:
+// it controls the field form's page only, and the requests that page
+// makes). It keeps the page, its scripts and styles and the agreement on
+// the device, so that the form opens without a connection. Every
 // request goes to the network first; only when that fails is the kept
 // copy used. Nothing is written here: the records themselves wait in the
 // page's own queue (field.js).

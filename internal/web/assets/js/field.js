@@ -178,7 +178,7 @@ async function init() {
 // page loaded, so that the next visit opens without a connection.
 function keepOffline() {
   if (!('serviceWorker' in navigator)) return;
-  navigator.serviceWorker.register('/field-sw.js').then(() => navigator.serviceWorker.ready).then((reg) => {
+  navigator.serviceWorker.register('/field-sw.js', { scope: '/field' }).then(() => navigator.serviceWorker.ready).then((reg) => {
     const urls = [location.pathname, '/api/v1/agreement'].concat(performance.getEntriesByType('resource').map((e) => e.name).filter((u) => new URL(u).pathname.startsWith('/static/')));
     reg.active.postMessage({ keep: urls });
     document.body.dataset.offlineReady = 'true';
