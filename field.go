@@ -95,6 +95,9 @@ type Observation struct {
 	// Area is the place the daily report counts it under (a settlement
 	// or a sector), as the monitors named it.
 	Area string
+	// Region is the first-level administrative unit (an oblast), as
+	// the monitors named it; "" when not given.
+	Region string
 	// Direction is a compass point (N, NNE, ... NNW), "" when not given.
 	Direction string
 	// DistanceMinMeters and DistanceMaxMeters are the distance band from
@@ -136,6 +139,7 @@ type AccessRestriction struct {
 	Duration time.Duration
 	Location geo.Point
 	Area     string
+	Region   string // the first-level administrative unit, as named
 	Means    ObservationMeans // a patrol, or a UAV that was jammed or shot at
 	// PatrolSize is the number of monitors (0 when not recorded).
 	PatrolSize int
@@ -259,7 +263,7 @@ func (o *Observation) Validate() error {
 		return Errorf(EINVALID, "observation %s: %v", o.ID, err)
 	}
 	for _, f := range []struct{ name, v string }{
-		{"id", string(o.ID)}, {"monitor", o.Monitor}, {"area", o.Area}, {"weapon", o.Weapon}, {"party", string(o.Party)},
+		{"id", string(o.ID)}, {"monitor", o.Monitor}, {"area", o.Area}, {"region", o.Region}, {"weapon", o.Weapon}, {"party", string(o.Party)},
 		{"note", o.Note}, {"file", o.File},
 	} {
 		if err := checkText(f.v); err != nil {
@@ -323,7 +327,7 @@ func (r *AccessRestriction) Validate() error {
 		return Errorf(EINVALID, "restriction %s: %v", r.ID, err)
 	}
 	for _, f := range []struct{ name, v string }{
-		{"id", string(r.ID)}, {"area", r.Area}, {"reason", r.Reason}, {"party", string(r.Party)}, {"note", r.Note}, {"file", r.File},
+		{"id", string(r.ID)}, {"area", r.Area}, {"region", r.Region}, {"reason", r.Reason}, {"party", string(r.Party)}, {"note", r.Note}, {"file", r.File},
 	} {
 		if err := checkText(f.v); err != nil {
 			return Errorf(EINVALID, "restriction %s: %s %v", r.ID, f.name, err)

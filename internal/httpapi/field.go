@@ -23,6 +23,7 @@ type ObservationOut struct {
 	Lon         float64 `json:"lon" doc:"the observer's position"`
 	Lat         float64 `json:"lat"`
 	Area        string  `json:"area,omitempty"`
+	Region      string  `json:"region,omitempty" doc:"the first-level administrative unit (oblast), as the monitors named it"`
 	Direction   string  `json:"direction,omitempty" doc:"a compass point from the observer"`
 	DistanceMin float64 `json:"distance_min_km,omitempty"`
 	DistanceMax float64 `json:"distance_max_km,omitempty"`
@@ -51,7 +52,7 @@ func verdictOf(jd truce.Judgement) FieldVerdict {
 func observationOut(o *truce.Observation) ObservationOut {
 	return ObservationOut{ID: string(o.ID), Monitor: o.Monitor, Means: string(o.Means), Sensed: string(o.Sensed),
 		Start: o.Start.UTC().Format(time.RFC3339), End: o.End.UTC().Format(time.RFC3339), Lon: o.Position.Lon, Lat: o.Position.Lat,
-		Area: o.Area, Direction: o.Direction, DistanceMin: o.DistanceMinMeters / 1000, DistanceMax: o.DistanceMaxMeters / 1000,
+		Area: o.Area, Region: o.Region, Direction: o.Direction, DistanceMin: o.DistanceMinMeters / 1000, DistanceMax: o.DistanceMaxMeters / 1000,
 		Kind: string(o.Kind), Explosion: string(o.Explosion), Count: o.Count, Weapon: o.Weapon, Party: string(o.Party),
 		Note: o.Note, Published: o.Published}
 }
@@ -66,6 +67,7 @@ type RestrictionOut struct {
 	Lon         float64 `json:"lon"`
 	Lat         float64 `json:"lat"`
 	Area        string  `json:"area,omitempty"`
+	Region      string  `json:"region,omitempty" doc:"the first-level administrative unit (oblast), as named"`
 	Means       string  `json:"means" enum:"patrol,camera,uav"`
 	PatrolSize  int     `json:"patrol_size,omitempty"`
 	Reason      string  `json:"reason,omitempty" doc:"the reason given, as given"`
@@ -77,7 +79,7 @@ type RestrictionOut struct {
 
 func restrictionOut(r *truce.AccessRestriction) RestrictionOut {
 	return RestrictionOut{ID: string(r.ID), Kind: string(r.Kind), Start: r.Start.UTC().Format(time.RFC3339),
-		DurationMin: int64(r.Duration / time.Minute), Lon: r.Location.Lon, Lat: r.Location.Lat, Area: r.Area, Means: string(r.Means),
+		DurationMin: int64(r.Duration / time.Minute), Lon: r.Location.Lon, Lat: r.Location.Lat, Area: r.Area, Region: r.Region, Means: string(r.Means),
 		PatrolSize: r.PatrolSize, Reason: r.Reason, Party: string(r.Party), Note: r.Note, Published: r.Published}
 }
 
@@ -94,6 +96,7 @@ type ObservationIn struct {
 	Lat         float64  `json:"lat" minimum:"-90" maximum:"90" doc:"the observer's position"`
 	Lon         float64  `json:"lon" minimum:"-180" maximum:"180"`
 	Area        string   `json:"area,omitempty" maxLength:"500"`
+	Region      string   `json:"region,omitempty" maxLength:"500" doc:"the first-level administrative unit (oblast)"`
 	Direction   string   `json:"direction,omitempty" maxLength:"3"`
 	DistanceMin *float64 `json:"distance_min_km,omitempty" minimum:"0" maximum:"100"`
 	DistanceMax *float64 `json:"distance_max_km,omitempty" minimum:"0" maximum:"100"`
@@ -115,6 +118,7 @@ type RestrictionIn struct {
 	Lat         float64 `json:"lat" minimum:"-90" maximum:"90"`
 	Lon         float64 `json:"lon" minimum:"-180" maximum:"180"`
 	Area        string  `json:"area,omitempty" maxLength:"500"`
+	Region      string  `json:"region,omitempty" maxLength:"500" doc:"the first-level administrative unit (oblast)"`
 	Means       string  `json:"means,omitempty" enum:"patrol,camera,uav," doc:"default patrol"`
 	PatrolSize  int     `json:"patrol_size,omitempty" minimum:"0" maximum:"10000"`
 	Reason      string  `json:"reason,omitempty" maxLength:"5000"`
@@ -211,7 +215,7 @@ func bodyError(err error, what string) error {
 // field format's reader, so that both mean the same.
 func parseObservationIn(in *ObservationIn) (*truce.Observation, error) {
 	line := fieldLine(map[string]string{"observation_id": in.ID, "monitor": in.Monitor, "means": in.Means, "sensed": in.Sensed,
-		"start": in.Start, "end": in.End, "lat": coord(in.Lat), "lon": coord(in.Lon), "area": in.Area, "direction": in.Direction,
+		"start": in.Start, "end": in.End, "lat": coord(in.Lat), "lon": coord(in.Lon), "area": in.Area, "region": in.Region, "direction": in.Direction,
 		"distance_min_km": optKm(in.DistanceMin), "distance_max_km": optKm(in.DistanceMax), "kind": in.Kind, "explosion": in.Explosion,
 		"count": optInt(in.Count), "weapon": in.Weapon, "party": in.Party, "note": in.Note})
 	var o *truce.Observation
@@ -228,7 +232,7 @@ func parseObservationIn(in *ObservationIn) (*truce.Observation, error) {
 // field format's reader.
 func parseRestrictionIn(in *RestrictionIn) (*truce.AccessRestriction, error) {
 	line := fieldLine(map[string]string{"restriction_id": in.ID, "kind": in.Kind, "start": in.Start,
-		"duration_min": optInt(in.DurationMin), "lat": coord(in.Lat), "lon": coord(in.Lon), "area": in.Area, "means": in.Means,
+		"duration_min": optInt(in.DurationMin), "lat": coord(in.Lat), "lon": coord(in.Lon), "area": in.Area, "region": in.Region, "means": in.Means,
 		"patrol_size": optInt(in.PatrolSize), "reason": in.Reason, "party": in.Party, "note": in.Note})
 	var r *truce.AccessRestriction
 	_, err := importer.ReadRestrictions(bytes.NewReader(line), importer.FieldOptions{File: "body", Strict: true, Published: in.Published},

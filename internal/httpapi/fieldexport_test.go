@@ -52,8 +52,8 @@ func TestHXLExports(t *testing.T) {
 	f := newFixture(t)
 	for path, want := range map[string][]string{
 		"/api/v1/exports/observations?hxl=true": {"#event+id", "#date+start", "#date+end", "#geo+lat", "#geo+lon", "#geo+lat+event", "#geo+lon+event",
-			"#loc+name", "#event+type", "#event+type+explosion", "#indicator+num", "#actor+name", "#status+outcome", "#description"},
-		"/api/v1/exports/restrictions?hxl=true": {"#event+id", "#date+start", "#geo+lat", "#geo+lon", "#loc+name", "#event+type",
+			"#loc+name", "#adm1+name", "#event+type", "#event+type+explosion", "#indicator+num", "#actor+name", "#status+outcome", "#description"},
+		"/api/v1/exports/restrictions?hxl=true": {"#event+id", "#date+start", "#geo+lat", "#geo+lon", "#loc+name", "#adm1+name", "#event+type",
 			"#indicator+num+monitors", "#description+reason", "#actor+name", "#status+outcome"},
 		"/api/v1/exports/incidents?hxl=true": {"#event+id", "#date+start", "#geo+lat", "#geo+lon", "#event+type+verdict", "#actor+name", "#description"},
 	} {

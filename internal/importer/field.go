@@ -14,9 +14,9 @@ import (
 // restrictions of their access (issue 19).
 var (
 	observationColumns = []string{"observation_id", "monitor", "means", "sensed", "start", "end", "lat", "lon", "area",
-		"direction", "distance_min_km", "distance_max_km", "kind", "explosion", "count", "weapon", "party", "note"}
+		"region", "direction", "distance_min_km", "distance_max_km", "kind", "explosion", "count", "weapon", "party", "note"}
 	observationRequired = []string{"observation_id", "means", "sensed", "start", "lat", "lon", "kind"}
-	restrictionColumns  = []string{"restriction_id", "kind", "start", "duration_min", "lat", "lon", "area", "means",
+	restrictionColumns  = []string{"restriction_id", "kind", "start", "duration_min", "lat", "lon", "area", "region", "means",
 		"patrol_size", "reason", "party", "note"}
 	restrictionRequired = []string{"restriction_id", "kind", "start", "lat", "lon"}
 )
@@ -178,7 +178,7 @@ func parseObservation(f fields, line int, rn *runner, opt ClaimOptions) (*truce.
 		return nil, err
 	}
 	o := &truce.Observation{ID: truce.ObservationID(id), Monitor: f.get("monitor"), Means: truce.ObservationMeans(f.get("means")),
-		Sensed: truce.Sensed(f.get("sensed")), Area: f.get("area"), Direction: strings.ToUpper(f.get("direction")),
+		Sensed: truce.Sensed(f.get("sensed")), Area: f.get("area"), Region: f.get("region"), Direction: strings.ToUpper(f.get("direction")),
 		Kind: truce.ObservedKind(f.get("kind")), Explosion: truce.ExplosionKind(f.get("explosion")), Weapon: f.get("weapon"),
 		Note: f.get("note"), Published: opt.Published, File: rn.srcFile, Line: line}
 	var ok bool
@@ -213,7 +213,7 @@ func parseRestriction(f fields, line int, rn *runner, opt ClaimOptions) (*truce.
 		return nil, err
 	}
 	x := &truce.AccessRestriction{ID: truce.RestrictionID(id), Kind: truce.RestrictionKind(f.get("kind")),
-		Means: truce.ObservationMeans(f.get("means")), Area: f.get("area"), Reason: f.get("reason"), Note: f.get("note"),
+		Means: truce.ObservationMeans(f.get("means")), Area: f.get("area"), Region: f.get("region"), Reason: f.get("reason"), Note: f.get("note"),
 		Published: opt.Published, File: rn.srcFile, Line: line}
 	if x.Means == "" {
 		x.Means = truce.MeansPatrol

@@ -38,6 +38,7 @@ type ObservationBody struct {
 	Lon         float64 `json:"lon"`
 	Lat         float64 `json:"lat"`
 	Area        string  `json:"area,omitempty"`
+	Region      string  `json:"region,omitempty"`
 	Direction   string  `json:"direction,omitempty"`
 	DistanceMin float64 `json:"distance_min_m,omitempty"`
 	DistanceMax float64 `json:"distance_max_m,omitempty"`
@@ -54,7 +55,7 @@ type ObservationBody struct {
 
 func observationBody(o *truce.Observation) ObservationBody {
 	return ObservationBody{ID: string(o.ID), Monitor: o.Monitor, Means: string(o.Means), Sensed: string(o.Sensed),
-		Start: rfc3339(o.Start), End: rfc3339(o.End), Lon: o.Position.Lon, Lat: o.Position.Lat, Area: o.Area,
+		Start: rfc3339(o.Start), End: rfc3339(o.End), Lon: o.Position.Lon, Lat: o.Position.Lat, Area: o.Area, Region: o.Region,
 		Direction: o.Direction, DistanceMin: o.DistanceMinMeters, DistanceMax: o.DistanceMaxMeters, Kind: string(o.Kind),
 		Explosion: string(o.Explosion), Count: o.Count, Weapon: o.Weapon, Party: string(o.Party), Note: o.Note,
 		Published: o.Published, File: o.File, Line: o.Line}
@@ -69,6 +70,7 @@ type RestrictionBody struct {
 	Lon        float64 `json:"lon"`
 	Lat        float64 `json:"lat"`
 	Area       string  `json:"area,omitempty"`
+	Region     string  `json:"region,omitempty"`
 	Means      string  `json:"means"`
 	PatrolSize int     `json:"patrol_size,omitempty"`
 	Reason     string  `json:"reason,omitempty"`
@@ -81,7 +83,7 @@ type RestrictionBody struct {
 
 func restrictionBody(r *truce.AccessRestriction) RestrictionBody {
 	return RestrictionBody{ID: string(r.ID), Kind: string(r.Kind), Start: rfc3339(r.Start), DurationS: int64(r.Duration.Seconds()),
-		Lon: r.Location.Lon, Lat: r.Location.Lat, Area: r.Area, Means: string(r.Means), PatrolSize: r.PatrolSize,
+		Lon: r.Location.Lon, Lat: r.Location.Lat, Area: r.Area, Region: r.Region, Means: string(r.Means), PatrolSize: r.PatrolSize,
 		Reason: r.Reason, Party: string(r.Party), Note: r.Note, Published: r.Published, File: r.File, Line: r.Line}
 }
 

@@ -32,6 +32,7 @@ type ObservationRow struct {
 	EventLat       float64 `json:"event_lat"`
 	EventPrecision float64 `json:"event_precision_m" doc:"the event lies within this distance of event_lon, event_lat"`
 	Area           string  `json:"area,omitempty"`
+	Region         string  `json:"region,omitempty" doc:"the first-level administrative unit, as the monitors named it"`
 	Direction      string  `json:"direction,omitempty"`
 	DistanceMin    float64 `json:"distance_min_km,omitempty"`
 	DistanceMax    float64 `json:"distance_max_km,omitempty"`
@@ -56,6 +57,7 @@ type RestrictionRow struct {
 	Lon         float64 `json:"lon"`
 	Lat         float64 `json:"lat"`
 	Area        string  `json:"area,omitempty"`
+	Region      string  `json:"region,omitempty"`
 	Means       string  `json:"means"`
 	PatrolSize  int     `json:"patrol_size,omitempty"`
 	Reason      string  `json:"reason,omitempty"`
@@ -71,7 +73,7 @@ func NewObservationRow(j *adjudicate.Judge, o *truce.Observation) ObservationRow
 	p, prec := adjudicate.ObservedPlace(o)
 	r := ObservationRow{ID: string(o.ID), Monitor: o.Monitor, Means: string(o.Means), Sensed: string(o.Sensed),
 		Start: o.Start.UTC().Format(time.RFC3339), End: o.End.UTC().Format(time.RFC3339), Lon: o.Position.Lon, Lat: o.Position.Lat,
-		EventLon: round6(p.Lon), EventLat: round6(p.Lat), EventPrecision: prec, Area: o.Area, Direction: o.Direction,
+		EventLon: round6(p.Lon), EventLat: round6(p.Lat), EventPrecision: prec, Area: o.Area, Region: o.Region, Direction: o.Direction,
 		DistanceMin: o.DistanceMinMeters / 1000, DistanceMax: o.DistanceMaxMeters / 1000, Kind: string(o.Kind),
 		Explosion: string(o.Explosion), Count: o.Count, Weapon: o.Weapon, Party: string(o.Party), Note: o.Note, Published: o.Published}
 	if j != nil {
@@ -84,7 +86,7 @@ func NewObservationRow(j *adjudicate.Judge, o *truce.Observation) ObservationRow
 // NewRestrictionRow is x as exported, judged by j (none when j is nil).
 func NewRestrictionRow(j *adjudicate.Judge, x *truce.AccessRestriction) RestrictionRow {
 	r := RestrictionRow{ID: string(x.ID), Kind: string(x.Kind), Start: x.Start.UTC().Format(time.RFC3339),
-		DurationMin: int64(x.Duration / time.Minute), Lon: x.Location.Lon, Lat: x.Location.Lat, Area: x.Area, Means: string(x.Means),
+		DurationMin: int64(x.Duration / time.Minute), Lon: x.Location.Lon, Lat: x.Location.Lat, Area: x.Area, Region: x.Region, Means: string(x.Means),
 		PatrolSize: x.PatrolSize, Reason: x.Reason, Party: string(x.Party), Note: x.Note, Published: x.Published}
 	if j != nil {
 		jd := j.JudgeRestriction(x)
@@ -117,6 +119,7 @@ var observationColumns = []column[ObservationRow]{
 	{"event_lon", "#geo+lon+event", true, func(r *ObservationRow) string { return num(r.EventLon) }},
 	{"event_precision_m", "#geo+precision+event", true, func(r *ObservationRow) string { return num(r.EventPrecision) }},
 	{"area", "#loc+name", false, func(r *ObservationRow) string { return r.Area }},
+	{"region", "#adm1+name", false, func(r *ObservationRow) string { return r.Region }},
 	{"direction", "#x_direction", false, func(r *ObservationRow) string { return r.Direction }},
 	{"distance_min_km", "#x_distance+min", true, func(r *ObservationRow) string { return num(r.DistanceMin) }},
 	{"distance_max_km", "#x_distance+max", true, func(r *ObservationRow) string { return num(r.DistanceMax) }},
@@ -142,6 +145,7 @@ var restrictionColumns = []column[RestrictionRow]{
 	{"lat", "#geo+lat", true, func(r *RestrictionRow) string { return num(r.Lat) }},
 	{"lon", "#geo+lon", true, func(r *RestrictionRow) string { return num(r.Lon) }},
 	{"area", "#loc+name", false, func(r *RestrictionRow) string { return r.Area }},
+	{"region", "#adm1+name", false, func(r *RestrictionRow) string { return r.Region }},
 	{"kind", "#event+type", false, func(r *RestrictionRow) string { return r.Kind }},
 	{"means", "#x_means", false, func(r *RestrictionRow) string { return r.Means }},
 	{"patrol_size", "#indicator+num+monitors", true, func(r *RestrictionRow) string { return strconv.Itoa(r.PatrolSize) }},

@@ -14,16 +14,16 @@ import (
 // the scan functions that read them; both drivers' schemas use these
 // names.
 const (
-	observationCols = `id, monitor, means, sensed, start_ns, end_ns, lon, lat, area, direction, dist_min_m, dist_max_m, kind,
+	observationCols = `id, monitor, means, sensed, start_ns, end_ns, lon, lat, area, region, direction, dist_min_m, dist_max_m, kind,
 	explosion, count, weapon, party, note, published, file, line`
-	restrictionCols = `id, kind, start_ns, duration_s, lon, lat, area, means, patrol_size, reason, party, note, published, file, line`
+	restrictionCols = `id, kind, start_ns, duration_s, lon, lat, area, region, means, patrol_size, reason, party, note, published, file, line`
 )
 
 func scanObservation(sc Scanner) (*truce.Observation, error) {
 	var o truce.Observation
 	var id, means, sensed, kind, explosion, party string
 	var start, end int64
-	if err := sc.Scan(&id, &o.Monitor, &means, &sensed, &start, &end, &o.Position.Lon, &o.Position.Lat, &o.Area, &o.Direction,
+	if err := sc.Scan(&id, &o.Monitor, &means, &sensed, &start, &end, &o.Position.Lon, &o.Position.Lat, &o.Area, &o.Region, &o.Direction,
 		&o.DistanceMinMeters, &o.DistanceMaxMeters, &kind, &explosion, &o.Count, &o.Weapon, &party, &o.Note, &o.Published,
 		&o.File, &o.Line); err != nil {
 		return nil, err
@@ -37,7 +37,7 @@ func scanRestriction(sc Scanner) (*truce.AccessRestriction, error) {
 	var r truce.AccessRestriction
 	var id, kind, means, party string
 	var start, dur int64
-	if err := sc.Scan(&id, &kind, &start, &dur, &r.Location.Lon, &r.Location.Lat, &r.Area, &means, &r.PatrolSize, &r.Reason,
+	if err := sc.Scan(&id, &kind, &start, &dur, &r.Location.Lon, &r.Location.Lat, &r.Area, &r.Region, &means, &r.PatrolSize, &r.Reason,
 		&party, &r.Note, &r.Published, &r.File, &r.Line); err != nil {
 		return nil, err
 	}
@@ -72,9 +72,9 @@ func (c Core) PutObservations(ctx context.Context, by truce.Principal, os []*tru
 			if _, err := w.Log(ledger.ObservationRecord(by, w.Now(), o)); err != nil {
 				return 0, err
 			}
-			if _, err := w.Exec(ctx, `INSERT INTO observations (`+observationCols+`) VALUES (`+Placeholders(1, 21)+`)`,
+			if _, err := w.Exec(ctx, `INSERT INTO observations (`+observationCols+`) VALUES (`+Placeholders(1, 22)+`)`,
 				string(o.ID), o.Monitor, string(o.Means), string(o.Sensed), o.Start.UnixNano(), o.End.UnixNano(), o.Position.Lon,
-				o.Position.Lat, o.Area, o.Direction, o.DistanceMinMeters, o.DistanceMaxMeters, string(o.Kind), string(o.Explosion),
+				o.Position.Lat, o.Area, o.Region, o.Direction, o.DistanceMinMeters, o.DistanceMaxMeters, string(o.Kind), string(o.Explosion),
 				o.Count, o.Weapon, string(o.Party), o.Note, o.Published, o.File, o.Line); err != nil {
 				return 0, TextError(err, "put observation "+string(o.ID))
 			}
@@ -107,9 +107,9 @@ func (c Core) PutRestrictions(ctx context.Context, by truce.Principal, rs []*tru
 			if _, err := w.Log(ledger.RestrictionRecord(by, w.Now(), r)); err != nil {
 				return 0, err
 			}
-			if _, err := w.Exec(ctx, `INSERT INTO access_restrictions (`+restrictionCols+`) VALUES (`+Placeholders(1, 15)+`)`,
+			if _, err := w.Exec(ctx, `INSERT INTO access_restrictions (`+restrictionCols+`) VALUES (`+Placeholders(1, 16)+`)`,
 				string(r.ID), string(r.Kind), r.Start.UnixNano(), int64(r.Duration/time.Second), r.Location.Lon, r.Location.Lat,
-				r.Area, string(r.Means), r.PatrolSize, r.Reason, string(r.Party), r.Note, r.Published, r.File, r.Line); err != nil {
+				r.Area, r.Region, string(r.Means), r.PatrolSize, r.Reason, string(r.Party), r.Note, r.Published, r.File, r.Line); err != nil {
 				return 0, TextError(err, "put restriction "+string(r.ID))
 			}
 			added++

@@ -16,7 +16,7 @@ func observations() []*truce.Observation {
 	at := func(day, hour, min int) time.Time { return time.Date(2025, 3, day, hour, min, 0, 0, time.UTC) }
 	return []*truce.Observation{
 		{ID: "OBS-1", Monitor: "patrol A", Means: truce.MeansPatrol, Sensed: truce.SensedBoth, Start: at(31, 18, 5), End: at(31, 18, 40),
-			Position: geo.Point{Lon: 38.05, Lat: 48.31}, Area: "Horlivka", Direction: "SE", DistanceMinMeters: 3000,
+			Position: geo.Point{Lon: 38.05, Lat: 48.31}, Area: "Horlivka", Region: "Donetsk Oblast", Direction: "SE", DistanceMinMeters: 3000,
 			DistanceMaxMeters: 5000, Kind: truce.ObservedExplosion, Explosion: truce.ExplosionImpact, Count: 12,
 			Weapon: "120mm mortar", Published: true, File: "obs.csv", Line: 2},
 		{ID: "OBS-2", Monitor: "patrol A", Means: truce.MeansPatrol, Sensed: truce.SensedHeard, Start: at(31, 23, 0), End: at(31, 23, 0),
@@ -31,7 +31,7 @@ func observations() []*truce.Observation {
 func restrictions() []*truce.AccessRestriction {
 	return []*truce.AccessRestriction{
 		{ID: "FOM-1", Kind: truce.RestrictionDenial, Start: time.Date(2025, 3, 31, 9, 30, 0, 0, time.UTC),
-			Location: geo.Point{Lon: 37.9, Lat: 48.0}, Area: "Petrivske", Means: truce.MeansPatrol, PatrolSize: 6,
+			Location: geo.Point{Lon: 37.9, Lat: 48.0}, Area: "Petrivske", Region: "Donetsk Oblast", Means: truce.MeansPatrol, PatrolSize: 6,
 			Reason: "mines on the road", Party: "RU", Published: true},
 		{ID: "FOM-2", Kind: truce.RestrictionDelay, Start: time.Date(2025, 4, 1, 11, 0, 0, 0, time.UTC), Duration: 45 * time.Minute,
 			Location: geo.Point{Lon: 37.6, Lat: 47.9}, Area: "Marinka", Means: truce.MeansPatrol, PatrolSize: 4,
