@@ -139,7 +139,7 @@ type AccessRestriction struct {
 	Duration time.Duration
 	Location geo.Point
 	Area     string
-	Region   string // the first-level administrative unit, as named
+	Region   string           // the first-level administrative unit, as named
 	Means    ObservationMeans // a patrol, or a UAV that was jammed or shot at
 	// PatrolSize is the number of monitors (0 when not recorded).
 	PatrolSize int
