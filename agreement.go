@@ -77,6 +77,10 @@ type Agreement struct {
 	// Witnesses is who must cosign the log's checkpoints before one is
 	// published as final; nil when the agreement names no witnesses.
 	Witnesses *WitnessPolicy
+	// Recommitments are the dates on which the parties recommitted to the
+	// ceasefire, oldest first: the daily report's running totals count
+	// from the latest one on or before its day.
+	Recommitments []Recommitment
 }
 
 // WitnessPolicy names the witnesses of the record's log and how many of
@@ -105,6 +109,29 @@ type Witness struct {
 	// URL is where it answers add-checkpoint requests (C2SP
 	// tlog-witness), e.g. "https://witness.example.org/".
 	URL string
+}
+
+// Recommitment is a day on which the parties recommitted to the ceasefire
+// (the SMM counted "since the recommitment of 21 July").
+type Recommitment struct {
+	// Start is the start of the day in the agreement's time zone, in
+	// UTC.
+	Start  time.Time
+	Source string
+	Note   string
+}
+
+// AccessCommitment binds parties to give the mission's monitors freedom
+// of movement (safe and unimpeded access) while its phase is in force: a
+// restriction of access by a bound party, where the commitment applies,
+// breaches it.
+type AccessCommitment struct {
+	ID          CommitmentID
+	Description string
+	Bound       []PartyID
+	// Zones is where the commitment applies; empty: everywhere.
+	Zones  []ZoneID
+	Source string
 }
 
 // Party is a signatory or a mediator.
@@ -291,6 +318,8 @@ type Phase struct {
 	// Releases are the phase's reciprocity clauses, those written on one
 	// of its commitments included (with From naming that commitment).
 	Releases []Release
+	// Access are the phase's commitments to give monitors access.
+	Access []AccessCommitment
 }
 
 // ReleaseStart says from when a release takes effect.

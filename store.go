@@ -282,6 +282,7 @@ type Store interface {
 	LogStore
 	CosignatureStore
 	ClaimStore
+	FieldStore
 	// Close releases the store's database connections.
 	Close() error
 }

@@ -43,7 +43,7 @@ func TestImportKind(t *testing.T) {
 		{true, true, false, "", "error"},
 		{false, true, false, "acled", "error"},
 	} {
-		got, err := importKind(c.sites, c.claims, c.tallies, c.format)
+		got, err := importKind(c.format, importFlag{c.sites, "sites"}, importFlag{c.claims, importClaimsKind}, importFlag{c.tallies, importTalliesKind})
 		if err != nil {
 			got = "error"
 		}

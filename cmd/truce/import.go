@@ -23,6 +23,9 @@ func (e *env) importCmd() *cobra.Command {
 		sites   bool
 		claims  bool
 		tallies bool
+		obs     bool
+		restr   bool
+		unpub   bool
 		format  string
 		strict  bool
 	)
@@ -42,7 +45,13 @@ stated tallies, in truce's claim format (CSV or JSON Lines, see
 docs/claims-format.md), stored as published; claims without coordinates are
 placed from their facility (a stored site, by name), settlement or region
 (the current agreement's gazetteer), and the count placed on each basis is
-printed. A different claim under a stored id stops the import.`,
+printed. A different claim under a stored id stops the import.
+
+With --observations or --restrictions the files hold the monitors' own
+observations of ceasefire violations or the restrictions of their access, in
+truce's field format (CSV or JSON Lines, see docs/field-format.md), stored as
+published unless --unpublished. A different record under a stored id stops
+the import.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			st, err := openStore(cmd.Context(), db)
@@ -50,7 +59,8 @@ printed. A different claim under a stored id stops the import.`,
 				return err
 			}
 			defer st.Close()
-			kind, err := importKind(sites, claims, tallies, format)
+			kind, err := importKind(format, importFlag{sites, "sites"}, importFlag{claims, importClaimsKind},
+				importFlag{tallies, importTalliesKind}, importFlag{obs, importObservationsKind}, importFlag{restr, importRestrictionsKind})
 			if err != nil {
 				return err
 			}
@@ -59,9 +69,12 @@ printed. A different claim under a stored id stops the import.`,
 				if err != nil {
 					return err
 				}
-				if kind == importClaimsKind || kind == importTalliesKind {
+				switch kind {
+				case importClaimsKind, importTalliesKind:
 					err = e.importClaims(cmd.Context(), st, f, p, kind, strict, nil)
-				} else {
+				case importObservationsKind, importRestrictionsKind:
+					err = e.importField(cmd.Context(), st, f, p, kind, strict, !unpub)
+				default:
 					err = e.importFile(cmd.Context(), st, f, p, sites, importer.Format(format), strict)
 				}
 				f.Close()
@@ -76,6 +89,9 @@ printed. A different claim under a stored id stops the import.`,
 	cmd.Flags().BoolVar(&sites, "sites", false, "the files hold protected sites (GPPD CSV, sites CSV or GeoJSON)")
 	cmd.Flags().BoolVar(&claims, "claims", false, "the files hold the parties' claims (docs/claims-format.md)")
 	cmd.Flags().BoolVar(&tallies, "tallies", false, "the files hold the parties' stated tallies (docs/claims-format.md)")
+	cmd.Flags().BoolVar(&obs, "observations", false, "the files hold monitors' observations (docs/field-format.md)")
+	cmd.Flags().BoolVar(&restr, "restrictions", false, "the files hold restrictions of the monitors' access (docs/field-format.md)")
+	cmd.Flags().BoolVar(&unpub, "unpublished", false, "observations and restrictions: keep them unpublished (monitors and the party they name read them)")
 	cmd.Flags().StringVar(&format, "format", "", "input format (default: detect from the header)")
 	cmd.Flags().BoolVar(&strict, "strict", false, "stop at the first bad row")
 	return cmd
@@ -83,24 +99,27 @@ printed. A different claim under a stored id stops the import.`,
 
 const importBatch = 5000
 
+// importFlag is one of import's flags that says what the files hold.
+type importFlag struct {
+	set  bool
+	kind string
+}
+
 // importKind says what the files of one import hold, from its flags: at
-// most one of --sites, --claims and --tallies, and --format only for
-// reports and sites.
-func importKind(sites, claims, tallies bool, format string) (string, error) {
+// most one of --sites, --claims, --tallies, --observations and
+// --restrictions, and --format only for reports and sites.
+func importKind(format string, flags ...importFlag) (string, error) {
 	n, kind := 0, ""
-	for _, k := range []struct {
-		set  bool
-		kind string
-	}{{sites, "sites"}, {claims, importClaimsKind}, {tallies, importTalliesKind}} {
+	for _, k := range flags {
 		if k.set {
 			n, kind = n+1, k.kind
 		}
 	}
 	switch {
 	case n > 1:
-		return "", truce.Errorf(truce.EINVALID, "import: give at most one of --sites, --claims and --tallies")
-	case format != "" && (claims || tallies):
-		return "", truce.Errorf(truce.EINVALID, "import: --format is for reports and sites; claims and tallies are CSV or JSON Lines, detected")
+		return "", truce.Errorf(truce.EINVALID, "import: give at most one of --sites, --claims, --tallies, --observations and --restrictions")
+	case format != "" && kind != "" && kind != "sites":
+		return "", truce.Errorf(truce.EINVALID, "import: --format is for reports and sites; %s are CSV or JSON Lines, detected", kind)
 	}
 	return kind, nil
 }

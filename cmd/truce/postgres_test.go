@@ -32,6 +32,9 @@ func TestMigrateToPostgres(t *testing.T) {
 	mustRun(t, "import", "--db", db, "--sites", gppd)
 	mustRun(t, "import", "--db", db, "testdata/acled_sample.csv")
 	mustRun(t, "adjudicate", "--db", db, "--agreement", scenario)
+	field := filepath.Join("..", "..", "internal", "importer", "testdata", "field")
+	mustRun(t, "import", "--db", db, "--observations", filepath.Join(field, "observations.csv"))
+	mustRun(t, "import", "--db", db, "--restrictions", "--unpublished", filepath.Join(field, "restrictions.csv"))
 	st, err := openStore(context.Background(), db)
 	if err != nil {
 		t.Fatal(err)
@@ -70,7 +73,8 @@ func TestMigrateToPostgres(t *testing.T) {
 		t.Errorf("log size %d / checkpoint %q after migration, want %d / %q", dstSize, dstCP, srcSize, srcCP)
 	}
 	verified, _ := mustRun(t, "log", "verify", "--db", dsn)
-	if !strings.Contains(verified, "log verified") || !strings.Contains(verified, "7 reports") {
+	if !strings.Contains(verified, "log verified") || !strings.Contains(verified, "7 reports") ||
+		!strings.Contains(verified, "3 observations, 2 access restrictions") {
 		t.Errorf("log verify on PostgreSQL: %s", verified)
 	}
 	// The copy is a working store: writes continue the same log.

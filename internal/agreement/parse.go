@@ -189,6 +189,7 @@ func (p *parser) agreement(n *yaml.Node) *truce.Agreement {
 	a.Obligations = p.obligations(field(n, "obligations"), a)
 	a.Positions = p.positions(field(n, "positions"), a)
 	a.Witnesses = p.witnesses(field(n, "witnesses"), a)
+	a.Recommitments = p.recommitments(field(n, "recommitments"))
 	return a
 }
 
@@ -315,6 +316,7 @@ func (p *parser) phases(n *yaml.Node, a *truce.Agreement) []truce.Phase {
 			}
 			ph.Commitments = append(ph.Commitments, cm)
 		}
+		ph.Access = p.access(field(c, "access"), a, commitIDs)
 		ph.Territory = p.territory(field(c, "territory"), a)
 		for _, rn := range items(field(c, "release")) {
 			ph.Releases = append(ph.Releases, p.release(rn, a, &ph, nil))

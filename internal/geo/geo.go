@@ -85,3 +85,16 @@ func Distance(a, b Point) (meters float64) {
 	}
 	return 2 * EarthRadiusMeters * math.Asin(math.Sqrt(h))
 }
+
+// Destination returns the point reached from p by going meters along the
+// great circle that leaves p at bearing degrees (clockwise from north),
+// with longitude in [-180, 180].
+func Destination(p Point, bearingDegrees, meters float64) Point {
+	const rad = math.Pi / 180
+	d := meters / EarthRadiusMeters
+	lat1, lon1, b := p.Lat*rad, p.Lon*rad, bearingDegrees*rad
+	lat2 := math.Asin(math.Sin(lat1)*math.Cos(d) + math.Cos(lat1)*math.Sin(d)*math.Cos(b))
+	lon2 := lon1 + math.Atan2(math.Sin(b)*math.Sin(d)*math.Cos(lat1), math.Cos(d)-math.Sin(lat1)*math.Sin(lat2))
+	lon := math.Mod(lon2/rad+540, 360) - 180
+	return Point{Lon: lon, Lat: lat2 / rad}
+}

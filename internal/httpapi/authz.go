@@ -28,6 +28,7 @@ const (
 	OpFileClaim       Op = "file-claim"    // one claim: a party as itself, staff for a named claimant
 	OpUploadClaims    Op = "upload-claims" // a file of claims or tallies
 	OpReviewClaims    Op = "review-claims" // publish a claim, decide a match
+	OpRecordField     Op = "record-field"  // monitors' observations and restrictions of access: record, upload, publish
 )
 
 // permissions is the permission table: the roles allowed each operation.
@@ -53,6 +54,10 @@ var permissions = map[Op][]truce.Role{
 	OpFileClaim:    {truce.RoleParty, truce.RoleMonitor, truce.RoleAdmin},
 	OpUploadClaims: {truce.RoleMonitor, truce.RoleAdmin},
 	OpReviewClaims: {truce.RoleMonitor, truce.RoleAdmin},
+	// Observations and restrictions are the mission's own record: only
+	// monitors (and admins) write them; a party reads those attributed to
+	// it and what is published (truce.CanReadField, in the store).
+	OpRecordField: {truce.RoleMonitor, truce.RoleAdmin},
 }
 
 // authorize says whether p may perform op at all: EUNAUTHORIZED for the

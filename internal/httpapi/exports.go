@@ -185,7 +185,16 @@ func summaryFilter(p truce.Principal, in *summaryIn, tz *time.Location) (truce.R
 // exportIn is the request of export-incidents.
 type exportIn struct {
 	Format string `query:"format" enum:"csv,geojson,json" default:"csv"`
+	HXL    bool   `query:"hxl" doc:"csv: a second row of HXL hashtags (#event+id, #date+start, #geo+lon, #geo+lat, #event+type+verdict, #actor+name, ...) under the header"`
 	ListParams
+}
+
+// incidentCSVColumns are the incidents export's CSV header and, in the
+// same order, their HXL hashtags.
+var incidentCSVColumns = [2][]string{
+	{"id", "start", "lon", "lat", "status", "published", "outcome", "parties", "phases", "contested_by", "explanation", "reports", "corroboration"},
+	{"#event+id", "#date+start", "#geo+lon", "#geo+lat", "#status+review", "#status+published", "#event+type+verdict", "#actor+name",
+		"#x_phase", "#actor+name+contested", "#description", "#indicator+num+reports", "#indicator+num+corroboration"},
 }
 
 // exportIncidentsDoc describes export-incidents.
@@ -206,7 +215,7 @@ func (s *Server) exportIncidents(ctx context.Context, p truce.Principal, in *exp
 		ct := map[string]string{"csv": "text/csv; charset=utf-8", "geojson": "application/geo+json", "json": "application/json"}[in.Format]
 		hc.SetHeader("Content-Type", ct)
 		hc.SetHeader("Content-Disposition", `attachment; filename="incidents.`+in.Format+`"`)
-		if err := s.export(ctx, hc.BodyWriter(), in.Format, f); err != nil {
+		if err := s.export(ctx, hc.BodyWriter(), in.Format, in.HXL, f); err != nil {
 			s.log.ErrorContext(ctx, "export failed", "request_id", requestID(ctx), "err", err)
 			// The 200 may be sent already: abort the response, so the
 			// client sees an incomplete transfer (no final chunk, the
@@ -219,15 +228,20 @@ func (s *Server) exportIncidents(ctx context.Context, p truce.Principal, in *exp
 type writer interface{ Write([]byte) (int, error) }
 
 // export streams every incident matching f, a page at a time.
-func (s *Server) export(ctx context.Context, w writer, format string, f truce.IncidentFilter) error {
+func (s *Server) export(ctx context.Context, w writer, format string, hxl bool, f truce.IncidentFilter) error {
 	f.Limit = 1000
 	var cw *csv.Writer
 	first := true
 	switch format {
 	case "csv":
 		cw = csv.NewWriter(w)
-		if err := cw.Write([]string{"id", "start", "lon", "lat", "status", "published", "outcome", "parties", "phases", "contested_by", "explanation", "reports", "corroboration"}); err != nil {
+		if err := cw.Write(incidentCSVColumns[0]); err != nil {
 			return err
+		}
+		if hxl {
+			if err := cw.Write(incidentCSVColumns[1]); err != nil {
+				return err
+			}
 		}
 	case "geojson":
 		if _, err := w.Write([]byte(`{"type":"FeatureCollection","features":[`)); err != nil {

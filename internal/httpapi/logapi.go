@@ -157,12 +157,38 @@ func (s *Server) canReadRecord(ctx context.Context, p truce.Principal, data []by
 		}
 	case ledger.KindEvent:
 		inc = truce.IncidentID(rec.Subject)
+	case ledger.KindObservation, ledger.KindObservationPublished, ledger.KindRestriction, ledger.KindRestrictionPublished:
+		return s.canReadFieldRecord(ctx, p, rec)
 	default:
 		return nil
 	}
 	in, err := s.store.Incident(ctx, inc)
 	if err != nil || !canSee(p, in) {
 		return truce.Errorf(truce.EFORBIDDEN, "this record is about an incident you may not read; its hash is in the tree, and proofs work without it")
+	}
+	return nil
+}
+
+// canReadFieldRecord hides the records of observations and restrictions p
+// may not read (truce.CanReadField).
+func (s *Server) canReadFieldRecord(ctx context.Context, p truce.Principal, rec *ledger.Record) error {
+	var party truce.PartyID
+	var published bool
+	if rec.Kind == ledger.KindObservation || rec.Kind == ledger.KindObservationPublished {
+		o, err := s.store.Observation(ctx, truce.ObservationID(rec.Subject))
+		if err != nil {
+			return truce.Errorf(truce.EFORBIDDEN, "this record is about an observation you may not read")
+		}
+		party, published = o.Party, o.Published
+	} else {
+		r, err := s.store.Restriction(ctx, truce.RestrictionID(rec.Subject))
+		if err != nil {
+			return truce.Errorf(truce.EFORBIDDEN, "this record is about a restriction you may not read")
+		}
+		party, published = r.Party, r.Published
+	}
+	if !truce.CanReadField(p, party, published) {
+		return truce.Errorf(truce.EFORBIDDEN, "this record is about a record you may not read; its hash is in the tree, and proofs work without it")
 	}
 	return nil
 }

@@ -93,6 +93,7 @@ func newFixture(t testing.TB) *fixture {
 	if _, err := f.st.PutTallies(ctx, truce.System, []*truce.Tally{{ID: "RU-tally-1", Claimant: "RU", Stated: day, Count: "more than 30", Published: true}}); err != nil {
 		t.Fatal(err)
 	}
+	putFieldScenario(t, f)
 	waitIntegrated(t, f.st) // a checkpoint that covers the scenario
 	cosignLatest(t, f.st)   // and is final under the scenario's witness policy
 	return f
@@ -227,6 +228,20 @@ func TestPermissions(t *testing.T) {
 		"publish-claim":         {staff, req{"POST", "/api/v1/claims/RU-T1/publish", "", nobody}},
 		"decide-claim-match":    {staff, req{"POST", "/api/v1/claims/RU-T1/matches", "application/json", js(map[string]string{"incident": "acc-ua", "decision": "confirmed"})}},
 		"list-tallies":          {everyone, req{"GET", "/api/v1/tallies", "", nobody}},
+		// Field monitoring: monitors write; everyone reads what is
+		// published (parties also what is attributed to them).
+		"create-observation":  {staff, req{"POST", "/api/v1/observations", "application/json", js(map[string]any{"means": "patrol", "sensed": "heard", "start": "2025-04-10T21:00:00Z", "lat": 48.3, "lon": 38.0, "kind": "burst", "count": 3})}},
+		"list-observations":   {everyone, req{"GET", "/api/v1/observations", "", nobody}},
+		"get-observation":     {everyone, req{"GET", "/api/v1/observations/OBS-T1", "", nobody}},
+		"publish-observation": {staff, req{"POST", "/api/v1/observations/OBS-T2/publish", "", nobody}},
+		"create-restriction":  {staff, req{"POST", "/api/v1/restrictions", "application/json", js(map[string]any{"kind": "delay", "start": "2025-04-10T09:00:00Z", "duration_min": 30, "lat": 48.0, "lon": 37.9, "party": "RU"})}},
+		"list-restrictions":   {everyone, req{"GET", "/api/v1/restrictions", "", nobody}},
+		"get-restriction":     {everyone, req{"GET", "/api/v1/restrictions/FOM-T1", "", nobody}},
+		"publish-restriction": {staff, req{"POST", "/api/v1/restrictions/FOM-T2/publish", "", nobody}},
+		"export-observations": {everyone, req{"GET", "/api/v1/exports/observations?hxl=true", "", nobody}},
+		"export-restrictions": {everyone, req{"GET", "/api/v1/exports/restrictions?format=geojson", "", nobody}},
+		"get-daily":           {everyone, req{"GET", "/api/v1/daily?date=2025-04-10", "", nobody}},
+		"upload-field":        {staff, req{"POST", "/api/v1/field/bulk?kind=restrictions", "text/csv", func() []byte { return []byte("restriction_id,kind,start,lat,lon\nB-1,denial,2025-04-10 08:00,48,38\n") }}},
 	}
 	// A claim's body depends on who files it: a party files as itself
 	// and accuses the other; staff name the claimant.

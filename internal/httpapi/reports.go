@@ -98,7 +98,7 @@ type (
 		Body     ReportOut
 	}
 	bulkIn struct {
-		Format    string `query:"format" enum:"truce-csv,truce-json,truce-geojson,acled,ucdp-ged,viina," doc:"default: detect from the header"`
+		Format    string `query:"format" enum:"truce-csv,truce-json,truce-geojson,acled,ucdp-ged,viina,cir," doc:"default: detect from the header"`
 		Strict    bool   `query:"strict" doc:"refuse the whole file at the first bad row"`
 		Published bool   `query:"published" default:"true" doc:"publish the new incidents at once (reports from public sources)"`
 		Name      string `query:"name" maxLength:"200" doc:"the file's name, used in FILE:LINE report ids; default upload-HASH, HASH being the start of the body's SHA-256"`

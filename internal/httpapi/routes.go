@@ -9,6 +9,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"truce"
+	"truce/internal/report"
 )
 
 // handle registers one operation: it checks op for the caller before the
@@ -110,6 +111,20 @@ func (s *Server) routes() {
 	handle(s, operation("POST /api/v1/claims/{id}/publish", "publish-claim", "claims", "Make a party's claim readable by observers and the public", maxBody(1<<10)), OpReviewClaims, s.publishClaim)
 	handle(s, operation("POST /api/v1/claims/{id}/matches", "decide-claim-match", "claims", "Confirm or reject that an incident is the event a claim describes; a later decision on the same pair replaces it", maxBody(16<<10)), OpReviewClaims, s.decideMatch)
 	handle(s, operation("GET /api/v1/tallies", "list-tallies", "claims", "The parties' stated counts of the other side's breaches, as stated"), OpRead, s.listTallies)
+
+	// Field monitoring, the mission's own record: field.go, fieldops.go.
+	handle(s, operation("POST /api/v1/observations", "create-observation", "field", "Record one observation of ceasefire violations that monitors saw or heard; its id is the idempotency key (the same observation sent twice is stored once)", status(http.StatusCreated), maxBody(64<<10)), OpRecordField, s.createObservation)
+	handle(s, operation("GET /api/v1/observations", "list-observations", "field", "The monitors' observations you may read, in (start, id) order"), OpRead, s.listObservations)
+	handle(s, operation("GET /api/v1/observations/{id}", "get-observation", "field", "One observation"), OpRead, s.getObservation)
+	handle(s, operation("POST /api/v1/observations/{id}/publish", "publish-observation", "field", "Make an observation readable by observers and the public", maxBody(1<<10)), OpRecordField, s.publishObservation)
+	handle(s, operation("POST /api/v1/restrictions", "create-restriction", "field", "Record one restriction of the monitors' access (denial, delay, conditional access); its id is the idempotency key", status(http.StatusCreated), maxBody(64<<10)), OpRecordField, s.createRestriction)
+	handle(s, operation("GET /api/v1/restrictions", "list-restrictions", "field", "The restrictions of access you may read, in (start, id) order"), OpRead, s.listRestrictions)
+	handle(s, operation("GET /api/v1/restrictions/{id}", "get-restriction", "field", "One restriction of access"), OpRead, s.getRestriction)
+	handle(s, operation("POST /api/v1/restrictions/{id}/publish", "publish-restriction", "field", "Make a restriction of access readable by observers and the public", maxBody(1<<10)), OpRecordField, s.publishRestriction)
+	handle(s, operation("POST /api/v1/field/bulk", "upload-field", "field", "Upload a file of observations or restrictions (CSV or JSON Lines, docs/field-format.md); bad rows are skipped and listed", maxBody(16<<20)), OpRecordField, s.uploadField)
+	handle(s, operation("GET /api/v1/exports/observations", "export-observations", "exports", "Every observation you may read, judged, with where the observed event lies, as CSV (hxl=true: with HXL hashtags), GeoJSON (points at the observers' positions) or JSON", s.fieldExportAnswers(reflect.TypeFor[report.ObservationRow]())), OpRead, s.exportObservations)
+	handle(s, operation("GET /api/v1/exports/restrictions", "export-restrictions", "exports", "Every restriction of access you may read, judged, as CSV (hxl=true: with HXL hashtags), GeoJSON or JSON", s.fieldExportAnswers(reflect.TypeFor[report.RestrictionRow]())), OpRead, s.exportRestrictions)
+	handle(s, operation("GET /api/v1/daily", "get-daily", "field", "The daily report of a day: per area and per side, violations observed and alleged, explosions by kind, restrictions of access, beside the previous day, with running totals since the last recommitment (the same figures as `truce daily`)", s.dailyAnswers(), mayAnswer(http.StatusNotFound)), OpRead, s.getDaily)
 
 	// The tamper-evident log: logapi.go.
 	handle(s, operation("GET /api/v1/log/key", "log-key", "log", "The log's verifier (public) key, in sumdb/note form (name+hash+base64 Ed25519 key)", logText("the verifier key and a newline")), OpReadLog, s.logKey)

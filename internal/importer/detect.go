@@ -40,6 +40,8 @@ func DetectReports(head []byte) (Format, error) {
 		return FormatUCDP, nil
 	case cols["datetime"] && cols["event_type"] && cols["headline"]:
 		return FormatVIINA, nil
+	case cols["entry"] && cols["event_group"] && cols["brief description"]:
+		return FormatCIR, nil
 	case cols["time"] && cols["lon"] && cols["lat"]:
 		return FormatTruceCSV, nil
 	}
@@ -47,7 +49,7 @@ func DetectReports(head []byte) (Format, error) {
 	if f, err := DetectSites(head); err == nil {
 		hint = " (it looks like " + string(f) + " sites)"
 	}
-	return "", truce.Errorf(truce.EINVALID, "no report format (acled, ucdp-ged, viina, truce-csv) matches the CSV header %q%s", line, hint)
+	return "", truce.Errorf(truce.EINVALID, "no report format (acled, ucdp-ged, viina, cir, truce-csv) matches the CSV header %q%s", line, hint)
 }
 
 // DetectSites names the site format of an input from its first bytes, as

@@ -60,10 +60,10 @@ func TestDetectErrors(t *testing.T) {
 		head  string
 		want  string
 	}{
-		{name: "CIR events header", head: "entry,date,event_group,title,brief description,lat,lon,country\n1,2022-02-24,x\n",
-			want: `no report format (acled, ucdp-ged, viina, truce-csv) matches the CSV header "entry,date,event_group,title,brief description,lat,lon,country"`},
+		{name: "CIR events header without its description", head: "entry,date,event_group,title,lat,lon,country\n1,2022-02-24,x\n",
+			want: `no report format (acled, ucdp-ged, viina, cir, truce-csv) matches the CSV header "entry,date,event_group,title,lat,lon,country"`},
 		{name: "sites given as reports", head: "id,name,lon,lat\n",
-			want: `no report format (acled, ucdp-ged, viina, truce-csv) matches the CSV header "id,name,lon,lat" (it looks like sites-csv sites)`},
+			want: `no report format (acled, ucdp-ged, viina, cir, truce-csv) matches the CSV header "id,name,lon,lat" (it looks like sites-csv sites)`},
 		{name: "empty", head: " \n", want: "cannot detect the format of an empty input"},
 		{name: "bad CSV", head: "a,\"b\n", want: `input is neither JSON nor a CSV with a header: first line "a,\"b"`},
 		{name: "reports given as sites", sites: true, head: "time,lon,lat\n", want: `no site format (gppd, sites-csv) matches the CSV header "time,lon,lat"`},

@@ -8,8 +8,13 @@
 //
 // Reports: the project's own truce-csv, truce-json and truce-geojson;
 // ACLED exports (acled); the UCDP Georeferenced Event Dataset (ucdp-ged);
-// VIINA monthly incident files (viina); NASA FIRMS active-fire files, VIIRS
-// or MODIS (firms). Sites: the WRI Global Power Plant Database (gppd) and
+// VIINA monthly incident files (viina); the Centre for Information
+// Resilience's "Eyes on Russia" events (cir, ids cir-ENTRY, geolocated
+// events placed within 500 m, others 5 km, the verification fields in
+// EventType); NASA FIRMS active-fire files, VIIRS or MODIS (firms).
+// Observations and restrictions of the monitors' own (field.go,
+// docs/field-format.md) are read by ReadObservations and
+// ReadRestrictions. Sites: the WRI Global Power Plant Database (gppd) and
 // the project's own sites-csv and sites-geojson. DetectReports and
 // DetectSites tell the format from an input's first bytes.
 //

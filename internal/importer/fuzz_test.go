@@ -119,6 +119,8 @@ func fuzzReports(f *testing.F, format importer.Format, seeds ...string) {
 func FuzzReadACLED(f *testing.F) { fuzzReports(f, importer.FormatACLED, "acled/*.csv") }
 func FuzzReadUCDP(f *testing.F)  { fuzzReports(f, importer.FormatUCDP, "ucdp/*.csv") }
 func FuzzReadVIINA(f *testing.F) { fuzzReports(f, importer.FormatVIINA, "viina/*.csv") }
+
+func FuzzReadCIR(f *testing.F) { fuzzReports(f, importer.FormatCIR, "cir/*.csv") }
 func FuzzReadTruceCSV(f *testing.F) {
 	fuzzReports(f, importer.FormatTruceCSV, "truce/*.csv")
 }

@@ -123,6 +123,8 @@ func TestGolden(t *testing.T) {
 		{input: "viina/viina_incidents_202503_extract.csv", format: importer.FormatVIINA},
 		{input: "viina/viina_incidents_202504_extract.csv", format: importer.FormatVIINA},
 		{input: "viina/malformed.csv", format: importer.FormatVIINA},
+		{input: "cir/events_handwritten.csv", format: importer.FormatCIR},
+		{input: "cir/malformed.csv", format: importer.FormatCIR},
 		{input: "truce/reports.csv", format: importer.FormatTruceCSV},
 		{input: "truce/malformed.csv", format: importer.FormatTruceCSV},
 		{input: "truce/reports.jsonl", format: importer.FormatTruceJSON},

@@ -25,6 +25,7 @@ const (
 	FormatACLED        Format = "acled"         // ACLED export CSV
 	FormatUCDP         Format = "ucdp-ged"      // UCDP Georeferenced Event Dataset CSV
 	FormatVIINA        Format = "viina"         // VIINA monthly incident CSV
+	FormatCIR          Format = "cir"           // Centre for Information Resilience "Eyes on Russia" events CSV
 	FormatFIRMS        Format = "firms"         // NASA FIRMS active-fire CSV, VIIRS or MODIS (see ReadHotspots)
 
 	FormatGPPD         Format = "gppd"          // WRI Global Power Plant Database CSV
@@ -34,7 +35,7 @@ const (
 
 // reportFormats and siteFormats list the formats each reader accepts.
 var (
-	reportFormats = []Format{FormatTruceCSV, FormatTruceJSON, FormatTruceGeoJSON, FormatACLED, FormatUCDP, FormatVIINA, FormatFIRMS}
+	reportFormats = []Format{FormatTruceCSV, FormatTruceJSON, FormatTruceGeoJSON, FormatACLED, FormatUCDP, FormatVIINA, FormatCIR, FormatFIRMS}
 	siteFormats   = []Format{FormatGPPD, FormatSitesCSV, FormatSitesGeoJSON}
 )
 
@@ -113,6 +114,8 @@ func ReadReports(r io.Reader, opt Options, emit func(*truce.Report) error, bad f
 		err = readCSVReports(src, rr, ucdp)
 	case FormatVIINA:
 		err = readCSVReports(src, rr, viina)
+	case FormatCIR:
+		err = readCSVReports(src, rr, cir)
 	case FormatFIRMS:
 		err = readFIRMSReports(src, rr)
 	case FormatTruceCSV:

@@ -485,7 +485,7 @@ func TestFatalErrors(t *testing.T) {
 		{name: "GeoJSON without features", format: importer.FormatTruceGeoJSON, input: `{"type":"FeatureCollection"}`,
 			want: `f.csv:1: GeoJSON FeatureCollection has no features array`},
 		{name: "site format for reports", format: importer.FormatGPPD, input: "x\n",
-			want: `f.csv: format "gppd" is not one of [truce-csv truce-json truce-geojson acled ucdp-ged viina firms]`},
+			want: `f.csv: format "gppd" is not one of [truce-csv truce-json truce-geojson acled ucdp-ged viina cir firms]`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			res := readReports([]byte(tt.input), importer.Options{Format: tt.format, File: "f.csv"})

@@ -14,12 +14,13 @@ import (
 type RowCheck struct {
 	Reports, Agreements, Events, Evidence, Judgements, Incidents, Sites, Tokens int
 	Claims, Tallies, ClaimMatches                                               int
+	Observations, Restrictions                                                  int
 }
 
 // Total is the number of rows compared.
 func (rc RowCheck) Total() int {
 	return rc.Reports + rc.Agreements + rc.Events + rc.Evidence + rc.Judgements + rc.Incidents + rc.Sites + rc.Tokens +
-		rc.Claims + rc.Tallies + rc.ClaimMatches
+		rc.Claims + rc.Tallies + rc.ClaimMatches + rc.Observations + rc.Restrictions
 }
 
 // String lists the counts for people.
@@ -28,6 +29,9 @@ func (rc RowCheck) String() string {
 		rc.Reports, rc.Agreements, rc.Events, rc.Evidence, rc.Judgements, rc.Incidents, rc.Sites, rc.Tokens)
 	if rc.Claims+rc.Tallies+rc.ClaimMatches > 0 {
 		s += fmt.Sprintf(", %d claims, %d tallies, %d match decisions", rc.Claims, rc.Tallies, rc.ClaimMatches)
+	}
+	if rc.Observations+rc.Restrictions > 0 {
+		s += fmt.Sprintf(", %d observations, %d access restrictions", rc.Observations, rc.Restrictions)
 	}
 	return s
 }
@@ -65,6 +69,10 @@ type RowSource interface {
 	Tallies(ctx context.Context, fn func(*truce.Tally) error) error
 	// ClaimMatches calls fn with every stored match decision.
 	ClaimMatches(ctx context.Context, fn func(*truce.ClaimMatch) error) error
+	// Observations calls fn with every observation, published or not.
+	Observations(ctx context.Context, fn func(*truce.Observation) error) error
+	// Restrictions calls fn with every restriction of access.
+	Restrictions(ctx context.Context, fn func(*truce.AccessRestriction) error) error
 	// Current returns the current agreement version as stored; ok is
 	// false if none is stored (the store then takes the latest agreement
 	// version). A stored version that is not a number is returned as -1.
@@ -135,7 +143,8 @@ type IncidentRow struct {
 // too) or derived from logged rows and records (it must equal what they
 // derive to). Records of reports, agreement versions and events must
 // still have their rows; sites and tokens must be exactly those the log
-// holds, and so must claims, tallies and the latest match decisions.
+// holds, and so must claims, tallies, the latest match decisions,
+// observations and restrictions of access.
 // docs/operations.md lists every column and how it is checked.
 //
 // It stops at the first problem, returned as an error wrapping
@@ -147,7 +156,7 @@ func VerifyRows(ctx context.Context, src RowSource) (RowCheck, error) {
 		evidence: map[evidenceKey]*evidenceSeen{}, reports: map[truce.ReportID]*figReport{}}
 	for _, step := range []func(context.Context, RowSource) error{
 		v.replay, v.reportRows, v.agreementRows, v.evidenceRows, v.eventRows, v.judgementRows,
-		v.currentRow, v.incidentRows, v.siteRows, v.tokenRows, v.claimRows, v.orphans,
+		v.currentRow, v.incidentRows, v.siteRows, v.tokenRows, v.claimRows, v.fieldRows, v.orphans,
 	} {
 		if err := ctx.Err(); err != nil {
 			return v.rc, err

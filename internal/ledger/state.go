@@ -72,6 +72,10 @@ type State struct {
 	Claims  map[truce.ClaimID]*ClaimState
 	Tallies map[truce.TallyID]*TallyState
 	Matches map[MatchKey]*MatchState
+	// Observations and Restrictions are the monitors' observations and
+	// the restrictions of their access (issue 19).
+	Observations map[truce.ObservationID]*FieldState
+	Restrictions map[truce.RestrictionID]*FieldState
 
 	// judged is the index of the latest judgement record of each report
 	// under each agreement version.
@@ -87,6 +91,7 @@ func NewState() *State {
 	return &State{Incidents: map[truce.IncidentID]*IncidentState{}, ReportOf: map[truce.ReportID]truce.IncidentID{},
 		Sites: map[truce.SiteID]*SiteState{}, Tokens: map[string]*TokenState{}, Current: CurrentState{Index: -1},
 		Claims: map[truce.ClaimID]*ClaimState{}, Tallies: map[truce.TallyID]*TallyState{}, Matches: map[MatchKey]*MatchState{},
+		Observations: map[truce.ObservationID]*FieldState{}, Restrictions: map[truce.RestrictionID]*FieldState{},
 		judged: map[judgedKey]int64{}, members: map[truce.IncidentID][]truce.ReportID{}}
 }
 
@@ -108,6 +113,8 @@ func (st *State) Apply(rec *Record) error {
 		return st.applyToken(rec, idx)
 	case KindClaim, KindClaimPublished, KindTally, KindClaimMatch:
 		return st.applyClaim(rec, idx)
+	case KindObservation, KindObservationPublished, KindRestriction, KindRestrictionPublished:
+		return st.applyField(rec, idx)
 	}
 	return nil
 }

@@ -19,6 +19,7 @@
 //	GET  /                      map of zones, sites and incidents
 //	GET  /agreement             phases, readings, positions, obligations
 //	GET  /figures               per phase and party, per day, vs the previous period;
+//	                            the daily report of a day (observed, alleged, restrictions);
 //	                            claimed vs found per accused party and day, per reading
 //	GET  /claims                the parties' claims with what independent evidence
 //	                            says of each, their tallies; parties file claims,
@@ -27,6 +28,8 @@
 //	                            that established each fact; verifies its log records
 //	GET  /review                the monitors' review queue
 //	GET  /submit                the submission form (parties, monitors)
+//	GET  /field                 the field form, offline-capable (monitors): observations, restrictions
+//	GET  /field-sw.js           its service worker, which keeps the form on the device
 //	GET  /signin, POST /signin  sign in with an API token
 //	POST /signout               sign out
 //	GET  /map/zones.geojson     the current agreement's zones, simplified

@@ -38,6 +38,7 @@ type pageData struct {
 var pageRoles = map[string][]string{
 	"review.html": {"monitor", "admin"},
 	"submit.html": {"party", "monitor", "admin"},
+	"field.html":  {"monitor", "admin"},
 }
 
 // page returns a handler rendering a page shell. A page that needs a role

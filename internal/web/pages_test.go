@@ -72,6 +72,7 @@ func TestPagesByRole(t *testing.T) {
 		{"/incidents/any-id", everyone}, // the shell; the API decides what it shows
 		{"/review", []string{"monitor", "admin"}},
 		{"/submit", []string{"UA", "monitor", "admin"}},
+		{"/field", []string{"monitor", "admin"}},
 	} {
 		for _, who := range everyone {
 			t.Run(strings.TrimPrefix(tt.page, "/")+"/"+who, func(t *testing.T) {

@@ -87,6 +87,8 @@ func Handler(api http.Handler, st truce.Store, opt Options) http.Handler {
 	m.HandleFunc("GET /claims", h.page("claims.html", "Claims", "claims"))
 	m.HandleFunc("GET /review", h.page("review.html", "Review queue", "review"))
 	m.HandleFunc("GET /submit", h.page("submit.html", "Submit a report", "submit"))
+	m.HandleFunc("GET /field", h.page("field.html", "Field form", "field"))
+	m.HandleFunc("GET /field-sw.js", h.serveFieldWorker)
 	m.HandleFunc("GET /incidents/{id}", h.incidentPage)
 	m.HandleFunc("GET /signin", h.signinPage)
 	m.HandleFunc("POST /signin", h.signin)
@@ -165,6 +167,15 @@ func (h *handler) loadAssets() {
 
 // serveStatic serves an embedded asset. URLs carry the hash of all assets,
 // so a response for the current build may be cached for good.
+// serveFieldWorker serves the field form's service worker at the root,
+// so that its scope covers /field and the static assets. It is never
+// cached long: a new build must reach the devices.
+func (h *handler) serveFieldWorker(w http.ResponseWriter, r *http.Request) {
+	a := h.static["js/field-sw.js"]
+	w.Header().Set("Cache-Control", "no-cache")
+	serveBytes(w, r, a.ctype, a.etag, a.body, a.gz)
+}
+
 func (h *handler) serveStatic(w http.ResponseWriter, r *http.Request) {
 	a := h.static[r.PathValue("path")]
 	if a == nil {

@@ -64,7 +64,9 @@ type Options struct {
 // name, country, category and source to insert one), tokens (id, hash,
 // role, party, name, created_ns, revoked_ns), settings (key, value),
 // claims (id, claimant, accused, stated_ns, lon, published), tallies (id,
-// count), claim_matches (decision) and schema_migrations (version).
+// count), claim_matches (decision), observations (id, count, published),
+// access_restrictions (id, kind, start_ns, lon, lat, means, party) and
+// schema_migrations (version).
 type Exec func(t *testing.T, stmt string, args ...any)
 
 // ExecFunc runs one statement on the database behind a store.
@@ -195,7 +197,9 @@ func Run(t *testing.T, open Opener) {
 		{"PublishClaim", publishClaimCases},
 		{"PutTallies", putTalliesCases},
 		{"DecideMatch", decideMatchCases},
-		{"Tamper", slices.Concat(tamperCases, claimTamperCases)},
+		{"PutField", putFieldCases},
+		{"ListField", listFieldCases},
+		{"Tamper", slices.Concat(tamperCases, claimTamperCases, fieldTamperCases)},
 		{"Summary", summaryCases},
 		{"Atomic", atomicCases},
 	}
