@@ -33,32 +33,37 @@ type AgreementOut struct {
 
 // PartyOut is a party.
 type PartyOut struct {
-	ID       string `json:"id"`
-	Name     string `json:"name"`
-	Mediator bool   `json:"mediator"`
+	ID       string            `json:"id"`
+	Name     string            `json:"name"`
+	Names    map[string]string `json:"names,omitempty" doc:"the name in other languages than English, by language code (uk, ru)"`
+	Mediator bool              `json:"mediator"`
 }
 
 // ZoneOut is a zone's name (the dashboard serves its simplified geometry
 // at /map/zones.geojson).
 type ZoneOut struct {
-	ID   string `json:"id"`
-	Name string `json:"name"`
+	ID    string            `json:"id"`
+	Name  string            `json:"name"`
+	Names map[string]string `json:"names,omitempty" doc:"the name in other languages than English, by language code (uk, ru)"`
 }
 
 // CategoryOut is a node of the target taxonomy.
 type CategoryOut struct {
-	ID   string `json:"id"`
-	Name string `json:"name"`
+	ID    string            `json:"id"`
+	Name  string            `json:"name"`
+	Names map[string]string `json:"names,omitempty" doc:"the name in other languages than English, by language code (uk, ru)"`
 }
 
 // PhaseOut is a phase with its schedule per reading.
 type PhaseOut struct {
-	ID          string          `json:"id"`
-	Name        string          `json:"name"`
-	Description string          `json:"description,omitempty"`
-	StartRule   string          `json:"start_rule"`
-	Windows     []WindowOut     `json:"windows"`
-	Commitments []CommitmentOut `json:"commitments"`
+	ID           string            `json:"id"`
+	Name         string            `json:"name"`
+	Names        map[string]string `json:"names,omitempty" doc:"the name in other languages than English, by language code (uk, ru)"`
+	Description  string            `json:"description,omitempty"`
+	Descriptions map[string]string `json:"descriptions,omitempty" doc:"the description in other languages than English, by language code (uk, ru)"`
+	StartRule    string            `json:"start_rule"`
+	Windows      []WindowOut       `json:"windows"`
+	Commitments  []CommitmentOut   `json:"commitments"`
 }
 
 // WindowOut is when a phase is in force under one reading.
@@ -116,18 +121,19 @@ func agreementOut(v *truce.AgreementVersion, a *truce.Agreement) *AgreementOut {
 		Title: a.Title, TextVersion: a.Version, Timezone: a.Timezone.String(),
 		Parties: []PartyOut{}, Zones: []ZoneOut{}, Phases: []PhaseOut{}, Obligations: []ObligationOut{}, Positions: []PositionOut{}}
 	for _, p := range a.Parties {
-		o.Parties = append(o.Parties, PartyOut{ID: string(p.ID), Name: p.Name, Mediator: p.Mediator})
+		o.Parties = append(o.Parties, PartyOut{ID: string(p.ID), Name: p.Name, Names: p.Names, Mediator: p.Mediator})
 	}
 	for _, z := range a.Zones {
-		o.Zones = append(o.Zones, ZoneOut{ID: string(z.ID), Name: z.Name})
+		o.Zones = append(o.Zones, ZoneOut{ID: string(z.ID), Name: z.Name, Names: z.Names})
 	}
 	o.Categories = []CategoryOut{}
 	for _, c := range a.Categories {
-		o.Categories = append(o.Categories, CategoryOut{ID: string(c.ID), Name: c.Name})
+		o.Categories = append(o.Categories, CategoryOut{ID: string(c.ID), Name: c.Name, Names: c.Names})
 	}
 	for _, ps := range adjudicate.Schedule(a) {
-		ph := PhaseOut{ID: string(ps.Phase.ID), Name: ps.Phase.Name, Description: ps.Phase.Description,
-			StartRule: ps.Phase.Start.Kind.String(), Windows: []WindowOut{}, Commitments: []CommitmentOut{}}
+		ph := PhaseOut{ID: string(ps.Phase.ID), Name: ps.Phase.Name, Names: ps.Phase.Names, Description: ps.Phase.Description,
+			Descriptions: ps.Phase.Descriptions,
+			StartRule:    ps.Phase.Start.Kind.String(), Windows: []WindowOut{}, Commitments: []CommitmentOut{}}
 		for _, w := range ps.Windows {
 			wo := WindowOut{Parties: strs(w.Parties), InForce: w.InForce, Why: w.Why, Note: w.Note, Source: w.Source}
 			if w.InForce {

@@ -263,9 +263,19 @@ export function agreementRange(ag) {
   return first ? [first, last] : null;
 }
 
+// nameOf is the name of an agreement's party, zone, category or phase in
+// the page's language when the agreement gives one, else in English.
+export const nameOf = (x) => (x.names && x.names[lang]) || x.name;
+
 export function partyName(ag, id) {
   const p = ag && ag.parties.find((x) => x.id === id);
-  return p ? `${p.name} (${id})` : id;
+  return p ? `${nameOf(p)} (${id})` : id;
+}
+
+// phaseName is phase id's name in the page's language, else fallback.
+export function phaseName(ag, id, fallback) {
+  const ph = ag && ag.phases.find((x) => x.id === id);
+  return ph ? nameOf(ph) : fallback;
 }
 
 export function errorNotice(msg) {

@@ -6,7 +6,7 @@
 // Below them, claimed vs found (claimed.js).
 import {
   h, s, clear, api, announce, agreement, agreementRange, addDays, dayNumber, dayFromNumber, fmtNum, partyName, errorNotice, fmtDay, fmtTime,
-  t, tn, lang,
+  t, tn, lang, phaseName,
 } from './common.js';
 import { initClaimed, followPeriod } from './claimed.js';
 
@@ -134,7 +134,8 @@ function render(sum, prev, from, to, pfrom, pto) {
   for (const ph of sum.phases) {
     const before = prevBy.get(ph.id);
     const series = new Map(ph.daily.map((d) => [d.day, d.counts]));
-    const sec = h('section', { class: 'card', dataset: { phase: ph.id } }, h('h2', null, ph.name));
+    const phName = phaseName(ag, ph.id, ph.name);
+    const sec = h('section', { class: 'card', dataset: { phase: ph.id } }, h('h2', null, phName));
     sec.append(h('p', { class: 'small muted' }, schedule(ph).join(' · ')));
     const none = (c) => !c || kinds.every((k) => !c[k]);
     if (none(ph.totals) && none(before && before.totals)) {
@@ -144,7 +145,7 @@ function render(sum, prev, from, to, pfrom, pto) {
     }
     const tot = kinds.map((k) => t('fig.phase_total', { Kind: kindLower(k), N: fmtNum(ph.totals[k]), Prev: fmtNum(before ? before.totals[k] : 0) })).join(', ');
     sec.append(h('p', null, tot));
-    sec.append(legend(kinds), chart(t('fig.phase_chart', { Phase: ph.name }), from, to, series, kinds), dataTable(t('fig.phase_table', { Phase: ph.name }), from, to, series, kinds));
+    sec.append(legend(kinds), chart(t('fig.phase_chart', { Phase: phName }), from, to, series, kinds), dataTable(t('fig.phase_table', { Phase: phName }), from, to, series, kinds));
     sec.append(partyTable(ph, before));
     // Per party and day: the violations and disputed cases of the period
     // (the summary's per-party daily series; days in the agreement's zone).
@@ -158,9 +159,9 @@ function render(sum, prev, from, to, pfrom, pto) {
     }
     for (const [party, m] of [...byParty.entries()].sort()) {
       const name = party === 'unknown' ? t('fig.party_not_established') : partyName(ag, party);
-      sec.append(h('h3', null, t('fig.party_heading', { Phase: ph.name, Party: name })),
-        chart(t('fig.party_chart', { Phase: ph.name, Party: name }), from, to, m, ['violation', 'disputed']),
-        dataTable(t('fig.party_table', { Phase: ph.name, Party: name }), from, to, m, ['violation', 'disputed']));
+      sec.append(h('h3', null, t('fig.party_heading', { Phase: phName, Party: name })),
+        chart(t('fig.party_chart', { Phase: phName, Party: name }), from, to, m, ['violation', 'disputed']),
+        dataTable(t('fig.party_table', { Phase: phName, Party: name }), from, to, m, ['violation', 'disputed']));
     }
     box.append(sec);
   }

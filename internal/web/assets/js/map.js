@@ -4,7 +4,7 @@
 // many incidents the record holds.
 import {
   h, clear, api, announce, debounce, agreement, agreementRange, outcomeLabel, outcomeBadge, statusBadge,
-  severity, fmtTime, fmtNum, dayNumber, dayFromNumber, addDays, partyName, errorNotice, dayStart, t, tn,
+  severity, fmtTime, fmtNum, dayNumber, dayFromNumber, addDays, partyName, errorNotice, dayStart, t, tn, nameOf,
 } from './common.js';
 import { addBasemap } from './basemap.js';
 
@@ -276,8 +276,8 @@ async function init() {
   const [ag] = await Promise.all([agreement().catch(() => null)]);
   if (ag) {
     tz = ag.timezone || 'UTC';
-    for (const p of ag.parties) el('party').append(h('option', { value: p.id }, `${p.name} (${p.id})`));
-    for (const ph of ag.phases) el('phase').append(h('option', { value: ph.id }, ph.name));
+    for (const p of ag.parties) el('party').append(h('option', { value: p.id }, `${nameOf(p)} (${p.id})`));
+    for (const ph of ag.phases) el('phase').append(h('option', { value: ph.id }, nameOf(ph)));
   }
   const today = new Date().toISOString().slice(0, 10);
   const range = agreementRange(ag);
