@@ -9,12 +9,14 @@ import (
 	"github.com/spf13/cobra"
 
 	"truce"
+	"truce/internal/adjudicate"
 	"truce/internal/agreement"
+	"truce/internal/i18n"
 	"truce/internal/report"
 )
 
 func (e *env) reportCmd() *cobra.Command {
-	var db, id, format, from, to string
+	var db, id, format, from, to, lang string
 	cmd := &cobra.Command{
 		Use:   "report",
 		Short: "Print the period report of the stored record: counts per phase and party, a daily series, violations and disputed cases",
@@ -30,7 +32,7 @@ func (e *env) reportCmd() *cobra.Command {
 			if _, err := st.Integrate(cmd.Context()); err != nil {
 				return err
 			}
-			return e.printReport(cmd.Context(), st, truce.AgreementID(id), format, from, to)
+			return e.printReport(cmd.Context(), st, reportArgs{id: truce.AgreementID(id), format: format, from: from, to: to, lang: lang})
 		},
 	}
 	dbFlag(cmd, &db)
@@ -38,10 +40,25 @@ func (e *env) reportCmd() *cobra.Command {
 	cmd.Flags().StringVar(&format, "format", "md", "output format: "+strings.Join(report.SummaryFormats, ", ")+", html or pdf")
 	cmd.Flags().StringVar(&from, "from", "", "first day (YYYY-MM-DD, in the agreement's time zone)")
 	cmd.Flags().StringVar(&to, "to", "", "last day (YYYY-MM-DD, included)")
+	cmd.Flags().StringVar(&lang, "lang", "en", "language of the html and pdf reports: "+strings.Join(i18n.Langs, ", "))
 	return cmd
 }
 
-func (e *env) printReport(ctx context.Context, st truce.Store, id truce.AgreementID, format, from, to string) error {
+// reportArgs are the flags of truce report.
+type reportArgs struct {
+	id               truce.AgreementID
+	format, from, to string
+	lang             string // "en", "uk" or "ru"
+}
+
+func (e *env) printReport(ctx context.Context, st truce.Store, ra reportArgs) error {
+	id, format, from, to := ra.id, ra.format, ra.from, ra.to
+	if !i18n.Supported(ra.lang) {
+		return fmt.Errorf("report: unknown language %q: want one of %s", ra.lang, strings.Join(i18n.Langs, ", "))
+	}
+	if ra.lang != "en" && format != "html" && format != "pdf" {
+		return fmt.Errorf("report: --lang %s needs --format html or pdf", ra.lang)
+	}
 	v, err := st.LatestAgreement(ctx, id)
 	if err != nil {
 		return fmt.Errorf("report: %s", truce.ErrorMessage(err))
@@ -66,6 +83,11 @@ func (e *env) printReport(ctx context.Context, st truce.Store, id truce.Agreemen
 		*d.dst = &t
 	}
 	s := report.NewSummary(a, v.Version)
+	if ra.lang != "en" {
+		if s.Explain, err = explainer(ctx, st, v, a, ra.lang); err != nil {
+			return err
+		}
+	}
 	if err := s.AddJudgements(ctx, st, v.ID, v.Version, f); err != nil {
 		return err
 	}
@@ -82,8 +104,43 @@ func (e *env) printReport(ctx context.Context, st truce.Store, id truce.Agreemen
 	if err != nil {
 		return err
 	}
+	d.Lang = ra.lang
 	if format == "pdf" {
 		return report.WritePDF(e.stdout, d)
 	}
 	return report.WriteHTML(e.stdout, d)
+}
+
+// explainer renders judgements of agreement version v (a, parsed) in
+// lang for the report's cases: from the same findings, by a judge of the
+// same agreement and sites (adjudicate.Judge.Explain). The summary reads
+// reports and judgements without what it does not count (their texts),
+// so each case's report and judgement are read whole first; one that
+// cannot be read keeps its English explanations.
+func explainer(ctx context.Context, st truce.Store, v *truce.AgreementVersion, a *truce.Agreement, lang string) (func(*truce.Report, *truce.Judgement) *truce.Judgement, error) {
+	sites, err := st.Sites(ctx)
+	if err != nil {
+		return nil, err
+	}
+	judge := adjudicate.New(a, sites)
+	return func(r *truce.Report, jd *truce.Judgement) *truce.Judgement {
+		full, err1 := st.Report(ctx, r.ID)
+		stored, err2 := st.Judgement(ctx, v.ID, v.Version, r.ID)
+		if err1 != nil || err2 != nil {
+			return jd
+		}
+		x := judge.Explain(full, stored, lang)
+		out := *jd
+		out.Explanation = x.Explanation
+		out.Findings = make([]truce.Finding, len(jd.Findings))
+		for i, f := range jd.Findings {
+			for _, xf := range x.Findings {
+				if xf.Commitment == f.Commitment && xf.Phase == f.Phase {
+					f.Explanation = xf.Explanation
+				}
+			}
+			out.Findings[i] = f
+		}
+		return &out
+	}, nil
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"truce"
+	"truce/internal/i18n"
 )
 
 // codeSpan puts untrusted text in a Markdown code span: backslashes are
@@ -65,7 +66,7 @@ func writeMarkdown(w io.Writer, s *Summary) error {
 		b.WriteString("None.\n")
 	}
 	for i, c := range s.Cases {
-		fmt.Fprintf(&b, "%d. **%s** %s incident %s (%s", i+1, c.Outcome, caseTime(s, c.Time), codeSpan(c.Incident), mdEscape(c.Grouping))
+		fmt.Fprintf(&b, "%d. **%s** %s incident %s (%s", i+1, c.Outcome, caseTime(i18n.English(), s, c.Time), codeSpan(c.Incident), mdEscape(c.Grouping))
 		if c.ReportID != c.Incident {
 			fmt.Fprintf(&b, "; the finding is that of report %s", codeSpan(c.ReportID))
 		}

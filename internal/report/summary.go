@@ -63,20 +63,24 @@ func (c Counts) Of(o truce.Outcome) int {
 // it could fall under another phase, and it is dated by the first). Only
 // Reports, ReportTotals, From and To count reports.
 type Summary struct {
-	Agreement     string         `json:"agreement"`
-	Title         string         `json:"title"`
-	Version       string         `json:"version,omitempty"`
-	StoredVersion int            `json:"stored_version,omitempty"`
-	Timezone      string         `json:"timezone"`
-	From          string         `json:"from,omitempty"` // first day with a report
-	To            string         `json:"to,omitempty"`   // last day with a report
-	Reports       int            `json:"reports"`
-	Incidents     int            `json:"incidents"`
-	Totals        Counts         `json:"totals"`        // incidents per outcome
-	ReportTotals  Counts         `json:"report_totals"` // reports per outcome
-	Phases        []PhaseSummary `json:"phases"`
-	Cases         []Case         `json:"cases"`
-	Obligations   []Obligation   `json:"obligations"`
+	// Explain, if set, renders a violation's or disputed case's judgement
+	// for the report (adjudicate.Judge.Explain in another language): Add
+	// keeps its explanations for the cases. The figures never change.
+	Explain       func(*truce.Report, *truce.Judgement) *truce.Judgement `json:"-"`
+	Agreement     string                                                 `json:"agreement"`
+	Title         string                                                 `json:"title"`
+	Version       string                                                 `json:"version,omitempty"`
+	StoredVersion int                                                    `json:"stored_version,omitempty"`
+	Timezone      string                                                 `json:"timezone"`
+	From          string                                                 `json:"from,omitempty"` // first day with a report
+	To            string                                                 `json:"to,omitempty"`   // last day with a report
+	Reports       int                                                    `json:"reports"`
+	Incidents     int                                                    `json:"incidents"`
+	Totals        Counts                                                 `json:"totals"`        // incidents per outcome
+	ReportTotals  Counts                                                 `json:"report_totals"` // reports per outcome
+	Phases        []PhaseSummary                                         `json:"phases"`
+	Cases         []Case                                                 `json:"cases"`
+	Obligations   []Obligation                                           `json:"obligations"`
 	// Claims is "Claimed vs found" (GatherClaims); nil when the period
 	// has no claim or tally, or it was not gathered.
 	Claims *ClaimsSection `json:"claims,omitempty"`
@@ -223,6 +227,9 @@ func NewSummary(a *truce.Agreement, storedVersion int) *Summary {
 // Add adds one judged report. The figures are counted, per incident, when
 // the summary is written (or Finish is called).
 func (s *Summary) Add(r *truce.Report, j *truce.Judgement) {
+	if s.Explain != nil && (j.Outcome == truce.OutcomeViolation || j.Outcome == truce.OutcomeDisputed) {
+		j = s.Explain(r, j)
+	}
 	s.Reports++
 	s.ReportTotals.add(j.Outcome)
 	day := r.Start.In(s.a.Timezone).Format("2006-01-02")
