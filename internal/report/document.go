@@ -213,7 +213,7 @@ func buildView(d *ReportData) (*view, error) {
 		return nil, err
 	}
 	v.Cases = caseViews(l, s)
-	v.Claims = buildClaimsView(s.Claims)
+	v.Claims = buildClaimsView(l, claimsIn(s, l.Lang()))
 	var outliers []reportPoint
 	if v.Map, outliers, err = renderMap(d, mapWidth, mapHeight); err != nil {
 		return nil, err
@@ -421,6 +421,16 @@ func scheduleIn(a *truce.Agreement, lang string) map[string][]string {
 		out[string(ps.Phase.ID)] = lines
 	}
 	return out
+}
+
+// claimsIn is s's claims section with its phase named in lang.
+func claimsIn(s *Summary, lang string) *ClaimsSection {
+	if s.Claims == nil || lang == "en" {
+		return s.Claims
+	}
+	c := *s.Claims
+	c.PhaseName = phaseName(s.a, c.Phase, c.PhaseName, lang)
+	return &c
 }
 
 // periodText writes a period: as Period.String in English, with the
@@ -685,13 +695,6 @@ func numText(l *i18n.Localizer, n int) string {
 		return strconv.Itoa(n)
 	}
 	return l.Int(n)
-}
-
-func pluralise(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return strconv.Itoa(n) + " " + many
 }
 
 // mapNote is the map's caption.
