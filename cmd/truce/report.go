@@ -40,7 +40,7 @@ func (e *env) reportCmd() *cobra.Command {
 	cmd.Flags().StringVar(&format, "format", "md", "output format: "+strings.Join(report.SummaryFormats, ", ")+", html or pdf")
 	cmd.Flags().StringVar(&from, "from", "", "first day (YYYY-MM-DD, in the agreement's time zone)")
 	cmd.Flags().StringVar(&to, "to", "", "last day (YYYY-MM-DD, included)")
-	cmd.Flags().StringVar(&lang, "lang", "en", "language of the html and pdf reports: "+strings.Join(i18n.Langs, ", "))
+	cmd.Flags().StringVar(&lang, "lang", "en", "language of the md, html and pdf reports: "+strings.Join(i18n.Langs, ", "))
 	return cmd
 }
 
@@ -56,8 +56,8 @@ func (e *env) printReport(ctx context.Context, st truce.Store, ra reportArgs) er
 	if !i18n.Supported(ra.lang) {
 		return fmt.Errorf("report: unknown language %q: want one of %s", ra.lang, strings.Join(i18n.Langs, ", "))
 	}
-	if ra.lang != "en" && format != "html" && format != "pdf" {
-		return fmt.Errorf("report: --lang %s needs --format html or pdf", ra.lang)
+	if ra.lang != "en" && format != "html" && format != "pdf" && format != "md" {
+		return fmt.Errorf("report: --lang %s needs --format md, html or pdf", ra.lang)
 	}
 	v, err := st.LatestAgreement(ctx, id)
 	if err != nil {
@@ -83,6 +83,7 @@ func (e *env) printReport(ctx context.Context, st truce.Store, ra reportArgs) er
 		*d.dst = &t
 	}
 	s := report.NewSummary(a, v.Version)
+	s.Lang = ra.lang
 	if ra.lang != "en" {
 		if s.Explain, err = explainer(ctx, st, v, a, ra.lang); err != nil {
 			return err

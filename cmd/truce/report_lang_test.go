@@ -68,7 +68,14 @@ func TestReportInUkrainian(t *testing.T) {
 		}
 	}
 	t.Logf("counts of reports: %q", counts)
-	for _, bad := range [][]string{{"--lang", "xx", "--format", "pdf"}, {"--lang", "uk", "--format", "md"}} {
+	md, _ := mustRun(t, "report", "--db", db, "--format", "md", "--lang", "ru")
+	for _, want := range []string{"## Выводы", "## Нарушения и спорные случаи", "Мораторий на удары по энергетической инфраструктуре",
+		i18n.For("ru").N("report.md.n_reports", 7, "N", 7)} {
+		if !strings.Contains(md, want) {
+			t.Errorf("the Russian Markdown lacks %q:\n%s", want, md)
+		}
+	}
+	for _, bad := range [][]string{{"--lang", "xx", "--format", "pdf"}, {"--lang", "uk", "--format", "json"}} {
 		if _, errs, err := runTruce(t, append([]string{"report", "--db", db}, bad...)...); err == nil {
 			t.Errorf("report %v: no error (%s)", bad, errs)
 		}

@@ -206,23 +206,23 @@ func joinAnd(xs []string) string {
 }
 
 // writeClaimsMarkdown writes the section, if there is one.
-func writeClaimsMarkdown(b *strings.Builder, sec *ClaimsSection) {
-	v := buildClaimsView(i18n.English(), sec)
+func writeClaimsMarkdown(b *strings.Builder, l *i18n.Localizer, sec *ClaimsSection) {
+	v := buildClaimsView(l, sec)
 	if v == nil {
 		return
 	}
-	b.WriteString("\n## Claimed vs found\n\n")
+	b.WriteString("\n## " + l.T("report.claims.heading") + "\n\n")
 	b.WriteString(mdEscape(v.Intro) + "\n\n" + mdEscape(v.Note) + "\n")
 	if len(v.Parties) > 0 {
 		b.WriteString("\n" + v.Legend + "\n")
 	}
 	for _, p := range v.Parties {
-		fmt.Fprintf(b, "\n### Against %s\n\n%s\n", mdEscape(p.Accused), mdEscape(p.Summary))
+		fmt.Fprintf(b, "\n### %s\n\n%s\n", l.T("report.claims.against", "Party", mdEscape(p.Accused)), mdEscape(p.Summary))
 		for _, t := range p.Tables {
 			if t.Title != "" {
 				fmt.Fprintf(b, "\n%s:\n", mdEscape(t.Title))
 			}
-			b.WriteString("\n| Day | " + strings.Join(t.Columns, " | ") + " |\n|---" + strings.Repeat("|---:", len(t.Columns)) + "|\n")
+			b.WriteString("\n| " + l.T("report.claims.day") + " | " + strings.Join(t.Columns, " | ") + " |\n|---" + strings.Repeat("|---:", len(t.Columns)) + "|\n")
 			for _, r := range append(t.Rows, t.Total) {
 				fmt.Fprintf(b, "| %s | %s |\n", r.Day, strings.Join(r.Values, " | "))
 			}
@@ -232,14 +232,14 @@ func writeClaimsMarkdown(b *strings.Builder, sec *ClaimsSection) {
 		}
 	}
 	if len(v.Tallies) > 0 {
-		b.WriteString("\n### The parties' tallies, as stated\n\n")
+		b.WriteString("\n### " + l.T("report.claims.tallies") + "\n\n")
 		for _, t := range v.Tallies {
 			fmt.Fprintf(b, "- %s", mdEscape(t.Head))
 			if t.Wording != "" {
 				fmt.Fprintf(b, ". %s", mdEscape(t.Wording))
 			}
 			if t.Source != "" || t.URL != "" {
-				fmt.Fprintf(b, " (source: %s", mdEscape(t.Source))
+				b.WriteString(l.T("report.claims.source", "Source", mdEscape(t.Source)))
 				if t.URL != "" {
 					fmt.Fprintf(b, ", %s", codeSpan(t.URL))
 				}

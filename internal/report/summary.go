@@ -66,21 +66,24 @@ type Summary struct {
 	// Explain, if set, renders a violation's or disputed case's judgement
 	// for the report (adjudicate.Judge.Explain in another language): Add
 	// keeps its explanations for the cases. The figures never change.
-	Explain       func(*truce.Report, *truce.Judgement) *truce.Judgement `json:"-"`
-	Agreement     string                                                 `json:"agreement"`
-	Title         string                                                 `json:"title"`
-	Version       string                                                 `json:"version,omitempty"`
-	StoredVersion int                                                    `json:"stored_version,omitempty"`
-	Timezone      string                                                 `json:"timezone"`
-	From          string                                                 `json:"from,omitempty"` // first day with a report
-	To            string                                                 `json:"to,omitempty"`   // last day with a report
-	Reports       int                                                    `json:"reports"`
-	Incidents     int                                                    `json:"incidents"`
-	Totals        Counts                                                 `json:"totals"`        // incidents per outcome
-	ReportTotals  Counts                                                 `json:"report_totals"` // reports per outcome
-	Phases        []PhaseSummary                                         `json:"phases"`
-	Cases         []Case                                                 `json:"cases"`
-	Obligations   []Obligation                                           `json:"obligations"`
+	Explain func(*truce.Report, *truce.Judgement) *truce.Judgement `json:"-"`
+	// Lang is the language of the Markdown summary: "" or "en" (English),
+	// "uk" or "ru". JSON and CSV are for programs and stay as they are.
+	Lang          string         `json:"-"`
+	Agreement     string         `json:"agreement"`
+	Title         string         `json:"title"`
+	Version       string         `json:"version,omitempty"`
+	StoredVersion int            `json:"stored_version,omitempty"`
+	Timezone      string         `json:"timezone"`
+	From          string         `json:"from,omitempty"` // first day with a report
+	To            string         `json:"to,omitempty"`   // last day with a report
+	Reports       int            `json:"reports"`
+	Incidents     int            `json:"incidents"`
+	Totals        Counts         `json:"totals"`        // incidents per outcome
+	ReportTotals  Counts         `json:"report_totals"` // reports per outcome
+	Phases        []PhaseSummary `json:"phases"`
+	Cases         []Case         `json:"cases"`
+	Obligations   []Obligation   `json:"obligations"`
 	// Claims is "Claimed vs found" (GatherClaims); nil when the period
 	// has no claim or tally, or it was not gathered.
 	Claims *ClaimsSection `json:"claims,omitempty"`
