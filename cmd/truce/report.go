@@ -85,9 +85,11 @@ func (e *env) printReport(ctx context.Context, st truce.Store, ra reportArgs) er
 	s := report.NewSummary(a, v.Version)
 	s.Lang = ra.lang
 	if ra.lang != "en" {
-		if s.Explain, err = explainer(ctx, st, v, a, ra.lang); err != nil {
+		sites, err := st.Sites(ctx)
+		if err != nil {
 			return err
 		}
+		s.Explain = report.Explainer(ctx, st, v, adjudicate.New(a, sites), ra.lang)
 	}
 	if err := s.AddJudgements(ctx, st, v.ID, v.Version, f); err != nil {
 		return err
@@ -110,38 +112,4 @@ func (e *env) printReport(ctx context.Context, st truce.Store, ra reportArgs) er
 		return report.WritePDF(e.stdout, d)
 	}
 	return report.WriteHTML(e.stdout, d)
-}
-
-// explainer renders judgements of agreement version v (a, parsed) in
-// lang for the report's cases: from the same findings, by a judge of the
-// same agreement and sites (adjudicate.Judge.Explain). The summary reads
-// reports and judgements without what it does not count (their texts),
-// so each case's report and judgement are read whole first; one that
-// cannot be read keeps its English explanations.
-func explainer(ctx context.Context, st truce.Store, v *truce.AgreementVersion, a *truce.Agreement, lang string) (func(*truce.Report, *truce.Judgement) *truce.Judgement, error) {
-	sites, err := st.Sites(ctx)
-	if err != nil {
-		return nil, err
-	}
-	judge := adjudicate.New(a, sites)
-	return func(r *truce.Report, jd *truce.Judgement) *truce.Judgement {
-		full, err1 := st.Report(ctx, r.ID)
-		stored, err2 := st.Judgement(ctx, v.ID, v.Version, r.ID)
-		if err1 != nil || err2 != nil {
-			return jd
-		}
-		x := judge.Explain(full, stored, lang)
-		out := *jd
-		out.Explanation = x.Explanation
-		out.Findings = make([]truce.Finding, len(jd.Findings))
-		for i, f := range jd.Findings {
-			for _, xf := range x.Findings {
-				if xf.Commitment == f.Commitment && xf.Phase == f.Phase {
-					f.Explanation = xf.Explanation
-				}
-			}
-			out.Findings[i] = f
-		}
-		return &out
-	}, nil
 }

@@ -200,6 +200,16 @@ func TestDashboardLanguages(t *testing.T) {
 			tb.open("/figures?from=2025-03-18&to=2025-04-17")
 			tb.wait(`document.getElementById('figures').dataset.state === 'ready' && document.getElementById('cvf').dataset.state !== 'loading'`)
 			tb.checkLanguage(lang, "figures", allow)
+			// The period report the page links to is in the page's language.
+			var rep struct {
+				Status int  `json:"status"`
+				Lang   bool `json:"lang"`
+			}
+			tb.eval(`(async () => { const r = await fetch(document.getElementById('report-html').href); const t = await r.text();
+			  return {status: r.status, lang: t.includes('<html lang="`+lang+`">') && t.includes(`+jsString(i18n.For(lang).T("report.pdf.kind"))+`)}; })()`, &rep)
+			if rep.Status != http.StatusOK || !rep.Lang {
+				t.Errorf("the period report linked from the %s figures page: %+v", lang, rep)
+			}
 		})
 	}
 }

@@ -6,7 +6,7 @@
 // Below them, claimed vs found (claimed.js).
 import {
   h, s, clear, api, announce, agreement, agreementRange, addDays, dayNumber, dayFromNumber, fmtNum, partyName, errorNotice, fmtDay, fmtTime,
-  t, tn, lang, phaseName,
+  t, tn, lang, phaseName, langQuery,
 } from './common.js';
 import { initClaimed, followPeriod } from './claimed.js';
 
@@ -129,8 +129,8 @@ function render(sum, prev, from, to, pfrom, pto) {
     })),
     h('ul', null, kinds.map((k) => h('li', { dataset: { kind: k } }, t('fig.kind_total', { Kind: kindName(k), N: fmtNum(tt[k]), Prev: fmtNum(pt[k]) }), ' ', delta(tt[k], pt[k]), ')'))),
     h('p', null, t('fig.period_report'), ' ',
-      h('a', { id: 'report-html', href: `/api/v1/summary?format=html&from=${from}&to=${to}` }, 'HTML'), ', ',
-      h('a', { id: 'report-pdf', href: `/api/v1/summary?format=pdf&from=${from}&to=${to}` }, 'PDF'), '.')));
+      h('a', { id: 'report-html', href: `/api/v1/summary?format=html&from=${from}&to=${to}${langQuery('&')}` }, 'HTML'), ', ',
+      h('a', { id: 'report-pdf', href: `/api/v1/summary?format=pdf&from=${from}&to=${to}${langQuery('&')}` }, 'PDF'), '.')));
   for (const ph of sum.phases) {
     const before = prevBy.get(ph.id);
     const series = new Map(ph.daily.map((d) => [d.day, d.counts]));
