@@ -10,6 +10,7 @@ import (
 	"truce"
 	"truce/internal/adjudicate"
 	"truce/internal/agreement"
+	"truce/internal/i18n"
 	"truce/internal/importer"
 )
 
@@ -73,8 +74,10 @@ type WindowOut struct {
 	Start   *time.Time `json:"start,omitempty"`
 	End     *time.Time `json:"end,omitempty"`
 	Why     string     `json:"why"`
-	Note    string     `json:"note,omitempty"`
-	Source  string     `json:"source,omitempty"`
+	// Whys are Why in the other languages, by language code.
+	Whys   map[string]string `json:"whys,omitempty" doc:"why in other languages than English, by language code (uk, ru)"`
+	Note   string            `json:"note,omitempty"`
+	Source string            `json:"source,omitempty"`
 }
 
 // CommitmentOut is a commitment.
@@ -135,7 +138,10 @@ func agreementOut(v *truce.AgreementVersion, a *truce.Agreement) *AgreementOut {
 			Descriptions: ps.Phase.Descriptions,
 			StartRule:    ps.Phase.Start.Kind.String(), Windows: []WindowOut{}, Commitments: []CommitmentOut{}}
 		for _, w := range ps.Windows {
-			wo := WindowOut{Parties: strs(w.Parties), InForce: w.InForce, Why: w.Why, Note: w.Note, Source: w.Source}
+			wo := WindowOut{Parties: strs(w.Parties), InForce: w.InForce, Why: w.Why, Note: w.Note, Source: w.Source, Whys: map[string]string{}}
+			for _, lang := range i18n.Langs[1:] {
+				wo.Whys[lang] = w.WhyIn(a, lang)
+			}
 			if w.InForce {
 				st := w.Start
 				wo.Start = &st

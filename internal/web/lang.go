@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"sync"
 	"time"
 
 	"truce/internal/i18n"
@@ -42,18 +43,29 @@ func withLang(d *pageData, l *i18n.Localizer, r *http.Request) {
 		u := url.URL{Path: r.URL.Path, RawQuery: q.Encode()}
 		d.Langs = append(d.Langs, langLink{Lang: lang, Name: i18n.For(lang).T("lang.name"), Href: u.String(), Current: lang == l.Lang()})
 	}
-	msgs := l.Forms("web.js.")
-	for id, m := range l.Forms("action.") {
-		msgs["action."+id] = m // the explanations' names of actions
-	}
-	b, err := json.Marshal(map[string]any{"lang": l.Lang(), "messages": msgs})
-	if err != nil {
-		panic("web: catalogue: " + err.Error()) // maps of strings always marshal
-	}
-	// json.Marshal escapes <, > and &, so the dictionary cannot end its
-	// script element.
-	d.Dict = template.JS(b)
+	d.Dict = dictionaries()[l.Lang()]
 }
+
+// dictionaries are each language's messages for the pages' scripts, as
+// JSON: the catalogue's web.js.* and the explanations' names of actions.
+// json.Marshal escapes <, > and &, so a dictionary cannot end the script
+// element it is written in.
+var dictionaries = sync.OnceValue(func() map[string]template.JS {
+	out := map[string]template.JS{}
+	for _, lang := range i18n.Langs {
+		l := i18n.For(lang)
+		msgs := l.Forms("web.js.")
+		for id, m := range l.Forms("action.") {
+			msgs["action."+id] = m
+		}
+		b, err := json.Marshal(map[string]any{"lang": lang, "messages": msgs})
+		if err != nil {
+			panic("web: catalogue: " + err.Error()) // maps of strings always marshal
+		}
+		out[lang] = template.JS(b)
+	}
+	return out
+})
 
 // T returns the page's message id in its language (i18n.Localizer.T).
 func (d pageData) T(id string, kv ...any) string { return d.L.T(id, kv...) }

@@ -197,6 +197,16 @@ func TestDashboardLanguages(t *testing.T) {
 			tb.open("/incidents/" + incident)
 			tb.wait(`document.getElementById('incident').dataset.state === 'ready'`)
 			tb.checkLanguage(lang, "incident", incAllow)
+			// The agreement page quotes the agreement's own English (commitments,
+			// positions, conditions): its chrome is checked, not its text.
+			tb.open("/agreement")
+			tb.wait(`document.getElementById('agreement').dataset.state === 'ready'`)
+			tb.screenshot("lang-" + lang + "-agreement")
+			var heads []string
+			tb.eval(`[...document.querySelectorAll('#agreement h2, #ag-facts dt, #phases h4')].filter(e => e.checkVisibility()).map(e => e.textContent)`, &heads)
+			if left := englishLeft(strings.Join(heads, "\n"), allow); len(left) > 0 {
+				t.Errorf("agreement page in %s: English headings: %s", lang, strings.Join(left, " "))
+			}
 			tb.open("/figures?from=2025-03-18&to=2025-04-17")
 			tb.wait(`document.getElementById('figures').dataset.state === 'ready' && document.getElementById('cvf').dataset.state !== 'loading'`)
 			tb.checkLanguage(lang, "figures", allow)

@@ -272,6 +272,10 @@ export function partyName(ag, id) {
   return p ? `${nameOf(p)} (${id})` : id;
 }
 
+// whyOf says when a phase's window (of GET /api/v1/agreement) is in
+// force, or why it is not, in the page's language when the API gives it.
+export const whyOf = (w) => (w.whys && w.whys[lang]) || w.why;
+
 // phaseName is phase id's name in the page's language, else fallback.
 export function phaseName(ag, id, fallback) {
   const ph = ag && ag.phases.find((x) => x.id === id);

@@ -86,8 +86,9 @@ function delta(now, before) {
 }
 
 // schedule says when phase ph was in force under each reading: the
-// summary's own lines in English; in the other languages, from the
-// agreement's windows of the phase (the summary's lines are English text).
+// summary's own lines in English; in the other languages, from the dates
+// of the agreement's windows of the phase (the reasons quote the
+// agreement's positions, which it writes in English).
 function schedule(ph) {
   const agPhase = lang === 'en' || !ag ? null : ag.phases.find((p) => p.id === ph.id);
   if (!agPhase) return ph.schedule;
