@@ -46,8 +46,10 @@ func (c CategoryID) Covers(other CategoryID) bool {
 // resolved form of an agreement file: zone geometry is loaded and prepared,
 // and every reference between its parts is known to resolve.
 type Agreement struct {
-	ID      AgreementID
-	Title   string
+	ID    AgreementID
+	Title string
+	// Titles are Title in other languages.
+	Titles  Names
 	Version string
 	// Timezone interprets dates written without a time, in the agreement and
 	// in day-precision reports judged against it.

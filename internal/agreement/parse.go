@@ -156,12 +156,12 @@ func strs(n *yaml.Node) []string {
 func (p *parser) agreement(n *yaml.Node) *truce.Agreement {
 	a := &truce.Agreement{
 		ID:               truce.AgreementID(str(field(n, "id"))),
-		Title:            str(field(n, "title")),
 		Version:          str(field(n, "version")),
 		Sources:          strs(field(n, "sources")),
 		SiteRadiusMeters: DefaultSiteRadiusMeters,
 		Timezone:         time.UTC,
 	}
+	a.Title, a.Titles = p.text(field(n, "title"))
 	if tzn := field(n, "timezone"); tzn != nil {
 		if loc, err := time.LoadLocation(str(tzn)); err != nil || str(tzn) == "" || str(tzn) == "Local" {
 			p.add(tzn, "unknown time zone %q: want an IANA name such as Europe/Kyiv or UTC", str(tzn))

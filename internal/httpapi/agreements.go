@@ -16,20 +16,21 @@ import (
 
 // AgreementOut describes the current agreement version.
 type AgreementOut struct {
-	ID          string          `json:"id"`
-	Version     int             `json:"version"`
-	SHA256      string          `json:"sha256"`
-	CreatedAt   time.Time       `json:"created_at"`
-	LogIndex    int64           `json:"log_index"`
-	Title       string          `json:"title"`
-	TextVersion string          `json:"text_version,omitempty"`
-	Timezone    string          `json:"timezone"`
-	Parties     []PartyOut      `json:"parties"`
-	Zones       []ZoneOut       `json:"zones"`
-	Categories  []CategoryOut   `json:"categories"`
-	Phases      []PhaseOut      `json:"phases"`
-	Obligations []ObligationOut `json:"obligations"`
-	Positions   []PositionOut   `json:"positions"`
+	ID          string            `json:"id"`
+	Version     int               `json:"version"`
+	SHA256      string            `json:"sha256"`
+	CreatedAt   time.Time         `json:"created_at"`
+	LogIndex    int64             `json:"log_index"`
+	Title       string            `json:"title"`
+	Titles      map[string]string `json:"titles,omitempty" doc:"the title in other languages than English, by language code (uk, ru)"`
+	TextVersion string            `json:"text_version,omitempty"`
+	Timezone    string            `json:"timezone"`
+	Parties     []PartyOut        `json:"parties"`
+	Zones       []ZoneOut         `json:"zones"`
+	Categories  []CategoryOut     `json:"categories"`
+	Phases      []PhaseOut        `json:"phases"`
+	Obligations []ObligationOut   `json:"obligations"`
+	Positions   []PositionOut     `json:"positions"`
 }
 
 // PartyOut is a party.
@@ -121,7 +122,7 @@ type PositionOut struct {
 
 func agreementOut(v *truce.AgreementVersion, a *truce.Agreement) *AgreementOut {
 	o := &AgreementOut{ID: string(v.ID), Version: v.Version, SHA256: v.SHA256, CreatedAt: v.CreatedAt, LogIndex: v.LogIndex,
-		Title: a.Title, TextVersion: a.Version, Timezone: a.Timezone.String(),
+		Title: a.Title, Titles: a.Titles, TextVersion: a.Version, Timezone: a.Timezone.String(),
 		Parties: []PartyOut{}, Zones: []ZoneOut{}, Phases: []PhaseOut{}, Obligations: []ObligationOut{}, Positions: []PositionOut{}}
 	for _, p := range a.Parties {
 		o.Parties = append(o.Parties, PartyOut{ID: string(p.ID), Name: p.Name, Names: p.Names, Mediator: p.Mediator})

@@ -186,7 +186,7 @@ func buildView(d *ReportData) (*view, error) {
 		prev.finish()
 	}
 	l := i18n.For(d.Lang)
-	v := &view{l: l, Title: s.Title, Agreement: s.Agreement, Version: s.Version, StoredVersion: s.StoredVersion,
+	v := &view{l: l, Title: titleIn(s, l.Lang()), Agreement: s.Agreement, Version: s.Version, StoredVersion: s.StoredVersion,
 		Timezone: s.Timezone, Reports: s.Reports, HasPrevious: prev != nil, Obligations: s.Obligations}
 	per := d.period()
 	v.Period = periodText(l, per)
@@ -421,6 +421,14 @@ func scheduleIn(a *truce.Agreement, lang string) map[string][]string {
 		out[string(ps.Phase.ID)] = lines
 	}
 	return out
+}
+
+// titleIn is the agreement's title in lang where it gives one.
+func titleIn(s *Summary, lang string) string {
+	if s.a == nil {
+		return s.Title
+	}
+	return s.a.Titles.In(lang, s.Title)
 }
 
 // claimsIn is s's claims section with its phase named in lang.

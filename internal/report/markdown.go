@@ -56,7 +56,7 @@ func markdownStatus(l *i18n.Localizer, status string) string {
 
 // writeMarkdownHead writes the title, the agreement and the totals.
 func writeMarkdownHead(b *strings.Builder, l *i18n.Localizer, s *Summary) {
-	fmt.Fprintf(b, "# %s\n\n", mdEscape(s.Title))
+	fmt.Fprintf(b, "# %s\n\n", mdEscape(titleIn(s, l.Lang())))
 	b.WriteString(l.T("report.md.agreement", "ID", s.Agreement))
 	if s.Version != "" {
 		b.WriteString(l.T("report.pdf.version", "Version", mdEscape(s.Version)))

@@ -147,7 +147,7 @@ async function init() {
     return;
   }
   tz = ag.timezone || 'UTC';
-  el('ag-title').textContent = ag.title;
+  el('ag-title').textContent = (ag.titles && ag.titles[lang]) || ag.title;
   clear(el('ag-facts')).append(
     h('dt', null, t('ag.ident')), h('dd', null, ag.id),
     h('dt', null, t('ag.text_version')), h('dd', null, ag.text_version || '—'),
