@@ -197,6 +197,12 @@ func TestDashboardLanguages(t *testing.T) {
 			tb.open("/incidents/" + incident)
 			tb.wait(`document.getElementById('incident').dataset.state === 'ready'`)
 			tb.checkLanguage(lang, "incident", incAllow)
+			// The pages for signed-in roles send the public to sign in or say
+			// whom they are for, in the page's language.
+			for _, p := range []string{"/signin", "/error-page-that-does-not-exist"} {
+				tb.open(p)
+				tb.checkLanguage(lang, strings.TrimPrefix(p, "/"), allow)
+			}
 			// The agreement page quotes the agreement's own English (commitments,
 			// positions, conditions): its chrome is checked, not its text.
 			tb.open("/agreement")
