@@ -7,26 +7,23 @@
 // .../matches) and publishes a claim (POST .../publish). Every record
 // field is untrusted text: the page is built with DOM calls only, and a
 // field the API does not send is shown as not given.
-import { h, clear, api, announce, agreement, viewer, isMonitor, partyName, errorNotice, outcomeBadge, fmtNum, fmtTime } from './common.js';
+import {
+  h, clear, api, announce, agreement, viewer, isMonitor, partyName, errorNotice, outcomeBadge, fmtNum, fmtTime, t, tn, label,
+} from './common.js';
 
 const el = (x) => document.getElementById(x);
 let ag = null;
 let tz = 'UTC';
 let claims = [];
 
-const statusNames = {
-  corroborated: 'Corroborated', contradicted: 'Contradicted', judged: 'Judged', unverified: 'Unverified',
-};
+const statusName = (st) => label('claims.status', st);
 const statusHelp = {
   corroborated: 'an independent source reports the same event',
   contradicted: 'independent evidence says otherwise',
   judged: 'its event was adjudicated; the verdict carries over',
   unverified: 'no independent evidence either way; absence of evidence is not contradiction',
 };
-const placedNames = {
-  coordinates: 'by the coordinates given (a settlement centre)', site: 'by the protected site its facility names',
-  settlement: 'by its settlement', region: 'by its region only', none: 'not placed',
-};
+const placedHow = (by) => (['coordinates', 'site', 'settlement', 'region', 'none'].includes(by) ? t('claims.placed.' + by) : t('claims.placed_by', { By: by }));
 const kinds = ['oil refinery', 'oil and gas pipeline/pumping/compressor/metering station', 'oil and gas storage', 'power plant',
   'substation or transformer', 'power transmission/distribution', 'nuclear power plant', 'hydroelectric dam', 'gas production',
   'heating/boiler', 'other', 'not stated'];
@@ -59,7 +56,7 @@ function check(c) {
 }
 
 function statusBadge(st) {
-  return h('span', { class: 'badge claim-' + (st || 'none'), dataset: { status: st || '' } }, statusNames[st] || st || 'Not checked');
+  return h('span', { class: 'badge claim-' + (st || 'none'), dataset: { status: st || '' } }, st ? statusName(st) : t('claims.not_checked'));
 }
 
 // externalLink links to a source off this site: http and https only,
@@ -106,11 +103,11 @@ function eventDays(c) {
 function place(c) {
   const named = [c.settlement, c.region, c.country_of_site].filter((x) => x && x !== 'not stated').join(', ');
   const by = c.placed_by || (c.lat !== undefined && c.lat !== null ? 'coordinates' : 'none');
-  const parts = [named || 'No place named'];
-  let how = placedNames[by] || `by ${by}`;
-  if (by !== 'none' && c.location_precision_m) how += `, within ${fmtNum(Math.round(c.location_precision_m / 100) / 10)} km`;
-  if (c.site) how += ` (site ${c.site})`;
-  return h('span', null, parts, h('span', { class: 'small muted placed', dataset: { placedBy: by } }, ` — placed ${how}`));
+  const parts = [named || t('claims.no_place')];
+  let how = placedHow(by);
+  if (by !== 'none' && c.location_precision_m) how += t('claims.within', { N: fmtNum(Math.round(c.location_precision_m / 100) / 10) });
+  if (c.site) how += t('claims.site', { Site: c.site });
+  return h('span', null, parts, h('span', { class: 'small muted placed', dataset: { placedBy: by } }, t('claims.placed_how', { How: how })));
 }
 
 function party(id) {
@@ -127,16 +124,16 @@ function row(c) {
     showClaim(c.id, true);
   });
   return h('tr', { dataset: { claim: c.id, status: k.status, published: String(pub), claimant: str(c.claimant), accused: str(c.accused) } },
-    h('th', { scope: 'row', class: 'nowrap' }, link, pub ? null : [' ', h('span', { class: 'badge unpublished' }, 'unpublished')]),
+    h('th', { scope: 'row', class: 'nowrap' }, link, pub ? null : [' ', h('span', { class: 'badge unpublished' }, t('unpublished'))]),
     h('td', null, party(c.claimant), speaker(c) ? h('div', { class: 'small muted' }, speaker(c)) : null),
     h('td', null, party(c.accused)),
     h('td', { class: 'nowrap' }, day(c.statement_date)),
-    h('td', { class: 'nowrap' }, eventDays(c) || h('span', { class: 'muted' }, 'not given')),
-    h('td', null, c.facility || h('span', { class: 'muted' }, 'not named'), c.facility_kind ? h('div', { class: 'small muted' }, c.facility_kind) : null),
+    h('td', { class: 'nowrap' }, eventDays(c) || h('span', { class: 'muted' }, t('claims.not_given'))),
+    h('td', null, c.facility || h('span', { class: 'muted' }, t('claims.not_named')), c.facility_kind ? h('div', { class: 'small muted' }, c.facility_kind) : null),
     h('td', null, place(c)),
     h('td', { class: 'claim-status' }, statusBadge(k.status), k.verdict ? [' ', outcomeBadge(k.verdict)] : null,
       k.reason ? h('div', { class: 'small reason' }, k.reason) : null),
-    h('td', null, externalLink(c.source_url, c.source_title || 'source') || h('span', { class: 'muted' }, c.source_title || '—')),
+    h('td', null, externalLink(c.source_url, c.source_title || t('claims.source_word')) || h('span', { class: 'muted' }, c.source_title || '—')),
     h('td', null, c.confidence || '—'));
 }
 
@@ -146,15 +143,15 @@ function renderList() {
   const box = clear(el('claims'));
   const counts = {};
   for (const c of shown) counts[check(c).status || 'none'] = (counts[check(c).status || 'none'] || 0) + 1;
-  const summary = Object.entries(counts).map(([k, n]) => `${statusNames[k] || k}: ${fmtNum(n)}`).join(', ');
+  const summary = Object.entries(counts).map(([k, n]) => `${k === 'none' ? t('claims.not_checked') : statusName(k)}: ${fmtNum(n)}`).join(', ');
   el('claims-message').textContent = shown.length
-    ? `${fmtNum(shown.length)} claim${shown.length === 1 ? '' : 's'}${claims.length !== shown.length ? ` of ${fmtNum(claims.length)}` : ''} (${summary}).`
-    : (claims.length ? 'No claim has this status.' : 'No claims.');
+    ? tn('claims.count', shown.length, { Of: claims.length !== shown.length ? t('claims.of', { N: fmtNum(claims.length) }) : '', Summary: summary })
+    : (claims.length ? t('claims.none_with_status') : t('claims.none'));
   if (shown.length) {
     box.append(h('div', { class: 'table-wrap claims-wrap' }, h('table', { id: 'claims-table' },
-      h('caption', { class: 'visually-hidden' }, 'Claims by the parties, with what independent evidence says of each'),
-      h('thead', null, h('tr', null, ['Claim', 'Claimant', 'Accused', 'Stated', 'Event', 'Facility', 'Place', 'Status', 'Source', 'Confidence']
-        .map((t) => h('th', { scope: 'col' }, t)))),
+      h('caption', { class: 'visually-hidden' }, t('claims.caption')),
+      h('thead', null, h('tr', null, ['claim', 'claimant', 'accused', 'stated', 'event', 'facility', 'place', 'status', 'source', 'confidence']
+        .map((c) => h('th', { scope: 'col' }, t('claims.col.' + c))))),
       h('tbody', null, shown.map(row)))));
   }
   box.dataset.state = 'ready';
@@ -164,7 +161,7 @@ function renderList() {
 async function loadClaims() {
   const box = el('claims');
   box.dataset.state = 'loading';
-  el('claims-message').textContent = 'Loading…';
+  el('claims-message').textContent = t('loading');
   const q = new URLSearchParams();
   if (el('f-claimant').value) q.set('claimant', el('f-claimant').value);
   if (el('f-accused').value) q.set('accused', el('f-accused').value);
@@ -173,7 +170,7 @@ async function loadClaims() {
     renderList();
   } catch (e) {
     box.dataset.state = 'error';
-    clear(el('claims-message')).append(errorNotice('The claims could not be loaded: ' + e.message));
+    clear(el('claims-message')).append(errorNotice(t('claims.load_failed', { Error: e.message })));
   }
 }
 
@@ -183,18 +180,18 @@ async function loadTallies() {
     const ts = list(await api('/api/v1/tallies'), 'tallies', 'items');
     clear(box).append(ts.length
       ? h('div', { class: 'table-wrap' }, h('table', { id: 'tallies-table' },
-        h('caption', { class: 'visually-hidden' }, 'Tallies stated by the parties'),
-        h('thead', null, h('tr', null, ['Claimant', 'Stated', 'Who', 'Period', 'Count, as stated', 'Wording', 'Source'].map((t) => h('th', { scope: 'col' }, t)))),
-        h('tbody', null, ts.map((t) => h('tr', { dataset: { tally: str(t.id), published: String(t.published !== false) } },
-          h('td', null, party(t.claimant), t.published === false ? [' ', h('span', { class: 'badge unpublished' }, 'unpublished')] : null),
-          h('td', null, day(t.statement_date)), h('td', null, t.speaker || '—'), h('td', null, t.period || t.period_covered || '—'),
-          h('td', null, h('strong', null, str(t.count))), h('td', null, t.wording || ''),
-          h('td', null, externalLink(t.source_url, t.source_title || 'source') || (t.source_title || '—')))))))
-      : h('p', { class: 'muted' }, 'No tallies.'));
+        h('caption', { class: 'visually-hidden' }, t('claims.tallies_caption')),
+        h('thead', null, h('tr', null, ['claimant', 'stated', 'who', 'period', 'count', 'wording', 'source'].map((c) => h('th', { scope: 'col' }, t('claims.tcol.' + c))))),
+        h('tbody', null, ts.map((ty) => h('tr', { dataset: { tally: str(ty.id), published: String(ty.published !== false) } },
+          h('td', null, party(ty.claimant), ty.published === false ? [' ', h('span', { class: 'badge unpublished' }, t('unpublished'))] : null),
+          h('td', null, day(ty.statement_date)), h('td', null, ty.speaker || '—'), h('td', null, ty.period || ty.period_covered || '—'),
+          h('td', null, h('strong', null, str(ty.count))), h('td', null, ty.wording || ''),
+          h('td', null, externalLink(ty.source_url, ty.source_title || t('claims.source_word')) || (ty.source_title || '—')))))))
+      : h('p', { class: 'muted' }, t('claims.no_tallies')));
     box.dataset.state = 'ready';
   } catch (e) {
     box.dataset.state = 'error';
-    clear(box).append(errorNotice('The tallies could not be loaded: ' + e.message));
+    clear(box).append(errorNotice(t('claims.tallies_failed', { Error: e.message })));
   }
 }
 
