@@ -46,8 +46,10 @@ func (c CategoryID) Covers(other CategoryID) bool {
 // resolved form of an agreement file: zone geometry is loaded and prepared,
 // and every reference between its parts is known to resolve.
 type Agreement struct {
-	ID      AgreementID
-	Title   string
+	ID    AgreementID
+	Title string
+	// Titles are Title in other languages.
+	Titles  Names
 	Version string
 	// Timezone interprets dates written without a time, in the agreement and
 	// in day-precision reports judged against it.
@@ -134,10 +136,25 @@ type AccessCommitment struct {
 	Source string
 }
 
+// Names are a name or a description in languages other than English, by
+// language code ("uk", "ru"): the agreement writes them beside the English
+// text they translate.
+type Names map[string]string
+
+// In returns the text in language lang, else en, the English text.
+func (n Names) In(lang, en string) string {
+	if s := n[lang]; s != "" {
+		return s
+	}
+	return en
+}
+
 // Party is a signatory or a mediator.
 type Party struct {
 	ID   PartyID
 	Name string
+	// Names are Name in other languages.
+	Names Names
 	// Aliases recognise the party in actor fields and report text (e.g.
 	// ACLED's "Military Forces of Russia (2000-)", "ЗСУ").
 	Aliases []string
@@ -161,9 +178,11 @@ type Zone struct {
 	ID          ZoneID
 	Name        string
 	Description string
-	Source      string // the file the geometry came from, or "inline"
-	Region      *geo.Region
-	Exclude     []ZoneID
+	// Names and Descriptions are Name and Description in other languages.
+	Names, Descriptions Names
+	Source              string // the file the geometry came from, or "inline"
+	Region              *geo.Region
+	Exclude             []ZoneID
 	// HeldBy, when set, says the zone is the territory that party holds
 	// (on the date of an act, when the zone is Dated): a commitment that
 	// protects only the other side's facilities (Commitment.OtherSide)
@@ -253,6 +272,8 @@ func PlaceKinds() []string {
 type Category struct {
 	ID   CategoryID
 	Name string
+	// Names are Name in other languages.
+	Names Names
 	// Keywords recognise the category in report text, per language code
 	// ("en", "uk", "ru"). See the agreement format for the matching rule.
 	Keywords map[string][]string
@@ -303,9 +324,11 @@ type Phase struct {
 	ID          PhaseID
 	Name        string
 	Description string
-	Start       StartRule
-	Duration    time.Duration // 0: no fixed duration
-	End         *time.Time    // exclusive end instant; nil: none
+	// Names and Descriptions are Name and Description in other languages.
+	Names, Descriptions Names
+	Start               StartRule
+	Duration            time.Duration // 0: no fixed duration
+	End                 *time.Time    // exclusive end instant; nil: none
 	// Readings are the parties' differing readings of the phase's
 	// parameters. Parties not named in any reading hold the phase's own
 	// parameters (the "common" reading).

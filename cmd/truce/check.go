@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -81,6 +83,9 @@ func printSummary(w io.Writer, path string, a *truce.Agreement) {
 		}
 	}
 	fmt.Fprintf(w, "\nTarget categories: %d (%d keywords); site rules: %d\n", len(a.Categories), kw, len(a.SiteRules))
+	if langs := nameLanguages(a); langs != "" {
+		fmt.Fprintf(w, "Names in other languages: %s\n", langs)
+	}
 	fmt.Fprintln(w, "\nPhase timeline:")
 	for _, ps := range adjudicate.Schedule(a) {
 		ph := ps.Phase
@@ -126,4 +131,35 @@ func joinIDs[T ~string](ids []T) string {
 		s[i] = string(id)
 	}
 	return strings.Join(s, ",")
+}
+
+// nameLanguages says how many of the names of a's parties, zones,
+// categories and phases each language other than English gives: "ru 39
+// of 39, uk 39 of 39", or "" when none does.
+func nameLanguages(a *truce.Agreement) string {
+	count := map[string]int{}
+	total := 0
+	add := func(n truce.Names) {
+		total++
+		for l := range n {
+			count[l]++
+		}
+	}
+	for _, p := range a.Parties {
+		add(p.Names)
+	}
+	for _, z := range a.Zones {
+		add(z.Names)
+	}
+	for _, c := range a.Categories {
+		add(c.Names)
+	}
+	for _, p := range a.Phases {
+		add(p.Names)
+	}
+	var out []string
+	for _, l := range slices.Sorted(maps.Keys(count)) {
+		out = append(out, fmt.Sprintf("%s %d of %d", l, count[l], total))
+	}
+	return strings.Join(out, ", ")
 }

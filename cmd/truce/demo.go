@@ -76,7 +76,7 @@ period report. Everything is inside the binary: no network, no checkout.`,
 			if err := e.adjudicate(ctx, st, a, bundle); err != nil {
 				return err
 			}
-			if err := e.printReport(ctx, st, a.ID, format, "", ""); err != nil {
+			if err := e.printReport(ctx, st, reportArgs{id: a.ID, format: format, lang: "en"}); err != nil {
 				return err
 			}
 			if err := e.printTimeline(ctx, st, a, format); err != nil {

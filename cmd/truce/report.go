@@ -9,12 +9,14 @@ import (
 	"github.com/spf13/cobra"
 
 	"truce"
+	"truce/internal/adjudicate"
 	"truce/internal/agreement"
+	"truce/internal/i18n"
 	"truce/internal/report"
 )
 
 func (e *env) reportCmd() *cobra.Command {
-	var db, id, format, from, to string
+	var db, id, format, from, to, lang string
 	cmd := &cobra.Command{
 		Use:   "report",
 		Short: "Print the period report of the stored record: counts per phase and party, a daily series, violations and disputed cases",
@@ -30,7 +32,7 @@ func (e *env) reportCmd() *cobra.Command {
 			if _, err := st.Integrate(cmd.Context()); err != nil {
 				return err
 			}
-			return e.printReport(cmd.Context(), st, truce.AgreementID(id), format, from, to)
+			return e.printReport(cmd.Context(), st, reportArgs{id: truce.AgreementID(id), format: format, from: from, to: to, lang: lang})
 		},
 	}
 	dbFlag(cmd, &db)
@@ -38,10 +40,25 @@ func (e *env) reportCmd() *cobra.Command {
 	cmd.Flags().StringVar(&format, "format", "md", "output format: "+strings.Join(report.SummaryFormats, ", ")+", html or pdf")
 	cmd.Flags().StringVar(&from, "from", "", "first day (YYYY-MM-DD, in the agreement's time zone)")
 	cmd.Flags().StringVar(&to, "to", "", "last day (YYYY-MM-DD, included)")
+	cmd.Flags().StringVar(&lang, "lang", "en", "language of the md, html and pdf reports: "+strings.Join(i18n.Langs, ", "))
 	return cmd
 }
 
-func (e *env) printReport(ctx context.Context, st truce.Store, id truce.AgreementID, format, from, to string) error {
+// reportArgs are the flags of truce report.
+type reportArgs struct {
+	id               truce.AgreementID
+	format, from, to string
+	lang             string // "en", "uk" or "ru"
+}
+
+func (e *env) printReport(ctx context.Context, st truce.Store, ra reportArgs) error {
+	id, format, from, to := ra.id, ra.format, ra.from, ra.to
+	if !i18n.Supported(ra.lang) {
+		return fmt.Errorf("report: unknown language %q: want one of %s", ra.lang, strings.Join(i18n.Langs, ", "))
+	}
+	if ra.lang != "en" && format != "html" && format != "pdf" && format != "md" {
+		return fmt.Errorf("report: --lang %s needs --format md, html or pdf", ra.lang)
+	}
 	v, err := st.LatestAgreement(ctx, id)
 	if err != nil {
 		return fmt.Errorf("report: %s", truce.ErrorMessage(err))
@@ -66,6 +83,14 @@ func (e *env) printReport(ctx context.Context, st truce.Store, id truce.Agreemen
 		*d.dst = &t
 	}
 	s := report.NewSummary(a, v.Version)
+	s.Lang = ra.lang
+	if ra.lang != "en" {
+		sites, err := st.Sites(ctx)
+		if err != nil {
+			return err
+		}
+		s.Explain = report.Explainer(ctx, st, v, adjudicate.New(a, sites), ra.lang)
+	}
 	if err := s.AddJudgements(ctx, st, v.ID, v.Version, f); err != nil {
 		return err
 	}
@@ -82,6 +107,7 @@ func (e *env) printReport(ctx context.Context, st truce.Store, id truce.Agreemen
 	if err != nil {
 		return err
 	}
+	d.Lang = ra.lang
 	if format == "pdf" {
 		return report.WritePDF(e.stdout, d)
 	}

@@ -195,6 +195,17 @@ func orList(s []string) string {
 	return strings.Join(s[:len(s)-1], ", ") + " or " + s[len(s)-1]
 }
 
+// catName is a target category's English name.
+func catName(a *truce.Agreement, id truce.CategoryID) string {
+	if id == truce.CategoryAny {
+		return "any target"
+	}
+	if c, ok := a.Category(id); ok && c.Name != "" {
+		return c.Name
+	}
+	return string(id)
+}
+
 // categoryNames lists target categories by name, in lower case, in
 // English (see orList).
 func categoryNames(a *truce.Agreement, ids []truce.CategoryID) string {

@@ -408,16 +408,6 @@ func actionCover(prohibited, reported []truce.Action) cover {
 	return res
 }
 
-func catName(a *truce.Agreement, id truce.CategoryID) string {
-	if id == truce.CategoryAny {
-		return "any target"
-	}
-	if c, ok := a.Category(id); ok && c.Name != "" {
-		return c.Name
-	}
-	return string(id)
-}
-
 func catList(ids []truce.CategoryID) wording {
 	s := make([]wording, len(ids))
 	for i, id := range ids {

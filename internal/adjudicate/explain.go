@@ -13,7 +13,7 @@ import (
 // zone, the site and distance where one was used, the readings and the
 // report's source.
 func (c *rcase) explain(ps *PhaseSchedule, cm *truce.Commitment, cf catFact, f *truce.Finding, evals []eval, missing []wording) wording {
-	head := msg("explain.head", "Commitment", string(cm.ID), "Phase", string(ps.Phase.ID), "PhaseName", ps.Phase.Name)
+	head := msg("explain.head", "Commitment", string(cm.ID), "Phase", string(ps.Phase.ID), "PhaseName", phaseRef(ps.Phase.ID))
 	var body wording
 	switch f.Outcome {
 	case truce.OutcomeViolation:

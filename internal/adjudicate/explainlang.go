@@ -53,3 +53,13 @@ func (j *Judge) Explain(r *truce.Report, jd *truce.Judgement, lang string) truce
 // tidy drops the full stop a sentence would repeat after a Ukrainian or
 // Russian date's abbreviated "year" ("18 березня 2025 р.").
 var tidy = strings.NewReplacer(" р..", " р.", " г..", " г.")
+
+// WhyIn returns w.Why, when the phase is in force under w's reading, in
+// language lang ("en", "uk" or "ru") for agreement a, the one w was
+// scheduled for.
+func (w *Window) WhyIn(a *truce.Agreement, lang string) string {
+	if lang == "en" || !i18n.Supported(lang) || w.why.isZero() {
+		return w.Why
+	}
+	return tidy.Replace(speaker{l: i18n.For(lang), a: a}.say(w.why))
+}

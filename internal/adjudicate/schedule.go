@@ -1,7 +1,6 @@
 package adjudicate
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -85,9 +84,7 @@ func Schedule(a *truce.Agreement) []PhaseSchedule {
 				}
 				w.why = msg("why.from", "From", timeArg(a, w.Start))
 			case truce.StartAllAccept:
-				var why string
-				w.InForce, w.Start, w.End, why = allAccept(a, ph)
-				w.why = raw(why)
+				w.InForce, w.Start, w.End, w.why = allAccept(a, ph)
 				if r.Start != nil {
 					w.InForce, w.Start = true, *r.Start
 					w.why = msg("why.from", "From", timeArg(a, w.Start))
@@ -197,7 +194,7 @@ func readingsOf(a *truce.Agreement, ph *truce.Phase) []reading {
 
 // allAccept finds the first interval in which every party of the rule has
 // accepted the phase.
-func allAccept(a *truce.Agreement, ph *truce.Phase) (inForce bool, start, end time.Time, why string) {
+func allAccept(a *truce.Agreement, ph *truce.Phase) (inForce bool, start, end time.Time, why wording) {
 	latest := map[truce.PartyID]*truce.Position{}
 	all := func() bool {
 		for _, p := range ph.Start.Parties {
@@ -216,50 +213,49 @@ func allAccept(a *truce.Agreement, ph *truce.Phase) (inForce bool, start, end ti
 		switch ok := all(); {
 		case ok && !inForce:
 			inForce, start = true, pos.At
-			why = "in force from " + fmtTime(a, start) + ", when all of " + joinParties(ph.Start.Parties) + " had accepted"
+			why = msg("why.all_accepted", "From", timeArg(a, start), "Parties", partyList(ph.Start.Parties))
 		case !ok && inForce:
-			return true, start, pos.At, why + fmt.Sprintf("; ended when %s %s on %s", pos.Party, stanceWords(pos.Stance), fmtDate(a, pos.At))
+			return true, start, pos.At, seq("", why, msg("why.ended", "Party", string(pos.Party), "Stance", stanceWords(pos.Stance), "Date", dateArg(a, pos.At)))
 		}
 	}
 	if inForce {
 		return inForce, start, time.Time{}, why
 	}
-	var missing []string
+	var missing []wording
 	for _, p := range ph.Start.Parties {
 		pos := latest[p]
 		switch {
 		case pos == nil:
-			missing = append(missing, fmt.Sprintf("%s has stated no position", p))
+			missing = append(missing, msg("why.no_position", "Party", string(p)))
 		case pos.Stance != truce.StanceAccepted:
-			s := fmt.Sprintf("%s %s (%s)", p, stanceWords(pos.Stance), fmtDate(a, pos.At))
+			s := msg("why.stance_on", "Party", string(p), "Stance", stanceWords(pos.Stance), "Date", dateArg(a, pos.At))
 			if len(pos.Conditions) > 0 {
+				// The conditions are the agreement's words, quoted as it writes them.
 				conds := make([]string, len(pos.Conditions))
 				for i, c := range pos.Conditions {
 					conds[i] = strings.TrimSuffix(c, ".")
 				}
-				s += ", on conditions: " + strings.Join(conds, "; ")
+				s = seq("", s, msg("why.on_conditions", "Conditions", strings.Join(conds, "; ")))
 			}
 			missing = append(missing, s)
 		}
 	}
-	return false, time.Time{}, time.Time{}, "never in force: it needs the acceptance of " + joinParties(ph.Start.Parties) + ", but " + strings.Join(missing, "; and ")
+	return false, time.Time{}, time.Time{}, msg("why.needs", "Parties", partyList(ph.Start.Parties), "Missing", seq("why.and_sep", missing...))
 }
 
-func stanceWords(s truce.Stance) string {
+// stanceWords says what a party did with a phase, after its id: "made its
+// acceptance conditional".
+func stanceWords(s truce.Stance) wording {
 	switch s {
-	case truce.StanceAcceptedInPrinciple:
-		return "accepted only in principle"
-	case truce.StanceConditional:
-		return "made its acceptance conditional"
-	case truce.StanceProposed:
-		return "proposed it"
-	case truce.StanceRejected:
-		return "rejected it"
-	case truce.StanceWithdrawn:
-		return "withdrew"
+	case truce.StanceAcceptedInPrinciple, truce.StanceConditional, truce.StanceProposed, truce.StanceRejected, truce.StanceWithdrawn:
+		return msg("stance." + string(s))
 	}
-	return string(s)
+	return raw(string(s))
 }
+
+// dateArg is t's calendar date in the agreement's zone, as a wording
+// argument.
+func dateArg(a *truce.Agreement, t time.Time) any { return civilDay(t.In(a.Timezone)) }
 
 func joinParties(ps []truce.PartyID) string {
 	s := make([]string, len(ps))
@@ -323,10 +319,6 @@ func fmtEnd(a *truce.Agreement, t time.Time) string {
 		return "the end of " + l.AddDate(0, 0, -1).Format("2 January 2006")
 	}
 	return l.Format("2 January 2006 15:04 MST")
-}
-
-func fmtDate(a *truce.Agreement, t time.Time) string {
-	return t.In(a.Timezone).Format("2 January 2006")
 }
 
 // dayOf returns the 1-based calendar day of t within [start, end) in the

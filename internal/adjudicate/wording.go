@@ -52,6 +52,7 @@ type (
 	civilDay  time.Time        // a calendar date in the agreement's zone
 	instant   time.Time        // a date and time of day, with the zone
 	zoneRef   truce.ZoneID     // a zone, by its name
+	phaseRef  truce.PhaseID    // a phase, by its name
 	catRef    truce.CategoryID // a target category, by its name
 	catLower  truce.CategoryID // the same in lower case
 	partyList []truce.PartyID  // "RU and UA"
@@ -140,7 +141,9 @@ func (s speaker) arg(b *strings.Builder, v any) {
 		t := time.Time(v).In(s.a.Timezone)
 		b.WriteString(s.l.T("date.instant", "Date", s.l.Date(t), "Time", t.Format("15:04 MST")))
 	case zoneRef:
-		b.WriteString(zoneName(s.a, truce.ZoneID(v)))
+		b.WriteString(s.zone(truce.ZoneID(v)))
+	case phaseRef:
+		b.WriteString(s.phase(truce.PhaseID(v)))
 	case catRef:
 		b.WriteString(s.category(truce.CategoryID(v)))
 	case catLower:
@@ -158,11 +161,32 @@ func (s speaker) arg(b *strings.Builder, v any) {
 	}
 }
 
+// category, zone and phase name a category, zone and phase in the
+// speaker's language as the agreement writes them, else in English.
 func (s speaker) category(id truce.CategoryID) string {
 	if id == truce.CategoryAny {
 		return s.l.T("target.any")
 	}
-	return catName(s.a, id)
+	if c, ok := s.a.Category(id); ok && c.Name != "" {
+		return c.Names.In(s.l.Lang(), c.Name)
+	}
+	return string(id)
+}
+
+func (s speaker) zone(id truce.ZoneID) string {
+	if z, ok := s.a.Zone(id); ok && z.Name != "" {
+		return z.Names.In(s.l.Lang(), z.Name)
+	}
+	return string(id)
+}
+
+func (s speaker) phase(id truce.PhaseID) string {
+	for i := range s.a.Phases {
+		if p := &s.a.Phases[i]; p.ID == id {
+			return p.Names.In(s.l.Lang(), p.Name)
+		}
+	}
+	return string(id)
 }
 
 func (s speaker) and(ps []truce.PartyID) string {

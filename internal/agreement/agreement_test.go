@@ -231,7 +231,8 @@ func TestParseProblems(t *testing.T) {
 		{"duplicate key", strings.Replace(base, "title: T\n", "title: T\ntitle: U\n", 1) + "  - {id: p, name: P, start: {at: 2025-03-18}}\n", nil,
 			[]string{`a.yaml:4:1: duplicate key "title"`}},
 		{"wrong type", strings.Replace(base, "title: T\n", "title: [T]\n", 1) + "  - {id: p, name: P, start: {at: 2025-03-18}}\n", nil,
-			[]string{`a.yaml:3:8: got array, want string (at title)`}},
+			// The title may be a string or a mapping by language: both alternatives are named.
+			[]string{`a.yaml:3:8: got array, want object (at title)`, `a.yaml:3:8: got array, want string (at title)`}},
 		{"missing required", "truce: 1\nid: x\n", nil,
 			[]string{`a.yaml:1:1: missing required keys "title", "parties", "phases" at top level`}},
 		{"invalid YAML", "truce: 1\nid: x\ntitle: \"unterminated\n", nil, []string{`a.yaml:3:1: invalid YAML: found unexpected end of stream`}},
@@ -323,5 +324,34 @@ func heavy(t testing.TB) {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("works on the full scenario: runs in the full pass of scripts/test.sh")
+	}
+}
+
+// TestNamesInLanguages reads names and descriptions given per language,
+// and plain strings beside them, and refuses a mapping without English.
+func TestNamesInLanguages(t *testing.T) {
+	src := strings.Replace(base, "  - {id: RU, name: Russia}", "  - {id: RU, name: {en: Russia, uk: Росія, ru: Россия}}", 1) +
+		"  - id: p\n    name: {en: Energy moratorium, uk: Енергетичний мораторій}\n    description: {en: No strikes, ru: Без ударов}\n    start: {at: 2025-03-18}\n"
+	src = strings.Replace(src, "  - id: z\n", "  - id: z\n    name: {en: Zone, uk: Зона}\n", 1)
+	src = strings.Replace(src, "  - id: energy.grid\n", "  - {id: energy.grid, name: {en: Grid, ru: Сеть}}\n", 1)
+	a, err := agreement.Parse("a.yaml", []byte(src), fstest.MapFS{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	z, _ := a.Zone("z")
+	c, _ := a.Category("energy.grid")
+	got := []string{a.Parties[0].Name, a.Parties[0].Names.In("uk", a.Parties[0].Name), a.Parties[1].Names.In("uk", a.Parties[1].Name),
+		a.Phases[0].Name, a.Phases[0].Names.In("uk", a.Phases[0].Name), a.Phases[0].Names.In("ru", a.Phases[0].Name),
+		a.Phases[0].Descriptions.In("ru", a.Phases[0].Description), z.Names.In("uk", z.Name), c.Names.In("ru", c.Name), c.Names.In("uk", c.Name)}
+	want := []string{"Russia", "Росія", "Ukraine", "Energy moratorium", "Енергетичний мораторій", "Energy moratorium",
+		"Без ударов", "Зона", "Сеть", "Grid"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("names mismatch (-want +got):\n%s", diff)
+	}
+	bad := strings.Replace(base, "  - {id: RU, name: Russia}", "  - {id: RU, name: {uk: Росія}}", 1) + "  - {id: p, name: P, start: {at: 2025-03-18}}\n"
+	if ps := problems(t, bad, nil); len(ps) == 0 || !strings.Contains(strings.Join(ps, "\n"), "a.yaml:6:") {
+		t.Errorf("a name without English: problems %q", ps)
+	} else {
+		t.Logf("a name without English: %q", ps)
 	}
 }

@@ -156,12 +156,12 @@ func strs(n *yaml.Node) []string {
 func (p *parser) agreement(n *yaml.Node) *truce.Agreement {
 	a := &truce.Agreement{
 		ID:               truce.AgreementID(str(field(n, "id"))),
-		Title:            str(field(n, "title")),
 		Version:          str(field(n, "version")),
 		Sources:          strs(field(n, "sources")),
 		SiteRadiusMeters: DefaultSiteRadiusMeters,
 		Timezone:         time.UTC,
 	}
+	a.Title, a.Titles = p.text(field(n, "title"))
 	if tzn := field(n, "timezone"); tzn != nil {
 		if loc, err := time.LoadLocation(str(tzn)); err != nil || str(tzn) == "" || str(tzn) == "Local" {
 			p.add(tzn, "unknown time zone %q: want an IANA name such as Europe/Kyiv or UTC", str(tzn))
@@ -193,6 +193,27 @@ func (p *parser) agreement(n *yaml.Node) *truce.Agreement {
 	return a
 }
 
+// text reads a name or a description: a plain string (English), or a
+// mapping from language codes to the text in each, English ("en")
+// required. It returns the English text and the others.
+func (p *parser) text(n *yaml.Node) (string, truce.Names) {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return str(n), nil
+	}
+	var names truce.Names
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		lang, v := deref(n.Content[i]).Value, str(n.Content[i+1])
+		if lang == "en" || v == "" {
+			continue
+		}
+		if names == nil {
+			names = truce.Names{}
+		}
+		names[lang] = v
+	}
+	return str(field(n, "en")), names
+}
+
 func (p *parser) parties(n *yaml.Node) []truce.Party {
 	var out []truce.Party
 	seen := map[string]bool{}
@@ -203,9 +224,11 @@ func (p *parser) parties(n *yaml.Node) []truce.Party {
 			p.add(idn, "duplicate party id %q", id)
 		}
 		seen[id] = true
+		name, names := p.text(field(c, "name"))
 		out = append(out, truce.Party{
 			ID:          truce.PartyID(id),
-			Name:        str(field(c, "name")),
+			Name:        name,
+			Names:       names,
 			Aliases:     strs(field(c, "aliases")),
 			Attribution: strs(field(c, "attribution")),
 			Mediator:    str(field(c, "role")) == "mediator",
@@ -234,7 +257,8 @@ func (p *parser) categories(n *yaml.Node) []truce.Category {
 			}
 		}
 		seen[id] = true
-		cat := truce.Category{ID: truce.CategoryID(id), Name: str(field(c, "name")), Keywords: map[string][]string{}}
+		cat := truce.Category{ID: truce.CategoryID(id), Keywords: map[string][]string{}}
+		cat.Name, cat.Names = p.text(field(c, "name"))
 		if kw := field(c, "keywords"); kw != nil && kw.Kind == yaml.MappingNode {
 			for i := 0; i+1 < len(kw.Content); i += 2 {
 				cat.Keywords[str(kw.Content[i])] = strs(kw.Content[i+1])
@@ -283,11 +307,9 @@ func (p *parser) phases(n *yaml.Node, a *truce.Agreement) []truce.Phase {
 	}
 	commitIDs := map[string]bool{}
 	for _, c := range items(n) {
-		ph := truce.Phase{
-			ID:          truce.PhaseID(str(field(c, "id"))),
-			Name:        str(field(c, "name")),
-			Description: str(field(c, "description")),
-		}
+		ph := truce.Phase{ID: truce.PhaseID(str(field(c, "id")))}
+		ph.Name, ph.Names = p.text(field(c, "name"))
+		ph.Description, ph.Descriptions = p.text(field(c, "description"))
 		ph.Start = p.startRule(field(c, "start"), a, phaseIDs, string(ph.ID))
 		durn, endn := field(c, "duration"), field(c, "end")
 		if durn != nil && endn != nil {

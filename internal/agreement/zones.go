@@ -51,7 +51,9 @@ func (p *parser) zones(n *yaml.Node) []*truce.Zone {
 		ids[id] = true
 	}
 	for _, c := range items(n) {
-		z := &truce.Zone{ID: truce.ZoneID(str(field(c, "id"))), Name: str(field(c, "name")), Description: str(field(c, "description"))}
+		z := &truce.Zone{ID: truce.ZoneID(str(field(c, "id")))}
+		z.Name, z.Names = p.text(field(c, "name"))
+		z.Description, z.Descriptions = p.text(field(c, "description"))
 		if z.Name == "" {
 			z.Name = string(z.ID)
 		}

@@ -10,26 +10,28 @@ import (
 	"truce"
 	"truce/internal/adjudicate"
 	"truce/internal/agreement"
+	"truce/internal/i18n"
 	"truce/internal/importer"
 )
 
 // AgreementOut describes the current agreement version.
 type AgreementOut struct {
-	ID          string          `json:"id"`
-	Version     int             `json:"version"`
-	SHA256      string          `json:"sha256"`
-	CreatedAt   time.Time       `json:"created_at"`
-	LogIndex    int64           `json:"log_index"`
-	Title       string          `json:"title"`
-	TextVersion string          `json:"text_version,omitempty"`
-	Timezone    string          `json:"timezone"`
-	Parties     []PartyOut      `json:"parties"`
-	Zones       []ZoneOut       `json:"zones"`
-	Categories  []CategoryOut   `json:"categories"`
-	Phases      []PhaseOut      `json:"phases"`
-	Obligations []ObligationOut `json:"obligations"`
-	Positions   []PositionOut   `json:"positions"`
-	Witnesses   *WitnessesOut   `json:"witnesses,omitempty"`
+	ID          string            `json:"id"`
+	Version     int               `json:"version"`
+	SHA256      string            `json:"sha256"`
+	CreatedAt   time.Time         `json:"created_at"`
+	LogIndex    int64             `json:"log_index"`
+	Title       string            `json:"title"`
+	Titles      map[string]string `json:"titles,omitempty" doc:"the title in other languages than English, by language code (uk, ru)"`
+	TextVersion string            `json:"text_version,omitempty"`
+	Timezone    string            `json:"timezone"`
+	Parties     []PartyOut        `json:"parties"`
+	Zones       []ZoneOut         `json:"zones"`
+	Categories  []CategoryOut     `json:"categories"`
+	Phases      []PhaseOut        `json:"phases"`
+	Obligations []ObligationOut   `json:"obligations"`
+	Positions   []PositionOut     `json:"positions"`
+	Witnesses   *WitnessesOut     `json:"witnesses,omitempty"`
 }
 
 // WitnessesOut is the agreement's witness policy: the witnesses that
@@ -49,32 +51,37 @@ type WitnessOut struct {
 
 // PartyOut is a party.
 type PartyOut struct {
-	ID       string `json:"id"`
-	Name     string `json:"name"`
-	Mediator bool   `json:"mediator"`
+	ID       string            `json:"id"`
+	Name     string            `json:"name"`
+	Names    map[string]string `json:"names,omitempty" doc:"the name in other languages than English, by language code (uk, ru)"`
+	Mediator bool              `json:"mediator"`
 }
 
 // ZoneOut is a zone's name (the dashboard serves its simplified geometry
 // at /map/zones.geojson).
 type ZoneOut struct {
-	ID   string `json:"id"`
-	Name string `json:"name"`
+	ID    string            `json:"id"`
+	Name  string            `json:"name"`
+	Names map[string]string `json:"names,omitempty" doc:"the name in other languages than English, by language code (uk, ru)"`
 }
 
 // CategoryOut is a node of the target taxonomy.
 type CategoryOut struct {
-	ID   string `json:"id"`
-	Name string `json:"name"`
+	ID    string            `json:"id"`
+	Name  string            `json:"name"`
+	Names map[string]string `json:"names,omitempty" doc:"the name in other languages than English, by language code (uk, ru)"`
 }
 
 // PhaseOut is a phase with its schedule per reading.
 type PhaseOut struct {
-	ID          string          `json:"id"`
-	Name        string          `json:"name"`
-	Description string          `json:"description,omitempty"`
-	StartRule   string          `json:"start_rule"`
-	Windows     []WindowOut     `json:"windows"`
-	Commitments []CommitmentOut `json:"commitments"`
+	ID           string            `json:"id"`
+	Name         string            `json:"name"`
+	Names        map[string]string `json:"names,omitempty" doc:"the name in other languages than English, by language code (uk, ru)"`
+	Description  string            `json:"description,omitempty"`
+	Descriptions map[string]string `json:"descriptions,omitempty" doc:"the description in other languages than English, by language code (uk, ru)"`
+	StartRule    string            `json:"start_rule"`
+	Windows      []WindowOut       `json:"windows"`
+	Commitments  []CommitmentOut   `json:"commitments"`
 }
 
 // WindowOut is when a phase is in force under one reading.
@@ -84,8 +91,10 @@ type WindowOut struct {
 	Start   *time.Time `json:"start,omitempty"`
 	End     *time.Time `json:"end,omitempty"`
 	Why     string     `json:"why"`
-	Note    string     `json:"note,omitempty"`
-	Source  string     `json:"source,omitempty"`
+	// Whys are Why in the other languages, by language code.
+	Whys   map[string]string `json:"whys,omitempty" doc:"why in other languages than English, by language code (uk, ru)"`
+	Note   string            `json:"note,omitempty"`
+	Source string            `json:"source,omitempty"`
 }
 
 // CommitmentOut is a commitment.
@@ -129,10 +138,10 @@ type PositionOut struct {
 
 func agreementOut(v *truce.AgreementVersion, a *truce.Agreement) *AgreementOut {
 	o := &AgreementOut{ID: string(v.ID), Version: v.Version, SHA256: v.SHA256, CreatedAt: v.CreatedAt, LogIndex: v.LogIndex,
-		Title: a.Title, TextVersion: a.Version, Timezone: a.Timezone.String(),
+		Title: a.Title, Titles: a.Titles, TextVersion: a.Version, Timezone: a.Timezone.String(),
 		Parties: []PartyOut{}, Zones: []ZoneOut{}, Phases: []PhaseOut{}, Obligations: []ObligationOut{}, Positions: []PositionOut{}}
 	for _, p := range a.Parties {
-		o.Parties = append(o.Parties, PartyOut{ID: string(p.ID), Name: p.Name, Mediator: p.Mediator})
+		o.Parties = append(o.Parties, PartyOut{ID: string(p.ID), Name: p.Name, Names: p.Names, Mediator: p.Mediator})
 	}
 	if w := a.Witnesses; w != nil {
 		o.Witnesses = &WitnessesOut{Threshold: w.Threshold, List: []WitnessOut{}}
@@ -141,17 +150,21 @@ func agreementOut(v *truce.AgreementVersion, a *truce.Agreement) *AgreementOut {
 		}
 	}
 	for _, z := range a.Zones {
-		o.Zones = append(o.Zones, ZoneOut{ID: string(z.ID), Name: z.Name})
+		o.Zones = append(o.Zones, ZoneOut{ID: string(z.ID), Name: z.Name, Names: z.Names})
 	}
 	o.Categories = []CategoryOut{}
 	for _, c := range a.Categories {
-		o.Categories = append(o.Categories, CategoryOut{ID: string(c.ID), Name: c.Name})
+		o.Categories = append(o.Categories, CategoryOut{ID: string(c.ID), Name: c.Name, Names: c.Names})
 	}
 	for _, ps := range adjudicate.Schedule(a) {
-		ph := PhaseOut{ID: string(ps.Phase.ID), Name: ps.Phase.Name, Description: ps.Phase.Description,
-			StartRule: ps.Phase.Start.Kind.String(), Windows: []WindowOut{}, Commitments: []CommitmentOut{}}
+		ph := PhaseOut{ID: string(ps.Phase.ID), Name: ps.Phase.Name, Names: ps.Phase.Names, Description: ps.Phase.Description,
+			Descriptions: ps.Phase.Descriptions,
+			StartRule:    ps.Phase.Start.Kind.String(), Windows: []WindowOut{}, Commitments: []CommitmentOut{}}
 		for _, w := range ps.Windows {
-			wo := WindowOut{Parties: strs(w.Parties), InForce: w.InForce, Why: w.Why, Note: w.Note, Source: w.Source}
+			wo := WindowOut{Parties: strs(w.Parties), InForce: w.InForce, Why: w.Why, Note: w.Note, Source: w.Source, Whys: map[string]string{}}
+			for _, lang := range i18n.Langs[1:] {
+				wo.Whys[lang] = w.WhyIn(a, lang)
+			}
 			if w.InForce {
 				st := w.Start
 				wo.Start = &st

@@ -22,6 +22,7 @@ type summaryIn struct {
 	From   string `query:"from" maxLength:"10" pattern:"^[0-9]{4}-[0-9]{2}-[0-9]{2}$" doc:"first day, in the agreement's time zone"`
 	To     string `query:"to" maxLength:"10" pattern:"^[0-9]{4}-[0-9]{2}-[0-9]{2}$" doc:"last day, included"`
 	Cases  bool   `query:"cases" default:"true" doc:"json: include the list of violations and disputed cases (false: the counts and daily series only, e.g. for charts)"`
+	Lang   string `query:"lang" enum:"en,uk,ru," doc:"md, html and pdf: the report's language, en (the default), uk or ru; json and csv are the same in every language"`
 }
 type summaryOut struct {
 	ContentType string `header:"Content-Type"`
@@ -39,7 +40,10 @@ func (s *Server) getSummary(ctx context.Context, p truce.Principal, in *summaryI
 	if err != nil {
 		return nil, err
 	}
-	key := summaryKey{size: size, visible: visibility(p), format: in.Format, from: in.From, to: in.To, cases: in.Cases}
+	if in.Lang == "" || in.Format == "json" || in.Format == "csv" {
+		in.Lang = "en"
+	}
+	key := summaryKey{size: size, visible: visibility(p), format: in.Format, from: in.From, to: in.To, cases: in.Cases, lang: in.Lang}
 	if out, ok := s.summaries.get(key); ok {
 		return out, nil
 	}
@@ -64,6 +68,7 @@ type summaryKey struct {
 	size                      int64
 	visible, format, from, to string
 	cases                     bool
+	lang                      string
 }
 
 // visibility is what p may read, as IncidentFilter.Visibility decides it.
@@ -121,6 +126,15 @@ func (s *Server) buildSummary(ctx context.Context, p truce.Principal, in *summar
 		return nil, err
 	}
 	sum := report.NewSummary(a, v.Version)
+	if sum.Lang = in.Lang; in.Lang != "en" {
+		judge, jv, err := s.judges.current(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if judge != nil && jv != nil && jv.ID == v.ID && jv.Version == v.Version {
+			sum.Explain = report.Explainer(ctx, s.store, v, judge, in.Lang)
+		}
+	}
 	if err := sum.AddJudgements(ctx, s.store, v.ID, v.Version, f); err != nil {
 		return nil, err
 	}
@@ -131,6 +145,7 @@ func (s *Server) buildSummary(ctx context.Context, p truce.Principal, in *summar
 		if err != nil {
 			return nil, err
 		}
+		d.Lang = in.Lang
 		if in.Format == "pdf" {
 			if err := report.WritePDF(&buf, d); err != nil {
 				return nil, err

@@ -15,6 +15,7 @@ import (
 	"gonum.org/v1/plot/vg/vgimg"
 
 	"truce"
+	"truce/internal/i18n"
 )
 
 // Charts are drawn 7 by 3 inches at 144 dpi (1008 by 432 pixels): sharp
@@ -105,13 +106,13 @@ func valueLabels(vals plotter.Values, offset vg.Length) (*plotter.Labels, error)
 // partyChart draws a phase's violations, disputed and undetermined incidents
 // per party: bars for this period and, if there is one, lighter bars for
 // the previous period beside them.
-func partyChart(p, prev *PhaseSummary, prevLabel string) ([]byte, error) {
+func partyChart(lz *i18n.Localizer, p, prev *PhaseSummary, prevLabel string) ([]byte, error) {
 	parties := partiesOf(p, prev)
 	if len(parties) == 0 {
 		return nil, nil
 	}
-	pl := newChart(fmt.Sprintf("Phase %s: incidents by party", p.ID))
-	pl.Y.Label.Text = "incidents"
+	pl := newChart(lz.T("report.chart.by_party", "Phase", p.ID))
+	pl.Y.Label.Text = lz.T("report.chart.incidents")
 	pl.NominalX(parties...)
 	per := 1
 	if prev != nil {
@@ -148,7 +149,7 @@ func partyChart(p, prev *PhaseSummary, prevLabel string) ([]byte, error) {
 			}
 			pl.Add(b, l)
 			if period == 0 {
-				pl.Legend.Add(outcomeLabel(o, false), b)
+				pl.Legend.Add(outcomeLabel(lz, o, false), b)
 			}
 			k++
 		}
@@ -161,7 +162,7 @@ func partyChart(p, prev *PhaseSummary, prevLabel string) ([]byte, error) {
 		}
 		thumb.Color = lighter(inkColour, 0.6)
 		thumb.LineStyle.Width = 0
-		name := "lighter: previous period"
+		name := lz.T("report.chart.lighter")
 		if prevLabel != "" {
 			name += " (" + prevLabel + ")"
 		}
@@ -174,7 +175,7 @@ func partyChart(p, prev *PhaseSummary, prevLabel string) ([]byte, error) {
 
 // dailyChart draws a phase's violations, disputed and undetermined incidents
 // per day, stacked, over the given days.
-func dailyChart(p *PhaseSummary, days []string) ([]byte, error) {
+func dailyChart(lz *i18n.Localizer, p *PhaseSummary, days []string) ([]byte, error) {
 	if len(days) == 0 {
 		return nil, nil
 	}
@@ -182,14 +183,17 @@ func dailyChart(p *PhaseSummary, days []string) ([]byte, error) {
 	for _, dc := range p.Daily {
 		byDay[dc.Day] = dc.Counts
 	}
-	pl := newChart(fmt.Sprintf("Phase %s: incidents per day", p.ID))
-	pl.Y.Label.Text = "incidents"
+	pl := newChart(lz.T("report.chart.per_day", "Phase", p.ID))
+	pl.Y.Label.Text = lz.T("report.chart.incidents")
 	names := make([]string, len(days))
 	every := (len(days) + 13) / 14 // at most 14 labels
 	for i, d := range days {
 		if i%every == 0 {
 			if t, err := time.Parse(time.DateOnly, d); err == nil {
 				names[i] = t.Format("2 Jan")
+				if lz.Lang() != "en" {
+					names[i] = t.Format("02.01")
+				}
 			} else {
 				names[i] = d
 			}
@@ -217,7 +221,7 @@ func dailyChart(p *PhaseSummary, days []string) ([]byte, error) {
 		}
 		below = b
 		pl.Add(b)
-		pl.Legend.Add(outcomeLabel(o, false), b)
+		pl.Legend.Add(outcomeLabel(lz, o, false), b)
 	}
 	top := 0.0
 	for _, v := range hi {

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"truce/internal/i18n"
 )
 
 // claimsView is the "Claimed vs found" section as the Markdown, HTML and
@@ -46,34 +48,45 @@ type tallyView struct {
 }
 
 // claimColumns head a day's claims; foundColumns what truce found;
-// runningColumns the running totals.
+// runningColumns the running totals: ids of report.claims.col.*.
 var (
-	claimColumns   = []string{"Claims", "Corr.", "Contr.", "Judged", "Unver."}
-	foundColumns   = []string{"Viol.", "Disp.", "Undet."}
-	runningColumns = []string{"Σ claims", "Σ corr.", "Σ judged", "Σ viol.", "Σ disp."}
+	claimColumns   = []string{"claims", "corr", "contr", "judged", "unver"}
+	foundColumns   = []string{"viol", "disp", "undet"}
+	runningColumns = []string{"sum_claims", "sum_corr", "sum_judged", "sum_viol", "sum_disp"}
 )
 
-// claimsLegend explains the columns' short names.
-const claimsLegend = "Columns: the day's claims against the party and how many were corroborated, contradicted, judged or are unverified; " +
-	"the incidents truce found against it that day (violations, disputed, undetermined); and, marked Σ, the running totals from the reading's start. " +
-	"The total row sums every column from the reading's start."
+// columns names the columns ids in l's language.
+func columns(l *i18n.Localizer, ids ...[]string) []string {
+	var out []string
+	for _, group := range ids {
+		for _, id := range group {
+			out = append(out, l.T("report.claims.col."+id))
+		}
+	}
+	return out
+}
 
-func buildClaimsView(sec *ClaimsSection) *claimsView {
+func buildClaimsView(l *i18n.Localizer, sec *ClaimsSection) *claimsView {
 	if sec == nil {
 		return nil
 	}
-	v := &claimsView{Note: sec.Note, Intro: claimsIntro(sec), Legend: claimsLegend}
+	note := sec.Note
+	if note == ClaimsNote {
+		note = l.T("report.claims.note")
+	}
+	v := &claimsView{Note: note, Intro: claimsIntro(l, sec), Legend: l.T("report.claims.legend")}
 	for _, p := range sec.Parties {
 		if p.Claims.Total == 0 && len(p.Days) == 0 {
 			continue
 		}
-		pv := claimsPartyView{Accused: p.Accused, Summary: fmt.Sprintf("%s against %s in the period: %d corroborated, %d contradicted, %d judged, %d unverified.",
-			pluralise(p.Claims.Total, "claim", "claims"), p.Accused, p.Claims.Corroborated, p.Claims.Contradicted, p.Claims.Judged, p.Claims.Unverified)}
+		pv := claimsPartyView{Accused: p.Accused, Summary: l.T("report.claims.summary", "Claims", l.N("report.n.claims", p.Claims.Total, "N", numText(l, p.Claims.Total)),
+			"Party", p.Accused, "Corroborated", numText(l, p.Claims.Corroborated), "Contradicted", numText(l, p.Claims.Contradicted),
+			"Judged", numText(l, p.Claims.Judged), "Unverified", numText(l, p.Claims.Unverified))}
 		if len(sec.Readings) == 0 {
-			pv.Tables = append(pv.Tables, claimsOnlyTable(p))
+			pv.Tables = append(pv.Tables, claimsOnlyTable(l, p))
 		}
 		for ri, r := range sec.Readings {
-			pv.Tables = append(pv.Tables, readingTable(p, ri, r))
+			pv.Tables = append(pv.Tables, readingTable(l, p, ri, r))
 		}
 		v.Parties = append(v.Parties, pv)
 	}
@@ -82,49 +95,46 @@ func buildClaimsView(sec *ClaimsSection) *claimsView {
 		if t.Speaker != "" {
 			head += ", " + t.Speaker
 		}
-		head += ", stated " + t.Stated
+		head += l.T("report.claims.stated", "Day", t.Stated)
 		if t.Period != "" {
-			head += ", for " + t.Period
+			head += l.T("report.claims.for", "Period", t.Period)
 		}
 		v.Tallies = append(v.Tallies, tallyView{Head: head + ": " + t.Count, Wording: t.Wording, Source: t.SourceTitle, URL: t.SourceURL})
 	}
 	return v
 }
 
-func claimsIntro(sec *ClaimsSection) string {
-	s := "Claims are the parties' own accusations, each checked against the independent reports the readers of this report may read: " +
-		"corroborated (an independent source reports the same event), contradicted (independent evidence says otherwise), " +
-		"judged (its event was adjudicated; the verdict carries over) or unverified. A claim counts on its event's day, else on its statement's. "
+func claimsIntro(l *i18n.Localizer, sec *ClaimsSection) string {
+	s := l.T("report.claims.intro")
 	if len(sec.Readings) == 0 {
-		return s + "No phase of the agreement was in force in the period, so nothing is found against anyone and only the claims are shown."
+		return s + l.T("report.claims.intro_none")
 	}
 	var rs []string
 	for _, r := range sec.Readings {
-		rs = append(rs, fmt.Sprintf("the %s reading from %s", r.Name, dayText(r.Start)))
+		rs = append(rs, l.T("report.claims.reading_from", "Reading", r.Name, "Day", dayIn(l, r.Start)))
 	}
 	ph := sec.Phase
 	if sec.PhaseName != "" {
 		ph += " (" + sec.PhaseName + ")"
 	}
-	return s + fmt.Sprintf("Beside them, the incidents truce itself found against the party under each reading of phase %s, %s, "+
-		"with running totals from each reading's start. Only days with claims or findings are listed.", ph, joinAnd(rs))
+	return s + l.T("report.claims.intro_found", "Phase", ph, "Readings", joinAndIn(l, rs))
 }
 
 // claimsOnlyTable lists a party's claims by day when no phase was in force.
-func claimsOnlyTable(p ClaimsParty) claimsTable {
-	t := claimsTable{Columns: claimColumns}
+func claimsOnlyTable(l *i18n.Localizer, p ClaimsParty) claimsTable {
+	t := claimsTable{Columns: columns(l, claimColumns)}
 	for _, d := range p.Days {
 		t.Rows = append(t.Rows, claimsRow{Day: d.Day, Values: countValues(d.Claims)})
 	}
-	t.Total = claimsRow{Day: "Total", Values: countValues(p.Claims)}
+	t.Total = claimsRow{Day: l.T("report.claims.total"), Values: countValues(p.Claims)}
 	return t
 }
 
 // readingTable lists a party's days under reading ri: those on or after
 // the reading's start.
-func readingTable(p ClaimsParty, ri int, r ClaimsReading) claimsTable {
-	t := claimsTable{Title: fmt.Sprintf("Under the %s reading, in force from %s", r.Name, dayText(r.Start)),
-		Columns: append(append(append([]string{}, claimColumns...), foundColumns...), runningColumns...)}
+func readingTable(l *i18n.Localizer, p ClaimsParty, ri int, r ClaimsReading) claimsTable {
+	t := claimsTable{Title: l.T("report.claims.table_title", "Reading", r.Name, "Day", dayIn(l, r.Start)),
+		Columns: columns(l, claimColumns, foundColumns, runningColumns)}
 	before := 0
 	for _, d := range p.Days {
 		if ri >= len(d.Found) {
@@ -142,16 +152,15 @@ func readingTable(p ClaimsParty, ri int, r ClaimsReading) claimsTable {
 	}
 	if ri < len(p.Totals) {
 		tt := p.Totals[ri]
-		label := "Total"
+		label := l.T("report.claims.total")
 		if tt.Since != "" {
-			label = "Since " + tt.Since
+			label = l.T("report.claims.since", "Day", tt.Since)
 		}
 		t.Total = claimsRow{Day: label, Values: []string{itoa(tt.Claims), itoa(tt.Corroborated), itoa(tt.Contradicted), itoa(tt.Judged),
 			itoa(tt.Unverified), itoa(tt.Violations), itoa(tt.Disputed), itoa(tt.Undetermined), "", "", "", "", ""}}
 	}
 	if before > 0 {
-		t.Earlier = fmt.Sprintf("%s of the period, made before this reading's start, %s not counted under it.",
-			pluralise(before, "claim", "claims"), map[bool]string{true: "is", false: "are"}[before == 1])
+		t.Earlier = l.N("report.claims.earlier", before, "N", numText(l, before))
 	}
 	return t
 }
@@ -171,6 +180,23 @@ func dayText(day string) string {
 	return t.Format("2 January 2006")
 }
 
+// dayIn is dayText in l's language: "18 березня 2025 р.".
+func dayIn(l *i18n.Localizer, day string) string {
+	t, err := time.Parse(time.DateOnly, day)
+	if err != nil || l.Lang() == "en" {
+		return dayText(day)
+	}
+	return l.Date(t)
+}
+
+// joinAndIn is joinAnd in l's language.
+func joinAndIn(l *i18n.Localizer, xs []string) string {
+	if len(xs) < 2 || l.Lang() == "en" {
+		return joinAnd(xs)
+	}
+	return l.T("list.and", "Head", strings.Join(xs[:len(xs)-1], ", "), "Last", xs[len(xs)-1])
+}
+
 // joinAnd joins "a", "b" and "c" as "a, b and c".
 func joinAnd(xs []string) string {
 	if len(xs) < 2 {
@@ -180,23 +206,23 @@ func joinAnd(xs []string) string {
 }
 
 // writeClaimsMarkdown writes the section, if there is one.
-func writeClaimsMarkdown(b *strings.Builder, sec *ClaimsSection) {
-	v := buildClaimsView(sec)
+func writeClaimsMarkdown(b *strings.Builder, l *i18n.Localizer, sec *ClaimsSection) {
+	v := buildClaimsView(l, sec)
 	if v == nil {
 		return
 	}
-	b.WriteString("\n## Claimed vs found\n\n")
+	b.WriteString("\n## " + l.T("report.claims.heading") + "\n\n")
 	b.WriteString(mdEscape(v.Intro) + "\n\n" + mdEscape(v.Note) + "\n")
 	if len(v.Parties) > 0 {
 		b.WriteString("\n" + v.Legend + "\n")
 	}
 	for _, p := range v.Parties {
-		fmt.Fprintf(b, "\n### Against %s\n\n%s\n", mdEscape(p.Accused), mdEscape(p.Summary))
+		fmt.Fprintf(b, "\n### %s\n\n%s\n", l.T("report.claims.against", "Party", mdEscape(p.Accused)), mdEscape(p.Summary))
 		for _, t := range p.Tables {
 			if t.Title != "" {
 				fmt.Fprintf(b, "\n%s:\n", mdEscape(t.Title))
 			}
-			b.WriteString("\n| Day | " + strings.Join(t.Columns, " | ") + " |\n|---" + strings.Repeat("|---:", len(t.Columns)) + "|\n")
+			b.WriteString("\n| " + l.T("report.claims.day") + " | " + strings.Join(t.Columns, " | ") + " |\n|---" + strings.Repeat("|---:", len(t.Columns)) + "|\n")
 			for _, r := range append(t.Rows, t.Total) {
 				fmt.Fprintf(b, "| %s | %s |\n", r.Day, strings.Join(r.Values, " | "))
 			}
@@ -206,14 +232,14 @@ func writeClaimsMarkdown(b *strings.Builder, sec *ClaimsSection) {
 		}
 	}
 	if len(v.Tallies) > 0 {
-		b.WriteString("\n### The parties' tallies, as stated\n\n")
+		b.WriteString("\n### " + l.T("report.claims.tallies") + "\n\n")
 		for _, t := range v.Tallies {
 			fmt.Fprintf(b, "- %s", mdEscape(t.Head))
 			if t.Wording != "" {
 				fmt.Fprintf(b, ". %s", mdEscape(t.Wording))
 			}
 			if t.Source != "" || t.URL != "" {
-				fmt.Fprintf(b, " (source: %s", mdEscape(t.Source))
+				b.WriteString(l.T("report.claims.source", "Source", mdEscape(t.Source)))
 				if t.URL != "" {
 					fmt.Fprintf(b, ", %s", codeSpan(t.URL))
 				}

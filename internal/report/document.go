@@ -11,6 +11,7 @@ import (
 	"truce"
 	"truce/internal/adjudicate"
 	"truce/internal/geo"
+	"truce/internal/i18n"
 	"truce/internal/ledger"
 )
 
@@ -54,6 +55,10 @@ type ReportData struct {
 	// checkpoint in the transaction that appends its records). It dates
 	// the PDF when Generated is zero; zero: unknown.
 	CheckpointTime time.Time
+	// Lang is the language of the report: "" or "en" (English), "uk" or
+	// "ru". The explanations of the cases are the summary's: set
+	// Summary.Explain to have them in the same language.
+	Lang string
 }
 
 // figure is one headline number with its change from the previous period.
@@ -91,6 +96,7 @@ func changeText(now, prev int) string {
 
 // view is the content of a report, shared by the HTML and PDF writers.
 type view struct {
+	l              *i18n.Localizer
 	Title          string
 	Agreement      string
 	Version        string
@@ -116,6 +122,7 @@ type view struct {
 type phaseView struct {
 	ID, Name  string
 	Status    string // "in force", "partly in force", "never in force"; "" if unknown
+	Never     bool   // never in force
 	Schedule  []string
 	Totals    Counts
 	Parties   []partyRow
@@ -178,37 +185,41 @@ func buildView(d *ReportData) (*view, error) {
 	if prev != nil {
 		prev.finish()
 	}
-	v := &view{Title: s.Title, Agreement: s.Agreement, Version: s.Version, StoredVersion: s.StoredVersion,
+	l := i18n.For(d.Lang)
+	v := &view{l: l, Title: titleIn(s, l.Lang()), Agreement: s.Agreement, Version: s.Version, StoredVersion: s.StoredVersion,
 		Timezone: s.Timezone, Reports: s.Reports, HasPrevious: prev != nil, Obligations: s.Obligations}
 	per := d.period()
-	v.Period = per.String()
+	v.Period = periodText(l, per)
 	if prev != nil {
 		pp, err := d.previousPeriod()
 		if err != nil {
 			return nil, err
 		}
-		v.PreviousPeriod = pp.String()
+		v.PreviousPeriod = periodText(l, pp)
 	}
 	if !d.Generated.IsZero() {
 		v.Generated = d.Generated.UTC().Format("2 January 2006 15:04 UTC")
+		if l.Lang() != "en" {
+			v.Generated = l.T("date.at", "Date", l.Date(d.Generated.UTC()), "Time", d.Generated.UTC().Format("15:04 UTC"))
+		}
 	}
-	v.Figures = figuresOf(s, prev)
+	v.Figures = figuresOf(l, s, prev)
 	cp, err := readCheckpoint(d.Checkpoint, d.VerifierKey)
 	if err != nil {
 		return nil, err
 	}
 	v.Checkpoint = cp
-	if v.Phases, err = phaseViews(s, prev, per, v.PreviousPeriod); err != nil {
+	if v.Phases, err = phaseViews(l, s, prev, per, v.PreviousPeriod); err != nil {
 		return nil, err
 	}
-	v.Cases = caseViews(s)
-	v.Claims = buildClaimsView(s.Claims)
+	v.Cases = caseViews(l, s)
+	v.Claims = buildClaimsView(l, claimsIn(s, l.Lang()))
 	var outliers []reportPoint
 	if v.Map, outliers, err = renderMap(d, mapWidth, mapHeight); err != nil {
 		return nil, err
 	}
-	v.MapOutliers = outlierNote(outliers)
-	v.MapNote = mapNote(d)
+	v.MapOutliers = outlierNote(l, outliers)
+	v.MapNote = mapNote(l, d)
 	v.Highlights = highlights(s, prev, v)
 	return v, nil
 }
@@ -256,18 +267,18 @@ func (d *ReportData) pdfDate() time.Time {
 
 // figuresOf returns the headline numbers: reports, incidents, then the
 // four outcomes, with the previous period's if there is one.
-func figuresOf(s, prev *Summary) []figure {
+func figuresOf(l *i18n.Localizer, s, prev *Summary) []figure {
 	var pt Counts
 	if prev != nil {
 		pt = prev.Totals
 	}
-	out := []figure{{Label: "Reports judged", Class: "reports", Now: s.Reports}, {Label: "Incidents", Class: "reports", Now: s.Incidents}}
+	out := []figure{{Label: l.T("report.fig.reports"), Class: "reports", Now: s.Reports}, {Label: l.T("report.fig.incidents"), Class: "reports", Now: s.Incidents}}
 	if prev != nil {
 		out[0].Prev, out[0].HasPrev = prev.Reports, true
 		out[1].Prev, out[1].HasPrev = prev.Incidents, true
 	}
 	for _, o := range truce.Outcomes() {
-		out = append(out, figure{Label: outcomeLabel(o, true), Class: o.String(), Now: s.Totals.Of(o), Prev: pt.Of(o), HasPrev: prev != nil})
+		out = append(out, figure{Label: outcomeLabel(l, o, true), Class: o.String(), Now: s.Totals.Of(o), Prev: pt.Of(o), HasPrev: prev != nil})
 	}
 	return out
 }
@@ -276,10 +287,12 @@ func figuresOf(s, prev *Summary) []figure {
 // phase, its charts, against prev (nil: no comparison) labelled prevLabel.
 // The daily chart has a bar for every day of per, or for the days with
 // reports when per's days are not known or number more than 366.
-func phaseViews(s, prev *Summary, per Period, prevLabel string) ([]phaseView, error) {
+func phaseViews(l *i18n.Localizer, s, prev *Summary, per Period, prevLabel string) ([]phaseView, error) {
 	var sched map[string]string
+	var lines map[string][]string
 	if s.a != nil {
 		sched = phaseStatus(s.a)
+		lines = scheduleIn(s.a, l.Lang())
 	}
 	days, err := per.Days()
 	if err != nil || len(days) > 366 {
@@ -288,7 +301,14 @@ func phaseViews(s, prev *Summary, per Period, prevLabel string) ([]phaseView, er
 	var out []phaseView
 	for i := range s.Phases {
 		p := &s.Phases[i]
-		pv := phaseView{ID: p.ID, Name: p.Name, Status: sched[p.ID], Schedule: p.Schedule, Totals: p.Totals}
+		pv := phaseView{ID: p.ID, Name: phaseName(s.a, p.ID, p.Name, l.Lang()), Status: sched[p.ID], Schedule: p.Schedule, Totals: p.Totals}
+		pv.Never = pv.Status == "never in force"
+		if pv.Status != "" {
+			pv.Status = l.T("report.status." + strings.ReplaceAll(pv.Status, " ", "_"))
+		}
+		if ls, ok := lines[p.ID]; ok {
+			pv.Schedule = ls
+		}
 		var pp *PhaseSummary
 		if prev != nil {
 			pp = prev.phase(p.ID)
@@ -303,7 +323,7 @@ func phaseViews(s, prev *Summary, per Period, prevLabel string) ([]phaseView, er
 		pv.Active = p.Totals.Violation+p.Totals.Disputed+p.Totals.Undetermined > 0 ||
 			(pp != nil && pp.Totals.Violation+pp.Totals.Disputed+pp.Totals.Undetermined > 0)
 		if pv.Active {
-			if pv.Chart, pv.Daily, err = phaseCharts(p, pp, days, prevLabel); err != nil {
+			if pv.Chart, pv.Daily, err = phaseCharts(l, p, pp, days, prevLabel); err != nil {
 				return nil, err
 			}
 		}
@@ -314,8 +334,8 @@ func phaseViews(s, prev *Summary, per Period, prevLabel string) ([]phaseView, er
 
 // phaseCharts draws a phase's per-party chart and its daily chart, over
 // days (nil: the days with reports).
-func phaseCharts(p, pp *PhaseSummary, days []string, prevLabel string) (chart, daily []byte, err error) {
-	if chart, err = partyChart(p, pp, prevLabel); err != nil {
+func phaseCharts(l *i18n.Localizer, p, pp *PhaseSummary, days []string, prevLabel string) (chart, daily []byte, err error) {
+	if chart, err = partyChart(l, p, pp, prevLabel); err != nil {
 		return nil, nil, err
 	}
 	if days == nil {
@@ -323,29 +343,33 @@ func phaseCharts(p, pp *PhaseSummary, days []string, prevLabel string) (chart, d
 			days = append(days, dc.Day)
 		}
 	}
-	if daily, err = dailyChart(p, days); err != nil {
+	if daily, err = dailyChart(l, p, days); err != nil {
 		return nil, nil, err
 	}
 	return chart, daily, nil
 }
 
 // caseViews returns the violations and disputed cases, numbered from 1.
-func caseViews(s *Summary) []caseView {
+func caseViews(l *i18n.Localizer, s *Summary) []caseView {
 	var out []caseView
 	for i, c := range s.Cases {
 		cv := caseView{N: i + 1, Outcome: c.Outcome, Incident: c.Incident, Grouping: c.Grouping, ReportID: c.ReportID, Phase: c.Phase,
-			Commitment: c.Commitment, Party: c.Party, Explanation: c.Explanation, Time: caseTime(s, c.Time)}
+			Commitment: c.Commitment, Party: c.Party, Explanation: c.Explanation, Time: caseTime(l, s, c.Time)}
+		if l.Lang() != "en" {
+			cv.Grouping = l.T("report.case.grouping", "Reports", l.N("report.n.reports", c.Reports, "N", l.Int(c.Reports)),
+				"Sources", l.N("report.n.sources_from", c.Sources, "N", l.Int(c.Sources)))
+		}
 		if o, ok := truce.ParseOutcome(c.Outcome); ok {
-			cv.Label = outcomeLabel(o, false)
+			cv.Label = outcomeLabel(l, o, false)
 		}
 		if p := s.phase(c.Phase); p != nil {
-			cv.PhaseName = p.Name
+			cv.PhaseName = phaseName(s.a, c.Phase, p.Name, l.Lang())
 		}
 		if cd, ok := s.cases[truce.ReportID(c.ReportID)]; ok {
 			cv.Place = cd.Place
 			cv.Location = latLonText(cd.Location)
 			if cd.Site != nil {
-				cv.Site = fmt.Sprintf("%s (%s, %s from the reported location)", cd.Site.Name, cd.Site.ID, distanceText(cd.Site.DistanceMeters))
+				cv.Site = l.T("report.case.site", "Name", cd.Site.Name, "ID", cd.Site.ID, "Distance", distanceIn(l, cd.Site.DistanceMeters))
 			}
 		}
 		out = append(out, cv)
@@ -353,23 +377,81 @@ func caseViews(s *Summary) []caseView {
 	return out
 }
 
-// outcomeLabel names an outcome for a reader.
-func outcomeLabel(o truce.Outcome, plural bool) string {
-	var one, many string
-	switch o {
-	case truce.OutcomeViolation:
-		one, many = "Violation", "Violations"
-	case truce.OutcomeDisputed:
-		one, many = "Disputed", "Disputed cases"
-	case truce.OutcomeUndetermined:
-		one, many = "Undetermined", "Undetermined"
-	default:
-		one, many = "Not prohibited", "Not prohibited"
-	}
+// outcomeLabel names an outcome for a reader, as a heading of counts
+// when plural.
+func outcomeLabel(l *i18n.Localizer, o truce.Outcome, plural bool) string {
 	if plural {
-		return many
+		return l.T("report.outcome_many." + o.String())
 	}
-	return one
+	return l.T("report.outcome_one." + o.String())
+}
+
+// phaseName is phase id's name in lang as agreement a gives it (nil:
+// unknown), else name.
+func phaseName(a *truce.Agreement, id, name, lang string) string {
+	if a == nil {
+		return name
+	}
+	for i := range a.Phases {
+		if string(a.Phases[i].ID) == id {
+			return a.Phases[i].Names.In(lang, name)
+		}
+	}
+	return name
+}
+
+// scheduleIn returns, per phase of a, its schedule lines in lang as
+// NewSummary writes them in English ("RU, UA: in force from …"); nil in
+// English, where the summary's own lines serve.
+func scheduleIn(a *truce.Agreement, lang string) map[string][]string {
+	if lang == "en" {
+		return nil
+	}
+	out := map[string][]string{}
+	for _, ps := range adjudicate.Schedule(a) {
+		var lines []string
+		for i := range ps.Windows {
+			w := &ps.Windows[i]
+			who := make([]string, len(w.Parties))
+			for j, pid := range w.Parties {
+				who[j] = string(pid)
+			}
+			lines = append(lines, strings.Join(who, ", ")+": "+w.WhyIn(a, lang))
+		}
+		out[string(ps.Phase.ID)] = lines
+	}
+	return out
+}
+
+// titleIn is the agreement's title in lang where it gives one.
+func titleIn(s *Summary, lang string) string {
+	if s.a == nil {
+		return s.Title
+	}
+	return s.a.Titles.In(lang, s.Title)
+}
+
+// claimsIn is s's claims section with its phase named in lang.
+func claimsIn(s *Summary, lang string) *ClaimsSection {
+	if s.Claims == nil || lang == "en" {
+		return s.Claims
+	}
+	c := *s.Claims
+	c.PhaseName = phaseName(s.a, c.Phase, c.PhaseName, lang)
+	return &c
+}
+
+// periodText writes a period: as Period.String in English, with the
+// language's dates otherwise.
+func periodText(l *i18n.Localizer, p Period) string {
+	from, to, err := p.days()
+	if l.Lang() == "en" || err != nil {
+		return p.String()
+	}
+	if from.Equal(to) {
+		return l.Date(from)
+	}
+	return l.Date(from) + " – " + l.Date(to)
 }
 
 func (s *Summary) phase(id string) *PhaseSummary {
@@ -445,16 +527,22 @@ func (s *Summary) location() *time.Location {
 }
 
 // caseTime formats a case's RFC 3339 time in the agreement's zone.
-func caseTime(s *Summary, t string) string {
+func caseTime(l *i18n.Localizer, s *Summary, t string) string {
 	tt, err := time.Parse(time.RFC3339, t)
 	if err != nil || s.a == nil {
 		return t
 	}
-	l := tt.In(s.a.Timezone)
-	if l.Hour() == 0 && l.Minute() == 0 {
-		return l.Format("2006-01-02")
+	at := tt.In(s.a.Timezone)
+	midnight := at.Hour() == 0 && at.Minute() == 0
+	switch {
+	case l.Lang() != "en" && midnight:
+		return l.Date(at)
+	case l.Lang() != "en":
+		return l.DateTime(at)
+	case midnight:
+		return at.Format("2006-01-02")
 	}
-	return l.Format("2006-01-02 15:04 MST")
+	return at.Format("2006-01-02 15:04 MST")
 }
 
 // latLonText formats a point for a reader: "47.8383°N 35.1388°E".
@@ -468,6 +556,17 @@ func latLonText(p geo.Point) string {
 		lon, ew = -lon, "W"
 	}
 	return fmt.Sprintf("%.4f°%s %.4f°%s", lat, ns, lon, ew)
+}
+
+// distanceIn is distanceText in l's language.
+func distanceIn(l *i18n.Localizer, m float64) string {
+	if l.Lang() == "en" {
+		return distanceText(m)
+	}
+	if m < 1000 {
+		return l.T("unit.m", "N", l.Int(int(m)))
+	}
+	return l.T("unit.km", "N", l.Decimal(m/1000, 1))
 }
 
 func distanceText(m float64) string {
@@ -510,25 +609,56 @@ func readCheckpoint(text, key string) (*checkpointView, error) {
 // highlights are the summary sentences at the top of the report, in the
 // manner of a monitoring mission's daily report.
 func highlights(s, prev *Summary, v *view) []string {
+	l := v.l
+	n := func(id string, c int) string { return l.N(id, c, "N", numText(l, c)) }
 	var out []string
 	per := ""
 	if v.Period != "" {
-		per = "In the period " + v.Period + ", "
+		per = l.T("report.hl.in_period", "Period", v.Period)
 	}
 	if s.Reports == 0 {
-		out = append(out, per+"no reports were judged.")
+		out = append(out, per+l.T("report.hl.no_reports"))
 	} else {
-		out = append(out, fmt.Sprintf("%s%s judged against the agreement, describing %s: %s, %s, %d undetermined and %d not prohibited.",
-			per, pluralise(s.Reports, "report was", "reports were"), pluralise(s.Incidents, "incident", "incidents"),
-			pluralise(s.Totals.Violation, "violation", "violations"), pluralise(s.Totals.Disputed, "disputed case", "disputed cases"),
-			s.Totals.Undetermined, s.Totals.NotProhibited))
+		out = append(out, l.T("report.hl.judged", "Per", per, "Reports", n("report.n.reports_judged", s.Reports),
+			"Incidents", n("report.n.incidents", s.Incidents), "Violations", n("report.n.violations", s.Totals.Violation),
+			"Disputed", n("report.n.disputed", s.Totals.Disputed), "Undetermined", numText(l, s.Totals.Undetermined),
+			"NotProhibited", numText(l, s.Totals.NotProhibited)))
 	}
 	if prev != nil {
-		out = append(out, fmt.Sprintf("In the previous period, %s, there were %s, %s and %d undetermined, of %s: a change of %s in violations and %s in disputed cases.",
-			v.PreviousPeriod, pluralise(prev.Totals.Violation, "violation", "violations"), pluralise(prev.Totals.Disputed, "disputed case", "disputed cases"),
-			prev.Totals.Undetermined, pluralise(prev.Incidents, "incident", "incidents"),
-			changeText(s.Totals.Violation, prev.Totals.Violation), changeText(s.Totals.Disputed, prev.Totals.Disputed)))
+		out = append(out, l.T("report.hl.previous", "Period", v.PreviousPeriod, "Violations", n("report.n.violations", prev.Totals.Violation),
+			"Disputed", n("report.n.disputed", prev.Totals.Disputed), "Undetermined", numText(l, prev.Totals.Undetermined),
+			"Incidents", n("report.n.incidents_of", prev.Incidents), "ChangeV", changeText(s.Totals.Violation, prev.Totals.Violation),
+			"ChangeD", changeText(s.Totals.Disputed, prev.Totals.Disputed)))
 	}
+	out = append(out, phaseHighlights(v)...)
+	var never []string
+	for _, p := range v.Phases {
+		if p.Never {
+			never = append(never, p.ID)
+		}
+	}
+	switch len(never) {
+	case 0:
+	case 1:
+		out = append(out, l.T("report.hl.never_one", "Phase", never[0]))
+	default:
+		out = append(out, l.T("report.hl.never_many", "Head", strings.Join(never[:len(never)-1], ", "), "Last", never[len(never)-1]))
+	}
+	if len(s.Obligations) > 0 {
+		out = append(out, obligationHighlight(l, s.Obligations))
+	}
+	if v.Checkpoint != nil {
+		out = append(out, l.T("report.hl.checkpoint", "Origin", v.Checkpoint.Origin, "Size", v.Checkpoint.Size))
+	}
+	return out
+}
+
+// phaseHighlights says, per active phase, each party's violations and
+// disputed cases.
+func phaseHighlights(v *view) []string {
+	l := v.l
+	n := func(id string, c int) string { return l.N(id, c, "N", numText(l, c)) }
+	var out []string
 	for _, p := range v.Phases {
 		if !p.Active {
 			continue
@@ -538,65 +668,53 @@ func highlights(s, prev *Summary, v *view) []string {
 			if r.Counts.Violation+r.Counts.Disputed+r.Prev.Violation+r.Prev.Disputed == 0 {
 				continue
 			}
-			x := fmt.Sprintf("%s %s and %s", r.Party, pluralise(r.Counts.Violation, "violation", "violations"), pluralise(r.Counts.Disputed, "disputed case", "disputed cases"))
+			x := l.T("report.hl.party", "Party", r.Party, "Violations", n("report.n.violations", r.Counts.Violation), "Disputed", n("report.n.disputed", r.Counts.Disputed))
 			if r.HasPrev {
-				x += fmt.Sprintf(" (previous period: %d and %d)", r.Prev.Violation, r.Prev.Disputed)
+				x += l.T("report.hl.party_prev", "Violations", numText(l, r.Prev.Violation), "Disputed", numText(l, r.Prev.Disputed))
 			}
 			parts = append(parts, x)
 		}
 		if len(parts) > 0 {
-			out = append(out, fmt.Sprintf("Phase %s (%s, %s): %s.", p.ID, p.Name, p.Status, strings.Join(parts, "; ")))
+			out = append(out, l.T("report.hl.phase", "ID", p.ID, "Name", p.Name, "Status", p.Status, "Parts", strings.Join(parts, "; ")))
 		}
-	}
-	var never []string
-	for _, p := range v.Phases {
-		if p.Status == "never in force" {
-			never = append(never, p.ID)
-		}
-	}
-	switch len(never) {
-	case 0:
-	case 1:
-		out = append(out, fmt.Sprintf("Phase %s was never in force, so nothing could breach it.", never[0]))
-	default:
-		out = append(out, fmt.Sprintf("Phases %s and %s were never in force, so nothing could breach them.", strings.Join(never[:len(never)-1], ", "), never[len(never)-1]))
-	}
-	if len(s.Obligations) > 0 {
-		n := map[string]int{}
-		for _, o := range s.Obligations {
-			n[o.Status]++
-		}
-		var parts []string
-		for _, st := range []truce.ObligationStatus{truce.ObligationFulfilled, truce.ObligationPartial, truce.ObligationPending, truce.ObligationBreached} {
-			if n[string(st)] > 0 {
-				parts = append(parts, fmt.Sprintf("%d %s", n[string(st)], strings.ReplaceAll(string(st), "_", " ")))
-			}
-		}
-		out = append(out, fmt.Sprintf("Obligations: %s.", strings.Join(parts, ", ")))
-	}
-	if v.Checkpoint != nil {
-		out = append(out, fmt.Sprintf("The figures were read from the record at log checkpoint %s (%s records).", v.Checkpoint.Origin, v.Checkpoint.Size))
 	}
 	return out
 }
 
-func pluralise(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
+// obligationHighlight counts the obligations by status.
+func obligationHighlight(l *i18n.Localizer, obs []Obligation) string {
+	n := map[string]int{}
+	for _, o := range obs {
+		n[o.Status]++
 	}
-	return strconv.Itoa(n) + " " + many
+	var parts []string
+	for _, st := range []truce.ObligationStatus{truce.ObligationFulfilled, truce.ObligationPartial, truce.ObligationPending, truce.ObligationBreached} {
+		if n[string(st)] > 0 {
+			parts = append(parts, l.N("report.obligation."+string(st), n[string(st)], "N", numText(l, n[string(st)])))
+		}
+	}
+	return l.T("report.hl.obligations", "List", strings.Join(parts, ", "))
+}
+
+// numText writes n: plainly in English (as the reports always did), with
+// the language's digit grouping otherwise.
+func numText(l *i18n.Localizer, n int) string {
+	if l.Lang() == "en" {
+		return strconv.Itoa(n)
+	}
+	return l.Int(n)
 }
 
 // mapNote is the map's caption.
-func mapNote(d *ReportData) string {
+func mapNote(l *i18n.Localizer, d *ReportData) string {
 	s := d.Summary
 	n := len(s.points)
-	note := fmt.Sprintf("%s of the period at their reported locations, coloured by outcome, the most severe on top", pluralise(n, "report", "reports"))
+	sites, zones := "", ""
 	if len(d.Sites) > 0 {
-		note += "; protected sites in view as dark squares, framed and named if a case names them"
+		sites = l.T("report.map.sites")
 	}
 	if s.a != nil {
-		note += "; the agreement's zones, lightly filled (zones defined as another zone minus exclusions are not drawn separately)"
+		zones = l.T("report.map.zones")
 	}
-	return note + ". A report's location can be the place its headline names rather than the target."
+	return l.T("report.map.note", "Reports", l.N("report.n.reports", n, "N", numText(l, n)), "Sites", sites, "Zones", zones)
 }

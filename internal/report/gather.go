@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"truce"
+	"truce/internal/adjudicate"
 	"truce/internal/agreement"
 	"truce/internal/ledger"
 )
@@ -106,4 +107,33 @@ func (s *Summary) AddJudgements(ctx context.Context, st truce.Store, id truce.Ag
 		return ss.SummaryJudgements(ctx, id, version, f, add)
 	}
 	return st.Judgements(ctx, id, version, f, add)
+}
+
+// Explainer returns a Summary.Explain that renders the judgements of
+// agreement version v in lang with j, a judge of that version's agreement
+// and the stored sites (adjudicate.Judge.Explain: from the same findings).
+// A summary reads reports and judgements without what it does not count
+// (their texts), so each case's report and judgement are read whole from
+// st first; one that cannot be read keeps its English explanations.
+func Explainer(ctx context.Context, st truce.Store, v *truce.AgreementVersion, j *adjudicate.Judge, lang string) func(*truce.Report, *truce.Judgement) *truce.Judgement {
+	return func(r *truce.Report, jd *truce.Judgement) *truce.Judgement {
+		full, err1 := st.Report(ctx, r.ID)
+		stored, err2 := st.Judgement(ctx, v.ID, v.Version, r.ID)
+		if err1 != nil || err2 != nil {
+			return jd
+		}
+		x := j.Explain(full, stored, lang)
+		out := *jd
+		out.Explanation = x.Explanation
+		out.Findings = make([]truce.Finding, len(jd.Findings))
+		for i, f := range jd.Findings {
+			for _, xf := range x.Findings {
+				if xf.Commitment == f.Commitment && xf.Phase == f.Phase {
+					f.Explanation = xf.Explanation
+				}
+			}
+			out.Findings[i] = f
+		}
+		return &out
+	}
 }

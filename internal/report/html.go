@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"strings"
 )
 
 //go:embed templates/report.html
@@ -20,7 +21,6 @@ var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 	"src": func(b []byte) template.HTMLAttr {
 		return template.HTMLAttr(`src="data:image/png;base64,` + base64.StdEncoding.EncodeToString(b) + `"`)
 	},
-	"underscores": underscores,
 }).Parse(reportHTML))
 
 // WriteHTML writes the period report as one self-contained HTML page: the
@@ -43,3 +43,23 @@ func WriteHTML(w io.Writer, d *ReportData) error {
 	_, err = w.Write(buf.Bytes())
 	return err
 }
+
+// T returns the report's message id in its language, its fields from kv
+// (i18n.Localizer.T); html/template escapes it like any text.
+func (v *view) T(id string, kv ...any) string { return v.l.T(id, kv...) }
+
+// H returns the report's message id, which has no fields, as HTML: the
+// catalogue is part of the program, and English text is written as the
+// template always wrote it (quotes and apostrophes unescaped).
+func (v *view) H(id string) template.HTML { return template.HTML(v.l.T(id)) }
+
+// Alt returns an alt attribute holding message id with its fields from kv,
+// escaped for a double-quoted attribute.
+func (v *view) Alt(id string, kv ...any) template.HTMLAttr {
+	return template.HTMLAttr(`alt="` + attrEscaper.Replace(v.l.T(id, kv...)) + `"`)
+}
+
+// Lang is the report's language code, for <html lang>.
+func (v *view) Lang() string { return v.l.Lang() }
+
+var attrEscaper = strings.NewReplacer(`&`, "&amp;", `"`, "&#34;", `<`, "&lt;", `>`, "&gt;")

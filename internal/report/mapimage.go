@@ -17,6 +17,7 @@ import (
 
 	"truce"
 	"truce/internal/geo"
+	"truce/internal/i18n"
 )
 
 // Map colours. Zones get light fills in agreement order; reports are
@@ -70,7 +71,7 @@ type mapZone struct {
 // mapZones returns the agreement's zones that have geometry of their own.
 // A zone defined as another minus exclusions (e.g. "Russia without
 // Ukraine") is not drawn: it is the difference of zones already drawn.
-func mapZones(a *truce.Agreement) []mapZone {
+func mapZones(a *truce.Agreement, lang string) []mapZone {
 	if a == nil {
 		return nil
 	}
@@ -80,7 +81,7 @@ func mapZones(a *truce.Agreement) []mapZone {
 			continue
 		}
 		f := zoneFills[len(out)%len(zoneFills)]
-		name := z.Name
+		name := z.Names.In(lang, z.Name)
 		if name == "" {
 			name = string(z.ID)
 		}
@@ -181,7 +182,7 @@ const maxOutliersListed = 10
 // outlierNote says how many reports lie outside the map and names the
 // first maxOutliersListed: "2 reports outside the map: R-1 (Madrid,
 // 40.4000°N 3.7000°W); R-2 (…)."; "" when there are none.
-func outlierNote(out []reportPoint) string {
+func outlierNote(l *i18n.Localizer, out []reportPoint) string {
 	if len(out) == 0 {
 		return ""
 	}
@@ -194,9 +195,9 @@ func outlierNote(out []reportPoint) string {
 		items = append(items, fmt.Sprintf("%s (%s)", p.ID, where))
 	}
 	if n := len(out) - maxOutliersListed; n > 0 {
-		items = append(items, fmt.Sprintf("and %d more", n))
+		items = append(items, l.T("report.map.more", "N", numText(l, n)))
 	}
-	return fmt.Sprintf("%s outside the map: %s.", pluralise(len(out), "report", "reports"), strings.Join(items, "; "))
+	return l.T("report.map.outside", "Reports", l.N("report.n.reports", len(out), "N", numText(l, len(out))), "List", strings.Join(items, "; "))
 }
 
 // fitExtent pads b and widens it to the frame's aspect ratio.
@@ -246,7 +247,7 @@ func layoutMap(d *ReportData, widthPx, heightPx int) mapLayout {
 	legendW := math.Round(max(340*u, float64(widthPx)*0.28))
 	left, bottom, top, gap := math.Round(58*u), math.Round(32*u), math.Round(14*u), math.Round(18*u)
 	fw, fh := float64(widthPx)-legendW-left-gap, float64(heightPx)-bottom-top
-	zones := mapZones(d.Summary.a)
+	zones := mapZones(d.Summary.a, i18n.For(d.Lang).Lang())
 	pr := fitExtent(mapExtent(d.Summary, d.Sites, zones), left, bottom, fw, fh)
 	return mapLayout{u: u, legendW: legendW, top: top, gap: gap, zones: zones, pr: pr}
 }
@@ -283,7 +284,7 @@ func renderMap(d *ReportData, widthPx, heightPx int) ([]byte, []reportPoint, err
 	c.SetLineWidth(vg.Length(1 * u))
 	c.Stroke(frame)
 	outliers := mapOutliers(s.points, pr)
-	drawLegend(c, legendInput{x: pr.x0 + pr.fw + l.gap, y: float64(heightPx) - l.top, w: l.legendW - 2*u, u: u,
+	drawLegend(c, legendInput{l: i18n.For(d.Lang), x: pr.x0 + pr.fw + l.gap, y: float64(heightPx) - l.top, w: l.legendW - 2*u, u: u,
 		zones: l.zones, counts: counts, outside: len(outliers), sites: sites.n, cited: len(sites.labels), pr: pr})
 
 	b, err := encodePNG(c.Image())

@@ -13,6 +13,7 @@ import (
 	"truce"
 	"truce/internal/agreement"
 	"truce/internal/geo"
+	"truce/internal/i18n"
 )
 
 // mapTestAgreement has one zone, a triangle over Ukraine from Kyiv to
@@ -93,7 +94,7 @@ func TestMapExtentIgnoresStrayReport(t *testing.T) {
 		t.Errorf("map extent %+v, want about 25..42°E by 44..53°N, without Madrid", ext)
 	}
 	out := mapOutliers(d.Summary.points, l.pr)
-	if got := outlierNote(out); got != "1 report outside the map: r-madrid (Madrid, 40.4000°N 3.7000°W)." {
+	if got := outlierNote(i18n.English(), out); got != "1 report outside the map: r-madrid (Madrid, 40.4000°N 3.7000°W)." {
 		t.Errorf("outlierNote() = %q", got)
 	}
 	v, err := buildView(d)
@@ -111,11 +112,11 @@ func TestOutlierNoteTruncates(t *testing.T) {
 	for i := range 12 {
 		pts = append(pts, reportPoint{ID: truce.ReportID("r" + string(rune('a'+i))), Location: madrid})
 	}
-	got := outlierNote(pts)
+	got := outlierNote(i18n.English(), pts)
 	if !strings.HasPrefix(got, "12 reports outside the map: ra (40.4000°N 3.7000°W); rb") || !strings.HasSuffix(got, "rj (40.4000°N 3.7000°W); and 2 more.") {
 		t.Errorf("outlierNote() = %q", got)
 	}
-	if outlierNote(nil) != "" {
+	if outlierNote(i18n.English(), nil) != "" {
 		t.Error(`outlierNote(nil) != ""`)
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"truce"
 	"truce/internal/geo"
+	"truce/internal/i18n"
 )
 
 // mapFace returns Liberation Sans (the font gonum/plot bundles, with Latin,
@@ -112,6 +113,7 @@ func drawScaleBar(c vg.Canvas, pr *projection, u float64) {
 }
 
 type legendInput struct {
+	l          *i18n.Localizer
 	x, y, w, u float64 // top left corner, width, unit
 	zones      []mapZone
 	counts     map[truce.Outcome]int
@@ -140,7 +142,7 @@ func drawLegend(c vg.Canvas, in legendInput) {
 		}
 	}
 	if len(in.zones) > 0 {
-		heading("Zones")
+		heading(in.l.T("report.legend.zones"))
 		for _, z := range in.zones {
 			y -= lh
 			r := vgRect(x, y-2*u, x+22*u, y+11*u)
@@ -154,7 +156,7 @@ func drawLegend(c vg.Canvas, in legendInput) {
 		}
 		y -= 6 * u
 	}
-	heading("Reports, by outcome")
+	heading(in.l.T("report.legend.reports"))
 	for _, o := range truce.Outcomes() {
 		y -= lh
 		var p vg.Path
@@ -167,22 +169,22 @@ func drawLegend(c vg.Canvas, in legendInput) {
 		c.SetColor(outcomeColour(o))
 		c.Fill(p)
 		c.SetColor(inkColour)
-		c.FillString(body, vgPt(x+30*u, y), fmt.Sprintf("%s (%d)", outcomeLabel(o, false), in.counts[o]))
+		c.FillString(body, vgPt(x+30*u, y), fmt.Sprintf("%s (%s)", outcomeLabel(in.l, o, false), numText(in.l, in.counts[o])))
 	}
 	if in.outside > 0 {
 		y -= 4 * u
-		text(note, 0, fmt.Sprintf("%s outside the map, counted above and listed below the map.", pluralise(in.outside, "report lies", "reports lie")), 17*u)
+		text(note, 0, in.l.N("report.legend.outside", in.outside, "N", numText(in.l, in.outside)), 17*u)
 	}
 	y -= 6 * u
 	if in.sites > 0 {
-		heading("Protected sites")
+		heading(in.l.T("report.legend.sites"))
 		y -= lh
 		var p vg.Path
 		vgSquare(&p, x+11*u, y+4*u, 1.8*u)
 		c.SetColor(siteColour)
 		c.Fill(p)
 		c.SetColor(inkColour)
-		c.FillString(body, vgPt(x+30*u, y), fmt.Sprintf("site in view (%d)", in.sites))
+		c.FillString(body, vgPt(x+30*u, y), in.l.T("report.legend.in_view", "N", numText(in.l, in.sites)))
 		if in.cited > 0 {
 			y -= lh + 4*u
 			var q vg.Path
@@ -191,14 +193,14 @@ func drawLegend(c vg.Canvas, in legendInput) {
 			c.SetLineWidth(vg.Length(2 * u))
 			c.Stroke(q)
 			c.SetColor(inkColour)
-			c.FillString(body, vgPt(x+30*u, y), fmt.Sprintf("named in a case (%d)", in.cited))
+			c.FillString(body, vgPt(x+30*u, y), in.l.T("report.legend.cited", "N", numText(in.l, in.cited)))
 		}
 		y -= 6 * u
 	}
 	y -= 10 * u
 	b := in.pr.ext
-	text(note, 0, fmt.Sprintf("Equirectangular projection scaled by cos %.1f°; %s to %s, %s to %s. Zones as the agreement draws them, over country outlines from Natural Earth 4.1.0 (public domain) for orientation only; reports at their reported locations.",
-		in.pr.latitude, degreesText(b.MinLon, "E", "W"), degreesText(b.MaxLon, "E", "W"), degreesText(b.MinLat, "N", "S"), degreesText(b.MaxLat, "N", "S")), 17*u)
+	text(note, 0, in.l.T("report.legend.projection", "Cos", fmt.Sprintf("%.1f", in.pr.latitude), "W", degreesText(b.MinLon, "E", "W"), "E", degreesText(b.MaxLon, "E", "W"),
+		"S", degreesText(b.MinLat, "N", "S"), "N", degreesText(b.MaxLat, "N", "S")), 17*u)
 }
 
 // wrapText breaks s into lines no wider than w.

@@ -16,6 +16,7 @@ import (
 	"github.com/go-pdf/fpdf"
 
 	"truce"
+	"truce/internal/i18n"
 )
 
 // pdfFont is the family name the embedded DejaVu Sans is registered under.
@@ -50,7 +51,7 @@ func WritePDF(w io.Writer, d *ReportData) error {
 		return err
 	}
 	at := d.pdfDate()
-	pw := &pdfWriter{f: fpdf.New("P", "mm", "A4", ""), widths: map[int]bool{}}
+	pw := &pdfWriter{l: v.l, f: fpdf.New("P", "mm", "A4", ""), widths: map[int]bool{}}
 	f := pw.f
 	f.SetCatalogSort(true)
 	f.SetCreationDate(at.UTC())
@@ -58,8 +59,8 @@ func WritePDF(w io.Writer, d *ReportData) error {
 	f.SetProducer("truce", true)
 	f.SetCreator("truce", true)
 	f.SetTitle(v.Title, true)
-	f.SetSubject("Ceasefire monitoring report "+v.Period, true)
-	f.SetLang("en")
+	f.SetSubject(v.l.T("report.pdf.kind")+" "+v.Period, true)
+	f.SetLang(v.l.Lang())
 	f.AddUTF8FontFromBytes(pdfFont, "", fontRegular)
 	f.AddUTF8FontFromBytes(pdfFont, "B", fontBold)
 	f.SetMargins(15, 15, 15)
@@ -68,7 +69,7 @@ func WritePDF(w io.Writer, d *ReportData) error {
 	f.SetFooterFunc(func() {
 		f.SetY(-12)
 		pw.font("", 7.5, faintInk)
-		f.CellFormat(0, 4, fmt.Sprintf("%s · %s · page %d of {nb}", v.Agreement, v.Period, f.PageNo()), "", 0, "C", false, 0, "")
+		f.CellFormat(0, 4, v.l.T("report.pdf.footer", "Agreement", v.Agreement, "Period", v.Period, "Page", strconv.Itoa(f.PageNo())), "", 0, "C", false, 0, "")
 	})
 	f.AddPage()
 	pw.document(v)
@@ -84,6 +85,7 @@ func WritePDF(w io.Writer, d *ReportData) error {
 }
 
 type pdfWriter struct {
+	l      *i18n.Localizer
 	f      *fpdf.Fpdf
 	images int
 	widths map[int]bool // pixel widths of the images placed so far
@@ -209,13 +211,13 @@ func (p *pdfWriter) uniqueWidth(b []byte, pxW, pxH int) ([]byte, int) {
 func (p *pdfWriter) document(v *view) {
 	p.masthead(v)
 
-	p.heading("Summary")
+	p.heading(p.l.T("report.pdf.summary"))
 	p.bullets(v.Highlights, 9.5)
 
-	p.heading("Key figures")
+	p.heading(p.l.T("report.pdf.key_figures"))
 	p.figures(v)
 
-	p.headingWith("Map", p.width()*mapHeight/mapWidth+4)
+	p.headingWith(p.l.T("report.pdf.map"), p.width()*mapHeight/mapWidth+4)
 	p.image(v.Map, mapWidth, mapHeight)
 	p.para(v.MapNote, 8, faintInk)
 	if v.MapOutliers != "" {
@@ -224,9 +226,9 @@ func (p *pdfWriter) document(v *view) {
 
 	p.phases(v)
 
-	p.heading("Violations and disputed cases")
+	p.heading(p.l.T("report.pdf.cases"))
 	if len(v.Cases) == 0 {
-		p.para("None in this period.", 10, inkColour)
+		p.para(p.l.T("report.pdf.no_cases"), 10, inkColour)
 	}
 	for _, c := range v.Cases {
 		p.caseEntry(c)
@@ -236,7 +238,7 @@ func (p *pdfWriter) document(v *view) {
 	p.obligations(v.Obligations)
 	p.checkpoint(v.Checkpoint)
 	p.f.Ln(4)
-	p.para("Made by truce from judged reports: each report is judged against the agreement's phases and commitments under each party's reading; \"disputed\" means the readings disagree, \"undetermined\" that a fact the commitment needs (perpetrator, target, place) was not established. Figures count incidents, not reports: the reports of one event (near in place and time, or the same text republished within 7 days) make one incident, dated by its first report.", 7.5, faintInk)
+	p.para(p.l.T("report.pdf.made_by"), 7.5, faintInk)
 }
 
 // masthead writes the band at the top of the first page: what the report
@@ -246,20 +248,20 @@ func (p *pdfWriter) masthead(v *view) {
 	f := p.f
 	l, _, _, _ := f.GetMargins()
 	inner := p.width() - 8
-	line := "Ceasefire monitoring report"
+	line := p.l.T("report.pdf.kind")
 	if v.Period != "" {
 		line += " · " + v.Period
 	}
-	meta := "Agreement " + v.Agreement
+	meta := p.l.T("report.pdf.agreement", "ID", v.Agreement)
 	if v.Version != "" {
-		meta += ", version " + v.Version
+		meta += p.l.T("report.pdf.version", "Version", v.Version)
 	}
 	if v.StoredVersion > 0 {
-		meta += fmt.Sprintf(" (stored version %d)", v.StoredVersion)
+		meta += p.l.T("report.pdf.stored_version", "N", strconv.Itoa(v.StoredVersion))
 	}
-	meta += " · days in " + v.Timezone
+	meta += p.l.T("report.pdf.days_in", "Zone", v.Timezone)
 	if v.Generated != "" {
-		meta += " · generated " + v.Generated
+		meta += p.l.T("report.pdf.generated", "At", v.Generated)
 	}
 	p.font("B", 13.5, white)
 	titleLines := len(f.SplitText(v.Title, inner-2))
@@ -286,8 +288,8 @@ func (p *pdfWriter) masthead(v *view) {
 // phases writes each phase's schedule, party table and charts.
 func (p *pdfWriter) phases(v *view) {
 	f := p.f
-	p.heading("Phases and parties")
-	p.para("The figures count incidents: the reports of one event, a republished text counting once. An incident counts once per phase, under the most severe finding of its reports (reposts aside) among the phase's commitments, on the day of its first report; the party is the perpetrator its reports establish (\"unknown\" if none). The change column compares violations plus disputed cases with the previous period.", 8, faintInk)
+	p.heading(p.l.T("report.pdf.phases"))
+	p.para(p.l.T("report.pdf.phases_note"), 8, faintInk)
 	for _, ph := range v.Phases {
 		title := ph.ID + ": " + ph.Name
 		if ph.Status != "" {
@@ -315,15 +317,15 @@ func (p *pdfWriter) obligations(obs []Obligation) {
 		return
 	}
 	f := p.f
-	p.heading("Obligations")
+	p.heading(p.l.T("report.pdf.obligations"))
 	for _, o := range obs {
 		p.need(18)
 		p.font("B", 9.5, inkColour)
-		f.MultiCell(0, 5, fmt.Sprintf("%s (due %s): %s", o.ID, o.Due, underscores(o.Status)), "", "L", false)
+		f.MultiCell(0, 5, p.l.T("report.pdf.obligation", "ID", o.ID, "Due", o.Due, "Status", p.l.T("report.status_word."+o.Status)), "", "L", false)
 		p.para(o.Description, 9, inkColour)
 		var items []string
 		for _, it := range o.Items {
-			items = append(items, fmt.Sprintf("%s: %s, %d of %d", it.Party, it.What, it.Delivered, it.Count))
+			items = append(items, p.l.T("report.pdf.item", "Party", it.Party, "What", it.What, "Done", strconv.Itoa(it.Delivered), "Of", strconv.Itoa(it.Count)))
 		}
 		p.bullets(items, 8.5)
 		f.Ln(1.5)
@@ -332,16 +334,16 @@ func (p *pdfWriter) obligations(obs []Obligation) {
 
 // checkpoint writes the log checkpoint the figures were read at, if any.
 func (p *pdfWriter) checkpoint(cp *checkpointView) {
-	p.heading("Log checkpoint")
+	p.heading(p.l.T("report.pdf.checkpoint"))
 	if cp == nil {
-		p.para("No log checkpoint was given.", 9, faintInk)
+		p.para(p.l.T("report.pdf.no_checkpoint"), 9, faintInk)
 		return
 	}
-	s := fmt.Sprintf("The figures were read from the tamper-evident log %s at size %s (root hash %s).", cp.Origin, cp.Size, cp.Hash)
+	s := p.l.T("report.pdf.read_from", "Origin", cp.Origin, "Size", cp.Size, "Hash", cp.Hash)
 	if cp.Verified {
-		s += " The signature was verified against the log's key when this report was made."
+		s += p.l.T("report.pdf.verified")
 	} else {
-		s += " This report did not check the signature: check it with `truce log verify`."
+		s += p.l.T("report.pdf.not_verified")
 	}
 	p.para(s, 9, inkColour)
 	p.f.Ln(2)
@@ -394,21 +396,11 @@ func (p *pdfWriter) signedNote(text string) {
 	f.SetY(top + h)
 }
 
-func underscores(s string) string {
-	b := []byte(s)
-	for i := range b {
-		if b[i] == '_' {
-			b[i] = ' '
-		}
-	}
-	return string(b)
-}
-
 // figures is the table of headline numbers.
 func (p *pdfWriter) figures(v *view) {
 	f := p.f
 	cols := []float64{62, 36, 36, 36}
-	head := []string{"", "This period", "Previous period", "Change"}
+	head := []string{"", p.l.T("report.pdf.this_period"), p.l.T("report.pdf.previous_period"), p.l.T("report.pdf.change")}
 	if !v.HasPrevious {
 		cols, head = cols[:2], head[:2]
 	}
@@ -436,30 +428,31 @@ func (p *pdfWriter) figures(v *view) {
 		f.SetX(x + 3)
 		f.CellFormat(cols[0]-3, 6.5, fg.Label, "B", 0, "L", false, 0, "")
 		p.font("B", 9.5, inkColour)
-		f.CellFormat(cols[1], 6.5, strconv.Itoa(fg.Now), "B", 0, "R", false, 0, "")
+		f.CellFormat(cols[1], 6.5, numText(p.l, fg.Now), "B", 0, "R", false, 0, "")
 		if v.HasPrevious {
 			p.font("", 9.5, inkColour)
-			f.CellFormat(cols[2], 6.5, strconv.Itoa(fg.Prev), "B", 0, "R", false, 0, "")
+			f.CellFormat(cols[2], 6.5, numText(p.l, fg.Prev), "B", 0, "R", false, 0, "")
 			f.CellFormat(cols[3], 6.5, fg.Change(), "B", 0, "R", false, 0, "")
 		}
 		f.Ln(-1)
 	}
 	f.Ln(1)
 	if v.HasPrevious {
-		p.para("Changes are against the previous period, "+v.PreviousPeriod+".", 8, faintInk)
+		p.para(p.l.T("report.pdf.changes_against", "Period", v.PreviousPeriod), 8, faintInk)
 	} else {
-		p.para("No previous period was given, so no changes are shown.", 8, faintInk)
+		p.para(p.l.T("report.pdf.no_previous"), 8, faintInk)
 	}
 }
 
 func (p *pdfWriter) partyTable(ph phaseView, hasPrev bool) {
 	f := p.f
 	if len(ph.Parties) == 0 {
-		p.para("No reports.", 9, faintInk)
+		p.para(p.l.T("report.pdf.no_reports"), 9, faintInk)
 		return
 	}
 	cols := []float64{40, 28, 28, 28, 28, 28}
-	head := []string{"Party", "Violation", "Disputed", "Undetermined", "Not prohibited", "Change"}
+	head := []string{p.l.T("report.pdf.party"), p.l.T("report.outcome_one.violation"), p.l.T("report.outcome_one.disputed"),
+		p.l.T("report.outcome_one.undetermined"), p.l.T("report.outcome_one.not_prohibited"), p.l.T("report.pdf.change")}
 	if !hasPrev {
 		cols, head = cols[:5], head[:5]
 	}
@@ -491,6 +484,33 @@ func (p *pdfWriter) partyTable(ph phaseView, hasPrev bool) {
 	f.Ln(2)
 }
 
+// caseFacts is the line of facts under a case's heading.
+func (p *pdfWriter) caseFacts(c caseView) string {
+	facts := c.Grouping
+	if c.ReportID != c.Incident {
+		facts += p.l.T("report.pdf.finding_of", "ID", c.ReportID)
+	}
+	facts += p.l.T("report.pdf.phase", "ID", c.Phase)
+	if c.PhaseName != "" {
+		facts += ": " + c.PhaseName
+	}
+	facts += p.l.T("report.pdf.commitment", "ID", c.Commitment)
+	if c.Party != "" {
+		facts += p.l.T("report.pdf.party_of", "ID", c.Party)
+	}
+	if c.Place != "" || c.Location != "" {
+		facts += p.l.T("report.pdf.location")
+		if c.Place != "" {
+			facts += c.Place + ", "
+		}
+		facts += c.Location
+	}
+	if c.Site != "" {
+		facts += p.l.T("report.pdf.site", "Site", c.Site)
+	}
+	return facts
+}
+
 func (p *pdfWriter) caseEntry(c caseView) {
 	f := p.f
 	p.need(30)
@@ -506,31 +526,9 @@ func (p *pdfWriter) caseEntry(c caseView) {
 	bw := f.GetStringWidth(c.Label) + 4
 	f.CellFormat(bw, 5.5, c.Label, "", 0, "C", true, 0, "")
 	p.font("B", 9.5, inkColour)
-	f.CellFormat(0, 5.5, "  "+c.Time+" · incident "+c.Incident, "", 1, "L", false, 0, "")
+	f.CellFormat(0, 5.5, "  "+c.Time+p.l.T("report.pdf.incident", "ID", c.Incident), "", 1, "L", false, 0, "")
 	f.SetLeftMargin(l + 3)
-	facts := c.Grouping
-	if c.ReportID != c.Incident {
-		facts += "; the finding below is that of report " + c.ReportID
-	}
-	facts += " · phase " + c.Phase
-	if c.PhaseName != "" {
-		facts += ": " + c.PhaseName
-	}
-	facts += " · commitment " + c.Commitment
-	if c.Party != "" {
-		facts += " · party " + c.Party
-	}
-	if c.Place != "" || c.Location != "" {
-		facts += " · location "
-		if c.Place != "" {
-			facts += c.Place + ", "
-		}
-		facts += c.Location
-	}
-	if c.Site != "" {
-		facts += " · site " + c.Site
-	}
-	p.para(facts, 8, faintInk)
+	p.para(p.caseFacts(c), 8, faintInk)
 	f.Ln(0.8)
 	p.para(c.Explanation, 9, inkColour)
 	f.SetLeftMargin(l)

@@ -8,7 +8,7 @@ func (p *pdfWriter) claims(v *claimsView) {
 		return
 	}
 	f := p.f
-	p.heading("Claimed vs found")
+	p.heading(p.l.T("report.claims.heading"))
 	p.para(v.Intro, 8.5, inkColour)
 	f.Ln(1)
 	p.font("B", 8.5, inkColour)
@@ -18,14 +18,14 @@ func (p *pdfWriter) claims(v *claimsView) {
 		p.para(v.Legend, 7.5, faintInk)
 	}
 	for _, pv := range v.Parties {
-		p.subheading("Against " + pv.Accused)
+		p.subheading(p.l.T("report.claims.against", "Party", pv.Accused))
 		p.para(pv.Summary, 8.5, inkColour)
 		for _, t := range pv.Tables {
 			p.claimsTable(t)
 		}
 	}
 	if len(v.Tallies) > 0 {
-		p.subheading("The parties' tallies, as stated")
+		p.subheading(p.l.T("report.claims.tallies"))
 		var items []string
 		for _, t := range v.Tallies {
 			s := t.Head
@@ -33,7 +33,7 @@ func (p *pdfWriter) claims(v *claimsView) {
 				s += ". " + t.Wording
 			}
 			if t.Source != "" || t.URL != "" {
-				s += " (source: " + t.Source
+				s += p.l.T("report.claims.source", "Source", t.Source)
 				if t.URL != "" {
 					s += ", " + t.URL
 				}
@@ -62,7 +62,7 @@ func (p *pdfWriter) claimsTable(t claimsTable) {
 	header := func() {
 		p.fill(pdfBand)
 		p.font("B", 6, inkColour)
-		f.CellFormat(dayW, rowH+0.6, "Day", "B", 0, "L", true, 0, "")
+		f.CellFormat(dayW, rowH+0.6, p.l.T("report.claims.day"), "B", 0, "L", true, 0, "")
 		for _, c := range t.Columns {
 			f.CellFormat(numW, rowH+0.6, c, "B", 0, "R", true, 0, "")
 		}

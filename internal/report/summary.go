@@ -63,6 +63,13 @@ func (c Counts) Of(o truce.Outcome) int {
 // it could fall under another phase, and it is dated by the first). Only
 // Reports, ReportTotals, From and To count reports.
 type Summary struct {
+	// Explain, if set, renders a violation's or disputed case's judgement
+	// for the report (adjudicate.Judge.Explain in another language): Add
+	// keeps its explanations for the cases. The figures never change.
+	Explain func(*truce.Report, *truce.Judgement) *truce.Judgement `json:"-"`
+	// Lang is the language of the Markdown summary: "" or "en" (English),
+	// "uk" or "ru". JSON and CSV are for programs and stay as they are.
+	Lang          string         `json:"-"`
 	Agreement     string         `json:"agreement"`
 	Title         string         `json:"title"`
 	Version       string         `json:"version,omitempty"`
@@ -223,6 +230,9 @@ func NewSummary(a *truce.Agreement, storedVersion int) *Summary {
 // Add adds one judged report. The figures are counted, per incident, when
 // the summary is written (or Finish is called).
 func (s *Summary) Add(r *truce.Report, j *truce.Judgement) {
+	if s.Explain != nil && (j.Outcome == truce.OutcomeViolation || j.Outcome == truce.OutcomeDisputed) {
+		j = s.Explain(r, j)
+	}
 	s.Reports++
 	s.ReportTotals.add(j.Outcome)
 	day := r.Start.In(s.a.Timezone).Format("2006-01-02")

@@ -60,6 +60,16 @@
 // names who acted by role ("monitor", "party UA") for everyone but
 // monitors and admins, who see token ids.
 //
+// Pages speak English, Ukrainian or Russian: ?lang= (remembered in the
+// cookie truce_lang), else that cookie, else Accept-Language, else
+// English; a switcher on every page sets it. Templates take the
+// catalogue's web.* messages (internal/i18n); the scripts take web.js.*
+// from a JSON dictionary in the page (<script type="application/json"
+// id="i18n">, data, not code, so the policy below allows it), with plural
+// forms by Intl.PluralRules and numbers and dates by Intl. What the
+// sources wrote (report texts, names of places, actors, notes) is shown as
+// written and marked translate="no".
+//
 // Every response carries a strict Content-Security-Policy (default-src
 // 'self', no inline script or style, frame-ancestors 'none', form-action
 // 'self'), X-Content-Type-Options: nosniff and Referrer-Policy: no-referrer.

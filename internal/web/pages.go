@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
@@ -12,6 +13,7 @@ import (
 	"strings"
 
 	"truce"
+	"truce/internal/i18n"
 )
 
 // pageData is what a page template gets. Pages are shells: their scripts
@@ -30,6 +32,13 @@ type pageData struct {
 	// MergedInto is the incident IncidentID was merged into, if it was
 	// and the viewer may read it; MergedIntoPath is that incident's page.
 	MergedInto, MergedIntoPath string
+	// L speaks the page's language, Lang (en, uk or ru); Langs are the
+	// switcher's links; Dict is the catalogue's web.js.* messages for
+	// the page's scripts, as JSON.
+	L     *i18n.Localizer
+	Lang  string
+	Langs []langLink
+	Dict  template.JS
 }
 
 // pageRoles are the roles that may open a page; pages not listed are
@@ -43,19 +52,21 @@ var pageRoles = map[string][]string{
 
 // page returns a handler rendering a page shell. A page that needs a role
 // sends the public to sign in and answers 403 to other roles.
+// title is the id of the page's title in the catalogue.
 func (h *handler) page(name, title, nav string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		v := h.viewerOf(w, r)
+		l := h.localizer(w, r)
 		if roles, ok := pageRoles[name]; ok && !slices.Contains(roles, v.Role) {
 			if !v.SignedIn {
 				http.Redirect(w, r, "/signin?next="+url.QueryEscape(r.URL.Path), http.StatusSeeOther)
 				return
 			}
-			h.errorPage(w, r, http.StatusForbidden, "This page is for the "+strings.Join(roles, " and ")+" roles; you are signed in as "+v.Role+".")
+			h.errorPage(w, r, http.StatusForbidden, l.T("web.error.roles", "Roles", strings.Join(roles, ", "), "Role", v.Role))
 			return
 		}
 		h.zones.warmOnce()
-		h.render(w, r, http.StatusOK, name, pageData{Title: title, Nav: nav, Viewer: v})
+		h.render(w, r, http.StatusOK, name, pageData{Title: l.T(title), Nav: nav, Viewer: v, L: l})
 	}
 }
 
@@ -66,7 +77,8 @@ func (h *handler) incidentPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v, p := h.whoIs(w, r)
-	d := pageData{Title: "Incident " + id, Nav: "map", Viewer: v, IncidentID: id}
+	l := h.localizer(w, r)
+	d := pageData{Title: l.T("web.title.incident", "ID", id), Nav: "map", Viewer: v, IncidentID: id, L: l}
 	if into := h.mergedInto(r, p, id); into != "" {
 		d.MergedInto, d.MergedIntoPath = into, "/incidents/"+url.PathEscape(into)
 	}
@@ -239,16 +251,22 @@ func (b *bufferedResponse) Write(p []byte) (int, error) {
 }
 
 func (h *handler) notFound(w http.ResponseWriter, r *http.Request) {
-	h.errorPage(w, r, http.StatusNotFound, "There is no page at this address.")
+	h.errorPage(w, r, http.StatusNotFound, h.localizer(w, r).T("web.error.not_found"))
 }
 
+// errorPage renders msg, already in the page's language.
 func (h *handler) errorPage(w http.ResponseWriter, r *http.Request, status int, msg string) {
-	h.render(w, r, status, "error.html", pageData{Title: http.StatusText(status), Viewer: h.viewerOf(w, r), Error: msg})
+	title := h.localizer(w, r).T("web.error.status." + strconv.Itoa(status))
+	h.render(w, r, status, "error.html", pageData{Title: title, Viewer: h.viewerOf(w, r), Error: msg})
 }
 
 // render executes a page template into a buffer first, so that a failure
 // is a clean 500 rather than half a page.
 func (h *handler) render(w http.ResponseWriter, r *http.Request, status int, name string, d pageData) {
+	if d.L == nil {
+		d.L = h.localizer(w, r)
+	}
+	withLang(&d, d.L, r)
 	var buf bytes.Buffer
 	if err := h.pages.ExecuteTemplate(&buf, name, d); err != nil {
 		h.log.ErrorContext(r.Context(), "web: render", "page", name, "err", err)

@@ -154,6 +154,15 @@ type viewer struct {
 	CSRF     string // for the sign-out form
 }
 
+// Who is the viewer's role, with the party of a party's officer: "monitor",
+// "party UA".
+func (v viewer) Who() string {
+	if v.Party != "" {
+		return v.Role + " " + v.Party
+	}
+	return v.Role
+}
+
 // viewerOf resolves the session cookie. A cookie that names no active
 // session is cleared.
 func (h *handler) viewerOf(w http.ResponseWriter, r *http.Request) viewer {
@@ -192,20 +201,22 @@ func writeProblem(w http.ResponseWriter, status int, detail string) {
 // signinPage shows the sign-in form, with a fresh login CSRF token.
 func (h *handler) signinPage(w http.ResponseWriter, r *http.Request) {
 	v := h.viewerOf(w, r)
+	l := h.localizer(w, r)
 	tok := randomToken()
 	h.setCookie(w, r, loginCookie, tok, time.Hour, true)
-	h.render(w, r, http.StatusOK, "signin.html", pageData{Title: "Sign in", Nav: "signin", Viewer: v, LoginCSRF: tok, Next: safeNext(r.URL.Query().Get("next"))})
+	h.render(w, r, http.StatusOK, "signin.html", pageData{Title: l.T("web.layout.sign_in"), Nav: "signin", Viewer: v, LoginCSRF: tok, Next: safeNext(r.URL.Query().Get("next")), L: l})
 }
 
 // signin checks the posted token and starts a session.
 func (h *handler) signin(w http.ResponseWriter, r *http.Request) {
+	l := h.localizer(w, r)
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	if err := r.ParseForm(); err != nil {
-		h.errorPage(w, r, http.StatusBadRequest, "The form could not be read.")
+		h.errorPage(w, r, http.StatusBadRequest, l.T("web.signin.form_unreadable"))
 		return
 	}
 	if err := h.xorig.Check(r); err != nil || !sameToken(r.PostForm.Get(csrfField), cookieValue(r, loginCookie)) {
-		h.errorPage(w, r, http.StatusForbidden, "The sign-in form has expired or did not come from this site. Open the sign-in page again.")
+		h.errorPage(w, r, http.StatusForbidden, l.T("web.signin.form_expired"))
 		return
 	}
 	next := safeNext(r.PostForm.Get("next"))
@@ -214,20 +225,20 @@ func (h *handler) signin(w http.ResponseWriter, r *http.Request) {
 		tok := randomToken()
 		h.setCookie(w, r, loginCookie, tok, time.Hour, true)
 		w.Header().Set("Retry-After", retry)
-		h.render(w, r, status, "signin.html", pageData{Title: "Sign in", Nav: "signin", LoginCSRF: tok, Next: next,
-			Error: "Too many failed sign-ins from this address: try again in " + retry + " seconds."})
+		h.render(w, r, status, "signin.html", pageData{Title: l.T("web.layout.sign_in"), Nav: "signin", LoginCSRF: tok, Next: next, L: l,
+			Error: l.T("web.signin.too_many", "Seconds", retry)})
 		return
 	}
 	p, err := h.authenticate(r.Context(), secret)
 	if err != nil {
-		status, msg := http.StatusUnauthorized, "That token is not valid: it is unknown, expired or revoked."
+		status, msg := http.StatusUnauthorized, l.T("web.signin.invalid")
 		if truce.ErrorCode(err) != truce.EUNAUTHORIZED {
 			h.log.ErrorContext(r.Context(), "web: sign-in failed", "err", err)
-			status, msg = http.StatusInternalServerError, "Signing in failed; try again."
+			status, msg = http.StatusInternalServerError, l.T("web.signin.failed")
 		}
 		tok := randomToken()
 		h.setCookie(w, r, loginCookie, tok, time.Hour, true)
-		h.render(w, r, status, "signin.html", pageData{Title: "Sign in", Nav: "signin", LoginCSRF: tok, Next: next, Error: msg})
+		h.render(w, r, status, "signin.html", pageData{Title: l.T("web.layout.sign_in"), Nav: "signin", LoginCSRF: tok, Next: next, Error: msg, L: l})
 		return
 	}
 	// Signing in again replaces the session the browser had.
@@ -242,7 +253,8 @@ func (h *handler) signin(w http.ResponseWriter, r *http.Request) {
 		h.log.ErrorContext(r.Context(), "web: start a session", "err", err)
 		tok := randomToken()
 		h.setCookie(w, r, loginCookie, tok, time.Hour, true)
-		h.render(w, r, http.StatusInternalServerError, "signin.html", pageData{Title: "Sign in", Nav: "signin", LoginCSRF: tok, Next: next, Error: "Signing in failed; try again."})
+		h.render(w, r, http.StatusInternalServerError, "signin.html", pageData{Title: l.T("web.layout.sign_in"), Nav: "signin", LoginCSRF: tok, Next: next,
+			Error: l.T("web.signin.failed"), L: l})
 		return
 	}
 	h.setCookie(w, r, sessionCookie, id, sessionMaxAge, true)
@@ -258,18 +270,18 @@ func (h *handler) signin(w http.ResponseWriter, r *http.Request) {
 func (h *handler) signout(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	if err := r.ParseForm(); err != nil {
-		h.errorPage(w, r, http.StatusBadRequest, "The form could not be read.")
+		h.errorPage(w, r, http.StatusBadRequest, h.localizer(w, r).T("web.signin.form_unreadable"))
 		return
 	}
 	if id := cookieValue(r, sessionCookie); id != "" {
 		if err := h.xorig.Check(r); err != nil || !sameToken(r.PostForm.Get(csrfField), csrfToken(id)) {
-			h.errorPage(w, r, http.StatusForbidden, "The sign-out form did not come from this site.")
+			h.errorPage(w, r, http.StatusForbidden, h.localizer(w, r).T("web.signin.signout_foreign"))
 			return
 		}
 		if len(id) <= maxSessionID {
 			if err := h.st.DeleteSession(r.Context(), sessionHash(id)); err != nil && truce.ErrorCode(err) != truce.ENOTFOUND {
 				h.log.ErrorContext(r.Context(), "web: sign-out failed", "err", err)
-				h.errorPage(w, r, http.StatusInternalServerError, "Signing out failed; try again.")
+				h.errorPage(w, r, http.StatusInternalServerError, h.localizer(w, r).T("web.signin.signout_failed"))
 				return
 			}
 		}

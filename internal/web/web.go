@@ -81,13 +81,13 @@ func Handler(api http.Handler, st truce.Store, opt Options) http.Handler {
 	h.zones = &zoneCache{st: st, log: opt.Log}
 
 	m := h.mux
-	m.HandleFunc("GET /{$}", h.page("map.html", "Map", "map"))
-	m.HandleFunc("GET /agreement", h.page("agreement.html", "Agreement", "agreement"))
-	m.HandleFunc("GET /figures", h.page("figures.html", "Figures", "figures"))
-	m.HandleFunc("GET /claims", h.page("claims.html", "Claims", "claims"))
-	m.HandleFunc("GET /review", h.page("review.html", "Review queue", "review"))
-	m.HandleFunc("GET /submit", h.page("submit.html", "Submit a report", "submit"))
-	m.HandleFunc("GET /field", h.page("field.html", "Field form", "field"))
+	m.HandleFunc("GET /{$}", h.page("map.html", "web.title.map", "map"))
+	m.HandleFunc("GET /agreement", h.page("agreement.html", "web.title.agreement", "agreement"))
+	m.HandleFunc("GET /figures", h.page("figures.html", "web.title.figures", "figures"))
+	m.HandleFunc("GET /claims", h.page("claims.html", "web.title.claims", "claims"))
+	m.HandleFunc("GET /review", h.page("review.html", "web.title.review", "review"))
+	m.HandleFunc("GET /submit", h.page("submit.html", "web.title.submit", "submit"))
+	m.HandleFunc("GET /field", h.page("field.html", "web.title.field", "field"))
 	m.HandleFunc("GET /field-sw.js", h.serveFieldWorker)
 	m.HandleFunc("GET /incidents/{id}", h.incidentPage)
 	m.HandleFunc("GET /signin", h.signinPage)

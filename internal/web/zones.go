@@ -148,10 +148,12 @@ func (z *zoneCache) build(v *truce.AgreementVersion, b *zoneBuild) {
 
 // zoneProps describes one zone drawn with a shared geometry.
 type zoneProps struct {
-	ID          string   `json:"id"`
-	Name        string   `json:"name"`
-	Description string   `json:"description,omitempty"`
-	Exclude     []string `json:"exclude,omitempty"`
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	// Names are Name in other languages, by language code.
+	Names       map[string]string `json:"names,omitempty"`
+	Description string            `json:"description,omitempty"`
+	Exclude     []string          `json:"exclude,omitempty"`
 }
 
 // buildZoneFile parses a stored agreement version and writes its zones as
@@ -176,7 +178,7 @@ func buildZoneFile(v *truce.AgreementVersion) (*zoneFile, error) {
 		if zn.Region == nil {
 			continue
 		}
-		zp := zoneProps{ID: string(zn.ID), Name: zn.Name, Description: zn.Description}
+		zp := zoneProps{ID: string(zn.ID), Name: zn.Name, Names: zn.Names, Description: zn.Description}
 		for _, ex := range zn.Exclude {
 			zp.Exclude = append(zp.Exclude, string(ex))
 		}

@@ -1,7 +1,7 @@
 // The map's background: thin neutral country outlines (Natural Earth, a
 // background only) beneath the agreement's own zones, simplified on the
 // server from the stored agreement. No tiles: everything is this site's.
-import { h } from './common.js';
+import { h, t, nameOf } from './common.js';
 
 const L = window.L;
 const staticBase = new URL('..', import.meta.url).pathname; // /static/<build>/
@@ -29,8 +29,8 @@ function zoneStyle(f, i) {
 function zoneTooltip(f) {
   const el = h('div');
   for (const z of f.properties.zones) {
-    el.append(h('div', { class: 'zone-label' }, z.name, ' ', h('span', { class: 'muted' }, `(${z.id})`)));
-    if (z.exclude && z.exclude.length) el.append(h('div', { class: 'small' }, 'excluding ' + z.exclude.join(', ')));
+    el.append(h('div', { class: 'zone-label' }, nameOf(z), ' ', h('span', { class: 'muted' }, `(${z.id})`)));
+    if (z.exclude && z.exclude.length) el.append(h('div', { class: 'small' }, t('map.excluding', { Zones: z.exclude.join(', ') })));
   }
   return el;
 }

@@ -7,26 +7,18 @@
 // .../matches) and publishes a claim (POST .../publish). Every record
 // field is untrusted text: the page is built with DOM calls only, and a
 // field the API does not send is shown as not given.
-import { h, clear, api, announce, agreement, viewer, isMonitor, partyName, errorNotice, outcomeBadge, fmtNum, fmtTime } from './common.js';
+import {
+  h, clear, api, announce, agreement, viewer, isMonitor, partyName, errorNotice, outcomeBadge, fmtNum, fmtTime, t, tn, label, nameOf,
+} from './common.js';
 
 const el = (x) => document.getElementById(x);
 let ag = null;
 let tz = 'UTC';
 let claims = [];
 
-const statusNames = {
-  corroborated: 'Corroborated', contradicted: 'Contradicted', judged: 'Judged', unverified: 'Unverified',
-};
-const statusHelp = {
-  corroborated: 'an independent source reports the same event',
-  contradicted: 'independent evidence says otherwise',
-  judged: 'its event was adjudicated; the verdict carries over',
-  unverified: 'no independent evidence either way; absence of evidence is not contradiction',
-};
-const placedNames = {
-  coordinates: 'by the coordinates given (a settlement centre)', site: 'by the protected site its facility names',
-  settlement: 'by its settlement', region: 'by its region only', none: 'not placed',
-};
+const statusName = (st) => label('claims.status', st);
+const statusHelp = (st) => (['corroborated', 'contradicted', 'judged', 'unverified'].includes(st) ? t('claims.help.' + st) : '');
+const placedHow = (by) => (['coordinates', 'site', 'settlement', 'region', 'none'].includes(by) ? t('claims.placed.' + by) : t('claims.placed_by', { By: by }));
 const kinds = ['oil refinery', 'oil and gas pipeline/pumping/compressor/metering station', 'oil and gas storage', 'power plant',
   'substation or transformer', 'power transmission/distribution', 'nuclear power plant', 'hydroelectric dam', 'gas production',
   'heating/boiler', 'other', 'not stated'];
@@ -41,7 +33,7 @@ const str = (v) => (v === null || v === undefined ? '' : String(v));
 const speaker = (c) => str(c.claimant_body || c.body);
 // actor is who decided a match: as recorded for monitors, by role for
 // everyone else (a principal is ROLE:…, as the log records it).
-const actor = (by) => (isMonitor() ? str(by) : str(by).split(':')[0]) || 'a monitor';
+const actor = (by) => (isMonitor() ? str(by) : str(by).split(':')[0]) || t('claims.a_monitor');
 
 // check is what independent evidence says of claim c: its own fields, or
 // those of a nested result, whichever the API sends.
@@ -59,7 +51,7 @@ function check(c) {
 }
 
 function statusBadge(st) {
-  return h('span', { class: 'badge claim-' + (st || 'none'), dataset: { status: st || '' } }, statusNames[st] || st || 'Not checked');
+  return h('span', { class: 'badge claim-' + (st || 'none'), dataset: { status: st || '' } }, st ? statusName(st) : t('claims.not_checked'));
 }
 
 // externalLink links to a source off this site: http and https only,
@@ -106,11 +98,11 @@ function eventDays(c) {
 function place(c) {
   const named = [c.settlement, c.region, c.country_of_site].filter((x) => x && x !== 'not stated').join(', ');
   const by = c.placed_by || (c.lat !== undefined && c.lat !== null ? 'coordinates' : 'none');
-  const parts = [named || 'No place named'];
-  let how = placedNames[by] || `by ${by}`;
-  if (by !== 'none' && c.location_precision_m) how += `, within ${fmtNum(Math.round(c.location_precision_m / 100) / 10)} km`;
-  if (c.site) how += ` (site ${c.site})`;
-  return h('span', null, parts, h('span', { class: 'small muted placed', dataset: { placedBy: by } }, ` — placed ${how}`));
+  const parts = [named || t('claims.no_place')];
+  let how = placedHow(by);
+  if (by !== 'none' && c.location_precision_m) how += t('claims.within', { N: fmtNum(Math.round(c.location_precision_m / 100) / 10) });
+  if (c.site) how += t('claims.site', { Site: c.site });
+  return h('span', null, parts, h('span', { class: 'small muted placed', dataset: { placedBy: by } }, t('claims.placed_how', { How: how })));
 }
 
 function party(id) {
@@ -127,16 +119,16 @@ function row(c) {
     showClaim(c.id, true);
   });
   return h('tr', { dataset: { claim: c.id, status: k.status, published: String(pub), claimant: str(c.claimant), accused: str(c.accused) } },
-    h('th', { scope: 'row', class: 'nowrap' }, link, pub ? null : [' ', h('span', { class: 'badge unpublished' }, 'unpublished')]),
+    h('th', { scope: 'row', class: 'nowrap' }, link, pub ? null : [' ', h('span', { class: 'badge unpublished' }, t('unpublished'))]),
     h('td', null, party(c.claimant), speaker(c) ? h('div', { class: 'small muted' }, speaker(c)) : null),
     h('td', null, party(c.accused)),
     h('td', { class: 'nowrap' }, day(c.statement_date)),
-    h('td', { class: 'nowrap' }, eventDays(c) || h('span', { class: 'muted' }, 'not given')),
-    h('td', null, c.facility || h('span', { class: 'muted' }, 'not named'), c.facility_kind ? h('div', { class: 'small muted' }, c.facility_kind) : null),
+    h('td', { class: 'nowrap' }, eventDays(c) || h('span', { class: 'muted' }, t('claims.not_given'))),
+    h('td', null, c.facility || h('span', { class: 'muted' }, t('claims.not_named')), c.facility_kind ? h('div', { class: 'small muted' }, c.facility_kind) : null),
     h('td', null, place(c)),
     h('td', { class: 'claim-status' }, statusBadge(k.status), k.verdict ? [' ', outcomeBadge(k.verdict)] : null,
       k.reason ? h('div', { class: 'small reason' }, k.reason) : null),
-    h('td', null, externalLink(c.source_url, c.source_title || 'source') || h('span', { class: 'muted' }, c.source_title || '—')),
+    h('td', null, externalLink(c.source_url, c.source_title || t('claims.source_word')) || h('span', { class: 'muted' }, c.source_title || '—')),
     h('td', null, c.confidence || '—'));
 }
 
@@ -146,15 +138,15 @@ function renderList() {
   const box = clear(el('claims'));
   const counts = {};
   for (const c of shown) counts[check(c).status || 'none'] = (counts[check(c).status || 'none'] || 0) + 1;
-  const summary = Object.entries(counts).map(([k, n]) => `${statusNames[k] || k}: ${fmtNum(n)}`).join(', ');
+  const summary = Object.entries(counts).map(([k, n]) => `${k === 'none' ? t('claims.not_checked') : statusName(k)}: ${fmtNum(n)}`).join(', ');
   el('claims-message').textContent = shown.length
-    ? `${fmtNum(shown.length)} claim${shown.length === 1 ? '' : 's'}${claims.length !== shown.length ? ` of ${fmtNum(claims.length)}` : ''} (${summary}).`
-    : (claims.length ? 'No claim has this status.' : 'No claims.');
+    ? tn('claims.count', shown.length, { Of: claims.length !== shown.length ? t('claims.of', { N: fmtNum(claims.length) }) : '', Summary: summary })
+    : (claims.length ? t('claims.none_with_status') : t('claims.none'));
   if (shown.length) {
     box.append(h('div', { class: 'table-wrap claims-wrap' }, h('table', { id: 'claims-table' },
-      h('caption', { class: 'visually-hidden' }, 'Claims by the parties, with what independent evidence says of each'),
-      h('thead', null, h('tr', null, ['Claim', 'Claimant', 'Accused', 'Stated', 'Event', 'Facility', 'Place', 'Status', 'Source', 'Confidence']
-        .map((t) => h('th', { scope: 'col' }, t)))),
+      h('caption', { class: 'visually-hidden' }, t('claims.caption')),
+      h('thead', null, h('tr', null, ['claim', 'claimant', 'accused', 'stated', 'event', 'facility', 'place', 'status', 'source', 'confidence']
+        .map((c) => h('th', { scope: 'col' }, t('claims.col.' + c))))),
       h('tbody', null, shown.map(row)))));
   }
   box.dataset.state = 'ready';
@@ -164,7 +156,7 @@ function renderList() {
 async function loadClaims() {
   const box = el('claims');
   box.dataset.state = 'loading';
-  el('claims-message').textContent = 'Loading…';
+  el('claims-message').textContent = t('loading');
   const q = new URLSearchParams();
   if (el('f-claimant').value) q.set('claimant', el('f-claimant').value);
   if (el('f-accused').value) q.set('accused', el('f-accused').value);
@@ -173,7 +165,7 @@ async function loadClaims() {
     renderList();
   } catch (e) {
     box.dataset.state = 'error';
-    clear(el('claims-message')).append(errorNotice('The claims could not be loaded: ' + e.message));
+    clear(el('claims-message')).append(errorNotice(t('claims.load_failed', { Error: e.message })));
   }
 }
 
@@ -183,20 +175,23 @@ async function loadTallies() {
     const ts = list(await api('/api/v1/tallies'), 'tallies', 'items');
     clear(box).append(ts.length
       ? h('div', { class: 'table-wrap' }, h('table', { id: 'tallies-table' },
-        h('caption', { class: 'visually-hidden' }, 'Tallies stated by the parties'),
-        h('thead', null, h('tr', null, ['Claimant', 'Stated', 'Who', 'Period', 'Count, as stated', 'Wording', 'Source'].map((t) => h('th', { scope: 'col' }, t)))),
-        h('tbody', null, ts.map((t) => h('tr', { dataset: { tally: str(t.id), published: String(t.published !== false) } },
-          h('td', null, party(t.claimant), t.published === false ? [' ', h('span', { class: 'badge unpublished' }, 'unpublished')] : null),
-          h('td', null, day(t.statement_date)), h('td', null, t.speaker || '—'), h('td', null, t.period || t.period_covered || '—'),
-          h('td', null, h('strong', null, str(t.count))), h('td', null, t.wording || ''),
-          h('td', null, externalLink(t.source_url, t.source_title || 'source') || (t.source_title || '—')))))))
-      : h('p', { class: 'muted' }, 'No tallies.'));
+        h('caption', { class: 'visually-hidden' }, t('claims.tallies_caption')),
+        h('thead', null, h('tr', null, ['claimant', 'stated', 'who', 'period', 'count', 'wording', 'source'].map((c) => h('th', { scope: 'col' }, t('claims.tcol.' + c))))),
+        h('tbody', null, ts.map((ty) => h('tr', { dataset: { tally: str(ty.id), published: String(ty.published !== false) } },
+          h('td', null, party(ty.claimant), ty.published === false ? [' ', h('span', { class: 'badge unpublished' }, t('unpublished'))] : null),
+          h('td', null, day(ty.statement_date)), h('td', null, ty.speaker || '—'), h('td', null, ty.period || ty.period_covered || '—'),
+          h('td', null, h('strong', null, str(ty.count))), h('td', null, ty.wording || ''),
+          h('td', null, externalLink(ty.source_url, ty.source_title || t('claims.source_word')) || (ty.source_title || '—')))))))
+      : h('p', { class: 'muted' }, t('claims.no_tallies')));
     box.dataset.state = 'ready';
   } catch (e) {
     box.dataset.state = 'error';
-    clear(box).append(errorNotice('The tallies could not be loaded: ' + e.message));
+    clear(box).append(errorNotice(t('claims.tallies_failed', { Error: e.message })));
   }
 }
+
+// decisionName names a monitor's decision on a match.
+const decisionName = (d) => (d === 'confirmed' || d === 'rejected' ? t('claims.decision.' + d) : d);
 
 // decisionOf is the monitors' latest decision on incident inc of a claim.
 function decisionOf(d, inc) {
@@ -215,17 +210,17 @@ function matchForm(id, p, done) {
       await api(`/api/v1/claims/${encodeURIComponent(id)}/matches`, {
         method: 'POST', body: { incident: p.incident, decision, note: form.querySelector('input').value.trim() },
       });
-      announce(`Match with ${p.incident} ${decision}.`);
+      announce(t('claims.match_' + decision, { Incident: p.incident }));
       await done();
     } catch (e) {
       msg.append(errorNotice(e.message));
       btn.disabled = false;
     }
   };
-  const confirm = h('button', { type: 'button', class: 'confirm', dataset: { decision: 'confirmed' } }, 'Confirm: the same event');
-  const reject = h('button', { type: 'button', class: 'reject', dataset: { decision: 'rejected' } }, 'Reject: not the same event');
+  const confirm = h('button', { type: 'button', class: 'confirm', dataset: { decision: 'confirmed' } }, t('claims.confirm'));
+  const reject = h('button', { type: 'button', class: 'reject', dataset: { decision: 'rejected' } }, t('claims.reject'));
   const form = h('div', { class: 'match-form', dataset: { incident: p.incident } },
-    h('div', { class: 'row grow' }, h('label', { for: note }, 'Note (optional)'), h('input', { type: 'text', id: note, maxlength: '5000', autocomplete: 'off' })),
+    h('div', { class: 'row grow' }, h('label', { for: note }, t('claims.note_optional')), h('input', { type: 'text', id: note, maxlength: '5000', autocomplete: 'off' })),
     confirm, reject, msg);
   confirm.addEventListener('click', () => send('confirmed', confirm));
   reject.addEventListener('click', () => send('rejected', reject));
@@ -240,24 +235,24 @@ function renderDetail(d) {
   const k = check(d);
   const box = clear(el('claim-body'));
   const pub = d.published !== false;
-  el('h-claim').textContent = `Claim ${d.id}`;
-  box.append(h('p', null, statusBadge(k.status), k.verdict ? [' verdict ', outcomeBadge(k.verdict)] : null,
-    pub ? null : [' ', h('span', { class: 'badge unpublished', id: 'claim-unpublished' }, 'unpublished')],
-    ' ', h('span', { class: 'muted' }, statusHelp[k.status] || '')));
+  el('h-claim').textContent = t('claims.claim_id', { ID: d.id });
+  box.append(h('p', null, statusBadge(k.status), k.verdict ? [' ', t('claims.verdict'), ' ', outcomeBadge(k.verdict)] : null,
+    pub ? null : [' ', h('span', { class: 'badge unpublished', id: 'claim-unpublished' }, t('unpublished'))],
+    ' ', h('span', { class: 'muted' }, statusHelp(k.status))));
   if (k.reason) box.append(h('p', { id: 'claim-reason' }, k.reason));
-  if (k.explanation) box.append(h('p', { class: 'explanation' }, h('strong', null, 'Verdict carried over: '), k.explanation));
+  if (k.explanation) box.append(h('p', { class: 'explanation' }, h('strong', null, t('claims.carried_over') + ' '), k.explanation));
   if (isMonitor() && !pub) {
     const msg = h('span', { role: 'status', 'aria-live': 'polite' });
-    const btn = h('button', { type: 'button', id: 'claim-publish' }, 'Publish this claim');
+    const btn = h('button', { type: 'button', id: 'claim-publish' }, t('claims.publish'));
     btn.addEventListener('click', async () => {
       btn.disabled = true;
       clear(msg);
       try {
         await api(`/api/v1/claims/${encodeURIComponent(d.id)}/publish`, { method: 'POST' });
-        announce(`Claim ${d.id} published.`);
+        announce(t('claims.published', { ID: d.id }));
         await Promise.all([showClaim(d.id, false), loadClaims()]);
       } catch (e) {
-        msg.append(errorNotice('Not published: ' + e.message));
+        msg.append(errorNotice(t('claims.not_published', { Error: e.message })));
         btn.disabled = false;
       }
     });
@@ -265,19 +260,19 @@ function renderDetail(d) {
   }
   const ll = d.lat !== undefined && d.lat !== null && d.lon !== undefined && d.lon !== null ? ` (${Number(d.lat).toFixed(4)}, ${Number(d.lon).toFixed(4)})` : '';
   box.append(h('dl', { class: 'facts' },
-    fact('Claimant', party(d.claimant), speaker(d) ? ` — ${speaker(d)}` : ''),
-    fact('Accused', party(d.accused)),
-    fact('Statement date', day(d.statement_date) || '—'),
-    fact('Event date', eventDays(d) || 'not given'),
-    fact('Facility', d.facility || 'not named', d.facility_kind ? ` (${d.facility_kind})` : ''),
-    fact('Place', place(d), ll),
-    fact('Weapon', d.weapon || '—'),
-    fact('Consequences, as stated', d.consequences || '—'),
-    fact('Source', externalLink(d.source_url, d.source_title || d.source_url) || (d.source_title || '—')),
-    fact('Confidence', d.confidence || '—', h('span', { class: 'small muted' }, ' (how faithfully the record reports the claim)')),
-    d.note ? fact('Note', d.note) : null));
-  if (k.incidents.length) box.append(h('p', null, 'The status rests on: ', k.incidents.flatMap((id, i) => [i ? ', ' : '', incidentLink(id)]), '.'));
-  box.append(h('h3', null, 'Incidents that could be the same event'));
+    fact(t('claims.col.claimant'), party(d.claimant), speaker(d) ? ` — ${speaker(d)}` : ''),
+    fact(t('claims.col.accused'), party(d.accused)),
+    fact(t('claims.statement_date'), day(d.statement_date) || '—'),
+    fact(t('claims.event_date'), eventDays(d) || t('claims.not_given')),
+    fact(t('claims.col.facility'), d.facility || t('claims.not_named'), d.facility_kind ? ` (${d.facility_kind})` : ''),
+    fact(t('claims.col.place'), place(d), ll),
+    fact(t('claims.weapon'), d.weapon || '—'),
+    fact(t('claims.consequences'), d.consequences || '—'),
+    fact(t('claims.col.source'), externalLink(d.source_url, d.source_title || d.source_url) || (d.source_title || '—')),
+    fact(t('claims.col.confidence'), d.confidence || '—', h('span', { class: 'small muted' }, ' ' + t('claims.confidence_help'))),
+    d.note ? fact(t('claims.note'), d.note) : null));
+  if (k.incidents.length) box.append(h('p', null, t('claims.rests_on') + ' ', k.incidents.flatMap((id, i) => [i ? ', ' : '', incidentLink(id)]), '.'));
+  box.append(h('h3', null, t('claims.same_event')));
   const props = list(d.proposals).length ? list(d.proposals) : k.proposals;
   // Decisions on incidents that were not proposed (a monitor's own match)
   // are listed too.
@@ -285,20 +280,20 @@ function renderDetail(d) {
   const extra = list(d.matches).filter((m) => !seen.has(m.incident) && (seen.add(m.incident), true)).map((m) => ({ incident: m.incident, reason: '' }));
   const all = [...props, ...extra];
   if (!all.length) {
-    box.append(h('p', { class: 'muted', id: 'no-proposals' }, 'No independent report matches this claim in time, place and kind.'));
+    box.append(h('p', { class: 'muted', id: 'no-proposals' }, t('claims.no_proposals')));
   } else {
     box.append(h('ul', { class: 'queue proposals' }, all.map((p) => {
       const dec = decisionOf(d, p.incident) || (p.decision ? { decision: p.decision } : null);
       const details = [];
-      if (p.by_site) details.push('names the claimed site');
-      if (typeof p.distance_m === 'number' && p.distance_m >= 0) details.push(`${fmtNum(Math.round(p.distance_m / 100) / 10)} km away`);
-      if (p.vague) details.push('a vague match (wide area): it may corroborate, never contradict');
+      if (p.by_site) details.push(t('claims.by_site'));
+      if (typeof p.distance_m === 'number' && p.distance_m >= 0) details.push(t('claims.km_away', { N: fmtNum(Math.round(p.distance_m / 100) / 10) }));
+      if (p.vague) details.push(t('claims.vague'));
       return h('li', { dataset: { incident: p.incident, decision: dec ? str(dec.decision) : 'none' } },
-        h('p', null, h('strong', null, incidentLink(p.incident)), list(p.reports).length ? ` · reports ${list(p.reports).join(', ')}` : '',
+        h('p', null, h('strong', null, incidentLink(p.incident)), list(p.reports).length ? t('claims.reports', { List: list(p.reports).join(', ') }) : '',
           details.length ? h('span', { class: 'muted' }, ` · ${details.join('; ')}`) : null),
-        p.reason ? h('p', { class: 'explanation' }, p.reason) : (props.includes(p) ? null : h('p', { class: 'muted' }, 'Matched by a monitor.')),
-        dec ? h('p', { class: 'decision' }, h('span', { class: 'badge status' }, dec.decision === 'confirmed' ? 'Confirmed' : dec.decision === 'rejected' ? 'Rejected' : str(dec.decision)),
-          ` by ${actor(dec.by)}${dec.at ? ' on ' + day(dec.at) : ''}`, dec.note ? ` — ${dec.note}` : '') : h('p', { class: 'small muted' }, 'Proposed; no monitor has decided.'),
+        p.reason ? h('p', { class: 'explanation' }, p.reason) : (props.includes(p) ? null : h('p', { class: 'muted' }, t('claims.by_monitor'))),
+        dec ? h('p', { class: 'decision' }, h('span', { class: 'badge status' }, decisionName(str(dec.decision))),
+          t('claims.decided_by', { Who: actor(dec.by) }) + (dec.at ? t('claims.decided_on', { Day: day(dec.at) }) : ''), dec.note ? ` — ${dec.note}` : '') : h('p', { class: 'small muted' }, t('claims.undecided')),
         isMonitor() ? matchForm(d.id, p, () => Promise.all([showClaim(d.id, false), loadClaims()])) : null);
     })));
   }
@@ -326,8 +321,8 @@ async function showClaim(id, push) {
     if (push) el('h-claim').focus();
   } catch (e) {
     sec.dataset.state = 'error';
-    el('h-claim').textContent = `Claim ${id}`;
-    clear(el('claim-body')).append(errorNotice(e.status === 404 ? 'There is no such claim, or you may not read it.' : 'The claim could not be loaded: ' + e.message));
+    el('h-claim').textContent = t('claims.claim_id', { ID: id });
+    clear(el('claim-body')).append(errorNotice(e.status === 404 ? t('claims.not_found') : t('claims.claim_failed', { Error: e.message })));
   }
 }
 
@@ -335,7 +330,7 @@ function fileForm() {
   const form = el('claim-form');
   if (!form) return;
   const others = ag ? ag.parties.filter((p) => !p.mediator && p.id !== viewer.party) : [];
-  for (const p of others) el('c-accused').append(h('option', { value: p.id }, `${p.name} (${p.id})`));
+  for (const p of others) el('c-accused').append(h('option', { value: p.id }, `${nameOf(p)} (${p.id})`));
   for (const k of kinds) el('c-kind').append(h('option', { value: k }, k));
   el('c-stated').value = new Date().toISOString().slice(0, 10);
   form.addEventListener('submit', async (e) => {
@@ -343,7 +338,7 @@ function fileForm() {
     const out = clear(el('c-result'));
     if (!form.reportValidity()) return;
     if (Boolean(form.lat.value) !== Boolean(form.lon.value)) {
-      out.append(errorNotice('Give both latitude and longitude, or neither.'));
+      out.append(errorNotice(t('claims.both_or_neither')));
       return;
     }
     const body = { accused: form.accused.value, statement_date: form.statement_date.value };
@@ -361,15 +356,15 @@ function fileForm() {
       const c = await api('/api/v1/claims', { method: 'POST', body });
       const id = str(c.id || c.claim_id);
       out.append(h('div', { class: 'notice', id: 'c-created', dataset: { claim: id } },
-        h('p', null, h('strong', null, `Claim ${id} filed`), ` as ${viewer.party}. `, 'It is unpublished until a monitor publishes it. ',
-          h('a', { href: '/claims?claim=' + encodeURIComponent(id) }, 'Open it'), '.')));
+        h('p', null, h('strong', null, t('claims.filed', { ID: id })), t('claims.filed_as', { Party: viewer.party }), ' ',
+          h('a', { href: '/claims?claim=' + encodeURIComponent(id) }, t('claims.open_it')), '.')));
       form.reset();
       el('c-claimant').value = viewer.party;
       el('c-stated').value = new Date().toISOString().slice(0, 10);
-      announce(`Claim ${id} filed`);
+      announce(t('claims.filed', { ID: id }));
       await Promise.all([loadClaims(), id ? showClaim(id, true) : null]);
     } catch (err) {
-      out.append(errorNotice('The claim was not filed: ' + err.message));
+      out.append(errorNotice(t('claims.not_filed', { Error: err.message })));
     } finally {
       btn.disabled = false;
     }
@@ -381,8 +376,8 @@ async function init() {
   tz = (ag && ag.timezone) || 'UTC';
   const params = new URLSearchParams(location.search);
   for (const p of ag ? ag.parties.filter((x) => !x.mediator) : []) {
-    el('f-claimant').append(h('option', { value: p.id }, `${p.name} (${p.id})`));
-    el('f-accused').append(h('option', { value: p.id }, `${p.name} (${p.id})`));
+    el('f-claimant').append(h('option', { value: p.id }, `${nameOf(p)} (${p.id})`));
+    el('f-accused').append(h('option', { value: p.id }, `${nameOf(p)} (${p.id})`));
   }
   for (const f of ['claimant', 'accused', 'status']) {
     const v = params.get(f);
@@ -413,5 +408,5 @@ async function init() {
 
 init().catch((e) => {
   el('claims').dataset.state = 'error';
-  clear(el('claims-message')).append(errorNotice('The claims could not be loaded: ' + e.message));
+  clear(el('claims-message')).append(errorNotice(t('claims.load_failed', { Error: e.message })));
 });

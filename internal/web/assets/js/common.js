@@ -8,6 +8,39 @@ export const viewer = {
   signedIn: document.body.dataset.signedIn === 'true',
 };
 
+// The page's language and its messages (the catalogue's web.js.*, embedded
+// by the server as JSON in #i18n): t renders one, tn one with plural
+// forms chosen by the language's CLDR rules, tx one with DOM nodes for
+// some of its fields. A message the page lacks shows as its id.
+const dict = (() => {
+  try {
+    return JSON.parse(document.getElementById('i18n').textContent);
+  } catch (_) {
+    return { lang: 'en', messages: {} };
+  }
+})();
+export const lang = dict.lang || 'en';
+const locale = lang === 'en' ? 'en-GB' : lang;
+const plurals = new Intl.PluralRules(locale);
+
+function template(id, n) {
+  const m = dict.messages[id];
+  if (m === undefined) return id;
+  if (typeof m === 'string') return m;
+  return (n !== undefined && m[plurals.select(n)]) || m.other;
+}
+
+function parts(src, vars) {
+  return src.split(/\{\{\s*\.(\w+)\s*\}\}/).map((x, i) => (i % 2 ? (vars && vars[x] !== undefined ? vars[x] : '') : x));
+}
+
+export const t = (id, vars) => parts(template(id), vars).join('');
+export const tn = (id, n, vars) => parts(template(id, n), { Count: fmtNum(n), ...vars }).join('');
+// label names value v of a kind of value (kind.v in the catalogue, e.g.
+// basis.text), or shows v as it is when the catalogue has no name for it.
+export const label = (kind, v) => (v && dict.messages[`${kind}.${v}`] !== undefined ? t(`${kind}.${v}`) : String(v || '?'));
+export const tx = (id, vars) => parts(template(id), vars).filter((x) => x !== '');
+
 export const isMonitor = () => viewer.role === 'monitor' || viewer.role === 'admin';
 
 // h builds an HTML element. Strings among the children become text nodes.
@@ -109,17 +142,16 @@ async function apiError(r) {
   } catch (_) {
     // not JSON: keep the status line
   }
-  if (r.status === 401) msg += ' — sign in again.';
+  if (r.status === 401) msg += t('api.sign_in_again');
   return new APIError(r.status, msg);
 }
 
 export const outcomes = ['violation', 'disputed', 'undetermined', 'not_prohibited'];
-const outcomeNames = { violation: 'Violation', disputed: 'Disputed', undetermined: 'Undetermined', not_prohibited: 'Not prohibited', '': 'Not judged' };
-export const outcomeLabel = (o) => outcomeNames[o || ''] || o;
+export const outcomeLabel = (o) => (outcomes.includes(o) ? t('outcome.' + o) : o ? o : t('outcome.none'));
 export const severity = (o) => ({ violation: 4, disputed: 3, undetermined: 2, not_prohibited: 1 })[o] || 0;
 
-const statusNames = { reported: 'Reported', under_review: 'Under review', verified: 'Verified', unverifiable: 'Unverifiable', dismissed: 'Dismissed' };
-export const statusLabel = (st) => statusNames[st] || st;
+const statuses = ['reported', 'under_review', 'verified', 'unverifiable', 'dismissed'];
+export const statusLabel = (st) => (statuses.includes(st) ? t('status.' + st) : st);
 
 export function outcomeBadge(o) {
   return h('span', { class: 'badge ' + (o || 'none') }, outcomeLabel(o));
@@ -136,10 +168,13 @@ export const dayNumber = (day) => Math.floor(Date.parse(day + 'T00:00:00Z') / DA
 export const dayFromNumber = (n) => new Date(n * DAY).toISOString().slice(0, 10);
 export const addDays = (day, n) => dayFromNumber(dayNumber(day) + n);
 
-// fmtTime shows an instant in the agreement's time zone (or UTC).
+// fmtTime shows an instant in the agreement's time zone (or UTC): as
+// 2025-03-18 15:28 in English, by the language's rules in the others
+// (18 березня 2025 р. о 15:28).
 export function fmtTime(iso, tz, withTime = true) {
   if (!iso) return '';
   const d = new Date(iso);
+  if (lang !== 'en') return localTime(d, tz, withTime);
   const opts = { year: 'numeric', month: '2-digit', day: '2-digit', timeZone: tz || 'UTC' };
   if (withTime) Object.assign(opts, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
   try {
@@ -149,6 +184,24 @@ export function fmtTime(iso, tz, withTime = true) {
   } catch (_) {
     return d.toISOString().slice(0, withTime ? 16 : 10).replace('T', ' ');
   }
+}
+
+function localTime(d, tz, withTime) {
+  const opts = { year: 'numeric', month: 'long', day: 'numeric', timeZone: tz || 'UTC' };
+  if (withTime) Object.assign(opts, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+  try {
+    return new Intl.DateTimeFormat(locale, opts).format(d);
+  } catch (_) {
+    return new Intl.DateTimeFormat(locale, { ...opts, timeZone: 'UTC' }).format(d);
+  }
+}
+
+// fmtDay shows a day (YYYY-MM-DD) as it is, in English, and by the
+// language's rules in the others; short leaves the year out.
+export function fmtDay(day, short = false) {
+  if (lang === 'en') return short ? day.slice(5) : day;
+  const opts = short ? { day: '2-digit', month: '2-digit', timeZone: 'UTC' } : { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' };
+  return new Intl.DateTimeFormat(locale, opts).format(new Date(day + 'T00:00:00Z'));
 }
 
 // dayStart is the instant (RFC 3339, UTC) at which the day begins in the
@@ -175,7 +228,7 @@ function offsetAt(t, tz) {
   }
 }
 
-export const fmtNum = (n) => Number(n).toLocaleString('en-GB');
+export const fmtNum = (n) => Number(n).toLocaleString(locale);
 
 // agreement fetches the current agreement once per page; null if none.
 let agreementPromise = null;
@@ -191,6 +244,10 @@ export function agreement() {
 
 // agreementRange is the period the agreement's phases were in force under
 // any reading, as days: [first start, last end].
+// langQuery is the query parameter that asks the API for the page's
+// language, after sep ('?' or '&'); nothing in English.
+export const langQuery = (sep) => (lang === 'en' ? '' : `${sep}lang=${lang}`);
+
 export function agreementRange(ag) {
   let first = null;
   let last = null;
@@ -206,9 +263,23 @@ export function agreementRange(ag) {
   return first ? [first, last] : null;
 }
 
+// nameOf is the name of an agreement's party, zone, category or phase in
+// the page's language when the agreement gives one, else in English.
+export const nameOf = (x) => (x.names && x.names[lang]) || x.name;
+
 export function partyName(ag, id) {
   const p = ag && ag.parties.find((x) => x.id === id);
-  return p ? `${p.name} (${id})` : id;
+  return p ? `${nameOf(p)} (${id})` : id;
+}
+
+// whyOf says when a phase's window (of GET /api/v1/agreement) is in
+// force, or why it is not, in the page's language when the API gives it.
+export const whyOf = (w) => (w.whys && w.whys[lang]) || w.why;
+
+// phaseName is phase id's name in the page's language, else fallback.
+export function phaseName(ag, id, fallback) {
+  const ph = ag && ag.phases.find((x) => x.id === id);
+  return ph ? nameOf(ph) : fallback;
 }
 
 export function errorNotice(msg) {

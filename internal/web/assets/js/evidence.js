@@ -1,7 +1,7 @@
 // Evidence spans: the words of a report's text that established each fact
 // of its judgement (facts.evidence), drawn as <mark> elements over the
 // text. Report text is hostile input: it only ever becomes text nodes.
-import { h } from './common.js';
+import { h, t, lang, label } from './common.js';
 
 // The facts the legend names, in its order.
 export const evidenceFacts = ['attack', 'perpetrator', 'target', 'modality', 'place', 'outage'];
@@ -10,7 +10,7 @@ export const evidenceFacts = ['attack', 'perpetrator', 'target', 'modality', 'pl
 const factClass = (fact) => 'ev-' + (String(fact || '').replace(/[^A-Za-z0-9_-]/g, '') || 'other');
 
 function title(ev) {
-  return `${ev.fact}${ev.note ? ': ' + ev.note : ''} (${ev.basis || '?'})`;
+  return `${factLabel(ev.fact)}${ev.note && lang === 'en' ? ': ' + ev.note : ''} (${basisLabel(ev.basis)})`;
 }
 
 // layout splits a judgement's evidence into the spans drawn over the text
@@ -64,20 +64,25 @@ export function markedText(cps, drawn) {
   return out;
 }
 
+// factLabel and basisLabel name a fact and how it was established in the
+// page's language; a value the catalogue does not know shows as it is.
+export const factLabel = (f) => label('fact', f);
+export const basisLabel = (b) => label('basis', b);
+
 // evidenceLine describes, as plain text, evidence that is not drawn over
 // the text: a tag, site, field or sensor, or words inside a drawn span.
 export function evidenceLine(item) {
   const { ev, inside } = item;
   const words = ev.words ? (ev.basis === 'text' || ev.basis === 'place' ? ` “${ev.words}”` : ` ${ev.words}`) : '';
   return h('li', { class: 'ev-line', dataset: { fact: String(ev.fact || ''), basis: String(ev.basis || '') } },
-    h('span', { class: 'ev-key ' + factClass(ev.fact) }, String(ev.fact || '?')),
-    ` — ${ev.basis || '?'}${words ? ':' : ''}${words}`,
-    ev.note ? ` (${ev.note})` : '',
-    inside ? ' — within the words highlighted above' : '');
+    h('span', { class: 'ev-key ' + factClass(ev.fact) }, factLabel(ev.fact)),
+    ` — ${basisLabel(ev.basis)}${words ? ':' : ''}`, words ? h('span', { translate: 'no' }, words) : '',
+    ev.note && lang === 'en' ? ` (${ev.note})` : '',
+    inside ? t('ev.inside') : '');
 }
 
 // legend names the colours of the facts.
 export function legend() {
-  return h('p', { class: 'ev-legend small', id: 'ev-legend' }, 'Highlighted: the words that established each fact of the judgement. ',
-    evidenceFacts.map((f) => [h('mark', { class: 'ev ' + factClass(f) }, f), ' ']));
+  return h('p', { class: 'ev-legend small', id: 'ev-legend' }, t('ev.legend'), ' ',
+    evidenceFacts.map((f) => [h('mark', { class: 'ev ' + factClass(f) }, factLabel(f)), ' ']));
 }

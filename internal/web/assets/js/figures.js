@@ -4,12 +4,16 @@
 // (two calls of GET /api/v1/summary?from&to). The summary counts incidents,
 // not reports: the reports of one event, a republished text counting once.
 // Below them, claimed vs found (claimed.js).
-import { h, s, clear, api, announce, agreement, agreementRange, addDays, dayNumber, dayFromNumber, fmtNum, partyName, errorNotice } from './common.js';
+import {
+  h, s, clear, api, announce, agreement, agreementRange, addDays, dayNumber, dayFromNumber, fmtNum, partyName, errorNotice, fmtDay, fmtTime,
+  t, tn, lang, phaseName, langQuery,
+} from './common.js';
 import { initClaimed, followPeriod } from './claimed.js';
 
 const el = (x) => document.getElementById(x);
 const kinds = ['violation', 'disputed', 'undetermined'];
-const kindNames = { violation: 'Violations', disputed: 'Disputed', undetermined: 'Undetermined' };
+const kindName = (k) => t('fig.kind.' + k);
+const kindLower = (k) => t('fig.kind_lower.' + k);
 let ag = null;
 let chartSeq = 0;
 
@@ -28,9 +32,9 @@ function chart(title, from, to, series, shown) {
   const bw = (width - left - 8) / days;
   const y = (v) => height - bottom - (v / max) * (height - bottom - top);
   const id = 'chart-' + ++chartSeq;
-  const total = shown.map((k) => `${kindNames[k]} ${fmtNum([...series.values()].reduce((a, c) => a + (c[k] || 0), 0))}`).join(', ');
+  const total = shown.map((k) => `${kindName(k)} ${fmtNum([...series.values()].reduce((a, c) => a + (c[k] || 0), 0))}`).join(', ');
   const svg = s('svg', { class: 'chart', viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-labelledby': `${id}-t ${id}-d`, width: String(width) },
-    s('title', { id: `${id}-t` }, title), s('desc', { id: `${id}-d` }, `Per day from ${from} to ${to}: ${total}.`));
+    s('title', { id: `${id}-t` }, title), s('desc', { id: `${id}-d` }, t('fig.chart_desc', { From: fmtDay(from), To: fmtDay(to), Total: total })));
   const axis = s('g', { class: 'axis' });
   const step = max <= 5 ? 1 : Math.ceil(max / 4);
   for (let v = 0; v <= max; v += step) {
@@ -38,7 +42,7 @@ function chart(title, from, to, series, shown) {
   }
   const labelEvery = Math.max(1, Math.ceil(days / 12));
   for (let i = 0; i < days; i += labelEvery) {
-    axis.append(s('text', { x: left + i * bw + bw / 2, y: height - 6, 'text-anchor': 'middle' }, dayFromNumber(n0 + i).slice(5)));
+    axis.append(s('text', { x: left + i * bw + bw / 2, y: height - 6, 'text-anchor': 'middle' }, fmtDay(dayFromNumber(n0 + i), true)));
   }
   svg.append(axis);
   for (let i = 0; i < days; i++) {
@@ -50,7 +54,7 @@ function chart(title, from, to, series, shown) {
       const v = c[k] || 0;
       if (!v) continue;
       svg.append(s('rect', { class: 'bar-' + k, x: left + i * bw + 0.5, y: y(acc + v), width: Math.max(1, bw - 1), height: y(acc) - y(acc + v) },
-        s('title', null, `${d}: ${v} ${kindNames[k].toLowerCase()}`)));
+        s('title', null, `${fmtDay(d)}: ${fmtNum(v)} ${kindLower(k)}`)));
       acc += v;
     }
   }
@@ -62,23 +66,39 @@ function dataTable(caption, from, to, series, shown) {
   for (let n = dayNumber(from); n <= dayNumber(to); n++) {
     const d = dayFromNumber(n);
     const c = series.get(d);
-    if (c && shown.some((k) => c[k])) rows.push(h('tr', null, h('th', { scope: 'row' }, d), shown.map((k) => h('td', { class: 'num' }, String(c[k] || 0)))));
+    if (c && shown.some((k) => c[k])) rows.push(h('tr', null, h('th', { scope: 'row' }, fmtDay(d)), shown.map((k) => h('td', { class: 'num' }, fmtNum(c[k] || 0)))));
   }
-  return h('details', null, h('summary', null, 'Data table'), rows.length
+  return h('details', null, h('summary', null, t('fig.data_table')), rows.length
     ? h('div', { class: 'table-wrap' }, h('table', null, h('caption', { class: 'visually-hidden' }, caption),
-      h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'Day'), shown.map((k) => h('th', { scope: 'col', class: 'num' }, kindNames[k])))),
+      h('thead', null, h('tr', null, h('th', { scope: 'col' }, t('fig.day')), shown.map((k) => h('th', { scope: 'col', class: 'num' }, kindName(k))))),
       h('tbody', null, rows)))
-    : h('p', { class: 'muted' }, 'No incidents on any day.'));
+    : h('p', { class: 'muted' }, t('fig.no_days')));
 }
 
 function legend(shown) {
-  return h('ul', { class: 'chart-legend' }, shown.map((k) => h('li', null, h('span', { class: 'swatch ' + k, 'aria-hidden': 'true' }), kindNames[k])));
+  return h('ul', { class: 'chart-legend' }, shown.map((k) => h('li', null, h('span', { class: 'swatch ' + k, 'aria-hidden': 'true' }), kindName(k))));
 }
 
 function delta(now, before) {
   const d = now - before;
   if (d === 0) return h('span', null, '±0');
   return h('span', { class: d > 0 ? 'delta-up' : 'delta-down' }, (d > 0 ? '+' : '−') + fmtNum(Math.abs(d)));
+}
+
+// schedule says when phase ph was in force under each reading: the
+// summary's own lines in English; in the other languages, from the dates
+// of the agreement's windows of the phase (the reasons quote the
+// agreement's positions, which it writes in English).
+function schedule(ph) {
+  const agPhase = lang === 'en' || !ag ? null : ag.phases.find((p) => p.id === ph.id);
+  if (!agPhase) return ph.schedule;
+  const tz = ag.timezone || 'UTC';
+  return agPhase.windows.map((w) => {
+    const who = (w.parties || []).join(', ');
+    if (!w.in_force) return t('fig.sched_never', { Parties: who });
+    const start = fmtTime(w.start, tz);
+    return w.end ? t('fig.sched_from_until', { Parties: who, From: start, Until: fmtTime(w.end, tz) }) : t('fig.sched_from', { Parties: who, From: start });
+  });
 }
 
 function partyTable(phase, prevPhase) {
@@ -89,40 +109,44 @@ function partyTable(phase, prevPhase) {
   const rows = [...names].sort().map((party) => {
     const c = cur.get(party) || zero;
     const p = prev.get(party) || zero;
-    return h('tr', { dataset: { party } }, h('th', { scope: 'row' }, party === 'unknown' ? 'Not established' : partyName(ag, party)),
+    return h('tr', { dataset: { party } }, h('th', { scope: 'row' }, party === 'unknown' ? t('fig.not_established') : partyName(ag, party)),
       kinds.map((k) => h('td', { class: 'num' }, fmtNum(c[k] || 0), ' ', h('span', { class: 'small' }, '(', fmtNum(p[k] || 0), ', ', delta(c[k] || 0, p[k] || 0), ')'))));
   });
   return h('div', { class: 'table-wrap' }, h('table', { class: 'party-table' },
-    h('caption', null, `Per party accused, this period (previous period, change)`),
-    h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'Party'), kinds.map((k) => h('th', { scope: 'col', class: 'num' }, kindNames[k])))),
-    h('tbody', null, rows.length ? rows : h('tr', null, h('td', { colspan: '4' }, 'No incidents.')))));
+    h('caption', null, t('fig.party_caption')),
+    h('thead', null, h('tr', null, h('th', { scope: 'col' }, t('fig.party')), kinds.map((k) => h('th', { scope: 'col', class: 'num' }, kindName(k))))),
+    h('tbody', null, rows.length ? rows : h('tr', null, h('td', { colspan: '4' }, t('fig.no_incidents'))))));
 }
 
 function render(sum, prev, from, to, pfrom, pto) {
   const box = clear(el('figures'));
   const prevBy = new Map(prev.phases.map((p) => [p.id, p]));
-  const t = sum.totals;
+  const tt = sum.totals;
   const pt = prev.totals;
-  box.append(h('section', { class: 'card' }, h('h2', null, `All phases, ${from} to ${to}`),
-    h('p', null, `${fmtNum(sum.reports)} reports judged, describing ${fmtNum(sum.incidents)} incidents; compared with ${pfrom} to ${pto} (${fmtNum(prev.incidents)} incidents, ${fmtNum(prev.reports)} reports), the incidents were:`),
-    h('ul', null, kinds.map((k) => h('li', { dataset: { kind: k } }, `${kindNames[k]}: ${fmtNum(t[k])} (previous ${fmtNum(pt[k])}, `, delta(t[k], pt[k]), ')'))),
-    h('p', null, 'The period report (figures, map, charts, every violation and disputed case with its explanation, the log checkpoint): ',
-      h('a', { id: 'report-html', href: `/api/v1/summary?format=html&from=${from}&to=${to}` }, 'HTML'), ', ',
-      h('a', { id: 'report-pdf', href: `/api/v1/summary?format=pdf&from=${from}&to=${to}` }, 'PDF'), '.')));
+  box.append(h('section', { class: 'card' }, h('h2', null, t('fig.all_phases', { From: fmtDay(from), To: fmtDay(to) })),
+    h('p', null, t('fig.overview', {
+      Reports: tn('fig.n_reports_judged', sum.reports), Incidents: tn('fig.n_incidents', sum.incidents), From: fmtDay(pfrom), To: fmtDay(pto),
+      PrevIncidents: tn('fig.n_incidents', prev.incidents), PrevReports: tn('fig.n_reports', prev.reports),
+    })),
+    h('ul', null, kinds.map((k) => h('li', { dataset: { kind: k } }, t('fig.kind_total', { Kind: kindName(k), N: fmtNum(tt[k]), Prev: fmtNum(pt[k]) }), ' ', delta(tt[k], pt[k]), ')'))),
+    h('p', null, t('fig.period_report'), ' ',
+      h('a', { id: 'report-html', href: `/api/v1/summary?format=html&from=${from}&to=${to}${langQuery('&')}` }, 'HTML'), ', ',
+      h('a', { id: 'report-pdf', href: `/api/v1/summary?format=pdf&from=${from}&to=${to}${langQuery('&')}` }, 'PDF'), '.')));
   for (const ph of sum.phases) {
     const before = prevBy.get(ph.id);
     const series = new Map(ph.daily.map((d) => [d.day, d.counts]));
-    const sec = h('section', { class: 'card', dataset: { phase: ph.id } }, h('h2', null, ph.name));
-    sec.append(h('p', { class: 'small muted' }, ph.schedule.join(' · ')));
+    const phName = phaseName(ag, ph.id, ph.name);
+    const sec = h('section', { class: 'card', dataset: { phase: ph.id } }, h('h2', null, phName));
+    sec.append(h('p', { class: 'small muted' }, schedule(ph).join(' · ')));
     const none = (c) => !c || kinds.every((k) => !c[k]);
     if (none(ph.totals) && none(before && before.totals)) {
-      sec.append(h('p', null, 'No incident was judged a violation, disputed or undetermined under this phase in this period or the previous one.'));
+      sec.append(h('p', null, t('fig.phase_none')));
       box.append(sec);
       continue;
     }
-    const tot = kinds.map((k) => `${kindNames[k].toLowerCase()} ${fmtNum(ph.totals[k])} (previous ${fmtNum(before ? before.totals[k] : 0)})`).join(', ');
+    const tot = kinds.map((k) => t('fig.phase_total', { Kind: kindLower(k), N: fmtNum(ph.totals[k]), Prev: fmtNum(before ? before.totals[k] : 0) })).join(', ');
     sec.append(h('p', null, tot));
-    sec.append(legend(kinds), chart(`${ph.name}: incidents per day`, from, to, series, kinds), dataTable(`${ph.name} per day`, from, to, series, kinds));
+    sec.append(legend(kinds), chart(t('fig.phase_chart', { Phase: phName }), from, to, series, kinds), dataTable(t('fig.phase_table', { Phase: phName }), from, to, series, kinds));
     sec.append(partyTable(ph, before));
     // Per party and day: the violations and disputed cases of the period
     // (the summary's per-party daily series; days in the agreement's zone).
@@ -135,23 +159,23 @@ function render(sum, prev, from, to, pfrom, pto) {
       if (m.size) byParty.set(pc.party, m);
     }
     for (const [party, m] of [...byParty.entries()].sort()) {
-      const name = party === 'unknown' ? 'party not established' : partyName(ag, party);
-      sec.append(h('h3', null, `${ph.name}: ${name}, violations and disputed per day`),
-        chart(`${ph.name}, ${name}: violations and disputed per day`, from, to, m, ['violation', 'disputed']),
-        dataTable(`${ph.name}, ${name}, per day`, from, to, m, ['violation', 'disputed']));
+      const name = party === 'unknown' ? t('fig.party_not_established') : partyName(ag, party);
+      sec.append(h('h3', null, t('fig.party_heading', { Phase: phName, Party: name })),
+        chart(t('fig.party_chart', { Phase: phName, Party: name }), from, to, m, ['violation', 'disputed']),
+        dataTable(t('fig.party_table', { Phase: phName, Party: name }), from, to, m, ['violation', 'disputed']));
     }
     box.append(sec);
   }
   el('figures').dataset.state = 'ready';
   el('fig-message').textContent = '';
-  announce(`Figures from ${from} to ${to} shown`);
+  announce(t('fig.shown', { From: fmtDay(from), To: fmtDay(to) }));
 }
 
 async function show() {
   const from = el('fig-from').value;
   const to = el('fig-to').value;
   if (!from || !to || from > to) {
-    clear(el('fig-message')).append(errorNotice('Choose a start day before the end day.'));
+    clear(el('fig-message')).append(errorNotice(t('fig.choose_days')));
     return;
   }
   history.replaceState(null, '', `?from=${from}&to=${to}`);
@@ -159,7 +183,7 @@ async function show() {
   const pfrom = addDays(from, -len);
   const pto = addDays(from, -1);
   el('figures').dataset.state = 'loading';
-  el('fig-message').textContent = 'Loading…';
+  el('fig-message').textContent = t('loading');
   const [sum, prev] = await Promise.all([
     api(`/api/v1/summary?cases=false&from=${from}&to=${to}`),
     api(`/api/v1/summary?cases=false&from=${pfrom}&to=${pto}`),
@@ -170,7 +194,7 @@ async function show() {
 async function init() {
   ag = await agreement();
   if (!ag) {
-    el('fig-message').textContent = 'No agreement has been uploaded yet.';
+    el('fig-message').textContent = t('fig.no_agreement');
     el('cvf').hidden = true;
     return;
   }
@@ -189,7 +213,7 @@ async function init() {
 
 function fail(e) {
   el('figures').dataset.state = 'error';
-  clear(el('fig-message')).append(errorNotice('The figures could not be loaded: ' + e.message));
+  clear(el('fig-message')).append(errorNotice(t('fig.load_failed', { Error: e.message })));
 }
 
 init().catch(fail);

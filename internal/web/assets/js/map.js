@@ -4,7 +4,7 @@
 // many incidents the record holds.
 import {
   h, clear, api, announce, debounce, agreement, agreementRange, outcomeLabel, outcomeBadge, statusBadge,
-  severity, fmtTime, fmtNum, dayNumber, dayFromNumber, addDays, partyName, errorNotice, dayStart,
+  severity, fmtTime, fmtNum, dayNumber, dayFromNumber, addDays, partyName, errorNotice, dayStart, t, tn, nameOf,
 } from './common.js';
 import { addBasemap } from './basemap.js';
 
@@ -20,7 +20,7 @@ let tz = 'UTC';
 
 const map = L.map(mapEl, { zoomSnap: 0.5, minZoom: 3, maxZoom: 15, worldCopyJump: false });
 map.attributionControl.setPrefix(false);
-map.attributionControl.addAttribution('Zones: the agreement · Outlines: Natural Earth, background only (it draws Crimea in Russia) · Sites: WRI GPPD');
+map.attributionControl.addAttribution(t('map.attribution'));
 map.fitBounds([[44, 22], [53, 41]]);
 
 const siteLayer = L.layerGroup();
@@ -40,7 +40,7 @@ function clusterIcon(cluster) {
   const n = cluster.getChildCount();
   const size = n < 10 ? 30 : n < 100 ? 36 : n < 1000 ? 44 : 52;
   const content = h('span', null, h('span', { 'aria-hidden': 'true' }, String(n)),
-    h('span', { class: 'visually-hidden' }, `${n} incidents, the most severe: ${outcomeLabel(worst)}. Press Enter to zoom in.`));
+    h('span', { class: 'visually-hidden' }, tn('map.cluster', n, { Worst: outcomeLabel(worst) })));
   return L.divIcon({ html: content, className: 'cluster cluster-' + (worst || 'none'), iconSize: L.point(size, size) });
 }
 
@@ -52,8 +52,11 @@ function markerSize(sources) {
 function incidentMarker(inc, ag) {
   const o = inc.outcome || 'none';
   const size = markerSize(inc.corroboration);
-  const who = inc.parties && inc.parties.length ? ' by ' + inc.parties.join(', ') : '';
-  const title = `${inc.id}: ${outcomeLabel(inc.outcome)}${who}, ${inc.reports || 1} report(s) from ${inc.corroboration || 1} independent source(s), ${fmtTime(inc.start, tz, false)}${inc.published ? '' : ', unpublished'}`;
+  const who = inc.parties && inc.parties.length ? t('map.marker_by', { Parties: inc.parties.join(', ') }) : '';
+  const title = t('map.marker', {
+    ID: inc.id, Outcome: outcomeLabel(inc.outcome), By: who, Reports: tn('map.reports', inc.reports || 1),
+    Sources: tn('map.sources', inc.corroboration || 1), Date: fmtTime(inc.start, tz, false), Unpublished: inc.published ? '' : t('map.marker_unpublished'),
+  });
   const m = L.marker([inc.lat, inc.lon], {
     icon: L.divIcon({ className: `inc inc-${o}${inc.published ? '' : ' unpublished'}`, iconSize: [size, size], html: '' }),
     title,
@@ -97,7 +100,7 @@ async function loadSites() {
       renderer, pane: 'sites', radius: 3.5, weight: 1, color: '#222', fillColor: colour, fillOpacity: 0.95, className: 'site',
     });
     const tip = h('div', null, h('strong', null, st.name || st.id),
-      h('div', { class: 'small' }, (st.category || 'uncategorised') + (st.capacity_mw ? ` · ${fmtNum(st.capacity_mw)} MW` : '') + (st.country ? ` · ${st.country}` : '')));
+      h('div', { class: 'small' }, (st.category || t('map.uncategorised')) + (st.capacity_mw ? ` · ${fmtNum(st.capacity_mw)} ${t('map.mw')}` : '') + (st.country ? ` · ${st.country}` : '')));
     c.bindTooltip(tip);
     siteLayer.addLayer(c);
   }
@@ -134,8 +137,8 @@ function syncSliders() {
   if (el('to').value) el('slider-to').value = String(clamp(dayNumber(el('to').value) - sliderBase));
   const a = el('slider-from');
   const b = el('slider-to');
-  a.setAttribute('aria-valuetext', el('from').value || 'any');
-  b.setAttribute('aria-valuetext', el('to').value || 'any');
+  a.setAttribute('aria-valuetext', el('from').value || t('map.any'));
+  b.setAttribute('aria-valuetext', el('to').value || t('map.any'));
 }
 
 function onSlider(which) {
@@ -189,11 +192,11 @@ async function reload() {
   const q = readFilters();
   writeURL(q);
   if (q.from && q.to && q.from > q.to) {
-    showError('The start day is after the end day.');
+    showError(t('map.start_after_end'));
     return;
   }
   mapEl.dataset.state = 'loading';
-  el('list-summary').textContent = 'Loading…';
+  el('list-summary').textContent = t('loading');
   items = [];
   next = '';
   lastQuery = query('');
@@ -209,7 +212,7 @@ async function reload() {
     next = cursor;
   } catch (e) {
     if (e.name === 'AbortError') return;
-    showError('Incidents could not be loaded: ' + e.message);
+    showError(t('map.load_failed', { Error: e.message }));
     return;
   }
   const ag = await agreement().catch(() => null);
@@ -225,7 +228,7 @@ async function loadMore() {
     items.push(...page.incidents);
     next = page.next || '';
   } catch (e) {
-    showError('More incidents could not be loaded: ' + e.message);
+    showError(t('map.more_failed', { Error: e.message }));
   } finally {
     btn.disabled = false;
   }
@@ -244,17 +247,18 @@ function render(ag) {
   incidentLayer.addLayers(items.map((inc) => incidentMarker(inc, ag)));
   const tbody = el('incident-table').tBodies[0];
   const rows = items.map((inc) => h('tr', { dataset: { incident: inc.id, outcome: inc.outcome || '', parties: (inc.parties || []).join(' '), published: String(inc.published) } },
-    h('td', null, h('a', { href: '/incidents/' + encodeURIComponent(inc.id) }, inc.id), inc.published ? null : [' ', h('span', { class: 'badge unpublished' }, 'unpublished')]),
+    h('td', null, h('a', { href: '/incidents/' + encodeURIComponent(inc.id), translate: 'no' }, inc.id), inc.published ? null : [' ', h('span', { class: 'badge unpublished' }, t('unpublished'))]),
     h('td', null, fmtTime(inc.start, tz, false)),
     h('td', null, outcomeBadge(inc.outcome)),
     h('td', null, (inc.parties || []).map((p) => partyName(ag, p)).join(', ') || '—'),
     h('td', null, statusBadge(inc.status)),
-    h('td', { class: 'num' }, String(inc.reports || 1)),
-    h('td', { class: 'num' }, String(inc.corroboration || 1))));
+    h('td', { class: 'num' }, fmtNum(inc.reports || 1)),
+    h('td', { class: 'num' }, fmtNum(inc.corroboration || 1))));
   clear(tbody).append(...rows);
-  const more = next ? ' More match: narrow the dates or zoom in, or load more.' : '';
-  const where = el('in-view').checked ? ' in the area shown' : '';
-  const msg = items.length === 0 ? `No incidents match${where}.` : `${fmtNum(items.length)} incident${items.length === 1 ? '' : 's'}${where}, earliest first.${more}`;
+  const more = next ? t('map.summary_more') : '';
+  const inView = el('in-view').checked;
+  const msg = items.length === 0 ? t(inView ? 'map.none_in_view' : 'map.none')
+    : tn(inView ? 'map.summary_in_view' : 'map.summary', items.length) + more;
   el('list-summary').textContent = msg;
   el('more').hidden = !next;
   mapEl.dataset.incidents = String(items.length);
@@ -272,8 +276,8 @@ async function init() {
   const [ag] = await Promise.all([agreement().catch(() => null)]);
   if (ag) {
     tz = ag.timezone || 'UTC';
-    for (const p of ag.parties) el('party').append(h('option', { value: p.id }, `${p.name} (${p.id})`));
-    for (const ph of ag.phases) el('phase').append(h('option', { value: ph.id }, ph.name));
+    for (const p of ag.parties) el('party').append(h('option', { value: p.id }, `${nameOf(p)} (${p.id})`));
+    for (const ph of ag.phases) el('phase').append(h('option', { value: ph.id }, nameOf(ph)));
   }
   const today = new Date().toISOString().slice(0, 10);
   const range = agreementRange(ag);
@@ -313,8 +317,8 @@ async function init() {
   const [base, nsites] = await Promise.all([addBasemap(map), loadSites()]);
   siteLayer.addTo(map);
   incidentLayer.addTo(map);
-  const overlays = { 'Protected sites': siteLayer, Incidents: incidentLayer };
-  if (base.layer) overlays['Agreement zones'] = base.layer;
+  const overlays = { [t('map.layer_sites')]: siteLayer, [t('map.layer_incidents')]: incidentLayer };
+  if (base.layer) overlays[t('map.layer_zones')] = base.layer;
   L.control.layers(null, overlays, { collapsed: window.innerWidth < 800 }).addTo(map);
   L.control.scale({ imperial: false }).addTo(map);
   mapEl.dataset.zones = String(base.zones);
@@ -322,4 +326,4 @@ async function init() {
   await reload();
 }
 
-init().catch((e) => showError('The map could not be loaded: ' + e.message));
+init().catch((e) => showError(t('map.init_failed', { Error: e.message })));

@@ -1,6 +1,8 @@
 // The monitors' review queue: incidents reported or under review, oldest
 // first, each with a form to move it on in the workflow with a reason.
-import { h, clear, api, announce, agreement, outcomeBadge, statusBadge, statusLabel, fmtTime, partyName, errorNotice, dayStart, addDays } from './common.js';
+import {
+  h, clear, api, announce, agreement, outcomeBadge, statusBadge, statusLabel, fmtTime, partyName, errorNotice, dayStart, addDays, t, tn,
+} from './common.js';
 
 const el = (x) => document.getElementById(x);
 const moves = { reported: ['under_review', 'dismissed'], under_review: ['verified', 'unverifiable', 'dismissed'] };
@@ -12,17 +14,17 @@ function item(inc) {
   const sel = 'mv-' + inc.id;
   const msg = h('div', { role: 'status', 'aria-live': 'polite' });
   const form = h('form', { dataset: { incident: inc.id } },
-    h('div', { class: 'row' }, h('label', { for: sel + '-to' }, 'Move to'),
+    h('div', { class: 'row' }, h('label', { for: sel + '-to' }, t('review.move_to')),
       h('select', { id: sel + '-to', name: 'status' }, (moves[inc.status] || []).map((m) => h('option', { value: m }, statusLabel(m))))),
-    h('div', { class: 'row grow' }, h('label', { for: sel + '-reason' }, 'Reason'),
+    h('div', { class: 'row grow' }, h('label', { for: sel + '-reason' }, t('review.reason')),
       h('input', { type: 'text', id: sel + '-reason', name: 'reason', required: true, maxlength: '5000', autocomplete: 'off' })),
-    h('button', { type: 'submit' }, 'Move'), msg);
+    h('button', { type: 'submit' }, t('review.move')), msg);
   const li = h('li', { dataset: { incident: inc.id, status: inc.status } },
-    h('p', null, h('a', { href: '/incidents/' + encodeURIComponent(inc.id) }, h('strong', null, inc.id)), ' ', statusBadge(inc.status), ' ', outcomeBadge(inc.outcome),
-      inc.published ? null : [' ', h('span', { class: 'badge unpublished' }, 'unpublished')],
-      ` ${fmtTime(inc.start, tz)}`, inc.parties && inc.parties.length ? ` · accused: ${inc.parties.map((p) => partyName(ag, p)).join(', ')}` : '',
-      inc.submitted_by ? ` · submitted by ${inc.submitted_by}` : '', ` · ${inc.reports || 1} report(s)`),
-    h('p', { class: 'explanation' }, inc.explanation || 'Not judged.'), form);
+    h('p', null, h('a', { href: '/incidents/' + encodeURIComponent(inc.id), translate: 'no' }, h('strong', null, inc.id)), ' ', statusBadge(inc.status), ' ', outcomeBadge(inc.outcome),
+      inc.published ? null : [' ', h('span', { class: 'badge unpublished' }, t('unpublished'))],
+      ` ${fmtTime(inc.start, tz)}`, inc.parties && inc.parties.length ? t('review.accused', { Parties: inc.parties.map((p) => partyName(ag, p)).join(', ') }) : '',
+      inc.submitted_by ? t('review.submitted_by', { Party: inc.submitted_by }) : '', ' · ' + tn('map.reports', inc.reports || 1)),
+    h('p', { class: 'explanation' }, inc.explanation || t('review.not_judged')), form);
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     const btn = form.querySelector('button');
@@ -59,7 +61,7 @@ function query(cursor) {
 async function load(append) {
   const ul = el('queue');
   ul.dataset.state = 'loading';
-  el('queue-message').textContent = 'Loading…';
+  el('queue-message').textContent = t('loading');
   try {
     const page = await api('/api/v1/incidents?' + query(append ? next : ''));
     if (!append) clear(ul);
@@ -67,11 +69,11 @@ async function load(append) {
     next = page.next || '';
     el('queue-more').hidden = !next;
     const n = ul.children.length;
-    el('queue-message').textContent = n ? `${n} incident${n === 1 ? '' : 's'} ${statusLabel(el('queue-status').value).toLowerCase()}${next ? ' (more below)' : ''}, oldest first.` : 'The queue is empty.';
+    el('queue-message').textContent = n ? tn('review.count', n, { Status: statusLabel(el('queue-status').value).toLowerCase(), More: next ? t('review.more_below') : '' }) : t('review.empty');
     ul.dataset.state = 'ready';
   } catch (e) {
     ul.dataset.state = 'error';
-    clear(el('queue-message')).append(errorNotice('The queue could not be loaded: ' + e.message));
+    clear(el('queue-message')).append(errorNotice(t('review.load_failed', { Error: e.message })));
   }
 }
 

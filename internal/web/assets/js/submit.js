@@ -1,13 +1,10 @@
 // The submission form (POST /api/v1/reports): a party's liaison officer
 // or a monitor reports one incident; it is judged at once.
-import { h, clear, api, announce, agreement, viewer, outcomeBadge, errorNotice } from './common.js';
+import { h, clear, api, announce, agreement, viewer, outcomeBadge, errorNotice, t, nameOf } from './common.js';
 
 const el = (x) => document.getElementById(x);
 const actions = ['attack', 'strike', 'air_strike', 'drone_attack', 'missile_attack', 'shelling', 'naval_attack', 'ground_attack', 'sabotage', 'seizure'];
-const actionNames = {
-  attack: 'Attack (any)', strike: 'Strike (remote, kind not stated)', air_strike: 'Air strike', drone_attack: 'Drone attack', missile_attack: 'Missile attack',
-  shelling: 'Shelling', naval_attack: 'Naval attack', ground_attack: 'Ground attack', sabotage: 'Sabotage', seizure: 'Seizure',
-};
+const actionName = (a) => t('submit.action.' + a);
 
 // localTime turns the datetime-local value into an RFC 3339 instant with
 // the browser's offset, or a date for day precision.
@@ -23,8 +20,8 @@ function localTime(value, dayOnly) {
 
 async function init() {
   const ag = await agreement().catch(() => null);
-  for (const p of ag ? ag.parties.filter((x) => !x.mediator) : []) el('r-perp').append(h('option', { value: p.id }, `${p.name} (${p.id})`));
-  clear(el('r-actions')).append(...actions.map((a) => h('label', null, h('input', { type: 'checkbox', name: 'actions', value: a }), actionNames[a])));
+  for (const p of ag ? ag.parties.filter((x) => !x.mediator) : []) el('r-perp').append(h('option', { value: p.id }, `${nameOf(p)} (${p.id})`));
+  clear(el('r-actions')).append(...actions.map((a) => h('label', null, h('input', { type: 'checkbox', name: 'actions', value: a }), actionName(a))));
   const form = el('report-form');
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
@@ -50,13 +47,13 @@ async function init() {
       const rep = await api('/api/v1/reports', { method: 'POST', body });
       const link = '/incidents/' + encodeURIComponent(rep.incident);
       out.append(h('div', { class: 'notice', id: 'r-created', dataset: { report: rep.id, incident: rep.incident } },
-        h('p', null, h('strong', null, `Report ${rep.id} stored`), ` in incident `, h('a', { href: link, id: 'r-incident-link' }, rep.incident), '.'),
-        rep.judgement ? h('p', null, 'Judged: ', outcomeBadge(rep.judgement.outcome), ' ', rep.judgement.explanation) : null,
-        viewer.role === 'party' ? h('p', null, 'It is unpublished until a monitor reviews it.') : null));
+        h('p', null, h('strong', null, t('submit.stored', { ID: rep.id })), t('submit.in_incident'), h('a', { href: link, id: 'r-incident-link' }, rep.incident), '.'),
+        rep.judgement ? h('p', null, t('submit.judged'), ' ', outcomeBadge(rep.judgement.outcome), ' ', rep.judgement.explanation) : null,
+        viewer.role === 'party' ? h('p', null, t('submit.unpublished')) : null));
       form.reset();
-      announce(`Report ${rep.id} stored`);
+      announce(t('submit.stored', { ID: rep.id }));
     } catch (err) {
-      out.append(errorNotice('The report was not stored: ' + err.message));
+      out.append(errorNotice(t('submit.failed', { Error: err.message })));
     } finally {
       btn.disabled = false;
     }

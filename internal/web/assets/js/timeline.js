@@ -5,7 +5,9 @@
 // (or an object holding one under readings), each with events carrying a
 // date or time and a text or sentence; anything else is left out. The
 // section stays hidden when the server has no timeline (404).
-import { h, s, clear, api, fmtTime, dayNumber, dayFromNumber, dayOf, partyName, errorNotice } from './common.js';
+import {
+  h, s, clear, api, fmtTime, dayNumber, dayFromNumber, dayOf, partyName, errorNotice, t, tn, lang, fmtDay,
+} from './common.js';
 
 const str = (v) => (v === null || v === undefined ? '' : String(v));
 const arr = (v) => (Array.isArray(v) ? v : []);
@@ -75,14 +77,14 @@ function chart(readings, ag, tz) {
   const height = top + readings.length * rowH + 12;
   const x = (n) => left + ((n - lo) / Math.max(1, hi - lo)) * (width - left - 12);
   const svg = s('svg', { class: 'chart', viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-labelledby': 'rtl-title rtl-desc', width: String(width) },
-    s('title', { id: 'rtl-title' }, 'Timeline of events under each reading'),
-    s('desc', { id: 'rtl-desc' }, readings.map((r) => `${r.name}: ${r.events.length} events`).join('; ') + '. The list below gives each event.'));
+    s('title', { id: 'rtl-title' }, t('ag.rtl_title')),
+    s('desc', { id: 'rtl-desc' }, readings.map((r) => `${r.name}: ${tn('ag.n_events', r.events.length)}`).join('; ') + t('ag.rtl_desc_end')));
   const axis = s('g', { class: 'axis' });
   const every = Math.max(1, Math.ceil((hi - lo) / 10));
   for (let n = lo; n <= hi; n += every) {
     const d = dayFromNumber(n);
     axis.append(s('line', { class: 'grid', x1: x(n), x2: x(n), y1: top - 8, y2: height - 6 }),
-      s('text', { x: x(n) + 2, y: top - 12 }, `${Number(d.slice(8))} ${months[Number(d.slice(5, 7)) - 1]}`));
+      s('text', { x: x(n) + 2, y: top - 12 }, lang === 'en' ? `${Number(d.slice(8))} ${months[Number(d.slice(5, 7)) - 1]}` : fmtDay(d, true)));
   }
   svg.append(axis);
   readings.forEach((r, i) => {
@@ -124,13 +126,13 @@ export async function drawTimeline(ag, tz) {
       sec.dataset.state = 'absent';
       return;
     }
-    box.append(errorNotice('The timeline could not be loaded: ' + e.message));
+    box.append(errorNotice(t('ag.rtl_failed', { Error: e.message })));
     sec.hidden = false;
     sec.dataset.state = 'error';
     return;
   }
   const readings = readingsOf(tl);
-  if (!readings.length) box.append(h('p', { class: 'muted' }, 'No dated events yet.'));
+  if (!readings.length) box.append(h('p', { class: 'muted' }, t('ag.rtl_none')));
   else render(box, readings, ag, tz);
   sec.hidden = false;
   sec.dataset.state = 'ready';

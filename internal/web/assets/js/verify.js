@@ -228,7 +228,7 @@ async function fetchBytes(url) {
 
 // verifyRecords fetches the key and the latest checkpoint, checks the
 // signature, then each record's inclusion; onRecord(index, ok, detail,
-// recordBytes) is called per record. It resolves to the checkpoint.
+// recordBytes) is called per record, detail being the checkpoint's size when ok. It resolves to the checkpoint.
 // A checkpoint covers the integrated records only, signed within tens of
 // milliseconds of a write: if a record is beyond it, the checkpoint is
 // fetched again, for up to 5 seconds, before that record is reported.
@@ -249,7 +249,7 @@ export async function verifyRecords(indexes, onRecord) {
       rec = await fetchBytes(`/api/v1/log/records/${i}`);
       const pr = JSON.parse(new TextDecoder().decode(await fetchBytes(`/api/v1/log/proofs/inclusion?index=${i}&size=${cp.size}`)));
       await verifyInclusion(cp, i, rec, pr.hashes);
-      onRecord(i, true, `included in the tree of ${cp.size} records`, rec);
+      onRecord(i, true, cp.size, rec);
     } catch (e) {
       failed++;
       onRecord(i, false, e.message, rec);
