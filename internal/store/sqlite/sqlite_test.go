@@ -60,3 +60,35 @@ func TestStatusIndex(t *testing.T) {
 		t.Errorf("the status filter does not use incidents_status:\n%s", got)
 	}
 }
+
+// TestCosignedSizePlan checks that finding the newest final checkpoint
+// reads the cosignatures' primary key backwards and stops at the first
+// size with enough of them, instead of grouping the whole table: the
+// final checkpoint is a public read, and the table grows with every
+// checkpoint.
+func TestCosignedSizePlan(t *testing.T) {
+	ctx := context.Background()
+	s, err := sqlite.OpenWith(ctx, filepath.Join(t.TempDir(), "truce.db"), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	rows, err := s.DB().QueryContext(ctx, `EXPLAIN QUERY PLAN SELECT size FROM log_cosignatures WHERE witness IN ('a', 'b', 'c')
+		GROUP BY size HAVING COUNT(*) >= 2 ORDER BY size DESC LIMIT 1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	if got := strings.Join(plan, "\n"); strings.Contains(got, "TEMP B-TREE") || !strings.Contains(got, "autoindex_log_cosignatures") {
+		t.Errorf("CosignedSize groups the whole table:\n%s", got)
+	}
+}
