@@ -37,7 +37,7 @@ func TestGroupCommit(t *testing.T) {
 				return
 			}
 			var out struct {
-				ID        string `json:"id"`
+				ID        string           `json:"id"`
 				Judgement *json.RawMessage `json:"judgement"`
 			}
 			if err := json.Unmarshal([]byte(resp), &out); err != nil || out.Judgement == nil {
