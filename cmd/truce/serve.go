@@ -95,7 +95,7 @@ func (e *env) serve(ctx context.Context, cfg serveConfig) error {
 	// in the database) is logged and serving goes on; the checkpoint
 	// stays at the last one signed and `truce log verify` names it.
 	if _, err := st.Integrate(ctx); err != nil {
-		log.Error("integrate the log at start", "err", err)
+		log.ErrorContext(ctx, "integrate the log at start", "err", err)
 	}
 	if err := api.Warm(ctx); err != nil {
 		return fmt.Errorf("load the current agreement: %w", err)

@@ -89,7 +89,7 @@ func checkFinal(out io.Writer, p witness.Policy, vk string, cps [][]byte, record
 		}
 		fmt.Fprintf(out, "final checkpoint: size %d, cosigned by at least %d of the policy's %d witnesses\n", c.Size, p.Threshold, len(p.Witnesses))
 		if c.Size < records {
-			return fmt.Errorf("witness policy: records %d to %d are covered by no checkpoint that meets the policy (the newest: %v)", c.Size, records-1, lastErr)
+			return fmt.Errorf("witness policy: records %d to %d are covered by no checkpoint that meets the policy (the newest: %w)", c.Size, records-1, lastErr)
 		}
 		return nil
 	}

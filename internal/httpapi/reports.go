@@ -105,7 +105,6 @@ type (
 		RawBody   []byte `contentType:"text/csv"`
 	}
 	bulkOut    struct{ Body BulkResult }
-	reportBody struct{ Body ReportOut }
 	// reportReadOut is a report read in a language.
 	reportReadOut struct {
 		ContentLanguage string `header:"Content-Language" doc:"the language of the explanations"`
