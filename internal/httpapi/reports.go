@@ -104,7 +104,7 @@ type (
 		Name      string `query:"name" maxLength:"200" doc:"the file's name, used in FILE:LINE report ids; default upload-HASH, HASH being the start of the body's SHA-256"`
 		RawBody   []byte `contentType:"text/csv"`
 	}
-	bulkOut    struct{ Body BulkResult }
+	bulkOut struct{ Body BulkResult }
 	// reportReadOut is a report read in a language.
 	reportReadOut struct {
 		ContentLanguage string `header:"Content-Language" doc:"the language of the explanations"`
