@@ -64,7 +64,7 @@ func allowWords(allow map[string]bool, ss ...string) {
 // the pages cite, the product's name and keys on a keyboard: names, not
 // English.
 var sourceNames = []string{"truce", "Natural Earth", "WRI Global Power Plant Database GPPD", "Leaflet markercluster",
-	"CC BY SA", "BSD Clause", "MIT", "API OpenAPI", "JavaScript", "RFC", "SHA", "WebCrypto", "Merkle", "HTML PDF",
+	"CC BY SA", "BSD Clause", "MIT", "API OpenAPI", "JavaScript", "RFC", "SHA", "WebCrypto", "Merkle", "HTML PDF JSON",
 	"Tab Enter", "ACLED VIINA FIRMS"}
 
 // agreementNames returns the words of the names a page in lang may show
@@ -155,7 +155,8 @@ func maps(m map[string]bool) map[string]bool {
 	return out
 }
 
-// TestDashboardLanguages opens the map, an incident and the Figures page
+// TestDashboardLanguages opens the map, an incident, the Figures page
+// (with its daily report) and, signed in as a monitor, the field form
 // in Ukrainian (chosen by Accept-Language) and Russian (chosen with the
 // switcher, then remembered in a cookie) and fails on any word of three or
 // more Latin letters left in the visible text that is not a name or an id
@@ -226,6 +227,12 @@ func TestDashboardLanguages(t *testing.T) {
 			if rep.Status != http.StatusOK || !rep.Lang {
 				t.Errorf("the period report linked from the %s figures page: %+v", lang, rep)
 			}
+			// The field form, for a monitor (the header names the role in the
+			// page's language).
+			tb.signIn("monitor")
+			tb.open("/field")
+			tb.wait(`document.body.dataset.fieldReady === 'true' && document.querySelectorAll('#o-party option').length > 1`)
+			tb.checkLanguage(lang, "field", allow)
 		})
 	}
 }

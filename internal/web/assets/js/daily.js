@@ -1,12 +1,36 @@
 // The daily report on the Figures page (GET /api/v1/daily?date=): the
 // mission-wide figures, then per area and per side, each beside the
 // previous day and with the running totals; links to the same report as
-// HTML, PDF and JSON.
-import { h, clear, api, agreement, agreementRange, errorNotice } from './common.js';
+// HTML, PDF and JSON. The figures are named by their keys in the page's
+// language (the API's English label for a key the catalogue lacks); the
+// areas are the records' own place names, shown as written.
+import { h, clear, api, agreement, agreementRange, errorNotice, t, tx, lang, fmtDay, fmtNum } from './common.js';
 
 const el = (x) => document.getElementById(x);
 // Read before figures.js rewrites the address to its own period.
 const dayParam = new URLSearchParams(location.search).get('day');
+
+// The names the API gives the records without an area or a side.
+const noArea = '(area not given)';
+const noSide = '(not attributed)';
+
+// num shows a count: as it is in English, by the language's rules in the
+// others (1 234).
+const num = (n) => (lang === 'en' ? String(n) : fmtNum(n));
+
+function figLabel(c) {
+  const id = 'daily.fig.' + c.key.replaceAll('.', '_');
+  const s = t(id);
+  return s === id ? c.label : s;
+}
+
+function areaCell(name) {
+  return name === noArea ? t('daily.area_not_given') : h('span', { translate: 'no' }, name);
+}
+
+function sideCell(name) {
+  return name === noSide ? t('daily.not_attributed') : name;
+}
 
 function countTable(caption, head, rows) {
   return h('table', { class: 'daily-table' }, h('caption', null, caption),
@@ -16,15 +40,18 @@ function countTable(caption, head, rows) {
 
 function render(d) {
   const body = clear(el('daily-body'));
-  const since = d.totals_since ? `since the recommitment of ${d.totals_since}${d.recommitment ? ' (' + d.recommitment + ')' : ''}` : 'since the first record';
-  body.append(h('p', null, `${d.day}, beside ${d.previous_day}; totals ${since}.`));
-  body.append(countTable('Figures', ['', d.day, d.previous_day, 'Total'],
-    d.figures.map((c) => ({ key: c.key, cells: [c.label, String(c.day), String(c.previous), String(c.total)] }))));
-  for (const [title, groups] of [['By area', d.areas], ['By side', d.sides]]) {
+  let since;
+  if (!d.totals_since) since = t('daily.since_first');
+  else if (d.recommitment) since = tx('daily.since_note', { Date: fmtDay(d.totals_since), Note: h('span', { translate: 'no' }, d.recommitment) });
+  else since = t('daily.since', { Date: fmtDay(d.totals_since) });
+  body.append(h('p', null, tx('daily.intro', { Day: fmtDay(d.day), Previous: fmtDay(d.previous_day), Since: since })));
+  body.append(countTable(t('daily.figures'), ['', fmtDay(d.day), fmtDay(d.previous_day), t('daily.total')],
+    d.figures.map((c) => ({ key: c.key, cells: [figLabel(c), num(c.day), num(c.previous), num(c.total)] }))));
+  for (const [title, groups, cell] of [[t('daily.by_area'), d.areas, areaCell], [t('daily.by_side'), d.sides, sideCell]]) {
     if (!groups.length) continue;
-    const head = [''].concat(groups[0].figures.map((c) => c.label));
-    body.append(countTable(`${title}: the day (the previous day) and the total`, head,
-      groups.map((g) => ({ name: g.name, cells: [g.name].concat(g.figures.map((c) => `${c.day} (${c.previous}) ${c.total}`)) }))));
+    const head = [''].concat(groups[0].figures.map(figLabel));
+    body.append(countTable(t('daily.group_caption', { Title: title }), head,
+      groups.map((g) => ({ name: g.name, cells: [cell(g.name)].concat(g.figures.map((c) => `${num(c.day)} (${num(c.previous)}) ${num(c.total)}`)) }))));
   }
   el('daily').dataset.state = 'ready';
 }
@@ -34,7 +61,7 @@ async function show() {
   if (!day) return;
   for (const f of ['html', 'pdf', 'json']) el('daily-' + f).href = `/api/v1/daily?date=${day}&format=${f}`;
   el('daily').dataset.state = 'loading';
-  el('daily-message').textContent = 'Loading…';
+  el('daily-message').textContent = t('loading');
   const d = await api(`/api/v1/daily?date=${day}`);
   el('daily-message').textContent = '';
   render(d);
@@ -42,7 +69,7 @@ async function show() {
 
 function fail(e) {
   el('daily').dataset.state = 'error';
-  clear(el('daily-message')).append(errorNotice('The daily report could not be loaded: ' + e.message));
+  clear(el('daily-message')).append(errorNotice(t('daily.load_failed', { Error: e.message })));
 }
 
 async function init() {

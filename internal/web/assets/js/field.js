@@ -6,7 +6,7 @@
 // else when the connection returns. Each record gets its id when it is
 // submitted: the id is the idempotency key, so a record sent twice (a
 // response lost with the connection) is stored once.
-import { h, clear, api, announce, agreement, errorNotice } from './common.js';
+import { h, clear, api, announce, agreement, errorNotice, t, lang, nameOf, fmtTime } from './common.js';
 
 const el = (x) => document.getElementById(x);
 const queueKey = 'truce.field.queue.v1';
@@ -71,21 +71,49 @@ function restoreDraft(form) {
   for (const f of form.elements) if (f.name && d[f.name] !== undefined) f.value = d[f.name];
 }
 
+// word names a kind or an outcome of the API in the page's language (in
+// English, the API's own name), or shows it as it is when the catalogue
+// has no name for it.
+function word(kind, v) {
+  const id = `field.${kind}.${v}`;
+  const s = t(id);
+  return s === id ? String(v) : s;
+}
+
+// when shows the instant a record was submitted with: as sent, in
+// English; in the device's time zone by the language's rules in the others.
+function when(start) {
+  if (lang === 'en' || !start) return start;
+  let tz = 'UTC';
+  try {
+    tz = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+  } catch (_) {
+    // UTC
+  }
+  return fmtTime(start, tz);
+}
+
+// summary is a queued record in a few words; the area is the monitor's
+// own words, shown as typed.
 function summary(item) {
   const b = item.body;
-  if (item.kind === 'observation') return `${b.count || 1} ${b.kind}${b.explosion ? ' (' + b.explosion + ')' : ''}, ${b.start}${b.area ? ', ' + b.area : ''}`;
-  return `${b.kind}, ${b.start}${b.area ? ', ' + b.area : ''}`;
+  const area = b.area ? [', ', h('span', { translate: 'no' }, b.area)] : [];
+  if (item.kind === 'observation') {
+    const kind = `${word('kind', b.kind)}${b.explosion ? ' (' + word('kind', b.explosion) + ')' : ''}`;
+    return [`${t('field.count_kind', { Count: String(b.count || 1), Kind: kind })}, ${when(b.start)}`, ...area];
+  }
+  return [`${word('kind', b.kind)}, ${when(b.start)}`, ...area];
 }
 
 function render() {
   const rows = [];
   for (const it of load(queueKey, [])) {
     rows.push(h('tr', { dataset: { id: it.body.id, state: it.error ? 'refused' : 'queued' } }, h('td', null, it.body.id), h('td', null, summary(it)),
-      h('td', null, it.error ? 'refused: ' + it.error : 'queued')));
+      h('td', null, it.error ? t('field.refused', { Error: it.error }) : t('field.queued'))));
   }
   for (const it of load(sentKey, [])) {
     rows.push(h('tr', { dataset: { id: it.body.id, state: 'sent' } }, h('td', null, it.body.id), h('td', null, summary(it)),
-      h('td', null, `sent: ${it.outcome || 'stored'}`)));
+      h('td', null, t('field.sent', { Outcome: it.outcome ? word('outcome', it.outcome) : t('field.stored') }))));
   }
   clear(el('f-queue').tBodies[0]).append(...rows);
 }
@@ -112,7 +140,7 @@ function flush() {
       }
       store(queueKey, load(queueKey, []).filter((x) => x.body.id !== it.body.id));
       store(sentKey, [{ ...it, outcome: out.outcome || '' }, ...load(sentKey, []).filter((x) => x.body.id !== it.body.id)].slice(0, 50));
-      announce(`${it.body.id} sent`);
+      announce(t('field.announce_sent', { ID: it.body.id }));
     }
   })().finally(() => {
     flushing = null;
@@ -129,21 +157,21 @@ function submit(form) {
   localStorage.removeItem(draftKey(form));
   form.reset();
   render();
-  announce(`${body.id} queued`);
+  announce(t('field.announce_queued', { ID: body.id }));
   flush();
 }
 
 function showNetwork() {
   const n = el('f-net');
   n.dataset.online = String(navigator.onLine);
-  n.textContent = navigator.onLine ? 'Online: submitted records are sent at once.' : 'Offline: submitted records wait on this device and are sent when the connection returns.';
+  n.textContent = navigator.onLine ? t('field.online') : t('field.offline');
 }
 
 async function init() {
-  el('o-direction').append(...compass.map((c) => h('option', { value: c }, c)));
+  el('o-direction').append(...compass.map((c) => h('option', { value: c }, t('field.dir.' + c))));
   const ag = await agreement().catch(() => null);
   for (const p of ag ? ag.parties.filter((x) => !x.mediator) : []) {
-    for (const id of ['o-party', 'x-party']) el(id).append(h('option', { value: p.id }, `${p.name} (${p.id})`));
+    for (const id of ['o-party', 'x-party']) el(id).append(h('option', { value: p.id }, `${nameOf(p)} (${p.id})`));
   }
   for (const form of [el('obs-form'), el('fom-form')]) {
     restoreDraft(form);
@@ -153,7 +181,7 @@ async function init() {
       try {
         submit(form);
       } catch (err) {
-        form.append(errorNotice('Not queued: ' + err.message));
+        form.append(errorNotice(t('field.not_queued', { Error: err.message })));
       }
     });
   }
