@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"runtime"
+	"sync"
+	"sync/atomic"
 
 	"slices"
 	"strconv"
@@ -260,18 +263,7 @@ func readGeoFile(fsys fs.FS, name string) *geoFile {
 	gf := &geoFile{}
 	switch head.Type {
 	case "FeatureCollection":
-		for _, raw := range head.Features {
-			var ft struct {
-				Properties map[string]any  `json:"properties"`
-				Geometry   json.RawMessage `json:"geometry"`
-			}
-			if err := json.Unmarshal(raw, &ft); err != nil {
-				gf.features = append(gf.features, geoFeature{err: err})
-				continue
-			}
-			mp, err := decodeGeometry(ft.Geometry)
-			gf.features = append(gf.features, geoFeature{props: ft.Properties, geom: mp, err: err})
-		}
+		gf.features = decodeFeatures(head.Features)
 	case "Feature":
 		mp, err := decodeGeometry(head.Geometry)
 		gf.features = []geoFeature{{props: head.Properties, geom: mp, err: err}}
@@ -282,6 +274,35 @@ func readGeoFile(fsys fs.FS, name string) *geoFile {
 		gf.err = fmt.Errorf("GeoJSON type %q: want FeatureCollection, Feature, Polygon or MultiPolygon", head.Type)
 	}
 	return gf
+}
+
+// decodeFeatures decodes the features of a collection, in order, on
+// every core: a country outline file is megabytes of coordinates, and
+// loading the agreement is on the path of every command's start.
+func decodeFeatures(raws []json.RawMessage) []geoFeature {
+	out := make([]geoFeature, len(raws))
+	next := atomic.Int64{}
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(raws)) {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < len(raws); i = int(next.Add(1) - 1) {
+				// One pass over the feature: its geometry's coordinates
+				// are kept raw for parseCoordinates.
+				var ft struct {
+					Properties map[string]any `json:"properties"`
+					Geometry   *rawGeometry   `json:"geometry"`
+				}
+				if err := json.Unmarshal(raws[i], &ft); err != nil {
+					out[i] = geoFeature{err: err}
+					continue
+				}
+				mp, err := ft.Geometry.decode()
+				out[i] = geoFeature{props: ft.Properties, geom: mp, err: err}
+			}
+		})
+	}
+	wg.Wait()
+	return out
 }
 
 // unwrapPath drops the *fs.PathError wrapper, whose path may be absolute
@@ -301,23 +322,34 @@ func decodeGeometry(raw []byte) (geo.MultiPolygon, error) {
 	if len(raw) == 0 || string(raw) == "null" {
 		return nil, fmt.Errorf("no geometry")
 	}
-	var g struct {
-		Type        string          `json:"type"`
-		Coordinates json.RawMessage `json:"coordinates"`
-	}
+	var g rawGeometry
 	if err := json.Unmarshal(raw, &g); err != nil {
 		return nil, fmt.Errorf("not valid GeoJSON geometry: %w", err)
 	}
+	return g.decode()
+}
+
+// rawGeometry is a GeoJSON geometry with its coordinates not yet parsed.
+type rawGeometry struct {
+	Type        string          `json:"type"`
+	Coordinates json.RawMessage `json:"coordinates"`
+}
+
+// decode parses a Polygon or MultiPolygon and checks every ring; a nil
+// geometry (absent or null) has "no geometry".
+func (g *rawGeometry) decode() (geo.MultiPolygon, error) {
+	if g == nil {
+		return nil, fmt.Errorf("no geometry")
+	}
 	var polys [][][][]float64
+	var err error
 	switch g.Type {
 	case "Polygon":
-		var c [][][]float64
-		if err := json.Unmarshal(g.Coordinates, &c); err != nil {
+		if polys, err = parseCoordinates(g.Coordinates, 3); err != nil {
 			return nil, fmt.Errorf("polygon coordinates: %w", err)
 		}
-		polys = [][][][]float64{c}
 	case "MultiPolygon":
-		if err := json.Unmarshal(g.Coordinates, &polys); err != nil {
+		if polys, err = parseCoordinates(g.Coordinates, 4); err != nil {
 			return nil, fmt.Errorf("multipolygon coordinates: %w", err)
 		}
 	default:
