@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -79,36 +78,22 @@ func scanMatch(sc Scanner) (*truce.ClaimMatch, error) {
 // as it is if it is the same claim (ledger.SameClaim), ECONFLICT if not.
 // EINVALID if a claim fails Validate.
 func (c Core) PutClaims(ctx context.Context, by truce.Principal, cs []*truce.Claim) (int, error) {
-	for _, cl := range cs {
-		if err := cl.Validate(); err != nil {
-			return 0, err
-		}
-	}
-	return write(ctx, c, func(w WriteTx) (int, error) {
-		added := 0
-		for _, cl := range cs {
-			stored, err := scanClaim(w.QueryRow(ctx, `SELECT `+claimCols+` FROM claims WHERE id = $1`, string(cl.ID)))
-			switch {
-			case err == nil && ledger.SameClaim(stored, cl):
-				continue
-			case err == nil:
-				return 0, truce.Errorf(truce.ECONFLICT, "claim %s is stored already with other content", cl.ID)
-			case !errors.Is(err, ErrNoRows):
-				return 0, fmt.Errorf("put claim %s: %w", cl.ID, err)
-			}
-			if _, err := w.Log(ledger.ClaimRecord(by, w.Now(), cl)); err != nil {
-				return 0, err
-			}
-			if _, err := w.Exec(ctx, `INSERT INTO claims (`+claimCols+`) VALUES (`+Placeholders(1, 26)+`)`,
+	return putOnce(ctx, c, by, cs, once[*truce.Claim]{
+		what: "claim",
+		id:   func(cl *truce.Claim) string { return string(cl.ID) },
+		get: func(ctx context.Context, w WriteTx, id string) (*truce.Claim, error) {
+			return scanClaim(w.QueryRow(ctx, `SELECT `+claimCols+` FROM claims WHERE id = $1`, id))
+		},
+		same:   ledger.SameClaim,
+		record: ledger.ClaimRecord,
+		insert: func(ctx context.Context, w WriteTx, cl *truce.Claim) error {
+			_, err := w.Exec(ctx, `INSERT INTO claims (`+claimCols+`) VALUES (`+Placeholders(1, 26)+`)`,
 				string(cl.ID), string(cl.Claimant), cl.Body, string(cl.Accused), cl.Stated.UnixNano(), optNanos(cl.EventStart),
 				optNanos(cl.EventEnd), cl.Facility, cl.FacilityKind, cl.Settlement, cl.Region, cl.SiteCountry, cl.Location.Lon,
 				cl.Location.Lat, cl.LocationPrecisionMeters, string(cl.PlacedBy), string(cl.Site), cl.Weapon, cl.Consequences,
-				cl.SourceTitle, cl.SourceURL, cl.Confidence, cl.Note, cl.Published, cl.File, cl.Line); err != nil {
-				return 0, TextError(err, "put claim "+string(cl.ID))
-			}
-			added++
-		}
-		return added, nil
+				cl.SourceTitle, cl.SourceURL, cl.Confidence, cl.Note, cl.Published, cl.File, cl.Line)
+			return err
+		},
 	})
 }
 
@@ -180,34 +165,20 @@ func (c Core) PublishClaim(ctx context.Context, by truce.Principal, id truce.Cla
 // each one (tally.created), in one transaction; a different tally under a
 // stored id is ECONFLICT. EINVALID if a tally fails Validate.
 func (c Core) PutTallies(ctx context.Context, by truce.Principal, ts []*truce.Tally) (int, error) {
-	for _, t := range ts {
-		if err := t.Validate(); err != nil {
-			return 0, err
-		}
-	}
-	return write(ctx, c, func(w WriteTx) (int, error) {
-		added := 0
-		for _, t := range ts {
-			stored, err := scanTally(w.QueryRow(ctx, `SELECT `+tallyCols+` FROM tallies WHERE id = $1`, string(t.ID)))
-			switch {
-			case err == nil && ledger.SameTally(stored, t):
-				continue
-			case err == nil:
-				return 0, truce.Errorf(truce.ECONFLICT, "tally %s is stored already with other content", t.ID)
-			case !errors.Is(err, ErrNoRows):
-				return 0, fmt.Errorf("put tally %s: %w", t.ID, err)
-			}
-			if _, err := w.Log(ledger.TallyRecord(by, w.Now(), t)); err != nil {
-				return 0, err
-			}
-			if _, err := w.Exec(ctx, `INSERT INTO tallies (`+tallyCols+`) VALUES (`+Placeholders(1, 12)+`)`,
+	return putOnce(ctx, c, by, ts, once[*truce.Tally]{
+		what: "tally",
+		id:   func(t *truce.Tally) string { return string(t.ID) },
+		get: func(ctx context.Context, w WriteTx, id string) (*truce.Tally, error) {
+			return scanTally(w.QueryRow(ctx, `SELECT `+tallyCols+` FROM tallies WHERE id = $1`, id))
+		},
+		same:   ledger.SameTally,
+		record: ledger.TallyRecord,
+		insert: func(ctx context.Context, w WriteTx, t *truce.Tally) error {
+			_, err := w.Exec(ctx, `INSERT INTO tallies (`+tallyCols+`) VALUES (`+Placeholders(1, 12)+`)`,
 				string(t.ID), string(t.Claimant), t.Speaker, t.Stated.UnixNano(), t.Period, t.Count, t.Wording,
-				t.SourceTitle, t.SourceURL, t.Published, t.File, t.Line); err != nil {
-				return 0, TextError(err, "put tally "+string(t.ID))
-			}
-			added++
-		}
-		return added, nil
+				t.SourceTitle, t.SourceURL, t.Published, t.File, t.Line)
+			return err
+		},
 	})
 }
 

@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -52,69 +51,41 @@ func scanRestriction(sc Scanner) (*truce.AccessRestriction, error) {
 // (ledger.SameObservation), ECONFLICT if not. EINVALID if one fails
 // Validate.
 func (c Core) PutObservations(ctx context.Context, by truce.Principal, os []*truce.Observation) (int, error) {
-	for _, o := range os {
-		if err := o.Validate(); err != nil {
-			return 0, err
-		}
-	}
-	return write(ctx, c, func(w WriteTx) (int, error) {
-		added := 0
-		for _, o := range os {
-			stored, err := scanObservation(w.QueryRow(ctx, `SELECT `+observationCols+` FROM observations WHERE id = $1`, string(o.ID)))
-			switch {
-			case err == nil && ledger.SameObservation(stored, o):
-				continue
-			case err == nil:
-				return 0, truce.Errorf(truce.ECONFLICT, "observation %s is stored already with other content", o.ID)
-			case !errors.Is(err, ErrNoRows):
-				return 0, fmt.Errorf("put observation %s: %w", o.ID, err)
-			}
-			if _, err := w.Log(ledger.ObservationRecord(by, w.Now(), o)); err != nil {
-				return 0, err
-			}
-			if _, err := w.Exec(ctx, `INSERT INTO observations (`+observationCols+`) VALUES (`+Placeholders(1, 22)+`)`,
+	return putOnce(ctx, c, by, os, once[*truce.Observation]{
+		what: "observation",
+		id:   func(o *truce.Observation) string { return string(o.ID) },
+		get: func(ctx context.Context, w WriteTx, id string) (*truce.Observation, error) {
+			return scanObservation(w.QueryRow(ctx, `SELECT `+observationCols+` FROM observations WHERE id = $1`, id))
+		},
+		same:   ledger.SameObservation,
+		record: ledger.ObservationRecord,
+		insert: func(ctx context.Context, w WriteTx, o *truce.Observation) error {
+			_, err := w.Exec(ctx, `INSERT INTO observations (`+observationCols+`) VALUES (`+Placeholders(1, 22)+`)`,
 				string(o.ID), o.Monitor, string(o.Means), string(o.Sensed), o.Start.UnixNano(), o.End.UnixNano(), o.Position.Lon,
 				o.Position.Lat, o.Area, o.Region, o.Direction, o.DistanceMinMeters, o.DistanceMaxMeters, string(o.Kind), string(o.Explosion),
-				o.Count, o.Weapon, string(o.Party), o.Note, o.Published, o.File, o.Line); err != nil {
-				return 0, TextError(err, "put observation "+string(o.ID))
-			}
-			added++
-		}
-		return added, nil
+				o.Count, o.Weapon, string(o.Party), o.Note, o.Published, o.File, o.Line)
+			return err
+		},
 	})
 }
 
 // PutRestrictions stores the restrictions whose ids are not stored yet
 // and logs each one (restriction.created), as PutObservations does.
 func (c Core) PutRestrictions(ctx context.Context, by truce.Principal, rs []*truce.AccessRestriction) (int, error) {
-	for _, r := range rs {
-		if err := r.Validate(); err != nil {
-			return 0, err
-		}
-	}
-	return write(ctx, c, func(w WriteTx) (int, error) {
-		added := 0
-		for _, r := range rs {
-			stored, err := scanRestriction(w.QueryRow(ctx, `SELECT `+restrictionCols+` FROM access_restrictions WHERE id = $1`, string(r.ID)))
-			switch {
-			case err == nil && ledger.SameRestriction(stored, r):
-				continue
-			case err == nil:
-				return 0, truce.Errorf(truce.ECONFLICT, "restriction %s is stored already with other content", r.ID)
-			case !errors.Is(err, ErrNoRows):
-				return 0, fmt.Errorf("put restriction %s: %w", r.ID, err)
-			}
-			if _, err := w.Log(ledger.RestrictionRecord(by, w.Now(), r)); err != nil {
-				return 0, err
-			}
-			if _, err := w.Exec(ctx, `INSERT INTO access_restrictions (`+restrictionCols+`) VALUES (`+Placeholders(1, 16)+`)`,
+	return putOnce(ctx, c, by, rs, once[*truce.AccessRestriction]{
+		what: "restriction",
+		id:   func(r *truce.AccessRestriction) string { return string(r.ID) },
+		get: func(ctx context.Context, w WriteTx, id string) (*truce.AccessRestriction, error) {
+			return scanRestriction(w.QueryRow(ctx, `SELECT `+restrictionCols+` FROM access_restrictions WHERE id = $1`, id))
+		},
+		same:   ledger.SameRestriction,
+		record: ledger.RestrictionRecord,
+		insert: func(ctx context.Context, w WriteTx, r *truce.AccessRestriction) error {
+			_, err := w.Exec(ctx, `INSERT INTO access_restrictions (`+restrictionCols+`) VALUES (`+Placeholders(1, 16)+`)`,
 				string(r.ID), string(r.Kind), r.Start.UnixNano(), int64(r.Duration/time.Second), r.Location.Lon, r.Location.Lat,
-				r.Area, r.Region, string(r.Means), r.PatrolSize, r.Reason, string(r.Party), r.Note, r.Published, r.File, r.Line); err != nil {
-				return 0, TextError(err, "put restriction "+string(r.ID))
-			}
-			added++
-		}
-		return added, nil
+				r.Area, r.Region, string(r.Means), r.PatrolSize, r.Reason, string(r.Party), r.Note, r.Published, r.File, r.Line)
+			return err
+		},
 	})
 }
 
