@@ -33,6 +33,10 @@ var DefaultGroupOptions = GroupOptions{Meters: 2000, Window: 6 * time.Hour, Repo
 type Member struct {
 	Report *truce.Report
 	Facts  *truce.Facts
+	// Key is TextKey(Report.Text) when Keyed: computed ahead (a store
+	// keeps it), so that Report.Text need not be read.
+	Key   string
+	Keyed bool
 }
 
 // Group is one incident: the reports of one event.
@@ -88,6 +92,9 @@ func GroupReports(ms []Member, opt GroupOptions) []Group {
 	if opt.Meters <= 0 {
 		opt = DefaultGroupOptions
 	}
+	if len(ms) == 1 {
+		return []Group{alone(&ms[0])}
+	}
 	g := newGrouper(ms, opt)
 	for i := range g.ms {
 		g.add(i)
@@ -134,7 +141,7 @@ func newGrouper(ms []Member, opt GroupOptions) *grouper {
 // describe the same event.
 func (g *grouper) add(i int) {
 	r := g.ms[i].Report
-	g.keys[i] = textKey(r.Text)
+	g.keys[i] = g.ms[i].textKey()
 	g.firstOf[i] = -1
 	if k := g.keys[i]; k != "" {
 		if j := g.repostOf(i, k); j >= 0 {
@@ -405,6 +412,37 @@ func gap(a, b *truce.Report) time.Duration {
 	}
 	return 0
 }
+
+// alone is the incident of a report grouped with no other, as the
+// grouper makes it (TestGroupAlone): most reports of a period summary are
+// alone in their cluster, and the grouper's tables cost more than the
+// report.
+func alone(m *Member) Group {
+	r := m.Report
+	g := Group{ID: truce.IncidentID(r.ID), Reports: []truce.ReportID{r.ID}, Start: r.Start, End: r.End}
+	if d := r.Start.Sub(r.End); d > 0 {
+		g.Span = d
+	}
+	if r.Source == "firms" {
+		g.Alerts = 1
+	} else {
+		g.Sources = []string{sourceKey(r, m.textKey())}
+	}
+	g.Explanation = groupExplanation(&g, 0)
+	return g
+}
+
+func (m *Member) textKey() string {
+	if m.Keyed {
+		return m.Key
+	}
+	return textKey(m.Report.Text)
+}
+
+// TextKey is the key by which grouping finds reposts of text s: its
+// words normalised, hashed; "" for texts too short to tell reposts from
+// coincidences.
+func TextKey(s string) string { return textKey(s) }
 
 // textKey normalises a text for repost detection; "" for texts too short
 // to tell reposts from coincidences.

@@ -139,22 +139,22 @@ func TestGroupRules(t *testing.T) {
 		same  bool
 		sourc int
 	}{
-		{"same site, 1 km and 2 hours apart, two outlets", adjudicate.Member{rep("a", 0, 0, "Ukrinform", "drones hit the plant", truce.PrecisionMinute), ru},
-			adjudicate.Member{rep("b", 1000, 2*time.Hour, "Suspilne", "explosions at the CHP", truce.PrecisionMinute), ru}, true, 2},
-		{"too far apart", adjudicate.Member{rep("a", 0, 0, "x", "t1 one two three", truce.PrecisionMinute), ru},
-			adjudicate.Member{rep("b", 2500, 0, "y", "t2 one two three", truce.PrecisionMinute), ru}, false, 0},
-		{"too late", adjudicate.Member{rep("a", 0, 0, "x", "t1 one two three", truce.PrecisionMinute), ru},
-			adjudicate.Member{rep("b", 0, 7*time.Hour, "y", "t2 one two three", truce.PrecisionMinute), ru}, false, 0},
-		{"different perpetrators", adjudicate.Member{rep("a", 0, 0, "x", "t1 one two three", truce.PrecisionMinute), ru},
-			adjudicate.Member{rep("b", 0, time.Hour, "y", "t2 one two three", truce.PrecisionMinute), &truce.Facts{Perpetrator: "UA", Site: site}}, false, 0},
-		{"different sites", adjudicate.Member{rep("a", 0, 0, "x", "t1 one two three", truce.PrecisionMinute), ru},
-			adjudicate.Member{rep("b", 0, time.Hour, "y", "t2 one two three", truce.PrecisionMinute), &truce.Facts{Site: other}}, false, 0},
-		{"unknown perpetrator joins", adjudicate.Member{rep("a", 0, 0, "x", "t1 one two three", truce.PrecisionMinute), ru},
-			adjudicate.Member{rep("b", 0, time.Hour, "y", "t2 one two three", truce.PrecisionMinute), &truce.Facts{Site: site}}, true, 2},
-		{"same town, same day, nothing in common", adjudicate.Member{rep("a", 0, 0, "", "shelling of a market in the town", truce.PrecisionDay), nil},
-			adjudicate.Member{rep("b", 0, 0, "", "a drone hit a bus station there", truce.PrecisionDay), nil}, false, 0},
-		{"repost of the same text counts once", adjudicate.Member{rep("a", 0, 0, "", "Росіяни вдарили по підстанції у Харкові вночі", truce.PrecisionDay), nil},
-			adjudicate.Member{rep("b", 0, 48*time.Hour, "", "Росіяни вдарили по підстанції у Харкові вночі!", truce.PrecisionDay), nil}, true, 1},
+		{"same site, 1 km and 2 hours apart, two outlets", adjudicate.Member{Report: rep("a", 0, 0, "Ukrinform", "drones hit the plant", truce.PrecisionMinute), Facts: ru},
+			adjudicate.Member{Report: rep("b", 1000, 2*time.Hour, "Suspilne", "explosions at the CHP", truce.PrecisionMinute), Facts: ru}, true, 2},
+		{"too far apart", adjudicate.Member{Report: rep("a", 0, 0, "x", "t1 one two three", truce.PrecisionMinute), Facts: ru},
+			adjudicate.Member{Report: rep("b", 2500, 0, "y", "t2 one two three", truce.PrecisionMinute), Facts: ru}, false, 0},
+		{"too late", adjudicate.Member{Report: rep("a", 0, 0, "x", "t1 one two three", truce.PrecisionMinute), Facts: ru},
+			adjudicate.Member{Report: rep("b", 0, 7*time.Hour, "y", "t2 one two three", truce.PrecisionMinute), Facts: ru}, false, 0},
+		{"different perpetrators", adjudicate.Member{Report: rep("a", 0, 0, "x", "t1 one two three", truce.PrecisionMinute), Facts: ru},
+			adjudicate.Member{Report: rep("b", 0, time.Hour, "y", "t2 one two three", truce.PrecisionMinute), Facts: &truce.Facts{Perpetrator: "UA", Site: site}}, false, 0},
+		{"different sites", adjudicate.Member{Report: rep("a", 0, 0, "x", "t1 one two three", truce.PrecisionMinute), Facts: ru},
+			adjudicate.Member{Report: rep("b", 0, time.Hour, "y", "t2 one two three", truce.PrecisionMinute), Facts: &truce.Facts{Site: other}}, false, 0},
+		{"unknown perpetrator joins", adjudicate.Member{Report: rep("a", 0, 0, "x", "t1 one two three", truce.PrecisionMinute), Facts: ru},
+			adjudicate.Member{Report: rep("b", 0, time.Hour, "y", "t2 one two three", truce.PrecisionMinute), Facts: &truce.Facts{Site: site}}, true, 2},
+		{"same town, same day, nothing in common", adjudicate.Member{Report: rep("a", 0, 0, "", "shelling of a market in the town", truce.PrecisionDay), Facts: nil},
+			adjudicate.Member{Report: rep("b", 0, 0, "", "a drone hit a bus station there", truce.PrecisionDay), Facts: nil}, false, 0},
+		{"repost of the same text counts once", adjudicate.Member{Report: rep("a", 0, 0, "", "Росіяни вдарили по підстанції у Харкові вночі", truce.PrecisionDay), Facts: nil},
+			adjudicate.Member{Report: rep("b", 0, 48*time.Hour, "", "Росіяни вдарили по підстанції у Харкові вночі!", truce.PrecisionDay), Facts: nil}, true, 1},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			gs := adjudicate.GroupReports([]adjudicate.Member{tt.a, tt.b}, adjudicate.DefaultGroupOptions)

@@ -15,12 +15,15 @@ type RowCheck struct {
 	Reports, Agreements, Events, Evidence, Judgements, Incidents, Sites, Tokens int
 	Claims, Tallies, ClaimMatches                                               int
 	Observations, Restrictions                                                  int
+	// Briefs are the stores' summary rows (one per judgement), derived
+	// from the reports and judgements and checked against them.
+	Briefs int
 }
 
 // Total is the number of rows compared.
 func (rc RowCheck) Total() int {
 	return rc.Reports + rc.Agreements + rc.Events + rc.Evidence + rc.Judgements + rc.Incidents + rc.Sites + rc.Tokens +
-		rc.Claims + rc.Tallies + rc.ClaimMatches + rc.Observations + rc.Restrictions
+		rc.Claims + rc.Tallies + rc.ClaimMatches + rc.Observations + rc.Restrictions + rc.Briefs
 }
 
 // String lists the counts for people.
@@ -32,6 +35,9 @@ func (rc RowCheck) String() string {
 	}
 	if rc.Observations+rc.Restrictions > 0 {
 		s += fmt.Sprintf(", %d observations, %d access restrictions", rc.Observations, rc.Restrictions)
+	}
+	if rc.Briefs > 0 {
+		s += fmt.Sprintf(", %d judgement briefs", rc.Briefs)
 	}
 	return s
 }

@@ -88,25 +88,28 @@ func checkpointTime(ctx context.Context, st truce.LogStore, key string, signed [
 }
 
 // SummarySource is a store that can read the judgements a summary counts
-// holding only the fields Summary.Add reads (both SQL stores can):
+// holding only the fields Summary.Add reads, each report with its text
+// key (adjudicate.TextKey) in place of its text (both SQL stores can):
 // cheaper than Judgements, which decodes each judgement whole, and
 // counted the same.
 type SummarySource interface {
-	SummaryJudgements(ctx context.Context, id truce.AgreementID, version int, f truce.ReportFilter, fn func(*truce.Report, *truce.Judgement) error) error
+	SummaryJudgements(ctx context.Context, id truce.AgreementID, version int, f truce.ReportFilter, fn func(r *truce.Report, j *truce.Judgement, textKey string) error) error
 }
 
 // AddJudgements adds every report f selects, with its judgement under
 // agreement version (id, version) read from st: through SummaryJudgements
 // when st is a SummarySource, else through Judgements.
 func (s *Summary) AddJudgements(ctx context.Context, st truce.Store, id truce.AgreementID, version int, f truce.ReportFilter) error {
-	add := func(r *truce.Report, j *truce.Judgement) error {
+	if ss, ok := st.(SummarySource); ok {
+		return ss.SummaryJudgements(ctx, id, version, f, func(r *truce.Report, j *truce.Judgement, key string) error {
+			s.AddKeyed(r, j, key)
+			return nil
+		})
+	}
+	return st.Judgements(ctx, id, version, f, func(r *truce.Report, j *truce.Judgement) error {
 		s.Add(r, j)
 		return nil
-	}
-	if ss, ok := st.(SummarySource); ok {
-		return ss.SummaryJudgements(ctx, id, version, f, add)
-	}
-	return st.Judgements(ctx, id, version, f, add)
+	})
 }
 
 // Explainer returns a Summary.Explain that renders the judgements of

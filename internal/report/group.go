@@ -1,7 +1,11 @@
 package report
 
 import (
+	"cmp"
 	"math"
+	"runtime"
+	"slices"
+	"sync"
 
 	"truce/internal/adjudicate"
 	"truce/internal/geo"
@@ -21,9 +25,26 @@ func groupReports(ms []adjudicate.Member, opt adjudicate.GroupOptions) []adjudic
 	if len(clusters) <= 1 {
 		return adjudicate.GroupReports(ms, opt)
 	}
-	var out []adjudicate.Group
-	for _, c := range clusters {
-		out = append(out, adjudicate.GroupReports(c, opt)...)
+	// The clusters are grouped apart, on every core, and their incidents
+	// joined in the clusters' order.
+	per := make([][]adjudicate.Group, len(clusters))
+	workers := min(runtime.GOMAXPROCS(0), 1+len(clusters)/1024)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for k := w; k < len(clusters); k += workers {
+				per[k] = adjudicate.GroupReports(clusters[k], opt)
+			}
+		})
+	}
+	wg.Wait()
+	n := 0
+	for _, gs := range per {
+		n += len(gs)
+	}
+	out := make([]adjudicate.Group, 0, n)
+	for _, gs := range per {
+		out = append(out, gs...)
 	}
 	return out
 }
@@ -71,45 +92,90 @@ func clusterMembers(ms []adjudicate.Member, meters float64) [][]adjudicate.Membe
 		}
 		return i
 	}
-	// Members at one point (a town's centre, say) are one cluster: the
-	// grid holds one member per point.
-	at := map[geo.Point]int{}
-	grid := map[[2]int64][]int{}
+	// The members sorted by cell, then point, then index: members at one
+	// point (a town's centre, say) are one cluster, and the first of them
+	// stands for the others in the grid. Sorting, not hashing, keeps this
+	// cheap for 100,000 members.
+	type placed struct {
+		cell [2]int64
+		p    geo.Point
+		i    int
+	}
+	ps := make([]placed, len(ms))
 	for i := range ms {
 		p := ms[i].Report.Location
-		if j, ok := at[p]; ok {
-			parent[i] = j
+		ps[i] = placed{cellOf(p), p, i}
+	}
+	slices.SortFunc(ps, func(a, b placed) int {
+		return cmp.Or(cmp.Compare(a.cell[0], b.cell[0]), cmp.Compare(a.cell[1], b.cell[1]),
+			cmp.Compare(a.p.Lat, b.p.Lat), cmp.Compare(a.p.Lon, b.p.Lon), cmp.Compare(a.i, b.i))
+	})
+	grid := ps[:0:0]
+	for k, x := range ps {
+		if k > 0 && x.p == ps[k-1].p {
+			parent[x.i] = grid[len(grid)-1].i
 			continue
 		}
-		at[p] = i
-		grid[cellOf(p)] = append(grid[cellOf(p)], i)
+		grid = append(grid, x)
+	}
+	// row returns the members of cells (c[0], c[1]-1) to (c[0], c[1]+1)
+	// in the grid: they lie together, in that order.
+	row := func(c [2]int64) []placed {
+		lo, _ := slices.BinarySearchFunc(grid, c, func(x placed, c [2]int64) int {
+			return cmp.Or(cmp.Compare(x.cell[0], c[0]), cmp.Compare(x.cell[1], c[1]-1))
+		})
+		hi := lo
+		for hi < len(grid) && grid[hi].cell[0] == c[0] && grid[hi].cell[1] <= c[1]+1 {
+			hi++
+		}
+		return grid[lo:hi]
 	}
 	// A hair beyond meters: a pair GroupReports could join is never split.
 	limit := meters * (1 + 1e-9)
-	for c, is := range grid {
+	for lo := 0; lo < len(grid); {
+		c := grid[lo].cell
+		hi := lo + 1
+		for hi < len(grid) && grid[hi].cell == c {
+			hi++
+		}
+		is := grid[lo:hi]
 		for dy := int64(-1); dy <= 1; dy++ {
-			for dx := int64(-1); dx <= 1; dx++ {
-				for _, j := range grid[[2]int64{c[0] + dy, c[1] + dx}] {
-					for _, i := range is {
-						if i < j && find(i) != find(j) && geo.Distance(ms[i].Report.Location, ms[j].Report.Location) <= limit {
-							parent[find(i)] = find(j)
-						}
+			for _, j := range row([2]int64{c[0] + dy, c[1]}) {
+				for _, i := range is {
+					if i.i < j.i && find(i.i) != find(j.i) && geo.Distance(i.p, j.p) <= limit {
+						parent[find(i.i)] = find(j.i)
 					}
 				}
 			}
 		}
+		lo = hi
 	}
-	index := map[int]int{}
-	var out [][]adjudicate.Member
+	// The clusters in the order of their first members, each in the
+	// members' order, on one backing array.
+	cluster := make([]int32, len(ms)) // by root: its cluster, or -1
+	for i := range cluster {
+		cluster[i] = -1
+	}
+	var sizes []int
+	of := make([]int32, len(ms))
 	for i := range ms {
 		r := find(i)
-		k, ok := index[r]
-		if !ok {
-			k = len(out)
-			index[r] = k
-			out = append(out, nil)
+		if cluster[r] < 0 {
+			cluster[r] = int32(len(sizes))
+			sizes = append(sizes, 0)
 		}
-		out[k] = append(out[k], ms[i])
+		of[i] = cluster[r]
+		sizes[of[i]]++
+	}
+	backing := make([]adjudicate.Member, len(ms))
+	out := make([][]adjudicate.Member, len(sizes))
+	at := 0
+	for k, n := range sizes {
+		out[k] = backing[at : at : at+n]
+		at += n
+	}
+	for i := range ms {
+		out[of[i]] = append(out[of[i]], ms[i])
 	}
 	return out
 }

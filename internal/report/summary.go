@@ -92,7 +92,7 @@ type Summary struct {
 	index map[truce.PhaseID]int
 	// entries are the reports added, to be grouped into incidents;
 	// counted is how many of them the figures include (see finish).
-	entries []entry
+	entries []*entry
 	counted int
 	// points and cases feed the HTML and PDF reports (the map and the
 	// case list); they are not part of the md, json or csv output.
@@ -103,10 +103,12 @@ type Summary struct {
 // entry is what the summary keeps of one judged report: what grouping
 // reads, and the most severe finding per phase.
 type entry struct {
-	report  truce.Report
+	report  *truce.Report
 	facts   truce.Facts
 	outcome truce.Outcome
 	worst   []phaseFinding
+	key     string // the report's text key, when keyed
+	keyed   bool
 }
 
 // phaseFinding is a report's most severe finding under one phase.
@@ -230,6 +232,17 @@ func NewSummary(a *truce.Agreement, storedVersion int) *Summary {
 // Add adds one judged report. The figures are counted, per incident, when
 // the summary is written (or Finish is called).
 func (s *Summary) Add(r *truce.Report, j *truce.Judgement) {
+	s.add(r, j, "", false)
+}
+
+// AddKeyed is Add for a report whose text is not given but its text key
+// (adjudicate.TextKey), all that grouping reads of the text. It keeps r,
+// which the caller must not change.
+func (s *Summary) AddKeyed(r *truce.Report, j *truce.Judgement, key string) {
+	s.add(r, j, key, true)
+}
+
+func (s *Summary) add(r *truce.Report, j *truce.Judgement, key string, keyed bool) {
 	if s.Explain != nil && (j.Outcome == truce.OutcomeViolation || j.Outcome == truce.OutcomeDisputed) {
 		j = s.Explain(r, j)
 	}
@@ -244,9 +257,12 @@ func (s *Summary) Add(r *truce.Report, j *truce.Judgement) {
 	}
 	s.points = append(s.points, reportPoint{ID: r.ID, Place: r.Place, Location: r.Location, Outcome: j.Outcome})
 	// Keep what grouping reads, not the record as read.
-	e := entry{report: truce.Report{ID: r.ID, Source: r.Source, Outlet: r.Outlet, Start: r.Start, End: r.End, Precision: r.Precision,
-		Location: r.Location, Text: r.Text}, facts: truce.Facts{Perpetrator: j.Facts.Perpetrator, Category: j.Facts.Category, Site: j.Facts.Site},
-		outcome: j.Outcome}
+	e := &entry{report: r, facts: truce.Facts{Perpetrator: j.Facts.Perpetrator, Category: j.Facts.Category, Site: j.Facts.Site},
+		outcome: j.Outcome, key: key, keyed: keyed}
+	if !keyed {
+		e.report = &truce.Report{ID: r.ID, Source: r.Source, Outlet: r.Outlet, Start: r.Start, End: r.End, Precision: r.Precision,
+			Location: r.Location, Text: r.Text}
+	}
 	for i := range j.Findings {
 		f := &j.Findings[i]
 		k := slices.IndexFunc(e.worst, func(w phaseFinding) bool { return w.phase == f.Phase })
@@ -284,26 +300,56 @@ func (s *Summary) Finish() {
 	ms := make([]adjudicate.Member, len(s.entries))
 	byID := make(map[truce.ReportID]*entry, len(s.entries))
 	for i := range s.entries {
-		e := &s.entries[i]
-		ms[i] = adjudicate.Member{Report: &e.report, Facts: &e.facts}
+		e := s.entries[i]
+		ms[i] = adjudicate.Member{Report: e.report, Facts: &e.facts, Key: e.key, Keyed: e.keyed}
 		byID[e.report.ID] = e
 	}
+	c := counter{s: s, byID: byID, days: map[dayKey]int{}}
 	for _, g := range groupReports(ms, adjudicate.DefaultGroupOptions) {
-		s.addIncident(&g, byID)
+		c.addIncident(&g)
 	}
+}
+
+// counter counts incidents into a summary's figures (Finish), with the
+// indexes that find a report's entry and a phase's or party's count of a
+// day without scanning.
+type counter struct {
+	s    *Summary
+	byID map[truce.ReportID]*entry
+	// days finds the daily count of one day: a phase's (party "") or one
+	// party's under a phase, by its index in Daily.
+	days map[dayKey]int
+	// worst is addIncident's buffer of per-phase findings.
+	worst []decided
+}
+
+// decided is the finding an incident is counted under in one phase, and
+// the report it is from.
+type decided struct {
+	f      phaseFinding
+	report truce.ReportID
+}
+
+type dayKey struct {
+	phase int
+	party string
+	day   string
+}
+
+// day returns the day of t in the agreement's time zone.
+func (c *counter) day(t time.Time) string {
+	return t.In(c.s.a.Timezone).Format("2006-01-02")
 }
 
 // addIncident counts one incident: under its most severe outcome, and per
 // phase under the most severe finding of its reports, reposts aside.
-func (s *Summary) addIncident(g *adjudicate.Group, byID map[truce.ReportID]*entry) {
+func (c *counter) addIncident(g *adjudicate.Group) {
+	s, byID := c.s, c.byID
 	s.Incidents++
-	day := g.Start.In(s.a.Timezone).Format("2006-01-02")
+	day := c.day(g.Start)
 	outcome := truce.Outcome(0)
-	type decided struct {
-		f      phaseFinding
-		report truce.ReportID
-	}
-	var worst []decided // per phase, in the order first seen
+	worst := c.worst[:0] // per phase, in the order first seen
+	defer func() { c.worst = worst[:0] }()
 	for _, id := range g.Reports {
 		if slices.Contains(g.Reposts, id) {
 			continue
@@ -337,10 +383,8 @@ func (s *Summary) addIncident(g *adjudicate.Group, byID map[truce.ReportID]*entr
 		pc := findOrAdd(&p.ByParty, func(x *PartyCount) bool { return x.Party == party }, PartyCount{Party: party, Daily: []DayCount{}})
 		pc.Counts.add(f.outcome)
 		if f.outcome != truce.OutcomeNotProhibited {
-			dc := findOrAdd(&p.Daily, func(x *DayCount) bool { return x.Day == day }, DayCount{Day: day})
-			dc.Counts.add(f.outcome)
-			pd := findOrAdd(&pc.Daily, func(x *DayCount) bool { return x.Day == day }, DayCount{Day: day})
-			pd.Counts.add(f.outcome)
+			c.daily(&p.Daily, dayKey{i, "", day}).add(f.outcome)
+			c.daily(&pc.Daily, dayKey{i, party, day}).add(f.outcome)
 		}
 		if f.outcome == truce.OutcomeViolation || f.outcome == truce.OutcomeDisputed {
 			s.Cases = append(s.Cases, Case{Incident: string(g.ID), Reports: len(g.Reports), Sources: g.Corroboration(), Grouping: g.Explanation,
@@ -348,6 +392,18 @@ func (s *Summary) addIncident(g *adjudicate.Group, byID map[truce.ReportID]*entr
 				Phase: string(f.phase), Commitment: string(f.commitment), Party: string(f.party), Explanation: f.explanation})
 		}
 	}
+}
+
+// daily returns the counts of day k.day in ds, the daily counts of phase
+// k.phase (of party k.party, if not ""), added if not there yet.
+func (c *counter) daily(ds *[]DayCount, k dayKey) *Counts {
+	i, ok := c.days[k]
+	if !ok {
+		i = len(*ds)
+		c.days[k] = i
+		*ds = append(*ds, DayCount{Day: k.day})
+	}
+	return &(*ds)[i].Counts
 }
 
 func findOrAdd[T any](xs *[]T, match func(*T) bool, zero T) *T {

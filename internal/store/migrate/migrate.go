@@ -79,6 +79,8 @@ var tables = []table{
 		convert: func(v []any) error { v[3] = bytesOf(v[3]); return nil }},
 	{name: "judgements", order: "agreement, version, report_id", cols: []string{"report_id", "agreement", "version", "outcome", "explanation", "detail", "perpetrator", "phases", "log_index"},
 		convert: func(v []any) error { v[5] = textOf(v[5]); v[7] = split(v[7]); return nil }},
+	{name: "judgement_briefs", order: "agreement, version, start_ns, report_id", cols: []string{"agreement", "version", "start_ns", "report_id", "brief"},
+		convert: func(v []any) error { v[4] = bytesOf(v[4]); return nil }},
 	{name: "incidents", order: "id", cols: []string{"id", "status", "published", "submitted_by", "contested_by", "merged_into", "created_ns", "updated_ns",
 		"start_ns", "lon", "lat", "outcome", "parties", "phases", "explanation"},
 		convert: func(v []any) error {

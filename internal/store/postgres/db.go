@@ -130,7 +130,10 @@ func (s *Store) start(ctx context.Context, requireCurrent bool) error {
 	} else if err := s.Migrate(ctx); err != nil {
 		return err
 	}
-	return sqlstore.Backfill(ctx, s.Core)
+	if err := sqlstore.Backfill(ctx, s.Core); err != nil {
+		return err
+	}
+	return sqlstore.BackfillBriefs(ctx, s.Core)
 }
 
 // migrationsTable reports whether the schema_migrations table exists.

@@ -12,24 +12,25 @@ import (
 	"truce/internal/store/sqlstore"
 )
 
-// LatestJudgements reads the reports' incidents and latest judgements in
-// two queries, whatever their number.
-func (w *writeTx) LatestJudgements(reports []truce.ReportID) (map[truce.ReportID]sqlstore.StoredJudgement, map[truce.ReportID]truce.IncidentID, error) {
+// LatestJudgements reads the reports' incidents, brief fields and latest
+// judgements in two queries, whatever their number.
+func (w *writeTx) LatestJudgements(reports []truce.ReportID) (map[truce.ReportID]sqlstore.StoredJudgement, map[truce.ReportID]sqlstore.JudgedReport, error) {
 	ids := make([]string, len(reports))
 	for i, r := range reports {
 		ids[i] = string(r)
 	}
-	type incidentOf struct{ report, incident string }
-	incs, err := sqlstore.List(w.ctx, w, "postgres: put judgements", func(sc sqlstore.Scanner) (*incidentOf, error) {
-		var r incidentOf
-		return &r, sc.Scan(&r.report, &r.incident)
-	}, `SELECT id, incident_id FROM reports WHERE id = ANY($1)`, ids)
+	incs, err := sqlstore.List(w.ctx, w, "postgres: put judgements", func(sc sqlstore.Scanner) (*sqlstore.JudgedReport, error) {
+		var id string
+		r, err := sqlstore.ScanJudgedReport(sqlstore.WithExtra(sc, &id), "")
+		r.Report.ID = truce.ReportID(id)
+		return &r, err
+	}, `SELECT `+sqlstore.JudgedReportCols+`, id FROM reports WHERE id = ANY($1)`, ids)
 	if err != nil {
 		return nil, nil, err
 	}
-	incidents := make(map[truce.ReportID]truce.IncidentID, len(incs))
+	judged := make(map[truce.ReportID]sqlstore.JudgedReport, len(incs))
 	for _, r := range incs {
-		incidents[truce.ReportID(r.report)] = truce.IncidentID(r.incident)
+		judged[r.Report.ID] = r
 	}
 	type latest struct {
 		report string
@@ -50,11 +51,11 @@ func (w *writeTx) LatestJudgements(reports []truce.ReportID) (map[truce.ReportID
 	for _, l := range prev {
 		stored[truce.ReportID(l.report)] = l.StoredJudgement
 	}
-	return stored, incidents, nil
+	return stored, judged, nil
 }
 
-// PutJudgementRows upserts the rows in one batch.
-func (w *writeTx) PutJudgementRows(rows []ledger.JudgementRow) error {
+// PutJudgementRows upserts the rows and their briefs in one batch.
+func (w *writeTx) PutJudgementRows(rows []sqlstore.JudgementWrite) error {
 	b := &pgx.Batch{}
 	for _, j := range rows {
 		b.Queue(`INSERT INTO judgements (report_id, agreement, version, outcome, explanation, detail, perpetrator, phases, log_index)
@@ -63,6 +64,9 @@ func (w *writeTx) PutJudgementRows(rows []ledger.JudgementRow) error {
 			perpetrator = excluded.perpetrator, phases = excluded.phases, log_index = excluded.log_index`,
 			string(j.Report), string(j.Agreement), int32(j.Version), int16(j.Outcome), j.Explanation, string(j.Detail),
 			string(j.Perpetrator), dialect{}.ListValue(sqlstore.Texts(j.Phases)), j.LogIndex)
+		b.Queue(`INSERT INTO judgement_briefs (agreement, version, start_ns, report_id, brief) VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (agreement, version, start_ns, report_id) DO UPDATE SET brief = excluded.brief`,
+			string(j.Agreement), int32(j.Version), j.Start, string(j.Report), j.Brief)
 	}
 	if err := w.tx.SendBatch(w.ctx, b).Close(); err != nil {
 		if pgCode(err) == codeForeignKeyViolation && len(rows) > 0 {
@@ -130,13 +134,4 @@ func (s *Store) Judgements(ctx context.Context, id truce.AgreementID, version in
 		FROM judgements j JOIN reports r ON r.id = j.report_id` + sqlstore.Where(append([]string{"j.agreement = $1", "j.version = $2"}, where...))
 	}
 	return sqlstore.EachJudged(ctx, conn{s.pool}, dialect{}, fn, q+` ORDER BY r.start_ns, r.id`, args...)
-}
-
-// SummaryJudgements is Judgements reading only what a period summary
-// counts (sqlstore.ScanSummarized), in the same order.
-func (s *Store) SummaryJudgements(ctx context.Context, id truce.AgreementID, version int, f truce.ReportFilter, fn func(*truce.Report, *truce.Judgement) error) error {
-	where, args := sqlstore.ReportWhere(f, "r.", []any{string(id), int32(version)})
-	return sqlstore.EachSummarized(ctx, conn{s.pool}, fn, `SELECT `+sqlstore.SummaryCols+`
-		FROM judgements j JOIN reports r ON r.id = j.report_id`+sqlstore.Where(append([]string{"j.agreement = $1", "j.version = $2"}, where...))+
-		` ORDER BY r.start_ns, r.id`, args...)
 }

@@ -49,6 +49,12 @@ func TestBackfill(t *testing.T) {
 	storetest.Backfill(t, pgtest.Reopener(t))
 }
 
+// TestBriefBackfill checks that a database judged before briefs were kept
+// gets them when opened.
+func TestBriefBackfill(t *testing.T) {
+	storetest.BriefBackfill(t, pgtest.Reopener(t))
+}
+
 // TestUnstorableText checks that text PostgreSQL cannot hold (a NUL byte)
 // is refused as invalid input, not an internal error.
 func TestUnstorableText(t *testing.T) {

@@ -96,7 +96,10 @@ func (s *Store) start(ctx context.Context, requireCurrent bool) error {
 	if _, _, _, err := s.key(ctx); err != nil {
 		return err
 	}
-	return sqlstore.Backfill(ctx, s.Core)
+	if err := sqlstore.Backfill(ctx, s.Core); err != nil {
+		return err
+	}
+	return sqlstore.BackfillBriefs(ctx, s.Core)
 }
 
 func open(ctx context.Context, path string) (*Store, error) {

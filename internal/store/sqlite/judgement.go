@@ -11,31 +11,31 @@ import (
 	"truce/internal/store/sqlstore"
 )
 
-// LatestJudgements reads each report's latest judgement and incident with
-// two statements prepared once: lookups by key are what SQLite does
-// fastest.
-func (w *writeTx) LatestJudgements(reports []truce.ReportID) (map[truce.ReportID]sqlstore.StoredJudgement, map[truce.ReportID]truce.IncidentID, error) {
+// LatestJudgements reads each report's latest judgement, incident and
+// brief fields with two statements prepared once: lookups by key are what
+// SQLite does fastest.
+func (w *writeTx) LatestJudgements(reports []truce.ReportID) (map[truce.ReportID]sqlstore.StoredJudgement, map[truce.ReportID]sqlstore.JudgedReport, error) {
 	prev, err := w.tx.PrepareContext(w.ctx, `SELECT outcome, explanation, detail, log_index FROM judgements
 		WHERE report_id = ? ORDER BY log_index DESC LIMIT 1`)
 	if err != nil {
 		return nil, nil, fmt.Errorf("sqlite: put judgements: %w", err)
 	}
 	defer prev.Close()
-	inc, err := w.tx.PrepareContext(w.ctx, `SELECT incident_id FROM reports WHERE id = ?`)
+	inc, err := w.tx.PrepareContext(w.ctx, `SELECT `+sqlstore.JudgedReportCols+` FROM reports WHERE id = ?`)
 	if err != nil {
 		return nil, nil, fmt.Errorf("sqlite: put judgements: %w", err)
 	}
 	defer inc.Close()
-	latest, incidents := map[truce.ReportID]sqlstore.StoredJudgement{}, map[truce.ReportID]truce.IncidentID{}
+	latest, stored := map[truce.ReportID]sqlstore.StoredJudgement{}, map[truce.ReportID]sqlstore.JudgedReport{}
 	for _, r := range reports {
-		var in string
-		switch err := inc.QueryRowContext(w.ctx, string(r)).Scan(&in); {
+		jr, err := sqlstore.ScanJudgedReport(inc.QueryRowContext(w.ctx, string(r)), r)
+		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			continue
 		case err != nil:
 			return nil, nil, fmt.Errorf("sqlite: judgement %s: %w", r, err)
 		}
-		incidents[r] = truce.IncidentID(in)
+		stored[r] = jr
 		var p sqlstore.StoredJudgement
 		switch err := prev.QueryRowContext(w.ctx, string(r)).Scan(&p.Outcome, &p.Explanation, &p.Detail, &p.LogIndex); {
 		case err == nil:
@@ -44,11 +44,12 @@ func (w *writeTx) LatestJudgements(reports []truce.ReportID) (map[truce.ReportID
 			return nil, nil, fmt.Errorf("sqlite: judgement %s: %w", r, err)
 		}
 	}
-	return latest, incidents, nil
+	return latest, stored, nil
 }
 
-// PutJudgementRows upserts the rows with one prepared statement.
-func (w *writeTx) PutJudgementRows(rows []ledger.JudgementRow) error {
+// PutJudgementRows upserts the rows and their briefs with two prepared
+// statements.
+func (w *writeTx) PutJudgementRows(rows []sqlstore.JudgementWrite) error {
 	put, err := w.tx.PrepareContext(w.ctx, `INSERT INTO judgements (report_id, agreement, version, outcome, explanation, detail, perpetrator, phases, log_index)
 		VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT (agreement, version, report_id) DO UPDATE SET
 		outcome = excluded.outcome, explanation = excluded.explanation, detail = excluded.detail,
@@ -57,12 +58,21 @@ func (w *writeTx) PutJudgementRows(rows []ledger.JudgementRow) error {
 		return fmt.Errorf("sqlite: put judgements: %w", err)
 	}
 	defer put.Close()
+	brief, err := w.tx.PrepareContext(w.ctx, `INSERT INTO judgement_briefs (agreement, version, start_ns, report_id, brief) VALUES (?,?,?,?,?)
+		ON CONFLICT (agreement, version, start_ns, report_id) DO UPDATE SET brief = excluded.brief`)
+	if err != nil {
+		return fmt.Errorf("sqlite: put judgements: %w", err)
+	}
+	defer brief.Close()
 	for _, j := range rows {
 		if _, err := put.ExecContext(w.ctx, string(j.Report), string(j.Agreement), j.Version, int(j.Outcome), j.Explanation, string(j.Detail),
 			string(j.Perpetrator), bars(sqlstore.Texts(j.Phases)), j.LogIndex); err != nil {
 			if errors.Is(classify(err), sqlstore.ErrForeignKey) {
 				return truce.Errorf(truce.ENOTFOUND, "judgement of report %s: no such report or agreement version", j.Report)
 			}
+			return fmt.Errorf("sqlite: judgement %s: %w", j.Report, err)
+		}
+		if _, err := brief.ExecContext(w.ctx, string(j.Agreement), j.Version, j.Start, string(j.Report), j.Brief); err != nil {
 			return fmt.Errorf("sqlite: judgement %s: %w", j.Report, err)
 		}
 	}
@@ -122,14 +132,5 @@ func (s *Store) Judgements(ctx context.Context, id truce.AgreementID, version in
 	where, args := sqlstore.ReportWhere(f, "r.", []any{string(id), version})
 	where = append(where, "j.agreement = $1", "j.version = $2")
 	return sqlstore.EachJudged(ctx, conn{s.db}, dialect{}, fn, `SELECT `+sqlstore.Prefixed(sqlstore.ReportCols, "r.")+`, j.outcome, j.explanation, j.detail
-		FROM reports r CROSS JOIN judgements j ON j.report_id = r.id`+sqlstore.Where(where)+` ORDER BY r.start_ns, r.id`, args...)
-}
-
-// SummaryJudgements is Judgements reading only what a period summary
-// counts (sqlstore.ScanSummarized), in the same order.
-func (s *Store) SummaryJudgements(ctx context.Context, id truce.AgreementID, version int, f truce.ReportFilter, fn func(*truce.Report, *truce.Judgement) error) error {
-	where, args := sqlstore.ReportWhere(f, "r.", []any{string(id), version})
-	where = append(where, "j.agreement = $1", "j.version = $2")
-	return sqlstore.EachSummarized(ctx, conn{s.db}, fn, `SELECT `+sqlstore.SummaryCols+`
 		FROM reports r CROSS JOIN judgements j ON j.report_id = r.id`+sqlstore.Where(where)+` ORDER BY r.start_ns, r.id`, args...)
 }

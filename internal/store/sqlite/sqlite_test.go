@@ -92,3 +92,9 @@ func TestCosignedSizePlan(t *testing.T) {
 		t.Errorf("CosignedSize groups the whole table:\n%s", got)
 	}
 }
+
+// TestBriefBackfill checks that a database judged before briefs were kept
+// gets them when opened.
+func TestBriefBackfill(t *testing.T) {
+	storetest.BriefBackfill(t, sqlitetest.Reopener(t))
+}

@@ -63,8 +63,14 @@ func Backfill(ctx context.Context, c Core) error {
 // backfillPending reports whether migration 3 asked for a backfill that
 // has not run yet.
 func backfillPending(ctx context.Context, db DB) (bool, error) {
+	return settingPending(ctx, db, "log_backfill")
+}
+
+// settingPending reports whether a migration left the settings row key
+// asking for work it could not do in SQL.
+func settingPending(ctx context.Context, db DB, key string) (bool, error) {
 	var v string
-	err := db.QueryRow(ctx, `SELECT value FROM settings WHERE key = 'log_backfill'`).Scan(&v)
+	err := db.QueryRow(ctx, `SELECT value FROM settings WHERE key = $1`, key).Scan(&v)
 	if errors.Is(err, ErrNoRows) {
 		return false, nil
 	} else if err != nil {

@@ -51,14 +51,14 @@ type WriteTx interface {
 	// event), logs each one, and returns how many were new.
 	InsertReports(by truce.Principal, rs []*truce.Report, opt truce.PutOptions) (int, error)
 	// LatestJudgements returns the latest stored judgement of each of
-	// the reports under any agreement version (by log index), and the
-	// incident each report belongs to; a report missing from incidents
-	// is not stored.
-	LatestJudgements(reports []truce.ReportID) (latest map[truce.ReportID]StoredJudgement, incidents map[truce.ReportID]truce.IncidentID, err error)
+	// the reports under any agreement version (by log index), and each
+	// report's incident and the fields its brief keeps
+	// (JudgedReportCols); a report missing from reports is not stored.
+	LatestJudgements(ids []truce.ReportID) (latest map[truce.ReportID]StoredJudgement, reports map[truce.ReportID]JudgedReport, err error)
 	// PutJudgementRows inserts the rows (their Record and Judgement
-	// aside), replacing the judgement of the same report under the same
-	// agreement version.
-	PutJudgementRows(rows []ledger.JudgementRow) error
+	// aside) and their briefs, replacing the judgement and brief of the
+	// same report under the same agreement version.
+	PutJudgementRows(rows []JudgementWrite) error
 	// Refresh recomputes the figures of incidents ids, at least one,
 	// from their reports' judgements under agreement version (agreement,
 	// version), the current one, with ledger.IncidentFigures. An incident

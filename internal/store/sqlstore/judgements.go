@@ -82,24 +82,24 @@ func (c Core) PutJudgements(ctx context.Context, by truce.Principal, id truce.Ag
 // judgementRows logs the judgements that differ from their report's
 // latest stored one and returns the rows to write, how many were logged
 // and the reports' incidents, sorted.
-func judgementRows(w WriteTx, by truce.Principal, id truce.AgreementID, version int, js []truce.Judgement) ([]ledger.JudgementRow, int, []truce.IncidentID, error) {
+func judgementRows(w WriteTx, by truce.Principal, id truce.AgreementID, version int, js []truce.Judgement) ([]JudgementWrite, int, []truce.IncidentID, error) {
 	reports := make([]truce.ReportID, len(js))
 	for i := range js {
 		reports[i] = js[i].Report
 	}
-	latest, incidentOf, err := w.LatestJudgements(reports)
+	latest, stored, err := w.LatestJudgements(reports)
 	if err != nil {
 		return nil, 0, nil, err
 	}
-	rows := make([]ledger.JudgementRow, 0, len(js))
+	rows := make([]JudgementWrite, 0, len(js))
 	changed, touched := 0, map[truce.IncidentID]bool{}
 	for i := range js {
 		j := &js[i]
-		inc, ok := incidentOf[j.Report]
+		rep, ok := stored[j.Report]
 		if !ok {
 			return nil, 0, nil, truce.Errorf(truce.ENOTFOUND, "judgement of report %s: no such report or agreement version", j.Report)
 		}
-		touched[inc] = true
+		touched[rep.Incident] = true
 		detail, err := EncodeDetail(j)
 		if err != nil {
 			return nil, 0, nil, fmt.Errorf("judgement %s: %w", j.Report, err)
@@ -114,8 +114,9 @@ func judgementRows(w WriteTx, by truce.Principal, id truce.AgreementID, version 
 		}
 		// A report judged twice in one call compares with the first.
 		latest[j.Report] = StoredJudgement{j.Outcome, j.Explanation, string(detail), idx}
-		rows = append(rows, ledger.JudgementRow{Report: j.Report, Agreement: id, Version: version, Outcome: j.Outcome, Explanation: j.Explanation,
-			Detail: detail, Judgement: j, Perpetrator: j.Facts.Perpetrator, Phases: ledger.JudgementPhases(j), LogIndex: idx})
+		rows = append(rows, JudgementWrite{JudgementRow: ledger.JudgementRow{Report: j.Report, Agreement: id, Version: version, Outcome: j.Outcome,
+			Explanation: j.Explanation, Detail: detail, Judgement: j, Perpetrator: j.Facts.Perpetrator, Phases: ledger.JudgementPhases(j), LogIndex: idx},
+			Start: rep.Report.Start.UnixNano(), Brief: EncodeBrief(&rep.Report, j)})
 	}
 	incidents := make([]truce.IncidentID, 0, len(touched))
 	for inc := range touched {

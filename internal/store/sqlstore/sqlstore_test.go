@@ -5,8 +5,11 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"truce"
+	"truce/internal/adjudicate"
+	"truce/internal/geo"
 	"truce/internal/store/sqlstore"
 )
 
@@ -70,4 +73,48 @@ func TestPrefixed(t *testing.T) {
 	if got, want := sqlstore.Prefixed("id, name,\n\tsource", "s."), "s.id, s.name, s.source"; got != want {
 		t.Errorf("Prefixed = %q, want %q", got, want)
 	}
+}
+
+// FuzzDecodeBrief checks that a brief read back is the one written, and
+// that any bytes decode to an error or a value, never a panic.
+func FuzzDecodeBrief(f *testing.F) {
+	t0 := time.Date(2025, 3, 20, 4, 0, 0, 0, time.UTC)
+	r := &truce.Report{ID: "r1", Source: "viina", Outlet: "Suspilne", Start: t0, End: t0.Add(time.Hour), Precision: truce.PrecisionHour,
+		Location: geo.Point{Lon: 36.2, Lat: 49.9}, Place: "Kharkiv", Text: "Russian drones struck a substation overnight"}
+	j := &truce.Judgement{Report: "r1", Outcome: truce.OutcomeViolation, Facts: truce.Facts{Perpetrator: "RU", Category: "energy",
+		Site: &truce.SiteMatch{ID: "UKR1", Name: "Kharkiv CHP-5", Category: "energy", DistanceMeters: 420}},
+		Findings: []truce.Finding{{Commitment: "energy-ru", Phase: "energy", Party: "RU", Outcome: truce.OutcomeViolation, Explanation: "Violation"},
+			{Commitment: "full-ru", Phase: "full", Outcome: truce.OutcomeNotProhibited, Explanation: "not kept"}}}
+	good := sqlstore.EncodeBrief(r, j)
+	f.Add(good)
+	f.Add(sqlstore.EncodeBrief(&truce.Report{ID: "r2", Start: t0, End: t0}, &truce.Judgement{Report: "r2"}))
+	f.Add([]byte{})
+	f.Add([]byte{1, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01})
+	gr, gj, key, err := sqlstore.DecodeBrief("r1", t0.UnixNano(), good)
+	if err != nil {
+		f.Fatal(err)
+	}
+	if gr.Outlet != r.Outlet || !gr.End.Equal(r.End) || gr.Location != r.Location || gr.Place != r.Place || key != adjudicate.TextKey(r.Text) ||
+		gj.Outcome != j.Outcome || *gj.Facts.Site != *j.Facts.Site || len(gj.Findings) != 2 ||
+		!cmp.Equal(gj.Findings[0], truce.Finding{Commitment: "energy-ru", Phase: "energy", Party: "RU", Outcome: truce.OutcomeViolation, Explanation: "Violation"}) ||
+		gj.Findings[1].Explanation != "" {
+		f.Fatalf("decoded %+v %+v %q", gr, gj, key)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		r, j, key, err := sqlstore.DecodeBrief("x", 0, b)
+		if err != nil {
+			return
+		}
+		if key != "" {
+			return // the text it was made from is not kept
+		}
+		// What decodes encodes to a brief that decodes the same.
+		r2, j2, _, err := sqlstore.DecodeBrief("x", 0, sqlstore.EncodeBrief(r, j))
+		if err != nil {
+			t.Fatalf("%x decodes, its encoding does not: %v", b, err)
+		}
+		if diff := cmp.Diff([]any{r, j}, []any{r2, j2}, cmpopts.EquateNaNs()); diff != "" {
+			t.Fatalf("%x: decoded, encoded and decoded again (-first +again):\n%s", b, diff)
+		}
+	})
 }

@@ -25,7 +25,13 @@ func (c Core) VerifyRows(ctx context.Context) (ledger.RowCheck, error) {
 			return ledger.RowCheck{}, err
 		}
 	}
-	return ledger.VerifyRows(ctx, rowSource{db, c.d.Dialect})
+	rc, err := ledger.VerifyRows(ctx, rowSource{db, c.d.Dialect})
+	if err != nil {
+		return rc, err
+	}
+	// The briefs are derived from rows just checked against the log.
+	rc.Briefs, err = checkBriefs(ctx, db)
+	return rc, err
 }
 
 // rowSource implements ledger.RowSource on a snapshot. Each row comes

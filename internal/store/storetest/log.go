@@ -509,7 +509,7 @@ var verifyRowsCases = []tcase{
 		m := populate(t, e)
 		_, rc := mustVerify(t, e)
 		want := ledger.RowCheck{Reports: len(m.reports), Agreements: 2, Events: m.events, Evidence: 1, Judgements: len(m.reports) + 2,
-			Incidents: len(m.reports), Sites: len(sites()), Tokens: 1}
+			Incidents: len(m.reports), Sites: len(sites()), Tokens: 1, Briefs: len(m.reports) + 2}
 		equal(t, "VerifyRows", want, rc)
 	}},
 }

@@ -2,6 +2,8 @@ package storetest
 
 import (
 	"bytes"
+	"context"
+	"strings"
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
@@ -46,8 +48,8 @@ var summaryCases = []tcase{
 				slow.Add(r, j)
 				return nil
 			}))
-			must(t, ss.SummaryJudgements(e.ctx, agreementID, v.Version, tc.f, func(r *truce.Report, j *truce.Judgement) error {
-				fast.Add(r, j)
+			must(t, ss.SummaryJudgements(e.ctx, agreementID, v.Version, tc.f, func(r *truce.Report, j *truce.Judgement, key string) error {
+				fast.AddKeyed(r, j, key)
 				return nil
 			}))
 			if slow.Finish(); slow.Incidents == 0 || slow.Incidents == slow.Reports || len(slow.Cases) == 0 {
@@ -132,4 +134,50 @@ func manyJudged(t *testing.T, e *env, a *truce.Agreement, version, n int) {
 	mustPutReports(t, e, partyRU, truce.PutOptions{SubmittedBy: "RU"}, own...)
 	mustPutReports(t, e, monitor, truce.PutOptions{}, other...)
 	mustJudge(t, e, version, js...)
+}
+
+// BriefBackfill checks the upgrade of a database judged before briefs
+// were kept (migration 10): the briefs table is dropped and migration 10
+// marked as not applied, as in such a database; the next open must write
+// every judgement's brief, once, so that the database verifies and the
+// period summary counts what it counted before.
+func BriefBackfill(t *testing.T, reopen Reopener) {
+	c := &clock{t: T0}
+	s, exec, done := reopen(t, c.Now)
+	e := &env{ctx: context.Background(), s: s, exec: exec, clock: c}
+	a := scenarioAgreement(t)
+	v := mustAgreement(t, e, bundleV1)
+	manyJudged(t, e, a, v.Version, 300)
+	summary := func() string {
+		sum := report.NewSummary(a, v.Version)
+		must(t, sum.AddJudgements(e.ctx, e.s, agreementID, v.Version, truce.ReportFilter{}))
+		var b bytes.Buffer
+		must(t, report.WriteSummary(&b, sum, "json"))
+		return b.String()
+	}
+	want := summary()
+	_, rc := mustVerify(t, e)
+	exec(t, `DROP TABLE judgement_briefs`)
+	exec(t, `DELETE FROM schema_migrations WHERE version = 10`)
+	done()
+
+	s, exec, done = reopen(t, c.Now)
+	e = &env{ctx: context.Background(), s: s, exec: exec, clock: c}
+	_, got := mustVerify(t, e)
+	if got.Briefs != rc.Briefs || got.Briefs != got.Judgements {
+		t.Errorf("after the backfill VerifyRows checked %d briefs of %d judgements, want %d", got.Briefs, got.Judgements, rc.Briefs)
+	}
+	if diff := cmp.Diff(want, summary()); diff != "" {
+		t.Errorf("summary after the backfill (-before +after):\n%s", diff)
+	}
+	// Once only: a brief removed later is not silently written again
+	// on the next open, it is reported.
+	exec(t, `DELETE FROM judgement_briefs WHERE report_id = (SELECT min(report_id) FROM judgement_briefs)`)
+	done()
+	s, exec, done = reopen(t, c.Now)
+	defer done()
+	e = &env{ctx: context.Background(), s: s, exec: exec, clock: c}
+	if _, _, err := verify(t, e); err == nil || !strings.Contains(err.Error(), "brief") {
+		t.Errorf("verify after a brief was removed = %v, want the missing brief reported", err)
+	}
 }

@@ -145,6 +145,28 @@ var tamperCases = []tcase{
 		wantDetected(t, e, "judgement of report "+string(rKharkiv), "version 2")
 	}},
 
+	// The briefs a period summary counts from (derived from reports and
+	// judgements): one that counts another report's verdict, one
+	// missing (a report left out of the counts), one added (a report
+	// counted twice).
+	{"BriefOfAnotherReport", func(t *testing.T, e *env) {
+		populateSigned(t, e)
+		e.exec(t, `UPDATE judgement_briefs SET brief = (SELECT b.brief FROM judgement_briefs b WHERE b.report_id = $1 AND b.version = judgement_briefs.version)
+			WHERE report_id = $2`, string(rSudzha), string(rKherson))
+		wantDetected(t, e, "brief of report "+string(rKherson), "does not match")
+	}},
+	{"BriefMissing", func(t *testing.T, e *env) {
+		populateSigned(t, e)
+		e.exec(t, `DELETE FROM judgement_briefs WHERE report_id = $1`, string(rKherson))
+		wantDetected(t, e, "brief of report "+string(rKherson), "missing")
+	}},
+	{"BriefCountedTwice", func(t *testing.T, e *env) {
+		populateSigned(t, e)
+		e.exec(t, `INSERT INTO judgement_briefs (agreement, version, start_ns, report_id, brief)
+			SELECT agreement, version, start_ns + 1, report_id, brief FROM judgement_briefs WHERE report_id = $1`, string(rKherson))
+		wantDetected(t, e, "brief of report "+string(rKherson), "no judgement")
+	}},
+
 	// Rows the public reads that are derived from the log or are not
 	// records of their own: incident figures, reference data (sites),
 	// permissions (tokens), the current agreement (issue 12).
