@@ -425,11 +425,19 @@ func alone(m *Member) Group {
 	}
 	if r.Source == "firms" {
 		g.Alerts = 1
+		g.Explanation = aloneExplanation[1]
 	} else {
 		g.Sources = []string{sourceKey(r, m.textKey())}
+		g.Explanation = aloneExplanation[0]
 	}
-	g.Explanation = groupExplanation(&g, 0)
 	return g
+}
+
+// aloneExplanation explains the incident of one report, and of one
+// sensor alert.
+var aloneExplanation = [2]string{
+	groupExplanation(&Group{Reports: make([]truce.ReportID, 1), Sources: make([]string, 1)}, 0),
+	groupExplanation(&Group{Reports: make([]truce.ReportID, 1), Alerts: 1}, 0),
 }
 
 func (m *Member) textKey() string {

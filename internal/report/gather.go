@@ -91,7 +91,8 @@ func checkpointTime(ctx context.Context, st truce.LogStore, key string, signed [
 // holding only the fields Summary.Add reads, each report with its text
 // key (adjudicate.TextKey) in place of its text (both SQL stores can):
 // cheaper than Judgements, which decodes each judgement whole, and
-// counted the same.
+// counted the same. fn may keep the report but not the judgement, whose
+// memory the store may reuse once fn returns.
 type SummarySource interface {
 	SummaryJudgements(ctx context.Context, id truce.AgreementID, version int, f truce.ReportFilter, fn func(r *truce.Report, j *truce.Judgement, textKey string) error) error
 }

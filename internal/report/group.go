@@ -21,41 +21,63 @@ import (
 // report with every earlier one of the same text. The groups come in no
 // particular order.
 func groupReports(ms []adjudicate.Member, opt adjudicate.GroupOptions) []adjudicate.Group {
-	clusters := clusterMembers(ms, opt.Meters)
-	if len(clusters) <= 1 {
-		return adjudicate.GroupReports(ms, opt)
-	}
-	// The clusters are grouped apart, on every core, and their incidents
-	// joined in the clusters' order.
-	per := make([][]adjudicate.Group, len(clusters))
-	workers := min(runtime.GOMAXPROCS(0), 1+len(clusters)/1024)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Go(func() {
-			for k := w; k < len(clusters); k += workers {
-				per[k] = adjudicate.GroupReports(clusters[k], opt)
-			}
-		})
-	}
-	wg.Wait()
-	n := 0
-	for _, gs := range per {
-		n += len(gs)
-	}
-	out := make([]adjudicate.Group, 0, n)
-	for _, gs := range per {
+	out := []adjudicate.Group{}
+	for _, gs := range groupClusters(ms, clusterIndexes(ms, opt.Meters), opt) {
 		out = append(out, gs...)
 	}
 	return out
 }
 
-// clusterMembers splits ms into clusters: two members lie in one cluster
+// groupClusters returns the groups of each cluster of ms (indexes into
+// ms), grouped apart on every core.
+func groupClusters(ms []adjudicate.Member, clusters [][]int32, opt adjudicate.GroupOptions) [][]adjudicate.Group {
+	per := make([][]adjudicate.Group, len(clusters))
+	workers := min(runtime.GOMAXPROCS(0), 1+len(clusters)/1024)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			var buf []adjudicate.Member
+			for k := w; k < len(clusters); k += workers {
+				buf = buf[:0]
+				for _, i := range clusters[k] {
+					buf = append(buf, ms[i])
+				}
+				per[k] = adjudicate.GroupReports(buf, opt)
+			}
+		})
+	}
+	wg.Wait()
+	return per
+}
+
+// clusterMembers is clusterIndexes with the members themselves.
+func clusterMembers(ms []adjudicate.Member, meters float64) [][]adjudicate.Member {
+	out := make([][]adjudicate.Member, 0, len(ms))
+	for _, c := range clusterIndexes(ms, meters) {
+		cm := make([]adjudicate.Member, len(c))
+		for k, i := range c {
+			cm[k] = ms[i]
+		}
+		out = append(out, cm)
+	}
+	return out
+}
+
+// clusterIndexes splits ms into clusters, as indexes into ms in the
+// order of their first members, each in ms's order: two members lie in one cluster
 // when a chain of members, each within meters of the next (geo.Distance),
 // links them. It returns ms whole, as one cluster, if a location is not
 // finite or meters is not positive.
-func clusterMembers(ms []adjudicate.Member, meters float64) [][]adjudicate.Member {
+func clusterIndexes(ms []adjudicate.Member, meters float64) [][]int32 {
+	all := func() [][]int32 {
+		c := make([]int32, len(ms))
+		for i := range c {
+			c[i] = int32(i)
+		}
+		return [][]int32{c}
+	}
 	if len(ms) < 2 || !(meters > 0) {
-		return [][]adjudicate.Member{ms}
+		return all()
 	}
 	// Two points within meters differ in latitude by at most theta
 	// (haversine: hav(d/R) >= hav(dLat)) and in longitude by at most
@@ -68,7 +90,7 @@ func clusterMembers(ms []adjudicate.Member, meters float64) [][]adjudicate.Membe
 	for i := range ms {
 		p := ms[i].Report.Location
 		if math.IsNaN(p.Lat) || math.IsInf(p.Lat, 0) || math.IsNaN(p.Lon) || math.IsInf(p.Lon, 0) {
-			return [][]adjudicate.Member{ms}
+			return all()
 		}
 		maxLat = max(maxLat, math.Abs(p.Lat))
 	}
@@ -118,14 +140,20 @@ func clusterMembers(ms []adjudicate.Member, meters float64) [][]adjudicate.Membe
 		}
 		grid = append(grid, x)
 	}
-	// row returns the members of cells (c[0], c[1]-1) to (c[0], c[1]+1)
-	// in the grid: they lie together, in that order.
-	row := func(c [2]int64) []placed {
-		lo, _ := slices.BinarySearchFunc(grid, c, func(x placed, c [2]int64) int {
-			return cmp.Or(cmp.Compare(x.cell[0], c[0]), cmp.Compare(x.cell[1], c[1]-1))
-		})
+	// row returns the members of cells (c[0]+dy, c[1]-1) to (c[0]+dy,
+	// c[1]+1) in the grid, which lie together, in that order. The cells c
+	// come in the grid's order, so each row starts at or after where it
+	// started for the cell before: one pointer per dy walks the grid once.
+	var from [3]int
+	row := func(c [2]int64, dy int64) []placed {
+		y, x := c[0]+dy, c[1]-1
+		lo := from[dy+1]
+		for lo < len(grid) && (grid[lo].cell[0] < y || grid[lo].cell[0] == y && grid[lo].cell[1] < x) {
+			lo++
+		}
+		from[dy+1] = lo
 		hi := lo
-		for hi < len(grid) && grid[hi].cell[0] == c[0] && grid[hi].cell[1] <= c[1]+1 {
+		for hi < len(grid) && grid[hi].cell[0] == y && grid[hi].cell[1] <= c[1]+1 {
 			hi++
 		}
 		return grid[lo:hi]
@@ -140,7 +168,7 @@ func clusterMembers(ms []adjudicate.Member, meters float64) [][]adjudicate.Membe
 		}
 		is := grid[lo:hi]
 		for dy := int64(-1); dy <= 1; dy++ {
-			for _, j := range row([2]int64{c[0] + dy, c[1]}) {
+			for _, j := range row(c, dy) {
 				for _, i := range is {
 					if i.i < j.i && find(i.i) != find(j.i) && geo.Distance(i.p, j.p) <= limit {
 						parent[find(i.i)] = find(j.i)
@@ -167,15 +195,15 @@ func clusterMembers(ms []adjudicate.Member, meters float64) [][]adjudicate.Membe
 		of[i] = cluster[r]
 		sizes[of[i]]++
 	}
-	backing := make([]adjudicate.Member, len(ms))
-	out := make([][]adjudicate.Member, len(sizes))
+	backing := make([]int32, len(ms))
+	out := make([][]int32, len(sizes))
 	at := 0
 	for k, n := range sizes {
 		out[k] = backing[at : at : at+n]
 		at += n
 	}
 	for i := range ms {
-		out[of[i]] = append(out[of[i]], ms[i])
+		out[of[i]] = append(out[of[i]], int32(i))
 	}
 	return out
 }

@@ -131,3 +131,23 @@ func TestClusterMembers(t *testing.T) {
 		})
 	}
 }
+
+// TestCounterDay checks the day an incident is counted under, kept from
+// one incident to the next, against the plain conversion, in zones whose
+// clocks change at midnight.
+func TestCounterDay(t *testing.T) {
+	for _, name := range []string{"Europe/Kyiv", "America/Havana", "America/Santiago", "Asia/Beirut", "UTC"} {
+		tz, err := time.LoadLocation(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := counter{s: &Summary{a: &truce.Agreement{Timezone: tz}}}
+		at := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+		for at.Year() < 2026 {
+			if got, want := c.day(at), at.In(tz).Format("2006-01-02"); got != want {
+				t.Fatalf("%s: day of %s = %s, want %s", name, at, got, want)
+			}
+			at = at.Add(37 * time.Minute)
+		}
+	}
+}

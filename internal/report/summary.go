@@ -298,15 +298,21 @@ func (s *Summary) Finish() {
 		p.Totals, p.ByParty, p.Daily = Counts{}, []PartyCount{}, []DayCount{}
 	}
 	ms := make([]adjudicate.Member, len(s.entries))
-	byID := make(map[truce.ReportID]*entry, len(s.entries))
-	for i := range s.entries {
-		e := s.entries[i]
+	for i, e := range s.entries {
 		ms[i] = adjudicate.Member{Report: e.report, Facts: &e.facts, Key: e.key, Keyed: e.keyed}
-		byID[e.report.ID] = e
 	}
-	c := counter{s: s, byID: byID, days: map[dayKey]int{}}
-	for _, g := range groupReports(ms, adjudicate.DefaultGroupOptions) {
-		c.addIncident(&g)
+	opt := adjudicate.DefaultGroupOptions
+	clusters := clusterIndexes(ms, opt.Meters)
+	c := counter{s: s, days: map[dayKey]int{}}
+	for k, gs := range groupClusters(ms, clusters, opt) {
+		// A group's reports are found among its cluster's entries.
+		c.members = c.members[:0]
+		for _, i := range clusters[k] {
+			c.members = append(c.members, s.entries[i])
+		}
+		for g := range gs {
+			c.addIncident(&gs[g])
+		}
 	}
 }
 
@@ -314,13 +320,17 @@ func (s *Summary) Finish() {
 // indexes that find a report's entry and a phase's or party's count of a
 // day without scanning.
 type counter struct {
-	s    *Summary
-	byID map[truce.ReportID]*entry
+	s *Summary
+	// members are the entries of the cluster being counted.
+	members []*entry
 	// days finds the daily count of one day: a phase's (party "") or one
 	// party's under a phase, by its index in Daily.
 	days map[dayKey]int
 	// worst is addIncident's buffer of per-phase findings.
 	worst []decided
+	// The day of the incident counted before, and its bounds.
+	dayName        string
+	dayFrom, dayTo time.Time
 }
 
 // decided is the finding an incident is counted under in one phase, and
@@ -336,15 +346,29 @@ type dayKey struct {
 	day   string
 }
 
-// day returns the day of t in the agreement's time zone.
+// day returns the day of t in the agreement's time zone. Incidents come
+// mostly in time order: the day of the one before is kept, with its
+// bounds.
 func (c *counter) day(t time.Time) string {
-	return t.In(c.s.a.Timezone).Format("2006-01-02")
+	if !t.Before(c.dayFrom) && t.Before(c.dayTo) {
+		return c.dayName
+	}
+	l := t.In(c.s.a.Timezone)
+	y, m, d := l.Date()
+	c.dayFrom = time.Date(y, m, d, 0, 0, 0, 0, c.s.a.Timezone)
+	c.dayTo = time.Date(y, m, d+1, 0, 0, 0, 0, c.s.a.Timezone)
+	c.dayName = l.Format("2006-01-02")
+	// A zone whose clocks skip or repeat midnight: no bounds to trust.
+	if c.dayFrom.Format("2006-01-02") != c.dayName || c.dayTo.Add(-time.Nanosecond).Format("2006-01-02") != c.dayName {
+		c.dayTo = c.dayFrom
+	}
+	return c.dayName
 }
 
 // addIncident counts one incident: under its most severe outcome, and per
 // phase under the most severe finding of its reports, reposts aside.
 func (c *counter) addIncident(g *adjudicate.Group) {
-	s, byID := c.s, c.byID
+	s := c.s
 	s.Incidents++
 	day := c.day(g.Start)
 	outcome := truce.Outcome(0)
@@ -354,7 +378,7 @@ func (c *counter) addIncident(g *adjudicate.Group) {
 		if slices.Contains(g.Reposts, id) {
 			continue
 		}
-		e := byID[id]
+		e := c.entry(id)
 		outcome = max(outcome, e.outcome)
 		for _, f := range e.worst {
 			k := slices.IndexFunc(worst, func(d decided) bool { return d.f.phase == f.phase })
@@ -392,6 +416,17 @@ func (c *counter) addIncident(g *adjudicate.Group) {
 				Phase: string(f.phase), Commitment: string(f.commitment), Party: string(f.party), Explanation: f.explanation})
 		}
 	}
+}
+
+// entry returns the entry of report id among c.members: clusters are
+// small, most of a single report.
+func (c *counter) entry(id truce.ReportID) *entry {
+	for _, e := range c.members {
+		if e.report.ID == id {
+			return e
+		}
+	}
+	panic("report: grouping returned a report of another cluster: " + string(id))
 }
 
 // daily returns the counts of day k.day in ds, the daily counts of phase

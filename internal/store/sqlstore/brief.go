@@ -188,23 +188,37 @@ func (r *briefReader) word() string {
 // the brief keeps, its text empty), its text key and its judgement as a
 // period summary reads them.
 func DecodeBrief(id truce.ReportID, start int64, brief []byte) (*truce.Report, *truce.Judgement, string, error) {
-	return decodeBrief(id, start, brief, map[string]string{})
+	r, j := &truce.Report{}, &truce.Judgement{}
+	key, err := decodeBrief(id, start, brief, &briefScratch{interned: map[string]string{}}, r, j)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	return r, j, key, nil
 }
 
-// decodeBrief is DecodeBrief interning short strings in interned (shared
-// by the briefs of one summary), if not nil.
-func decodeBrief(id truce.ReportID, start int64, brief []byte, interned map[string]string) (*truce.Report, *truce.Judgement, string, error) {
+// briefScratch is what the briefs of one summary share as they are
+// decoded: the short strings read so far, and a slab of findings that
+// decodeBrief takes its judgements' findings from.
+type briefScratch struct {
+	interned map[string]string
+	findings []truce.Finding
+}
+
+// decodeBrief decodes brief into r and j, taking j's findings from the
+// front of sc.findings (a new slab when it is short), and returns the
+// text key.
+func decodeBrief(id truce.ReportID, start int64, brief []byte, sc *briefScratch, r *truce.Report, j *truce.Judgement) (string, error) {
 	if len(brief) == 0 || brief[0] != briefVersion {
-		return nil, nil, "", fmt.Errorf("judgement %s: brief: unknown version", id)
+		return "", fmt.Errorf("judgement %s: brief: unknown version", id)
 	}
-	rd := briefReader{b: brief[1:], interned: interned}
-	r := &truce.Report{ID: id, Start: unixUTC(start)}
+	rd := briefReader{b: brief[1:], interned: sc.interned}
+	*r = truce.Report{ID: id, Start: unixUTC(start)}
 	r.Source, r.Outlet = rd.word(), rd.word()
 	r.End, r.Precision = unixUTC(rd.varint()), truce.TimePrecision(rd.varint())
 	r.Location.Lon, r.Location.Lat = rd.float(), rd.float()
 	r.Place = rd.string()
 	key := rd.string()
-	j := &truce.Judgement{Report: id, Outcome: truce.Outcome(rd.varint())}
+	*j = truce.Judgement{Report: id, Outcome: truce.Outcome(rd.varint())}
 	j.Facts.Perpetrator, j.Facts.Category = truce.PartyID(rd.word()), truce.CategoryID(rd.word())
 	switch rd.byte() {
 	case 0:
@@ -220,19 +234,22 @@ func decodeBrief(id truce.ReportID, start int64, brief []byte, interned map[stri
 		rd.fail()
 		n = 0
 	}
-	j.Findings = make([]truce.Finding, n)
+	if uint64(len(sc.findings)) < n {
+		sc.findings = make([]truce.Finding, max(int(n), 1024))
+	}
+	j.Findings, sc.findings = sc.findings[:n:n], sc.findings[n:]
 	for i := range j.Findings {
 		f := &j.Findings[i]
-		f.Commitment, f.Phase, f.Party = truce.CommitmentID(rd.word()), truce.PhaseID(rd.word()), truce.PartyID(rd.word())
+		*f = truce.Finding{Commitment: truce.CommitmentID(rd.word()), Phase: truce.PhaseID(rd.word()), Party: truce.PartyID(rd.word())}
 		f.Outcome, f.Explanation = truce.Outcome(rd.varint()), rd.string()
 	}
 	if rd.err == nil && len(rd.b) != 0 {
 		rd.fail()
 	}
 	if rd.err != nil {
-		return nil, nil, "", fmt.Errorf("judgement %s: %w", id, rd.err)
+		return "", fmt.Errorf("judgement %s: %w", id, rd.err)
 	}
-	return r, j, key, nil
+	return key, nil
 }
 
 // JudgedReport is what judging a report reads of the stored report: its

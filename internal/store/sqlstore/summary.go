@@ -10,7 +10,8 @@ import (
 // SummaryJudgements calls fn with every report f selects and its
 // judgement under one agreement version, in (start, id) order, as a
 // period summary reads them: from their briefs (EncodeBrief), which hold
-// only the fields report.Summary.Add reads. Counted the same as
+// only the fields report.Summary.Add reads. fn may keep the report, not
+// the judgement: its memory is reused after fn returns. Counted the same as
 // Judgements, and far cheaper: one short row per report, read in the
 // order of the briefs' primary key. The reports and incidents are read
 // only to apply f's incidents and visibility.
@@ -30,21 +31,41 @@ func (c Core) SummaryJudgements(ctx context.Context, id truce.AgreementID, versi
 	if len(of) > 0 {
 		where = append(where, "EXISTS (SELECT 1 FROM reports r"+Where(append([]string{"r.id = b.report_id"}, of...))+")")
 	}
-	type judged struct {
-		r   *truce.Report
-		jd  *truce.Judgement
-		key string
-	}
 	// The rows are read and decoded on a goroutine of their own, in
 	// batches, while fn counts those read before: two cores, one summary.
+	// A batch's judgements and findings are reused once fn has seen
+	// them; its reports are fn's to keep.
+	type judged struct {
+		r   *truce.Report
+		j   *truce.Judgement
+		key string
+	}
+	type batch struct {
+		rows     []judged
+		js       []truce.Judgement
+		findings []truce.Finding
+	}
+	const batchSize = 512
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	const batchSize = 512
-	batches := make(chan []judged, 4)
+	batches, free := make(chan *batch, 4), make(chan *batch, 8)
 	read := make(chan error, 1)
 	go func() {
 		defer close(batches)
-		send := func(b []judged) error {
+		sc := &briefScratch{interned: map[string]string{}}
+		var b *batch
+		var reports []truce.Report
+		start := func() {
+			select {
+			case b = <-free:
+				b.rows = b.rows[:0]
+			default:
+				b = &batch{rows: make([]judged, 0, batchSize), js: make([]truce.Judgement, batchSize), findings: make([]truce.Finding, 8*batchSize)}
+			}
+			sc.findings = b.findings
+			reports = make([]truce.Report, batchSize)
+		}
+		send := func() error {
 			select {
 			case batches <- b:
 				return nil
@@ -52,38 +73,45 @@ func (c Core) SummaryJudgements(ctx context.Context, id truce.AgreementID, versi
 				return ctx.Err()
 			}
 		}
-		batch := make([]judged, 0, batchSize)
-		interned := map[string]string{}
-		err := Each(ctx, c.d.DB, "summary", func(sc Scanner) (judged, error) {
+		start()
+		err := Each(ctx, c.d.DB, "summary", func(s Scanner) (judged, error) {
 			var rid string
-			var start int64
+			var at int64
 			var brief []byte
-			if err := sc.Scan(&rid, &start, &brief); err != nil {
+			if err := s.Scan(&rid, &at, &brief); err != nil {
 				return judged{}, err
 			}
-			r, jd, key, err := decodeBrief(truce.ReportID(rid), start, brief, interned)
-			return judged{r, jd, key}, err
+			k := len(b.rows)
+			r, j := &reports[k], &b.js[k]
+			key, err := decodeBrief(truce.ReportID(rid), at, brief, sc, r, j)
+			return judged{r, j, key}, err
 		}, func(j judged) error {
-			if batch = append(batch, j); len(batch) < batchSize {
+			if b.rows = append(b.rows, j); len(b.rows) < batchSize {
 				return nil
 			}
-			err := send(batch)
-			batch = make([]judged, 0, batchSize)
-			return err
+			if err := send(); err != nil {
+				return err
+			}
+			start()
+			return nil
 		}, `SELECT b.report_id, b.start_ns, b.brief FROM judgement_briefs b`+Where(where)+` ORDER BY b.agreement, b.version, b.start_ns, b.report_id`, args...)
-		if err == nil && len(batch) > 0 {
-			err = send(batch)
+		if err == nil && len(b.rows) > 0 {
+			err = send()
 		}
 		read <- err
 	}()
 	for b := range batches {
-		for _, j := range b {
-			if err := fn(j.r, j.jd, j.key); err != nil {
+		for _, j := range b.rows {
+			if err := fn(j.r, j.j, j.key); err != nil {
 				cancel()
 				for range batches {
 				}
 				return err
 			}
+		}
+		select {
+		case free <- b:
+		default:
 		}
 	}
 	return <-read
