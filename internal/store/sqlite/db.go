@@ -44,6 +44,9 @@ type Store struct {
 	LogOrigin string
 	keys      sqlstore.Key
 
+	// stmts keeps the statements run through conn and txConn prepared.
+	stmts *stmtCache
+
 	// writer admits one write transaction of this process at a time.
 	// SQLite has one writer anyway; the others wait here, holding no
 	// connection, rather than in SQLite's busy handler holding one, so
@@ -126,12 +129,16 @@ func open(ctx context.Context, path string) (*Store, error) {
 	// Writers take one connection at a time (lockWriter); the rest serve
 	// concurrent reads.
 	db.SetMaxOpenConns(8)
+	// and stay open: database/sql keeps two idle by default and closes
+	// the rest, and a new connection costs its pragmas, an empty page
+	// cache and every statement prepared again.
+	db.SetMaxIdleConns(8)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	s := &Store{db: db, path: path, Now: time.Now, writer: make(chan struct{}, 1)}
-	s.Core = sqlstore.NewCore(sqlstore.Driver{DB: conn{db}, Dialect: dialect{}, Now: func() time.Time { return s.Now() },
+	s := &Store{db: db, path: path, Now: time.Now, writer: make(chan struct{}, 1), stmts: newStmtCache(db)}
+	s.Core = sqlstore.NewCore(sqlstore.Driver{DB: s.conn(), Dialect: dialect{}, Now: func() time.Time { return s.Now() },
 		Write: s.writeCore, Tx: s.tx, Snapshot: s.snapshot, Key: s.key, CheckRows: checkRows})
 	return s, nil
 }
@@ -167,7 +174,10 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	s.stmts.close()
+	return s.db.Close()
+}
 
 // DB exposes the database handle for tests and tools that must reach
 // below the store (e.g. to tamper with a row on purpose).
@@ -188,7 +198,7 @@ func (s *Store) apply(ctx context.Context, m sqlstore.Migration) error {
 		return fmt.Errorf("sqlite: migrate: %w", err)
 	}
 	defer tx.Rollback()
-	if err := sqlstore.Apply(ctx, conn{tx}, migrationFS, m, s.Now().UnixNano()); err != nil {
+	if err := sqlstore.Apply(ctx, conn{q: tx}, migrationFS, m, s.Now().UnixNano()); err != nil {
 		return fmt.Errorf("sqlite: %w", err)
 	}
 	return tx.Commit()
@@ -196,9 +206,15 @@ func (s *Store) apply(ctx context.Context, m sqlstore.Migration) error {
 
 // SchemaUpToDate reports whether every embedded migration is applied.
 func (s *Store) SchemaUpToDate(ctx context.Context) (bool, error) {
-	ok, err := sqlstore.UpToDate(ctx, conn{s.db}, migrationFS)
+	ok, err := sqlstore.UpToDate(ctx, conn{q: s.db}, migrationFS)
 	if err != nil {
 		return false, fmt.Errorf("sqlite: %w", err)
 	}
 	return ok, nil
 }
+
+// conn is the database handle, running statements through the cache.
+func (s *Store) conn() conn { return conn{q: s.db, cache: s.stmts} }
+
+// txConn is transaction tx, running statements through the cache.
+func (s *Store) txConn(tx *sql.Tx) conn { return conn{q: tx, tx: tx, cache: s.stmts} }

@@ -15,13 +15,13 @@ import (
 // brief fields with two statements prepared once: lookups by key are what
 // SQLite does fastest.
 func (w *writeTx) LatestJudgements(reports []truce.ReportID) (map[truce.ReportID]sqlstore.StoredJudgement, map[truce.ReportID]sqlstore.JudgedReport, error) {
-	prev, err := w.tx.PrepareContext(w.ctx, `SELECT outcome, explanation, detail, log_index FROM judgements
+	prev, err := w.prepared(`SELECT outcome, explanation, detail, log_index FROM judgements
 		WHERE report_id = ? ORDER BY log_index DESC LIMIT 1`)
 	if err != nil {
 		return nil, nil, fmt.Errorf("sqlite: put judgements: %w", err)
 	}
 	defer prev.Close()
-	inc, err := w.tx.PrepareContext(w.ctx, `SELECT `+sqlstore.JudgedReportCols+` FROM reports WHERE id = ?`)
+	inc, err := w.prepared(`SELECT `+sqlstore.JudgedReportCols+` FROM reports WHERE id = ?`)
 	if err != nil {
 		return nil, nil, fmt.Errorf("sqlite: put judgements: %w", err)
 	}
@@ -50,7 +50,7 @@ func (w *writeTx) LatestJudgements(reports []truce.ReportID) (map[truce.ReportID
 // PutJudgementRows upserts the rows and their briefs with two prepared
 // statements.
 func (w *writeTx) PutJudgementRows(rows []sqlstore.JudgementWrite) error {
-	put, err := w.tx.PrepareContext(w.ctx, `INSERT INTO judgements (report_id, agreement, version, outcome, explanation, detail, perpetrator, phases, log_index)
+	put, err := w.prepared(`INSERT INTO judgements (report_id, agreement, version, outcome, explanation, detail, perpetrator, phases, log_index)
 		VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT (agreement, version, report_id) DO UPDATE SET
 		outcome = excluded.outcome, explanation = excluded.explanation, detail = excluded.detail,
 		perpetrator = excluded.perpetrator, phases = excluded.phases, log_index = excluded.log_index`)
@@ -58,7 +58,7 @@ func (w *writeTx) PutJudgementRows(rows []sqlstore.JudgementWrite) error {
 		return fmt.Errorf("sqlite: put judgements: %w", err)
 	}
 	defer put.Close()
-	brief, err := w.tx.PrepareContext(w.ctx, `INSERT INTO judgement_briefs (agreement, version, start_ns, report_id, brief) VALUES (?,?,?,?,?)
+	brief, err := w.prepared(`INSERT INTO judgement_briefs (agreement, version, start_ns, report_id, brief) VALUES (?,?,?,?,?)
 		ON CONFLICT (agreement, version, start_ns, report_id) DO UPDATE SET brief = excluded.brief`)
 	if err != nil {
 		return fmt.Errorf("sqlite: put judgements: %w", err)
@@ -85,13 +85,13 @@ func (w *writeTx) PutJudgementRows(rows []sqlstore.JudgementWrite) error {
 func (w *writeTx) Refresh(agreement truce.AgreementID, version int, ids []truce.IncidentID) error {
 	var err error
 	if w.refreshSel == nil {
-		if w.refreshSel, err = w.tx.PrepareContext(w.ctx, `SELECT r.id, r.start_ns, r.lon, r.lat, COALESCE(j.outcome, 0), COALESCE(j.perpetrator, ''),
+		if w.refreshSel, err = w.prepared(`SELECT r.id, r.start_ns, r.lon, r.lat, COALESCE(j.outcome, 0), COALESCE(j.perpetrator, ''),
 			COALESCE(j.phases, ''), COALESCE(j.explanation, '')
 			FROM reports r LEFT JOIN judgements j ON j.report_id = r.id AND j.agreement = ? AND j.version = ?
 			WHERE r.incident_id = ? ORDER BY r.start_ns, r.id`); err != nil {
 			return fmt.Errorf("sqlite: refresh incidents: %w", err)
 		}
-		if w.refreshUpd, err = w.tx.PrepareContext(w.ctx, `UPDATE incidents SET start_ns = ?, lon = ?, lat = ?, outcome = ?, parties = ?, phases = ?,
+		if w.refreshUpd, err = w.prepared(`UPDATE incidents SET start_ns = ?, lon = ?, lat = ?, outcome = ?, parties = ?, phases = ?,
 			explanation = ? WHERE id = ?`); err != nil {
 			return fmt.Errorf("sqlite: refresh incidents: %w", err)
 		}
@@ -131,6 +131,6 @@ func (w *writeTx) refresh(id truce.IncidentID, agreement string, version int) er
 func (s *Store) Judgements(ctx context.Context, id truce.AgreementID, version int, f truce.ReportFilter, fn func(*truce.Report, *truce.Judgement) error) error {
 	where, args := sqlstore.ReportWhere(f, "r.", []any{string(id), version})
 	where = append(where, "j.agreement = $1", "j.version = $2")
-	return sqlstore.EachJudged(ctx, conn{s.db}, dialect{}, fn, `SELECT `+sqlstore.Prefixed(sqlstore.ReportCols, "r.")+`, j.outcome, j.explanation, j.detail
+	return sqlstore.EachJudged(ctx, s.conn(), dialect{}, fn, `SELECT `+sqlstore.Prefixed(sqlstore.ReportCols, "r.")+`, j.outcome, j.explanation, j.detail
 		FROM reports r CROSS JOIN judgements j ON j.report_id = r.id`+sqlstore.Where(where)+` ORDER BY r.start_ns, r.id`, args...)
 }

@@ -60,7 +60,7 @@ func (w *writeTx) prepare() error {
 		return nil
 	}
 	var err error
-	if w.insRecord, err = w.tx.PrepareContext(w.ctx, `INSERT INTO log_records (idx, data) VALUES (?, ?)`); err != nil {
+	if w.insRecord, err = w.prepared(`INSERT INTO log_records (idx, data) VALUES (?, ?)`); err != nil {
 		return fmt.Errorf("sqlite: log: %w", err)
 	}
 	return nil
@@ -93,7 +93,7 @@ func (s *Store) lockWriter(ctx context.Context) (func(), error) {
 func (s *Store) write(ctx context.Context, fn func(w *writeTx) error) error {
 	appended := false
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		w := &writeTx{conn: conn{tx}, tx: tx, s: s, now: s.Now().UTC(), start: -1, size: -1, ctx: ctx}
+		w := &writeTx{conn: s.txConn(tx), tx: tx, s: s, now: s.Now().UTC(), start: -1, size: -1, ctx: ctx}
 		defer w.closeStmts()
 		if err := fn(w); err != nil {
 			return err
@@ -114,7 +114,7 @@ func (s *Store) writeCore(ctx context.Context, fn func(sqlstore.WriteTx) error) 
 
 // tx runs fn in a transaction that does not log (sessions).
 func (s *Store) tx(ctx context.Context, fn func(sqlstore.DB) error) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error { return fn(conn{tx}) })
+	return s.inTx(ctx, func(tx *sql.Tx) error { return fn(s.txConn(tx)) })
 }
 
 // inTx runs fn in one write transaction, this process's writers taking
@@ -145,7 +145,7 @@ func (s *Store) snapshot(ctx context.Context) (sqlstore.DB, func(), error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("sqlite: %w", err)
 	}
-	return conn{tx}, func() { _ = tx.Rollback() }, nil
+	return s.txConn(tx), func() { _ = tx.Rollback() }, nil
 }
 
 // Log sequences rec: it writes it to log_records at the next index and
@@ -174,5 +174,15 @@ func (w *writeTx) Log(rec *ledger.Record, recErr error) (int64, error) {
 
 // key returns the log's origin and keys, generating them on first use.
 func (s *Store) key(ctx context.Context) (origin, signer, verifier string, err error) {
-	return s.keys.Get(ctx, conn{s.db}, s.LogOrigin)
+	return s.keys.Get(ctx, s.conn(), s.LogOrigin)
+}
+
+// prepared returns q prepared for the transaction: the cached statement
+// bound to it, or, the first time, prepared for it alone (and cached for
+// the next transaction).
+func (w *writeTx) prepared(q string) (*sql.Stmt, error) {
+	if st := w.cache.stmt(w.ctx, q, false); st != nil {
+		return w.tx.StmtContext(w.ctx, st), nil
+	}
+	return w.tx.PrepareContext(w.ctx, q)
 }

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -217,10 +218,16 @@ func (b *batchHashes) WriteHashes(_ context.Context, start int64, hs []tlog.Hash
 // well under SQLite's and PostgreSQL's limits.
 const hashRows = 500
 
-// flush writes the pending hashes, hashRows to a statement.
+// hashChunks are the numbers of hashes one INSERT writes, largest first:
+// a batch is written in the largest that fit, so that a store that keeps
+// its statements prepared prepares only these few.
+var hashChunks = []int{hashRows, 100, 20, 5, 1}
+
+// flush writes the pending hashes, up to hashRows to a statement.
 func (b *batchHashes) flush(ctx context.Context) error {
-	for lo := 0; lo < len(b.pending); lo += hashRows {
-		hi := min(lo+hashRows, len(b.pending))
+	for lo := 0; lo < len(b.pending); {
+		n := hashChunks[slices.IndexFunc(hashChunks, func(n int) bool { return n <= len(b.pending)-lo })]
+		hi := lo + n
 		var q strings.Builder
 		q.WriteString(`INSERT INTO log_hashes (idx, hash) VALUES `)
 		args := make([]any, 0, 2*(hi-lo))
@@ -234,6 +241,7 @@ func (b *batchHashes) flush(ctx context.Context) error {
 		if _, err := b.db.Exec(ctx, q.String(), args...); err != nil {
 			return fmt.Errorf("write hashes: %w", err)
 		}
+		lo = hi
 	}
 	return nil
 }
