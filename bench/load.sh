@@ -9,6 +9,7 @@
 #
 #   bench/load.sh 10m 16 0.05 sqlite            # the full 10-minute run
 #   bench/load.sh 20s 16 0.05 postgres -find     # find the highest sustained rate
+#   SERVERS=2 bench/load.sh 20s 64 1.0 postgres  # two API servers, one database
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=${1:-30s}
@@ -33,16 +34,35 @@ if [ "$backend" = postgres ]; then
   db=$pgdsn
 fi
 token=$("$out/truce" token create --db "$db" --role monitor 2>/dev/null)
+# SERVERS=n starts n API servers on the one database (PostgreSQL, or
+# SQLite's one file) and spreads the requests over them in turn.
+servers=${SERVERS:-1}
 port=$((20000 + RANDOM % 20000))
-# PROFILE=file writes the server's CPU profile there (go tool pprof bench/out/truce file).
-"$out/truce" serve --db "$db" --addr "127.0.0.1:$port" --write-rate 0 ${PROFILE:+--cpuprofile "$PROFILE"} 2> "$out/serve.log" &
-pid=$!
+pids=()
+urls=()
+for k in $(seq 0 $((servers - 1))); do
+  p=$((port + k))
+  # PROFILE=file writes the (first) server's CPU profile there (go tool pprof bench/out/truce file).
+  prof=()
+  if [ "$k" = 0 ] && [ -n "${PROFILE:-}" ]; then prof=(--cpuprofile "$PROFILE"); fi
+  "$out/truce" serve --db "$db" --addr "127.0.0.1:$p" --write-rate 0 "${prof[@]}" 2> "$out/serve$k.log" &
+  pids+=($!)
+  urls+=("http://127.0.0.1:$p")
+done
 cleanup() {
-  kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true
+  kill "${pids[@]}" 2>/dev/null; wait "${pids[@]}" 2>/dev/null || true
   rm -rf "$tmp"
   if [ "$backend" = postgres ]; then psql "$TRUCE_TEST_POSTGRES_DSN" -qc "DROP SCHEMA $schema CASCADE" >/dev/null 2>&1 || true; fi
 }
 trap cleanup EXIT
-for _ in $(seq 50); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
-echo "backend: $backend"
-"$out/load" -url "http://127.0.0.1:$port" -token "$token" -duration "$duration" -step "$duration" -workers "$workers" -write-ratio "$ratio" "$@"
+for u in "${urls[@]}"; do
+  for _ in $(seq 50); do curl -fs "$u/healthz" >/dev/null && break; sleep 0.2; done
+done
+echo "backend: $backend, $servers server(s)"
+"$out/load" -url "$(IFS=,; echo "${urls[*]}")" -token "$token" -duration "$duration" -step "$duration" -workers "$workers" -write-ratio "$ratio" "$@"
+# After a run on several servers: the one log they wrote must verify.
+if [ "$servers" -gt 1 ]; then
+  kill "${pids[@]}" 2>/dev/null; wait "${pids[@]}" 2>/dev/null || true
+  pids=()
+  "$out/truce" log verify --db "$db" 2>&1 | tail -n 1
+fi

@@ -40,13 +40,14 @@ type sample struct {
 
 type config struct {
 	base, token string
+	bases       []string // every server, requests spread over them in turn
 	writeRatio  float64
 	ids         []string
 }
 
 func main() {
 	var c config
-	flag.StringVar(&c.base, "url", "http://127.0.0.1:8080", "server base URL")
+	flag.StringVar(&c.base, "url", "http://127.0.0.1:8080", "server base URL; several, comma-separated, to spread the requests over several servers of one database")
 	flag.StringVar(&c.token, "token", "", "a monitor or admin token (writes need one)")
 	duration := flag.Duration("duration", 30*time.Second, "how long to run")
 	workers := flag.Int("workers", 16, "concurrent clients (closed loop)")
@@ -56,6 +57,8 @@ func main() {
 	flag.Float64Var(&c.writeRatio, "write-ratio", 0.05, "share of requests that are writes")
 	maxWriteP50 := flag.Duration("max-write-p50", 0, "fail when the median write takes longer (0: no limit); CI sets a generous floor so that a write path gone quadratic fails the run")
 	flag.Parse()
+	c.bases = strings.Split(c.base, ",")
+	c.base = c.bases[0]
 	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 256}}
 	ids, err := incidentIDs(client, c.base, c.token)
 	if err != nil || len(ids) == 0 {
@@ -128,8 +131,9 @@ func next(c *config, rng *rand.Rand, n int) (kind, method, path, ct string, body
 	return "read: checkpoint", "GET", "/api/v1/log/checkpoint", "", nil
 }
 
-func send(client *http.Client, c *config, method, path, ct string, body []byte) bool {
-	req, err := http.NewRequest(method, c.base+path, bytes.NewReader(body))
+// send sends request n of the run, to the servers in turn.
+func send(client *http.Client, c *config, n int, method, path, ct string, body []byte) bool {
+	req, err := http.NewRequest(method, c.bases[n%len(c.bases)]+path, bytes.NewReader(body))
 	if err != nil {
 		return false
 	}
@@ -161,9 +165,10 @@ func closedLoop(client *http.Client, c *config, workers int, duration time.Durat
 			rng := rand.New(rand.NewPCG(uint64(w), 7))
 			var local []sample
 			for time.Now().Before(deadline) {
-				kind, method, path, ct, body := next(c, rng, int(n.Add(1)))
+				i := int(n.Add(1))
+				kind, method, path, ct, body := next(c, rng, i)
 				start := time.Now()
-				ok := send(client, c, method, path, ct, body)
+				ok := send(client, c, i, method, path, ct, body)
 				local = append(local, sample{kind, time.Since(start), ok})
 			}
 			mu.Lock()
@@ -198,7 +203,7 @@ func openLoop(client *http.Client, c *config, rate float64, duration time.Durati
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			ok := send(client, c, method, path, ct, body)
+			ok := send(client, c, i, method, path, ct, body)
 			d := time.Since(at)
 			mu.Lock()
 			all = append(all, sample{kind, d, ok})
