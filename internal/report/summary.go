@@ -98,6 +98,8 @@ type Summary struct {
 	// case list); they are not part of the md, json or csv output.
 	points []reportPoint
 	cases  map[truce.ReportID]caseDetail
+	// days names the days of the reports added.
+	days dayCache
 }
 
 // entry is what the summary keeps of one judged report: what grouping
@@ -248,7 +250,7 @@ func (s *Summary) add(r *truce.Report, j *truce.Judgement, key string, keyed boo
 	}
 	s.Reports++
 	s.ReportTotals.add(j.Outcome)
-	day := r.Start.In(s.a.Timezone).Format("2006-01-02")
+	day := s.days.of(r.Start, s.a.Timezone)
 	if s.From == "" || day < s.From {
 		s.From = day
 	}
@@ -328,9 +330,8 @@ type counter struct {
 	days map[dayKey]int
 	// worst is addIncident's buffer of per-phase findings.
 	worst []decided
-	// The day of the incident counted before, and its bounds.
-	dayName        string
-	dayFrom, dayTo time.Time
+	// The day of the incident counted before.
+	named dayCache
 }
 
 // decided is the finding an incident is counted under in one phase, and
@@ -346,23 +347,31 @@ type dayKey struct {
 	day   string
 }
 
-// day returns the day of t in the agreement's time zone. Incidents come
-// mostly in time order: the day of the one before is kept, with its
-// bounds.
-func (c *counter) day(t time.Time) string {
-	if !t.Before(c.dayFrom) && t.Before(c.dayTo) {
-		return c.dayName
+// day returns the day of t in the agreement's time zone.
+func (c *counter) day(t time.Time) string { return c.named.of(t, c.s.a.Timezone) }
+
+// dayCache names days in a time zone, keeping the last day named and its
+// bounds: reports and incidents come mostly in time order.
+type dayCache struct {
+	name     string
+	from, to time.Time
+}
+
+// of returns the day of t in tz (tz the same at every call).
+func (d *dayCache) of(t time.Time, tz *time.Location) string {
+	if !t.Before(d.from) && t.Before(d.to) {
+		return d.name
 	}
-	l := t.In(c.s.a.Timezone)
-	y, m, d := l.Date()
-	c.dayFrom = time.Date(y, m, d, 0, 0, 0, 0, c.s.a.Timezone)
-	c.dayTo = time.Date(y, m, d+1, 0, 0, 0, 0, c.s.a.Timezone)
-	c.dayName = l.Format("2006-01-02")
+	l := t.In(tz)
+	y, m, day := l.Date()
+	d.from = time.Date(y, m, day, 0, 0, 0, 0, tz)
+	d.to = time.Date(y, m, day+1, 0, 0, 0, 0, tz)
+	d.name = l.Format("2006-01-02")
 	// A zone whose clocks skip or repeat midnight: no bounds to trust.
-	if c.dayFrom.Format("2006-01-02") != c.dayName || c.dayTo.Add(-time.Nanosecond).Format("2006-01-02") != c.dayName {
-		c.dayTo = c.dayFrom
+	if d.from.Format("2006-01-02") != d.name || d.to.Add(-time.Nanosecond).Format("2006-01-02") != d.name {
+		d.to = d.from
 	}
-	return c.dayName
+	return d.name
 }
 
 // addIncident counts one incident: under its most severe outcome, and per
@@ -421,6 +430,9 @@ func (c *counter) addIncident(g *adjudicate.Group) {
 // entry returns the entry of report id among c.members: clusters are
 // small, most of a single report.
 func (c *counter) entry(id truce.ReportID) *entry {
+	if len(c.members) == 1 {
+		return c.members[0] // a group of a cluster of one is that report
+	}
 	for _, e := range c.members {
 		if e.report.ID == id {
 			return e
