@@ -9,7 +9,7 @@
 //	go run ./bench/load -url http://127.0.0.1:8080 -token SECRET -duration 30s -workers 16
 //
 // Open loop at a fixed rate, or stepping the rate up to find the highest at
-// which reads keep p99 under 100 ms with no errors:
+// which reads keep p99 under 100 ms (or -p99) with no errors:
 //
 //	go run ./bench/load -token SECRET -rate 200 -duration 60s
 //	go run ./bench/load -token SECRET -find -step 20s
@@ -52,7 +52,8 @@ func main() {
 	duration := flag.Duration("duration", 30*time.Second, "how long to run")
 	workers := flag.Int("workers", 16, "concurrent clients (closed loop)")
 	rate := flag.Float64("rate", 0, "requests per second (open loop); 0: closed loop")
-	find := flag.Bool("find", false, "step the rate up to find the highest with read p99 < 100 ms and no errors")
+	find := flag.Bool("find", false, "step the rate up to find the highest with read p99 under -p99 and no errors")
+	p99 := flag.Duration("p99", 100*time.Millisecond, "-find: the read p99 to stay under")
 	step := flag.Duration("step", 20*time.Second, "duration of each step of -find")
 	flag.Float64Var(&c.writeRatio, "write-ratio", 0.05, "share of requests that are writes")
 	maxWriteP50 := flag.Duration("max-write-p50", 0, "fail when the median write takes longer (0: no limit); CI sets a generous floor so that a write path gone quadratic fails the run")
@@ -74,12 +75,12 @@ func main() {
 			s := openLoop(client, &c, r, *step)
 			ok := report(s, *step, fmt.Sprintf("rate %.0f/s", r))
 			reads := durations(s, "read")
-			if !ok || pct(reads, 0.99) >= 100*time.Millisecond || achieved(s, *step) < 0.95*r {
+			if !ok || pct(reads, 0.99) >= *p99 || achieved(s, *step) < 0.95*r {
 				break
 			}
 			best = r
 		}
-		fmt.Printf("highest sustained rate with read p99 < 100 ms and no errors: %.0f requests/s\n", best)
+		fmt.Printf("highest sustained rate with read p99 < %v and no errors: %.0f requests/s\n", *p99, best)
 	case *rate > 0:
 		failed = !report(openLoop(client, &c, *rate, *duration), *duration, fmt.Sprintf("rate %.0f/s", *rate))
 	default:
