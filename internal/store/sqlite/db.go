@@ -53,6 +53,8 @@ type Store struct {
 	// reads always find a connection. Other processes on the same file
 	// (a CLI import while serving) still wait in the busy handler.
 	writer chan struct{}
+	// group queues the writes that commit together (write).
+	group groupWrites
 }
 
 // Open opens (creating if needed) the database at path and applies any
