@@ -308,10 +308,11 @@ func scanBriefRow(sc Scanner) (briefRow, error) {
 	scan := WithExtra(ScanFunc(func(dest ...any) error {
 		return sc.Scan(append([]any{&agreement, &b.Version, &id, &outcome, &detail}, dest...)...)
 	}), &b.stored)
-	rep, err := ScanJudgedReport(scan, truce.ReportID(id))
+	rep, err := ScanJudgedReport(scan, "")
 	if err != nil {
 		return b, err
 	}
+	rep.Report.ID = truce.ReportID(id)
 	var jd truce.Judgement
 	if err := DecodeJudgement(&jd, truce.ReportID(id), outcome, detail); err != nil {
 		return b, err
