@@ -29,6 +29,11 @@ type conn struct {
 	q     queryer
 	tx    *sql.Tx     // q, when it is a transaction
 	cache *stmtCache // nil: prepare every statement each time
+	// keep runs statements whatever their context says: the
+	// transaction is shared by writes that commit together, and SQLite
+	// rolls a whole transaction back when one of its writes is
+	// interrupted.
+	keep bool
 }
 
 // queryer returns what runs q: its cached statement (bound to c's
@@ -47,8 +52,17 @@ func (c conn) queryer(ctx context.Context, q string) queryer {
 	return stmtQueryer{st}
 }
 
+// context is ctx, or ctx without its cancellation when c keeps going.
+func (c conn) context(ctx context.Context) context.Context {
+	if c.keep {
+		return context.WithoutCancel(ctx)
+	}
+	return ctx
+}
+
 // Query runs a query.
 func (c conn) Query(ctx context.Context, q string, args ...any) (sqlstore.Rows, error) {
+	ctx = c.context(ctx)
 	rows, err := c.queryer(ctx, q).QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, classify(err)
@@ -58,11 +72,13 @@ func (c conn) Query(ctx context.Context, q string, args ...any) (sqlstore.Rows, 
 
 // QueryRow runs a query for one row.
 func (c conn) QueryRow(ctx context.Context, q string, args ...any) sqlstore.Scanner {
+	ctx = c.context(ctx)
 	return sqlRow{c.queryer(ctx, q).QueryRowContext(ctx, q, args...)}
 }
 
 // Exec runs a statement and returns how many rows it affected.
 func (c conn) Exec(ctx context.Context, q string, args ...any) (int64, error) {
+	ctx = c.context(ctx)
 	res, err := c.queryer(ctx, q).ExecContext(ctx, q, args...)
 	if err != nil {
 		return 0, classify(err)

@@ -117,3 +117,77 @@ func TestGroupCommit(t *testing.T) {
 		t.Errorf("%d writes ran in %d transactions: no group commit", n-1, len(txs))
 	}
 }
+
+// TestGroupCommitCancelMidWrite checks that a request cancelled while its
+// write runs does not interrupt the transaction it shares: SQLite rolls
+// a whole transaction back when a statement of it is interrupted, which
+// would fail every write of the group. The write runs to its end.
+func TestGroupCommitCancelMidWrite(t *testing.T) {
+	ctx := context.Background()
+	s, err := OpenWith(ctx, filepath.Join(t.TempDir(), "truce.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	hold := make(chan struct{})
+	first := make(chan error, 1)
+	go func() {
+		first <- s.write(ctx, func(w *writeTx) error {
+			<-hold
+			_, err := w.Exec(ctx, `INSERT INTO settings (key, value) VALUES ('first', '')`)
+			return err
+		})
+	}()
+	for {
+		s.group.mu.Lock()
+		leading := s.group.leading
+		s.group.mu.Unlock()
+		if leading {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	cancelled := make(chan error, 1)
+	go func() {
+		cancelled <- s.write(cctx, func(w *writeTx) error {
+			if _, err := w.Exec(cctx, `INSERT INTO settings (key, value) VALUES ('a', '')`); err != nil {
+				return err
+			}
+			cancel() // the client goes away in the middle of its write
+			// A statement long enough to be interrupted, were it not kept.
+			_, err := w.Exec(cctx, `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i < 200000)
+				INSERT INTO settings (key, value) SELECT 'b', count(*) FROM n`)
+			return err
+		})
+	}()
+	last := make(chan error, 1)
+	go func() {
+		last <- s.write(ctx, func(w *writeTx) error {
+			_, err := w.Exec(ctx, `INSERT INTO settings (key, value) VALUES ('last', '')`)
+			return err
+		})
+	}()
+	for {
+		s.group.mu.Lock()
+		n := len(s.group.queue)
+		s.group.mu.Unlock()
+		if n == 2 {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	close(hold)
+	for name, ch := range map[string]chan error{"first": first, "cancelled mid-write": cancelled, "last": last} {
+		if err := <-ch; err != nil {
+			t.Errorf("%s write: %v", name, err)
+		}
+	}
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM settings WHERE key IN ('first', 'a', 'b', 'last')`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 4 {
+		t.Errorf("%d of 4 rows committed", n)
+	}
+}

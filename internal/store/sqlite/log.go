@@ -194,6 +194,7 @@ func (s *Store) commitGroup(batch []*pendingWrite) []error {
 			return fail(fmt.Errorf("sqlite: savepoint: %w", err))
 		}
 		w := &writeTx{conn: s.txConn(tx), tx: tx, s: s, now: s.Now().UTC(), start: -1, size: -1, ctx: context.WithoutCancel(pw.ctx)}
+		w.keep = true
 		err := runWrite(w, pw.fn)
 		w.closeStmts()
 		if err != nil {
