@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
@@ -234,9 +233,10 @@ func buildZoneFile(v *truce.AgreementVersion) (*zoneFile, error) {
 
 func gzipBytes(b []byte) []byte {
 	var buf bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	zw := bestGzip.get(&buf)
 	_, _ = zw.Write(b)
 	_ = zw.Close()
+	bestGzip.put(zw)
 	return buf.Bytes()
 }
 
