@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"io"
 	"net/http"
 	"strings"
@@ -202,6 +203,16 @@ func (p *gzipPool) get(w io.Writer) *gzip.Writer {
 	}
 	zw, _ := gzip.NewWriterLevel(w, p.level) // the level is valid
 	return zw
+}
+
+// bytes returns b compressed.
+func (p *gzipPool) bytes(b []byte) []byte {
+	var buf bytes.Buffer
+	zw := p.get(&buf)
+	_, _ = zw.Write(b) // a bytes.Buffer takes every write
+	_ = zw.Close()
+	p.put(zw)
+	return buf.Bytes()
 }
 
 // put returns a closed writer for reuse. The caller MUST NOT use it after.

@@ -152,7 +152,7 @@ func (h *handler) loadAssets() {
 		}
 		a := &asset{ctype: ct, etag: `"` + hex.EncodeToString(sum[:12]) + `"`, body: b}
 		if len(b) > 1024 && !strings.HasPrefix(ct, "image/png") {
-			if gz := gzipBytes(b); len(gz) < len(b)*9/10 {
+			if gz := bestGzip.bytes(b); len(gz) < len(b)*9/10 {
 				a.gz = gz
 			}
 		}

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
@@ -227,17 +226,8 @@ func buildZoneFile(v *truce.AgreementVersion) (*zoneFile, error) {
 	}
 	sum := sha256.Sum256(out)
 	f := &zoneFile{key: v.SHA256, etag: `"zones-` + base64.RawURLEncoding.EncodeToString(sum[:12]) + `"`, json: out}
-	f.gz = gzipBytes(out)
+	f.gz = bestGzip.bytes(out)
 	return f, nil
-}
-
-func gzipBytes(b []byte) []byte {
-	var buf bytes.Buffer
-	zw := bestGzip.get(&buf)
-	_, _ = zw.Write(b)
-	_ = zw.Close()
-	bestGzip.put(zw)
-	return buf.Bytes()
 }
 
 // serveZones serves the simplified zones of the current agreement.
