@@ -13,6 +13,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"sync"
 
 	"truce"
 )
@@ -52,6 +53,8 @@ type handler struct {
 	xorig  *http.CrossOriginProtection
 	// trusted are the proxies whose X-Forwarded-Proto is believed.
 	trusted []netip.Prefix
+	// shells are the page shells rendered for the public, by shellKey.
+	shells sync.Map
 }
 
 // Handler serves the dashboard at / and passes /api/, /metrics and /healthz to api.
