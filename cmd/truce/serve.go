@@ -79,9 +79,13 @@ func (e *env) serve(ctx context.Context, cfg serveConfig) error {
 		lim.WritesPerSecond, lim.WriteBurst = cfg.WriteRate, max(1, int(5*cfg.WriteRate))
 	}
 	lim.EvidenceBytesPerDay = cfg.EvidenceQuotaMiB << 20
-	api := httpapi.New(st, httpapi.Options{Log: log, Limits: &lim, TrustedProxies: proxies})
+	// Every request with a bearer token looked its token up; a token is now
+	// read once a second at most. Revocation by another process takes
+	// effect within httpapi.TokenCacheTTL (docs/operations.md).
+	cached := httpapi.CacheTokens(st, httpapi.TokenCacheTTL, nil)
+	api := httpapi.New(cached, httpapi.Options{Log: log, Limits: &lim, TrustedProxies: proxies})
 	srv := &http.Server{
-		Handler:           api.Instrument(web.Handler(api, st, web.Options{Log: log, TrustedProxies: proxies})),
+		Handler:           api.Instrument(web.Handler(api, cached, web.Options{Log: log, TrustedProxies: proxies})),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       2 * time.Minute, // bulk uploads of large files
 		WriteTimeout:      5 * time.Minute, // exports of the whole record

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"slices"
 	"sync"
 
 	"truce"
@@ -357,17 +358,27 @@ func (c *corroborations) put(k corrKey, v int) {
 func (s *Server) reportsIn(ctx context.Context, inc *truce.IncidentSummary, lang string) ([]ReportOut, []*truce.Report, map[string]string, error) {
 	f := truce.ReportFilter{Incidents: []truce.IncidentID{inc.ID}}
 	reps := map[truce.ReportID]*truce.Report{}
-	if err := s.store.Reports(ctx, f, func(r *truce.Report) error { reps[r.ID] = r; return nil }); err != nil {
-		return nil, nil, nil, err
-	}
 	jds := map[truce.ReportID]*truce.Judgement{}
 	said := map[string]string{}
 	judge, v, err := s.judges.current(ctx)
 	if err != nil {
 		return nil, nil, nil, err
 	} else if v != nil {
+		// The judged reports come with their judgements: the reports are
+		// read on their own only when one is not judged.
 		err := s.store.Judgements(ctx, v.ID, v.Version, f, func(r *truce.Report, jd *truce.Judgement) error {
-			jds[r.ID] = jd
+			reps[r.ID], jds[r.ID] = r, jd
+			return nil
+		})
+		if err != nil {
+			return nil, nil, nil, err
+		}
+	}
+	if slices.ContainsFunc(inc.Reports, func(id truce.ReportID) bool { return reps[id] == nil }) {
+		err := s.store.Reports(ctx, f, func(r *truce.Report) error {
+			if reps[r.ID] == nil {
+				reps[r.ID] = r
+			}
 			return nil
 		})
 		if err != nil {

@@ -13,6 +13,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"sync"
 
 	"truce"
 )
@@ -52,6 +53,8 @@ type handler struct {
 	xorig  *http.CrossOriginProtection
 	// trusted are the proxies whose X-Forwarded-Proto is believed.
 	trusted []netip.Prefix
+	// shells are the page shells rendered for the public, by shellKey.
+	shells sync.Map
 }
 
 // Handler serves the dashboard at / and passes /api/, /metrics and /healthz to api.
@@ -152,7 +155,7 @@ func (h *handler) loadAssets() {
 		}
 		a := &asset{ctype: ct, etag: `"` + hex.EncodeToString(sum[:12]) + `"`, body: b}
 		if len(b) > 1024 && !strings.HasPrefix(ct, "image/png") {
-			if gz := gzipBytes(b); len(gz) < len(b)*9/10 {
+			if gz := bestGzip.bytes(b); len(gz) < len(b)*9/10 {
 				a.gz = gz
 			}
 		}

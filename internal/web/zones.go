@@ -1,8 +1,6 @@
 package web
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
@@ -228,16 +226,8 @@ func buildZoneFile(v *truce.AgreementVersion) (*zoneFile, error) {
 	}
 	sum := sha256.Sum256(out)
 	f := &zoneFile{key: v.SHA256, etag: `"zones-` + base64.RawURLEncoding.EncodeToString(sum[:12]) + `"`, json: out}
-	f.gz = gzipBytes(out)
+	f.gz = bestGzip.bytes(out)
 	return f, nil
-}
-
-func gzipBytes(b []byte) []byte {
-	var buf bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-	_, _ = zw.Write(b)
-	_ = zw.Close()
-	return buf.Bytes()
 }
 
 // serveZones serves the simplified zones of the current agreement.
