@@ -54,6 +54,10 @@ type cachedToken struct {
 	read time.Time
 }
 
+// Unwrap returns the store the cache wraps, for the optional interfaces
+// it implements (report.SummarySource).
+func (c *tokenCache) Unwrap() truce.Store { return c.Store }
+
 // TokenByHash returns the token read within the last ttl, or reads it.
 func (c *tokenCache) TokenByHash(ctx context.Context, hash string) (*truce.Token, error) {
 	now := c.now()

@@ -11,6 +11,7 @@ import (
 
 	"truce"
 	"truce/internal/httpapi"
+	"truce/internal/report"
 	"truce/internal/store/sqlite"
 )
 
@@ -177,5 +178,24 @@ func TestTokenCacheRevokedDuringLookup(t *testing.T) {
 	_, err = truce.Authenticate(ctx, cache, secret, time.Now())
 	if truce.ErrorCode(err) != truce.EUNAUTHORIZED {
 		t.Fatalf("after the revocation: %v, want EUNAUTHORIZED", err)
+	}
+}
+
+// TestTokenCacheUnwraps checks that the cache hands on the store it wraps:
+// the period summary reads the SQL stores' briefs through it
+// (report.SummarySource), and would read every judgement whole otherwise.
+func TestTokenCacheUnwraps(t *testing.T) {
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "truce.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	c := httpapi.CacheTokens(st, httpapi.TokenCacheTTL, nil)
+	u, ok := c.(interface{ Unwrap() truce.Store })
+	if !ok || u.Unwrap() != truce.Store(st) {
+		t.Fatal("the token cache does not unwrap to its store")
+	}
+	if _, ok := u.Unwrap().(report.SummarySource); !ok {
+		t.Fatal("the SQLite store is not a report.SummarySource")
 	}
 }

@@ -2,6 +2,7 @@ package report
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -149,5 +150,26 @@ func TestCounterDay(t *testing.T) {
 			}
 			at = at.Add(37 * time.Minute)
 		}
+	}
+}
+
+type wrapped struct{ truce.Store }
+
+func (w wrapped) Unwrap() truce.Store { return w.Store }
+
+type sourceStore struct{ truce.Store }
+
+func (sourceStore) SummaryJudgements(context.Context, truce.AgreementID, int, truce.ReportFilter, func(*truce.Report, *truce.Judgement, string) error) error {
+	return nil
+}
+
+// TestSummarySourceUnwrapped checks that a summary finds the fast path of
+// a store behind a wrapper (the server wraps its store to cache tokens).
+func TestSummarySourceUnwrapped(t *testing.T) {
+	if _, ok := summarySource(wrapped{wrapped{sourceStore{}}}); !ok {
+		t.Error("a SummarySource behind two wrappers is not found")
+	}
+	if _, ok := summarySource(wrapped{}); ok {
+		t.Error("a store that is no SummarySource is taken for one")
 	}
 }
