@@ -27,7 +27,7 @@ type queryer interface {
 // statement cache, it runs the statements it has run before prepared.
 type conn struct {
 	q     queryer
-	tx    *sql.Tx     // q, when it is a transaction
+	tx    *sql.Tx    // q, when it is a transaction
 	cache *stmtCache // nil: prepare every statement each time
 	// keep runs statements whatever their context says: the
 	// transaction is shared by writes that commit together, and SQLite

@@ -21,7 +21,7 @@ func (w *writeTx) LatestJudgements(reports []truce.ReportID) (map[truce.ReportID
 		return nil, nil, fmt.Errorf("sqlite: put judgements: %w", err)
 	}
 	defer prev.Close()
-	inc, err := w.prepared(`SELECT `+sqlstore.JudgedReportCols+` FROM reports WHERE id = ?`)
+	inc, err := w.prepared(`SELECT ` + sqlstore.JudgedReportCols + ` FROM reports WHERE id = ?`)
 	if err != nil {
 		return nil, nil, fmt.Errorf("sqlite: put judgements: %w", err)
 	}

@@ -3,11 +3,11 @@ package storetest
 import (
 	"bytes"
 	"context"
-	"strings"
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
