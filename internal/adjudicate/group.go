@@ -124,10 +124,13 @@ type grouper struct {
 }
 
 func newGrouper(ms []Member, opt GroupOptions) *grouper {
-	ms = slices.Clone(ms)
-	slices.SortFunc(ms, func(a, b Member) int {
+	byStart := func(a, b Member) int {
 		return cmp.Or(a.Report.Start.Compare(b.Report.Start), strings.Compare(string(a.Report.ID), string(b.Report.ID)))
-	})
+	}
+	ms = slices.Clone(ms)
+	if !slices.IsSortedFunc(ms, byStart) { // a summary's are, in (start, id) order
+		slices.SortFunc(ms, byStart)
+	}
 	return &grouper{
 		ms: ms, opt: opt, uf: newUnionFind(len(ms)), keys: make([]string, len(ms)),
 		firstOf: make([]int, len(ms)), firsts: map[string][]int{},
