@@ -50,19 +50,6 @@ func groupClusters(ms []adjudicate.Member, clusters [][]int32, opt adjudicate.Gr
 	return per
 }
 
-// clusterMembers is clusterIndexes with the members themselves.
-func clusterMembers(ms []adjudicate.Member, meters float64) [][]adjudicate.Member {
-	out := make([][]adjudicate.Member, 0, len(ms))
-	for _, c := range clusterIndexes(ms, meters) {
-		cm := make([]adjudicate.Member, len(c))
-		for k, i := range c {
-			cm[k] = ms[i]
-		}
-		out = append(out, cm)
-	}
-	return out
-}
-
 // clusterIndexes splits ms into clusters, as indexes into ms in the
 // order of their first members, each in ms's order: two members lie in one cluster
 // when a chain of members, each within meters of the next (geo.Distance),

@@ -173,3 +173,17 @@ func TestSummarySourceUnwrapped(t *testing.T) {
 		t.Error("a store that is no SummarySource is taken for one")
 	}
 }
+
+// clusterMembers is clusterIndexes with the members themselves, for the
+// tests.
+func clusterMembers(ms []adjudicate.Member, meters float64) [][]adjudicate.Member {
+	out := make([][]adjudicate.Member, 0, len(ms))
+	for _, c := range clusterIndexes(ms, meters) {
+		cm := make([]adjudicate.Member, len(c))
+		for k, i := range c {
+			cm[k] = ms[i]
+		}
+		out = append(out, cm)
+	}
+	return out
+}

@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"fmt"
 
 	"truce"
 )
@@ -16,16 +15,9 @@ import (
 // order of the briefs' primary key. The reports and incidents are read
 // only to apply f's incidents and visibility.
 func (c Core) SummaryJudgements(ctx context.Context, id truce.AgreementID, version int, f truce.ReportFilter, fn func(r *truce.Report, j *truce.Judgement, textKey string) error) error {
-	args := []any{string(id), version}
-	where := []string{"b.agreement = $1", "b.version = $2"}
-	if f.Since != nil {
-		args = append(args, f.Since.UnixNano())
-		where = append(where, fmt.Sprintf("b.start_ns >= $%d", len(args)))
-	}
-	if f.Until != nil {
-		args = append(args, f.Until.UnixNano())
-		where = append(where, fmt.Sprintf("b.start_ns < $%d", len(args)))
-	}
+	// The period on the briefs' own start; the rest of f on the reports.
+	when, args := ReportWhere(truce.ReportFilter{Since: f.Since, Until: f.Until}, "b.", []any{string(id), version})
+	where := append([]string{"b.agreement = $1", "b.version = $2"}, when...)
 	var of []string
 	of, args = ReportWhere(truce.ReportFilter{Incidents: f.Incidents, Visible: f.Visible}, "r.", args)
 	if len(of) > 0 {
