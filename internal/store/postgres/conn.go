@@ -64,22 +64,36 @@ type querier interface {
 }
 
 // conn adapts a pool or transaction to sqlstore.DB.
-type conn struct{ q querier }
+type conn struct {
+	q querier
+	// keep runs statements to their end whatever their context: in a
+	// transaction shared by several writes (group commit), one write's
+	// cancelled request must not break the connection under the others.
+	keep bool
+}
+
+// ctx is the context a statement runs with.
+func (c conn) ctx(ctx context.Context) context.Context {
+	if c.keep {
+		return context.WithoutCancel(ctx)
+	}
+	return ctx
+}
 
 // Query runs a query.
 func (c conn) Query(ctx context.Context, sql string, args ...any) (sqlstore.Rows, error) {
-	rows, err := c.q.Query(ctx, sql, args...)
+	rows, err := c.q.Query(c.ctx(ctx), sql, args...)
 	return rows, classify(err)
 }
 
 // QueryRow runs a query for one row.
 func (c conn) QueryRow(ctx context.Context, sql string, args ...any) sqlstore.Scanner {
-	return sqlstore.ScanFunc(func(dest ...any) error { return classify(c.q.QueryRow(ctx, sql, args...).Scan(dest...)) })
+	return sqlstore.ScanFunc(func(dest ...any) error { return classify(c.q.QueryRow(c.ctx(ctx), sql, args...).Scan(dest...)) })
 }
 
 // Exec runs a statement and returns how many rows it affected.
 func (c conn) Exec(ctx context.Context, sql string, args ...any) (int64, error) {
-	ct, err := c.q.Exec(ctx, sql, args...)
+	ct, err := c.q.Exec(c.ctx(ctx), sql, args...)
 	if err != nil {
 		return 0, classify(err)
 	}

@@ -63,11 +63,11 @@ type Store struct {
 	LogOrigin string
 	keys      sqlstore.Key
 
-	// writers bounds this process's write transactions. They queue on the
-	// log lock one at a time anyway; without a bound, a burst of writes
-	// would hold every pooled connection while it waits for the lock, and
-	// reads would wait behind them for a connection.
-	writers chan struct{}
+	// group queues this process's writes, which commit together, one
+	// transaction at a time (write): they queue on the log lock one at a
+	// time anyway, and a burst of writes holds one pooled connection, not
+	// every one, while it waits for the lock.
+	group sqlstore.Group[func(*writeTx) error]
 }
 
 var _ store.Backend = (*Store)(nil)
@@ -104,9 +104,9 @@ func OpenWith(ctx context.Context, dsn string, opt Options) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: open: %w", err)
 	}
-	s := &Store{pool: pool, Now: time.Now, LogOrigin: opt.LogOrigin, writers: make(chan struct{}, max(1, cfg.MaxConns/4))}
-	s.Core = sqlstore.NewCore(sqlstore.Driver{DB: conn{pool}, Dialect: dialect{}, Now: func() time.Time { return s.Now() },
-		Write: s.writeCore, Tx: s.tx, Snapshot: s.snapshot, Key: s.key})
+	s := &Store{pool: pool, Now: time.Now, LogOrigin: opt.LogOrigin}
+	s.Core = sqlstore.NewCore(sqlstore.Driver{DB: conn{q: pool}, Dialect: dialect{}, Now: func() time.Time { return s.Now() },
+		Write: s.writeCore, Integrate: s.integrate, Tx: s.tx, Snapshot: s.snapshot, Key: s.key})
 	if err := s.start(ctx, opt.RequireCurrentSchema); err != nil {
 		pool.Close()
 		return nil, err
@@ -179,7 +179,7 @@ func (s *Store) apply(ctx context.Context, m sqlstore.Migration) error {
 	if _, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_ns bigint NOT NULL)`); err != nil {
 		return fmt.Errorf("postgres: migrate: %w", err)
 	}
-	if err := sqlstore.Apply(ctx, conn{tx}, migrationFS, m, s.Now().UnixNano()); err != nil {
+	if err := sqlstore.Apply(ctx, conn{q: tx}, migrationFS, m, s.Now().UnixNano()); err != nil {
 		return fmt.Errorf("postgres: %w", err)
 	}
 	if err := tx.Commit(ctx); err != nil {
@@ -197,7 +197,7 @@ func (s *Store) SchemaUpToDate(ctx context.Context) (bool, error) {
 		ms, err := sqlstore.Migrations(migrationFS)
 		return err == nil && len(ms) == 0, err
 	}
-	ok, err := sqlstore.UpToDate(ctx, conn{s.pool}, migrationFS)
+	ok, err := sqlstore.UpToDate(ctx, conn{q: s.pool}, migrationFS)
 	if err != nil {
 		return false, fmt.Errorf("postgres: %w", err)
 	}

@@ -133,5 +133,5 @@ func (s *Store) Judgements(ctx context.Context, id truce.AgreementID, version in
 		q = `SELECT ` + cols + `, j.outcome, j.explanation, j.detail
 		FROM judgements j JOIN reports r ON r.id = j.report_id` + sqlstore.Where(append([]string{"j.agreement = $1", "j.version = $2"}, where...))
 	}
-	return sqlstore.EachJudged(ctx, conn{s.pool}, dialect{}, fn, q+` ORDER BY r.start_ns, r.id`, args...)
+	return sqlstore.EachJudged(ctx, conn{q: s.pool}, dialect{}, fn, q+` ORDER BY r.start_ns, r.id`, args...)
 }

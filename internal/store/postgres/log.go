@@ -30,6 +30,7 @@ type writeTx struct {
 
 	start, size int64    // the log size when the transaction took the lock, and now
 	records     [][]byte // records start..size-1, not yet written
+	integrating bool     // an integration: it may not append
 }
 
 var _ sqlstore.WriteTx = (*writeTx)(nil)
@@ -44,46 +45,107 @@ func (w *writeTx) Size() (int64, error) { return w.size, nil }
 // Appended reports whether the transaction has appended a record.
 func (w *writeTx) Appended() bool { return w.size > w.start }
 
-// write runs fn in one transaction that holds the log lock from its start.
-// Integrations are such transactions too, so sequencing and integration,
-// across every server on the database, take turns on the lock: the log
-// cannot fork, and an integration reads a contiguous prefix of committed
-// records. Once a transaction that appended records has committed, the
-// integrator is kicked: the write is acknowledged without waiting for it.
+// integrateLock is the advisory lock class of integrations, on the same
+// object: one integration at a time, across every server, without
+// holding up sequencing.
+const integrateLock = 0x74726967 // "trig"
+
+// maxGroupWrites bounds the writes of one transaction.
+const maxGroupWrites = 64
+
+// write runs fn in a transaction that holds the log lock from its start,
+// so sequencing, across every server on the database, takes turns on the
+// lock and the log cannot fork. Concurrent writes of this process commit
+// together (group commit, sqlstore.Group): each runs in a savepoint of one
+// transaction, in turn, and only a write that fails is rolled back (with
+// the records it sequenced); the lock is taken once, the records of all
+// are written with one COPY, and one commit serves them all. Each write
+// returns once that commit is done; once a transaction that appended
+// records has committed, the integrator is kicked: the write is
+// acknowledged without waiting for it. A write whose context is done
+// before its turn is not run; once it runs, it runs to its end.
 func (s *Store) write(ctx context.Context, fn func(w *writeTx) error) error {
-	select {
-	case s.writers <- struct{}{}:
-		defer func() { <-s.writers }()
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return s.group.Run(ctx, fn, maxGroupWrites, s.commitGroup)
+}
+
+// commitGroup runs the writes in one transaction, each in a savepoint,
+// and returns their errors.
+func (s *Store) commitGroup(batch []*sqlstore.Pending[func(*writeTx) error]) []error {
+	errs := make(sqlstore.Errs, len(batch))
+	// The transaction serves every write: no one write's context ends it.
+	ctx := context.Background()
 	appended := false
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		w := &writeTx{conn: conn{tx}, tx: tx, ctx: ctx, now: s.Now().UTC()}
-		// Two statements, not one: a statement's snapshot is taken before
-		// the lock is granted, so the size must be read by a later
-		// statement to see the previous holder's commit. A batch sends
-		// both in one round trip.
-		b := &pgx.Batch{}
-		b.Queue(`SELECT pg_advisory_xact_lock($1, 'log_records'::regclass::oid::integer)`, logLock)
-		b.Queue(`SELECT COALESCE(MAX(idx) + 1, 0) FROM log_records`).QueryRow(func(row pgx.Row) error { return row.Scan(&w.start) })
-		if err := tx.SendBatch(ctx, b).Close(); err != nil {
-			return fmt.Errorf("postgres: log lock: %w", err)
-		}
-		w.size = w.start
-		if err := fn(w); err != nil {
+		w := &writeTx{conn: conn{q: tx, keep: true}, tx: tx, ctx: ctx}
+		if err := w.lock(ctx, logLock); err != nil {
 			return err
+		}
+		for i, pw := range batch {
+			if err := pw.Ctx.Err(); err != nil {
+				errs[i] = err
+				continue
+			}
+			if _, err := tx.Exec(ctx, `SAVEPOINT write`); err != nil {
+				return fmt.Errorf("postgres: savepoint: %w", err)
+			}
+			w.ctx, w.now = context.WithoutCancel(pw.Ctx), s.Now().UTC()
+			size, n := w.size, len(w.records)
+			if err := sqlstore.RunWrite(func() error { return pw.Fn(w) }); err != nil {
+				errs[i] = err
+				w.size, w.records = size, w.records[:n]
+				if _, err := tx.Exec(ctx, `ROLLBACK TO SAVEPOINT write`); err != nil {
+					return fmt.Errorf("postgres: rollback of a failed write: %w", err)
+				}
+			}
+			if _, err := tx.Exec(ctx, `RELEASE SAVEPOINT write`); err != nil {
+				return fmt.Errorf("postgres: release savepoint: %w", err)
+			}
 		}
 		if !w.Appended() {
 			return nil
 		}
 		appended = true
+		w.ctx = ctx
 		return w.flush()
 	})
-	if err == nil && appended {
+	if err != nil {
+		return errs.Fail(err)
+	}
+	if appended {
 		s.keys.Kick(s.Integrate)
 	}
-	return err
+	return errs
+}
+
+// lock takes the advisory lock of class on the log and reads the log's
+// size. Two statements, not one: a statement's snapshot is taken before
+// the lock is granted, so the size must be read by a later statement to
+// see the previous holder's commit. A batch sends both in one round trip.
+func (w *writeTx) lock(ctx context.Context, class int) error {
+	b := &pgx.Batch{}
+	b.Queue(`SELECT pg_advisory_xact_lock($1, 'log_records'::regclass::oid::integer)`, class)
+	b.Queue(`SELECT COALESCE(MAX(idx) + 1, 0) FROM log_records`).QueryRow(func(row pgx.Row) error { return row.Scan(&w.start) })
+	if err := w.tx.SendBatch(ctx, b).Close(); err != nil {
+		return fmt.Errorf("postgres: log lock: %w", err)
+	}
+	w.size = w.start
+	return nil
+}
+
+// integrate runs fn, an integration, in a transaction that holds the
+// integration lock, not the log lock: writes go on sequencing while it
+// hashes. The records it can read are a contiguous prefix of the log,
+// since sequencing transactions commit one at a time in index order; the
+// lock keeps integrations, on every server, from overlapping. fn MUST NOT
+// append records.
+func (s *Store) integrate(ctx context.Context, fn func(sqlstore.WriteTx) error) error {
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		w := &writeTx{conn: conn{q: tx}, tx: tx, ctx: ctx, now: s.Now().UTC(), integrating: true}
+		if err := w.lock(ctx, integrateLock); err != nil {
+			return err
+		}
+		return fn(w)
+	})
 }
 
 // writeCore is write for the Core.
@@ -93,7 +155,7 @@ func (s *Store) writeCore(ctx context.Context, fn func(sqlstore.WriteTx) error) 
 
 // tx runs fn in a transaction that does not log (sessions).
 func (s *Store) tx(ctx context.Context, fn func(sqlstore.DB) error) error {
-	return s.inTx(ctx, func(tx pgx.Tx) error { return fn(conn{tx}) })
+	return s.inTx(ctx, func(tx pgx.Tx) error { return fn(conn{q: tx}) })
 }
 
 // inTx runs fn in one transaction and commits it if fn returns nil.
@@ -118,7 +180,7 @@ func (s *Store) snapshot(ctx context.Context) (sqlstore.DB, func(), error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("postgres: %w", err)
 	}
-	return conn{tx}, func() { _ = tx.Rollback(context.Background()) }, nil
+	return conn{q: tx}, func() { _ = tx.Rollback(context.Background()) }, nil
 }
 
 // Log sequences rec in memory (flush writes the records at the end of the
@@ -128,6 +190,9 @@ func (w *writeTx) Log(rec *ledger.Record, err error) (int64, error) {
 	data, err := sqlstore.RecordBytes(rec, err)
 	if err != nil {
 		return 0, err
+	}
+	if w.integrating {
+		return 0, fmt.Errorf("postgres: an integration appends no record")
 	}
 	n := w.size
 	// A record that is not canonical fails its write here: the
@@ -152,5 +217,5 @@ func (w *writeTx) flush() error {
 
 // key returns the log's origin and keys, generating them on first use.
 func (s *Store) key(ctx context.Context) (origin, signer, verifier string, err error) {
-	return s.keys.Get(ctx, conn{s.pool}, s.LogOrigin)
+	return s.keys.Get(ctx, conn{q: s.pool}, s.LogOrigin)
 }

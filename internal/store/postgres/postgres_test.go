@@ -43,6 +43,16 @@ func TestSameLogAsSQLite(t *testing.T) {
 	storetest.SameLog(t, sqlitetest.Open, pgtest.Open)
 }
 
+// TestGroupCommit checks PostgreSQL's group commit
+// (storetest.GroupCommit): a failed statement aborts the shared
+// transaction until its write's savepoint is rolled back, and a cancelled
+// request's statement would break the connection under the others were
+// it not kept.
+func TestGroupCommit(t *testing.T) {
+	s := mustOpen(t, schema(t), storetest.Options{})
+	storetest.GroupCommit(t, postgres.GroupWriter(t, s))
+}
+
 // TestBackfill checks that a database written before sites, tokens and
 // the current agreement were logged is brought up to date when opened.
 func TestBackfill(t *testing.T) {

@@ -96,7 +96,8 @@ func (w *writeTx) unstored(rs []*truce.Report) ([]*truce.Report, error) {
 }
 
 // stage copies the reports, with their order and log indexes, into a
-// staging table that lives until the end of the transaction.
+// staging table that lives until insertStaged drops it (or the end of
+// the transaction).
 func (w *writeTx) stage(fresh []*truce.Report, idx []int64) error {
 	if _, err := w.tx.Exec(w.ctx, stagingDDL); err != nil {
 		return fmt.Errorf("postgres: put reports: %w", err)
@@ -132,6 +133,9 @@ func (w *writeTx) insertStaged(by truce.Principal, opt truce.PutOptions, n int) 
 	b.Queue(`INSERT INTO incident_events (incident, at_ns, actor, kind, to_status, log_index)
 		SELECT id, $1, $2, $3, $4, log_index FROM report_staging ORDER BY ord`,
 		now, by.String(), string(truce.EventCreated), string(truce.StatusReported))
+	// Dropped now, not only at commit: the next write of a group commit
+	// stages its reports in the same transaction.
+	b.Queue(`DROP TABLE report_staging`)
 	if err := w.tx.SendBatch(w.ctx, b).Close(); err != nil {
 		if pgCode(err) == codeUniqueViolation {
 			return truce.Errorf(truce.ECONFLICT, "put reports: an incident with the id of a new report already exists")

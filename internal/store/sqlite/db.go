@@ -54,7 +54,7 @@ type Store struct {
 	// (a CLI import while serving) still wait in the busy handler.
 	writer chan struct{}
 	// group queues the writes that commit together (write).
-	group groupWrites
+	group sqlstore.Group[func(*writeTx) error]
 }
 
 // Open opens (creating if needed) the database at path and applies any

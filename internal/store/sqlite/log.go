@@ -4,8 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"slices"
-	"sync"
 	"time"
 
 	"truce/internal/ledger"
@@ -93,85 +91,23 @@ func (s *Store) lockWriter(ctx context.Context) (func(), error) {
 // records has committed, the integrator is kicked: the write is
 // acknowledged without waiting for it.
 //
-// Concurrent writes commit together (group commit, groupWrites): each runs
+// Concurrent writes commit together (group commit, sqlstore.Group): each runs
 // in a savepoint of one transaction, in turn, and only a write that fails
 // is rolled back; one commit, one fsync of the WAL, serves them all, and
 // each write returns only once that commit is done. A write whose context
 // is done before its turn is not run; once it runs, it runs to its end.
 func (s *Store) write(ctx context.Context, fn func(w *writeTx) error) error {
-	pw := &pendingWrite{ctx: ctx, fn: fn, done: make(chan error, 1), turn: make(chan struct{}, 1)}
-	s.group.mu.Lock()
-	s.group.queue = append(s.group.queue, pw)
-	if !s.group.leading {
-		s.group.leading = true
-		pw.turn <- struct{}{}
-	}
-	s.group.mu.Unlock()
-	for {
-		select {
-		case err := <-pw.done:
-			return err
-		case <-pw.turn:
-			s.writeGroup()
-		}
-	}
+	return s.group.Run(ctx, fn, maxGroupWrites, s.commitGroup)
 }
 
 // maxGroupWrites bounds the writes of one transaction.
 const maxGroupWrites = 64
 
-// groupWrites is the queue of writes waiting for the transaction they
-// will commit in. The write at its head when a transaction ends writes
-// the next one (leading is then true), for every write queued.
-type groupWrites struct {
-	mu      sync.Mutex
-	queue   []*pendingWrite
-	leading bool
-}
-
-type pendingWrite struct {
-	ctx  context.Context
-	fn   func(w *writeTx) error
-	done chan error    // its result, once its transaction has ended
-	turn chan struct{} // its turn to write the next transaction
-}
-
-// writeGroup writes the writes at the head of the queue in one
-// transaction, reports each one's result, and hands the turn to the next
-// write queued.
-func (s *Store) writeGroup() {
-	s.group.mu.Lock()
-	n := min(len(s.group.queue), maxGroupWrites)
-	batch := slices.Clone(s.group.queue[:n])
-	s.group.queue = slices.Delete(s.group.queue, 0, n)
-	s.group.mu.Unlock()
-
-	errs := s.commitGroup(batch)
-	for i, pw := range batch {
-		pw.done <- errs[i]
-	}
-
-	s.group.mu.Lock()
-	if len(s.group.queue) > 0 {
-		s.group.queue[0].turn <- struct{}{}
-	} else {
-		s.group.leading = false
-	}
-	s.group.mu.Unlock()
-}
-
 // commitGroup runs the writes in one transaction, each in a savepoint,
 // and returns their errors.
-func (s *Store) commitGroup(batch []*pendingWrite) []error {
-	errs := make([]error, len(batch))
-	fail := func(err error) []error {
-		for i := range errs {
-			if errs[i] == nil {
-				errs[i] = err
-			}
-		}
-		return errs
-	}
+func (s *Store) commitGroup(batch []*sqlstore.Pending[func(*writeTx) error]) []error {
+	errs := make(sqlstore.Errs, len(batch))
+	fail := errs.Fail
 	// The transaction serves every write: no one write's context ends it.
 	ctx := context.Background()
 	unlock, err := s.lockWriter(ctx)
@@ -186,16 +122,16 @@ func (s *Store) commitGroup(batch []*pendingWrite) []error {
 	defer tx.Rollback()
 	appended := false
 	for i, pw := range batch {
-		if err := pw.ctx.Err(); err != nil {
+		if err := pw.Ctx.Err(); err != nil {
 			errs[i] = err
 			continue
 		}
 		if _, err := tx.ExecContext(ctx, `SAVEPOINT write`); err != nil {
 			return fail(fmt.Errorf("sqlite: savepoint: %w", err))
 		}
-		w := &writeTx{conn: s.txConn(tx), tx: tx, s: s, now: s.Now().UTC(), start: -1, size: -1, ctx: context.WithoutCancel(pw.ctx)}
+		w := &writeTx{conn: s.txConn(tx), tx: tx, s: s, now: s.Now().UTC(), start: -1, size: -1, ctx: context.WithoutCancel(pw.Ctx)}
 		w.keep = true
-		err := runWrite(w, pw.fn)
+		err := sqlstore.RunWrite(func() error { return pw.Fn(w) })
 		w.closeStmts()
 		if err != nil {
 			errs[i] = err
@@ -216,17 +152,6 @@ func (s *Store) commitGroup(batch []*pendingWrite) []error {
 		s.keys.Kick(s.Integrate)
 	}
 	return errs
-}
-
-// runWrite runs fn, turning a panic into its error: the transaction it
-// shares with other writes goes on without it.
-func runWrite(w *writeTx, fn func(w *writeTx) error) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("sqlite: write panicked: %v", r)
-		}
-	}()
-	return fn(w)
 }
 
 // writeCore is write for the Core.

@@ -89,6 +89,11 @@ type Driver struct {
 	// Write runs fn in one write transaction (WriteTx) and commits it if
 	// fn returns nil.
 	Write func(ctx context.Context, fn func(WriteTx) error) error
+	// Integrate, if not nil, runs fn, an integration (Core.Integrate), in
+	// a write transaction that need not hold the log lock, only one that
+	// keeps integrations from overlapping; see the contract in
+	// integrate.go. Nil: integrations run with Write.
+	Integrate func(ctx context.Context, fn func(WriteTx) error) error
 	// Tx runs fn in a transaction that does not log (sessions) and
 	// commits it if fn returns nil.
 	Tx func(ctx context.Context, fn func(DB) error) error
@@ -113,8 +118,11 @@ type Core struct {
 }
 
 // NewCore returns the Core of a store whose driver is d. Every field of d
-// but CheckRows MUST be set.
+// but CheckRows and Integrate MUST be set.
 func NewCore(d Driver) Core {
+	if d.Integrate == nil {
+		d.Integrate = d.Write
+	}
 	return Core{d: d}
 }
 

@@ -25,12 +25,16 @@ import (
 // The contracts:
 //
 //   - a write MUST store its records in the transaction of its domain rows,
-//     after taking the driver's log lock (which serialises sequencing), and
-//     MUST NOT write hashes or checkpoints;
-//   - integration MUST take the same log lock, so that the records it reads
+//     after taking the driver's log lock (which serialises sequencing, so
+//     that sequencing transactions commit one at a time, in index order),
+//     and MUST NOT write hashes or checkpoints;
+//   - integration MUST run in a transaction (Driver.Integrate) that keeps
+//     other integrations out until it ends, so that the records it reads
 //     are a contiguous prefix of the log that no other integration is
 //     integrating, and MUST write the hashes of records [m, n) with the
-//     checkpoint of size n, in one transaction;
+//     checkpoint of size n, in one transaction. It need not hold the log
+//     lock (PostgreSQL's does not: writes go on sequencing while it
+//     hashes), since the committed records are always a prefix;
 //   - nothing but integration writes log_hashes or log_checkpoints.
 const (
 	// IntegrateDelay is how long the integrator waits after a write before
@@ -97,9 +101,8 @@ func (g *integrator) loop(integrate func(context.Context) (int64, error)) {
 // Integrate integrates every record sequenced when it is called (and any
 // sequenced meanwhile, up to IntegrateBatch more), in as many integration
 // transactions as IntegrateBatch requires, and returns the integrated
-// size. Each transaction holds the driver's log lock (it is a Write that
-// appends no record), hashes the new records into the tree and signs one
-// checkpoint. With nothing to integrate it writes nothing.
+// size. Each transaction (Driver.Integrate, which appends no record)
+// hashes the new records into the tree and signs one checkpoint. With nothing to integrate it writes nothing.
 func (c Core) Integrate(ctx context.Context) (int64, error) {
 	_, signer, _, err := c.d.Key(ctx)
 	if err != nil {
@@ -107,7 +110,7 @@ func (c Core) Integrate(ctx context.Context) (int64, error) {
 	}
 	for {
 		var size, seq int64
-		err := c.d.Write(ctx, func(w WriteTx) error {
+		err := c.d.Integrate(ctx, func(w WriteTx) error {
 			var err error
 			size, seq, err = integrate(ctx, w, c.d.Dialect, signer)
 			return err

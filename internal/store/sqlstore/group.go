@@ -1,0 +1,115 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+)
+
+// Group is a queue of writes that commit together (group commit): the
+// write at the head of the queue when a transaction ends runs the next
+// one, for every write queued then (up to a maximum), each in a
+// savepoint; one commit serves them all. A driver's Write runs through its
+// Group, with its own function that runs a batch in one transaction.
+//
+// W is the driver's write function type. The zero Group is ready to use.
+type Group[W any] struct {
+	mu      sync.Mutex
+	queue   []*Pending[W]
+	leading bool
+}
+
+// Pending is one write of a Group: its context and function, as given to
+// Run, for the driver's batch function.
+type Pending[W any] struct {
+	Ctx  context.Context
+	Fn   W
+	done chan error    // its result, once its transaction has ended
+	turn chan struct{} // its turn to run the next transaction
+}
+
+// Run queues fn and returns its error once the transaction it ran in has
+// ended. While no transaction is running, the write runs at once (in a
+// transaction of its own, or with the writes queued meanwhile); otherwise
+// it waits for the running one to end, and the first write queued then
+// runs the next transaction, of up to max writes, with commit. commit
+// MUST return one error per write of the batch it is given; it runs a
+// write whose context is done before its turn not at all, and one that
+// has begun to its end.
+func (g *Group[W]) Run(ctx context.Context, fn W, max int, commit func([]*Pending[W]) []error) error {
+	pw := &Pending[W]{Ctx: ctx, Fn: fn, done: make(chan error, 1), turn: make(chan struct{}, 1)}
+	g.mu.Lock()
+	g.queue = append(g.queue, pw)
+	if !g.leading {
+		g.leading = true
+		pw.turn <- struct{}{}
+	}
+	g.mu.Unlock()
+	for {
+		select {
+		case err := <-pw.done:
+			return err
+		case <-pw.turn:
+			g.runNext(max, commit)
+		}
+	}
+}
+
+// runNext runs the writes at the head of the queue in one transaction,
+// reports each one's result and hands the turn to the next write queued.
+func (g *Group[W]) runNext(max int, commit func([]*Pending[W]) []error) {
+	g.mu.Lock()
+	n := min(len(g.queue), max)
+	batch := slices.Clone(g.queue[:n])
+	g.queue = slices.Delete(g.queue, 0, n)
+	g.mu.Unlock()
+
+	errs := commit(batch)
+	for i, pw := range batch {
+		pw.done <- errs[i]
+	}
+
+	g.mu.Lock()
+	if len(g.queue) > 0 {
+		g.queue[0].turn <- struct{}{}
+	} else {
+		g.leading = false
+	}
+	g.mu.Unlock()
+}
+
+// Queued returns how many writes wait for a transaction, and whether one
+// is running (tests).
+func (g *Group[W]) Queued() (int, bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return len(g.queue), g.leading
+}
+
+// Errs is the result of a batch: one error per write, and fail, which
+// gives every write without an error of its own err (the transaction
+// failed as a whole).
+type Errs []error
+
+// Fail sets err on every write that has no error yet and returns the
+// errors.
+func (e Errs) Fail(err error) []error {
+	for i := range e {
+		if e[i] == nil {
+			e[i] = err
+		}
+	}
+	return e
+}
+
+// RunWrite runs fn, turning a panic into its error: the transaction it
+// shares with other writes goes on without it.
+func RunWrite(fn func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("write panicked: %v", r)
+		}
+	}()
+	return fn()
+}

@@ -1,0 +1,179 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+)
+
+// GroupWriter is what GroupCommit needs of a driver's write path, from
+// its package's internal tests.
+type GroupWriter struct {
+	// Write runs fn as one write of the store (the driver's write, with
+	// its group commit); exec runs a statement in that write's
+	// transaction with the context given, and tx identifies the
+	// transaction.
+	Write func(ctx context.Context, fn func(exec func(ctx context.Context, q string, args ...any) error, tx any) error) error
+	// Queued returns the writes waiting for a transaction and whether one
+	// is running (the driver's sqlstore.Group).
+	Queued func() (int, bool)
+	// Count counts the committed settings rows with key, outside any
+	// write.
+	Count func(key string) int
+}
+
+// GroupCommit checks a driver's group commit: concurrent writes commit
+// together, each in a savepoint; one that fails, panics or is cancelled
+// before its turn leaves nothing, the others commit, and every write
+// returns only once its transaction has ended. A write whose request is
+// cancelled in the middle of its statements does not interrupt the
+// transaction it shares: it runs to its end, and so do the others.
+func GroupCommit(t *testing.T, g GroupWriter) {
+	t.Run("savepoints", func(t *testing.T) { groupSavepoints(t, g) })
+	t.Run("cancel mid-write", func(t *testing.T) { groupCancelMidWrite(t, g) })
+}
+
+// waitQueued waits until n writes are queued behind a running one.
+func waitQueued(g GroupWriter, n int) {
+	for {
+		if q, leading := g.Queued(); q == n && leading {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// holdFirst starts a write that holds its transaction until hold is
+// closed, and returns once it runs, with its result's channel.
+func holdFirst(g GroupWriter, hold chan struct{}, key string) chan error {
+	first := make(chan error, 1)
+	go func() {
+		first <- g.Write(context.Background(), func(exec func(context.Context, string, ...any) error, _ any) error {
+			<-hold
+			return exec(context.Background(), `INSERT INTO settings (key, value) VALUES ($1, '')`, key)
+		})
+	}()
+	waitQueued(g, 0)
+	return first
+}
+
+func groupSavepoints(t *testing.T, g GroupWriter) {
+	ctx := context.Background()
+	const n = 24
+	hold := make(chan struct{})
+	first := holdFirst(g, hold, "g-first")
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	var mu sync.Mutex
+	txs := map[any]bool{}
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	key := func(i int) string { return fmt.Sprintf("g%02d", i) }
+	for i := range n {
+		wctx := ctx
+		if i == 5 {
+			wctx = cancelled
+		}
+		wg.Go(func() {
+			errs[i] = g.Write(wctx, func(exec func(context.Context, string, ...any) error, tx any) error {
+				mu.Lock()
+				txs[tx] = true
+				mu.Unlock()
+				if err := exec(ctx, `INSERT INTO settings (key, value) VALUES ($1, '')`, key(i)); err != nil {
+					return err
+				}
+				switch i {
+				case 7:
+					return errors.New("refused")
+				case 9:
+					panic("broken")
+				case 11:
+					// A failing statement: PostgreSQL aborts the
+					// transaction until its savepoint is rolled back.
+					return exec(ctx, `INSERT INTO settings (key, value) VALUES ($1, '')`, key(i))
+				}
+				return nil
+			})
+			// Returned: the write is committed (or refused) for good.
+			if want := map[bool]int{true: 1, false: 0}[errs[i] == nil]; g.Count(key(i)) != want {
+				t.Errorf("write %d returned %v with %d rows committed", i, errs[i], g.Count(key(i)))
+			}
+		})
+	}
+	waitQueued(g, n)
+	close(hold)
+	wg.Wait()
+	if err := <-first; err != nil {
+		t.Errorf("first write: %v", err)
+	}
+	for i, err := range errs {
+		switch i {
+		case 5:
+			if !errors.Is(err, context.Canceled) {
+				t.Errorf("write cancelled before its turn: %v, want context.Canceled", err)
+			}
+		case 7:
+			if err == nil || err.Error() != "refused" {
+				t.Errorf("failing write: %v", err)
+			}
+		case 9, 11:
+			if err == nil {
+				t.Errorf("write %d: no error", i)
+			}
+		default:
+			if err != nil {
+				t.Errorf("write %d: %v", i, err)
+			}
+		}
+	}
+	committed := 0
+	for i := range n {
+		committed += g.Count(key(i))
+	}
+	if committed != n-4 {
+		t.Errorf("%d writes committed, want %d", committed, n-4)
+	}
+	if len(txs) >= n-1 {
+		t.Errorf("%d writes ran in %d transactions: no group commit", n-1, len(txs))
+	}
+}
+
+func groupCancelMidWrite(t *testing.T, g GroupWriter) {
+	ctx := context.Background()
+	hold := make(chan struct{})
+	first := holdFirst(g, hold, "first")
+	cctx, cancel := context.WithCancel(ctx)
+	cancelled := make(chan error, 1)
+	go func() {
+		cancelled <- g.Write(cctx, func(exec func(context.Context, string, ...any) error, _ any) error {
+			if err := exec(cctx, `INSERT INTO settings (key, value) VALUES ('a', '')`); err != nil {
+				return err
+			}
+			cancel() // the client goes away in the middle of its write
+			// A statement long enough to be interrupted, were it not kept.
+			return exec(cctx, `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i < 200000)
+				INSERT INTO settings (key, value) SELECT 'b', CAST(count(*) AS TEXT) FROM n`)
+		})
+	}()
+	last := make(chan error, 1)
+	go func() {
+		last <- g.Write(ctx, func(exec func(context.Context, string, ...any) error, _ any) error {
+			return exec(ctx, `INSERT INTO settings (key, value) VALUES ('last', '')`)
+		})
+	}()
+	waitQueued(g, 2)
+	close(hold)
+	for name, ch := range map[string]chan error{"first": first, "cancelled mid-write": cancelled, "last": last} {
+		if err := <-ch; err != nil {
+			t.Errorf("%s write: %v", name, err)
+		}
+	}
+	for _, k := range []string{"first", "a", "b", "last"} {
+		if g.Count(k) != 1 {
+			t.Errorf("row %q not committed: a write cancelled mid-way broke the group's transaction", k)
+		}
+	}
+}
