@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/netip"
 	"os"
+	"runtime/debug"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -70,6 +71,7 @@ func (e *env) serve(ctx context.Context, cfg serveConfig) error {
 		return err
 	}
 	defer st.Close()
+	serverGC()
 	log := slog.New(slog.NewJSONHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	lim := httpapi.DefaultLimits
 	switch {
@@ -140,4 +142,18 @@ func parsePrefixes(ss []string) ([]netip.Prefix, error) {
 		out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
 	}
 	return out, nil
+}
+
+// serverGCPercent is the server's GOGC unless the environment sets one.
+// A server's live heap is small (tens of MiB) and its garbage comes fast
+// (a request's rows and JSON): collecting at 4× the live heap rather than
+// 2× spends a quarter of the collector's CPU for a few hundred MiB more at
+// most.
+const serverGCPercent = 400
+
+// serverGC sets serverGCPercent, unless GOGC is set.
+func serverGC() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(serverGCPercent)
+	}
 }
