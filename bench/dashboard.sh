@@ -39,7 +39,10 @@ awk -v a="$t0" -v b="$t1" -v n="$n" 'BEGIN{printf "loaded, judged and grouped %d
 token=$("$out/truce" token create --db "$db" --role monitor 2>/dev/null)
 auth="Authorization: Bearer $token"
 port=$((20000 + RANDOM % 20000))
-"$out/truce" serve --db "$db" --addr "127.0.0.1:$port" 2> "$out/serve-dashboard.log" &
+# PROFILE=file writes the server's CPU profile there (go tool pprof bench/out/truce file).
+prof=()
+if [ -n "${PROFILE:-}" ]; then prof=(--cpuprofile "$PROFILE"); fi
+"$out/truce" serve --db "$db" --addr "127.0.0.1:$port" "${prof[@]}" 2> "$out/serve-dashboard.log" &
 pid=$!
 cleanup() {
   kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true
