@@ -17,6 +17,7 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
 	"encoding/base64"
 	"encoding/json"
 	"flag"
@@ -115,6 +116,14 @@ func main() {
 
 func achieved(s []sample, d time.Duration) float64 { return float64(len(s)) / d.Seconds() }
 
+// bulkSeq numbers the bulk uploads of the run, runID the run (several
+// runs may write to one database).
+var (
+	shown   atomic.Int64 // failed responses shown
+	bulkSeq atomic.Int64
+	runID   = time.Now().UnixNano()
+)
+
 // next picks a request of the mix.
 func next(c *config, rng *rand.Rand, n int) (kind, method, path, ct string, body []byte) {
 	r := rng.Float64()
@@ -129,10 +138,13 @@ func next(c *config, rng *rand.Rand, n int) (kind, method, path, ct string, body
 			"content": base64.StdEncoding.EncodeToString([]byte(strings.Repeat(doc, 200)))})
 		return "write: evidence", "POST", "/api/v1/incidents/" + c.ids[rng.IntN(len(c.ids))] + "/evidence", "application/json", body
 	case r < c.writeRatio:
+		// Ids unique in the run: n starts again at each step of -find,
+		// and the same id with other content is (rightly) refused.
+		u := bulkSeq.Add(1)
 		var b strings.Builder
 		b.WriteString("id,time,lon,lat,text\n")
 		for i := range 200 {
-			fmt.Fprintf(&b, "bulk-%d-%d,2025-04-03,%.4f,%.4f,bulk report %d\n", n, i, 30+rng.Float64(), 50+rng.Float64(), i)
+			fmt.Fprintf(&b, "bulk-%d-%d-%d,2025-04-03,%.4f,%.4f,bulk report %d\n", runID, u, i, 30+rng.Float64(), 50+rng.Float64(), i)
 		}
 		return "write: bulk upload", "POST", "/api/v1/reports/bulk?name=load.csv", "text/csv", []byte(b.String())
 	}
@@ -170,9 +182,23 @@ func send(client *http.Client, c *config, n int, method, path, ct string, body [
 	if err != nil {
 		return false
 	}
+	defer resp.Body.Close()
+	if resp.StatusCode >= 400 {
+		// The first few failures are shown, so that an error is explained.
+		if shown.Add(1) <= 3 {
+			var body io.Reader = resp.Body
+			if resp.Header.Get("Content-Encoding") == "gzip" {
+				if z, err := gzip.NewReader(resp.Body); err == nil {
+					body = z
+				}
+			}
+			b, _ := io.ReadAll(io.LimitReader(body, 500))
+			fmt.Fprintf(os.Stderr, "load: %s %s: %d %q\n", method, path, resp.StatusCode, b)
+		}
+		return false
+	}
 	_, _ = io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	return resp.StatusCode < 400
+	return true
 }
 
 func closedLoop(client *http.Client, c *config, workers int, duration time.Duration) []sample {
