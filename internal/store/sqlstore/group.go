@@ -87,13 +87,11 @@ func (g *Group[W]) Queued() (int, bool) {
 	return len(g.queue), g.leading
 }
 
-// Errs is the result of a batch: one error per write, and fail, which
-// gives every write without an error of its own err (the transaction
-// failed as a whole).
+// Errs is the result of a batch: one error per write.
 type Errs []error
 
-// Fail sets err on every write that has no error yet and returns the
-// errors.
+// Fail sets err on every write that has no error of its own (the
+// transaction failed as a whole) and returns the errors.
 func (e Errs) Fail(err error) []error {
 	for i := range e {
 		if e[i] == nil {
