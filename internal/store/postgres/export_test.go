@@ -10,13 +10,8 @@ import (
 // GroupWriter gives storetest.GroupCommit the store's write path.
 func GroupWriter(t *testing.T, s *Store) storetest.GroupWriter {
 	return storetest.GroupWriter{
-		Write: func(ctx context.Context, fn func(exec func(context.Context, string, ...any) error, tx any) error) error {
-			return s.write(ctx, func(w *writeTx) error {
-				return fn(func(ctx context.Context, q string, args ...any) error {
-					_, err := w.Exec(ctx, q, args...)
-					return err
-				}, w.tx)
-			})
+		Write: func(ctx context.Context, fn func(db storetest.Execer, tx any) error) error {
+			return s.write(ctx, func(w *writeTx) error { return fn(w, w.tx) })
 		},
 		Queued: s.group.Queued,
 		Count: func(key string) int {

@@ -13,16 +13,20 @@ import (
 // its package's internal tests.
 type GroupWriter struct {
 	// Write runs fn as one write of the store (the driver's write, with
-	// its group commit); exec runs a statement in that write's
-	// transaction with the context given, and tx identifies the
-	// transaction.
-	Write func(ctx context.Context, fn func(exec func(ctx context.Context, q string, args ...any) error, tx any) error) error
+	// its group commit): db runs statements in that write's transaction,
+	// and tx identifies the transaction.
+	Write func(ctx context.Context, fn func(db Execer, tx any) error) error
 	// Queued returns the writes waiting for a transaction and whether one
 	// is running (the driver's sqlstore.Group).
 	Queued func() (int, bool)
 	// Count counts the committed settings rows with key, outside any
 	// write.
 	Count func(key string) int
+}
+
+// Execer runs a statement (a driver's write transaction does).
+type Execer interface {
+	Exec(ctx context.Context, sql string, args ...any) (int64, error)
 }
 
 // GroupCommit checks a driver's group commit: concurrent writes commit
@@ -51,9 +55,9 @@ func waitQueued(g GroupWriter, n int) {
 func holdFirst(g GroupWriter, hold chan struct{}, key string) chan error {
 	first := make(chan error, 1)
 	go func() {
-		first <- g.Write(context.Background(), func(exec func(context.Context, string, ...any) error, _ any) error {
+		first <- g.Write(context.Background(), func(db Execer, _ any) error {
 			<-hold
-			return exec(context.Background(), `INSERT INTO settings (key, value) VALUES ($1, '')`, key)
+			return execOn(context.Background(), db, `INSERT INTO settings (key, value) VALUES ($1, '')`, key)
 		})
 	}()
 	waitQueued(g, 0)
@@ -78,11 +82,11 @@ func groupSavepoints(t *testing.T, g GroupWriter) {
 			wctx = cancelled
 		}
 		wg.Go(func() {
-			errs[i] = g.Write(wctx, func(exec func(context.Context, string, ...any) error, tx any) error {
+			errs[i] = g.Write(wctx, func(db Execer, tx any) error {
 				mu.Lock()
 				txs[tx] = true
 				mu.Unlock()
-				if err := exec(ctx, `INSERT INTO settings (key, value) VALUES ($1, '')`, key(i)); err != nil {
+				if err := execOn(ctx, db, `INSERT INTO settings (key, value) VALUES ($1, '')`, key(i)); err != nil {
 					return err
 				}
 				switch i {
@@ -93,7 +97,7 @@ func groupSavepoints(t *testing.T, g GroupWriter) {
 				case 11:
 					// A failing statement: PostgreSQL aborts the
 					// transaction until its savepoint is rolled back.
-					return exec(ctx, `INSERT INTO settings (key, value) VALUES ($1, '')`, key(i))
+					return execOn(ctx, db, `INSERT INTO settings (key, value) VALUES ($1, '')`, key(i))
 				}
 				return nil
 			})
@@ -148,20 +152,20 @@ func groupCancelMidWrite(t *testing.T, g GroupWriter) {
 	cctx, cancel := context.WithCancel(ctx)
 	cancelled := make(chan error, 1)
 	go func() {
-		cancelled <- g.Write(cctx, func(exec func(context.Context, string, ...any) error, _ any) error {
-			if err := exec(cctx, `INSERT INTO settings (key, value) VALUES ('a', '')`); err != nil {
+		cancelled <- g.Write(cctx, func(db Execer, _ any) error {
+			if err := execOn(cctx, db, `INSERT INTO settings (key, value) VALUES ('a', '')`); err != nil {
 				return err
 			}
 			cancel() // the client goes away in the middle of its write
 			// A statement long enough to be interrupted, were it not kept.
-			return exec(cctx, `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i < 200000)
+			return execOn(cctx, db, `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i < 200000)
 				INSERT INTO settings (key, value) SELECT 'b', CAST(count(*) AS TEXT) FROM n`)
 		})
 	}()
 	last := make(chan error, 1)
 	go func() {
-		last <- g.Write(ctx, func(exec func(context.Context, string, ...any) error, _ any) error {
-			return exec(ctx, `INSERT INTO settings (key, value) VALUES ('last', '')`)
+		last <- g.Write(ctx, func(db Execer, _ any) error {
+			return execOn(ctx, db, `INSERT INTO settings (key, value) VALUES ('last', '')`)
 		})
 	}()
 	waitQueued(g, 2)
@@ -176,4 +180,10 @@ func groupCancelMidWrite(t *testing.T, g GroupWriter) {
 			t.Errorf("row %q not committed: a write cancelled mid-way broke the group's transaction", k)
 		}
 	}
+}
+
+// execOn runs a statement with db.
+func execOn(ctx context.Context, db Execer, q string, args ...any) error {
+	_, err := db.Exec(ctx, q, args...)
+	return err
 }
