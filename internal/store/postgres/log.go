@@ -80,26 +80,21 @@ func (s *Store) commitGroup(batch []*sqlstore.Pending[func(*writeTx) error]) []e
 		if err := w.lock(ctx, logLock); err != nil {
 			return err
 		}
-		for i, pw := range batch {
-			if err := pw.Ctx.Err(); err != nil {
-				errs[i] = err
-				continue
-			}
-			if _, err := tx.Exec(ctx, `SAVEPOINT write`); err != nil {
-				return fmt.Errorf("postgres: savepoint: %w", err)
-			}
+		var err error
+		errs, err = sqlstore.Savepoints(batch, func(q string) error {
+			_, err := tx.Exec(ctx, q)
+			return err
+		}, func(pw *sqlstore.Pending[func(*writeTx) error]) error {
 			w.ctx, w.now = context.WithoutCancel(pw.Ctx), s.Now().UTC()
 			size, n := w.size, len(w.records)
-			if err := sqlstore.RunWrite(func() error { return pw.Fn(w) }); err != nil {
-				errs[i] = err
-				w.size, w.records = size, w.records[:n]
-				if _, err := tx.Exec(ctx, `ROLLBACK TO SAVEPOINT write`); err != nil {
-					return fmt.Errorf("postgres: rollback of a failed write: %w", err)
-				}
+			err := sqlstore.RunWrite(func() error { return pw.Fn(w) })
+			if err != nil {
+				w.size, w.records = size, w.records[:n] // its records go with its savepoint
 			}
-			if _, err := tx.Exec(ctx, `RELEASE SAVEPOINT write`); err != nil {
-				return fmt.Errorf("postgres: release savepoint: %w", err)
-			}
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("postgres: %w", err)
 		}
 		if !w.Appended() {
 			return nil

@@ -106,8 +106,7 @@ const maxGroupWrites = 64
 // commitGroup runs the writes in one transaction, each in a savepoint,
 // and returns their errors.
 func (s *Store) commitGroup(batch []*sqlstore.Pending[func(*writeTx) error]) []error {
-	errs := make(sqlstore.Errs, len(batch))
-	fail := errs.Fail
+	fail := make(sqlstore.Errs, len(batch)).Fail
 	// The transaction serves every write: no one write's context ends it.
 	ctx := context.Background()
 	unlock, err := s.lockWriter(ctx)
@@ -121,32 +120,22 @@ func (s *Store) commitGroup(batch []*sqlstore.Pending[func(*writeTx) error]) []e
 	}
 	defer tx.Rollback()
 	appended := false
-	for i, pw := range batch {
-		if err := pw.Ctx.Err(); err != nil {
-			errs[i] = err
-			continue
-		}
-		if _, err := tx.ExecContext(ctx, `SAVEPOINT write`); err != nil {
-			return fail(fmt.Errorf("sqlite: savepoint: %w", err))
-		}
+	errs, err := sqlstore.Savepoints(batch, func(q string) error {
+		_, err := tx.ExecContext(ctx, q)
+		return err
+	}, func(pw *sqlstore.Pending[func(*writeTx) error]) error {
 		w := &writeTx{conn: s.txConn(tx), tx: tx, s: s, now: s.Now().UTC(), start: -1, size: -1, ctx: context.WithoutCancel(pw.Ctx)}
 		w.keep = true
 		err := sqlstore.RunWrite(func() error { return pw.Fn(w) })
 		w.closeStmts()
-		if err != nil {
-			errs[i] = err
-			if _, rerr := tx.ExecContext(ctx, `ROLLBACK TO write`); rerr != nil {
-				return fail(fmt.Errorf("sqlite: rollback of a failed write: %w", rerr))
-			}
-		} else {
-			appended = appended || w.Appended()
-		}
-		if _, err := tx.ExecContext(ctx, `RELEASE write`); err != nil {
-			return fail(fmt.Errorf("sqlite: release savepoint: %w", err))
-		}
+		appended = appended || (err == nil && w.Appended())
+		return err
+	})
+	if err != nil {
+		return errs.Fail(fmt.Errorf("sqlite: %w", err))
 	}
 	if err := tx.Commit(); err != nil {
-		return fail(fmt.Errorf("sqlite: commit: %w", err))
+		return errs.Fail(fmt.Errorf("sqlite: commit: %w", err))
 	}
 	if appended {
 		s.keys.Kick(s.Integrate)

@@ -101,6 +101,36 @@ func (e Errs) Fail(err error) []error {
 	return e
 }
 
+// Savepoints runs the writes of batch in turn in the one transaction
+// exec runs statements in, each in a savepoint: run runs a write and
+// returns its error, after which its savepoint is rolled back (a write
+// that fails leaves nothing; run forgets what it kept in memory of it).
+// A write whose context is done before its turn is not run. It returns
+// each write's error, and an error of the transaction as a whole (a
+// savepoint statement that failed), after which nothing may commit.
+func Savepoints[W any](batch []*Pending[W], exec func(sql string) error, run func(*Pending[W]) error) (Errs, error) {
+	errs := make(Errs, len(batch))
+	for i, pw := range batch {
+		if err := pw.Ctx.Err(); err != nil {
+			errs[i] = err
+			continue
+		}
+		if err := exec(`SAVEPOINT write`); err != nil {
+			return errs, fmt.Errorf("savepoint: %w", err)
+		}
+		if err := run(pw); err != nil {
+			errs[i] = err
+			if err := exec(`ROLLBACK TO SAVEPOINT write`); err != nil {
+				return errs, fmt.Errorf("rollback of a failed write: %w", err)
+			}
+		}
+		if err := exec(`RELEASE SAVEPOINT write`); err != nil {
+			return errs, fmt.Errorf("release savepoint: %w", err)
+		}
+	}
+	return errs, nil
+}
+
 // RunWrite runs fn, turning a panic into its error: the transaction it
 // shares with other writes goes on without it.
 func RunWrite(fn func() error) (err error) {
