@@ -55,6 +55,8 @@ type Store struct {
 	writer chan struct{}
 	// group queues the writes that commit together (write).
 	group sqlstore.Group[func(*writeTx) error]
+	// ckpt checkpoints the WAL in the background after commits.
+	ckpt *checkpointer
 }
 
 // Open opens (creating if needed) the database at path and applies any
@@ -71,7 +73,7 @@ func OpenWith(ctx context.Context, path string, opt Options) (*Store, error) {
 	}
 	s.LogOrigin = opt.LogOrigin
 	if err := s.start(ctx, opt.RequireCurrentSchema); err != nil {
-		s.db.Close()
+		s.Close()
 		return nil, err
 	}
 	return s, nil
@@ -119,8 +121,9 @@ func open(ctx context.Context, path string) (*Store, error) {
 	// lock; synchronous=FULL fsyncs the WAL on every commit, so an
 	// acknowledged write survives a power cut.
 	// A 64 MiB page cache per connection keeps the log's hashes and the
-	// indexes in memory during bulk writes.
-	for _, p := range []string{"journal_mode(WAL)", "foreign_keys(1)", "busy_timeout(10000)", "synchronous(FULL)", "cache_size(-65536)"} {
+	// indexes in memory during bulk writes. Checkpoints run in the
+	// background, not in the writer's commits (checkpoint.go).
+	for _, p := range []string{"journal_mode(WAL)", "foreign_keys(1)", "busy_timeout(10000)", "synchronous(FULL)", "cache_size(-65536)", "wal_autocheckpoint(0)"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
@@ -139,7 +142,7 @@ func open(ctx context.Context, path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	s := &Store{db: db, path: path, Now: time.Now, writer: make(chan struct{}, 1), stmts: newStmtCache(db)}
+	s := &Store{db: db, path: path, Now: time.Now, writer: make(chan struct{}, 1), stmts: newStmtCache(db), ckpt: newCheckpointer(db)}
 	s.Core = sqlstore.NewCore(sqlstore.Driver{DB: s.conn(), Dialect: dialect{}, Now: func() time.Time { return s.Now() },
 		Write: s.writeCore, Tx: s.tx, Snapshot: s.snapshot, Key: s.key, CheckRows: checkRows})
 	return s, nil
@@ -156,7 +159,7 @@ func Create(ctx context.Context, path string) (*Store, error) {
 		return nil, err
 	}
 	if err := s.Migrate(ctx); err != nil {
-		s.db.Close()
+		s.Close()
 		return nil, err
 	}
 	return s, nil
@@ -177,6 +180,7 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 
 // Close closes the database.
 func (s *Store) Close() error {
+	s.ckpt.close()
 	s.stmts.close()
 	return s.db.Close()
 }

@@ -137,6 +137,7 @@ func (s *Store) commitGroup(batch []*sqlstore.Pending[func(*writeTx) error]) []e
 	if err := tx.Commit(); err != nil {
 		return errs.Fail(fmt.Errorf("sqlite: commit: %w", err))
 	}
+	s.ckpt.wake()
 	if appended {
 		s.keys.Kick(s.Integrate)
 	}
@@ -172,6 +173,7 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("sqlite: commit: %w", err)
 	}
+	s.ckpt.wake()
 	return nil
 }
 
