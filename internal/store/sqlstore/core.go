@@ -94,6 +94,11 @@ type Driver struct {
 	// keeps integrations from overlapping; see the contract in
 	// integrate.go. Nil: integrations run with Write.
 	Integrate func(ctx context.Context, fn func(WriteTx) error) error
+	// HashOnSnapshot makes an integration hash and sign on a read
+	// Snapshot, outside its write transaction, which then only stores the
+	// result (Core.Integrate). A store with one writer (SQLite) sets it:
+	// its writes would otherwise wait for the hashing.
+	HashOnSnapshot bool
 	// Tx runs fn in a transaction that does not log (sessions) and
 	// commits it if fn returns nil.
 	Tx func(ctx context.Context, fn func(DB) error) error

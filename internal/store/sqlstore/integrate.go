@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -102,19 +103,61 @@ func (g *integrator) loop(integrate func(context.Context) (int64, error)) {
 // sequenced meanwhile, up to IntegrateBatch more), in as many integration
 // transactions as IntegrateBatch requires, and returns the integrated
 // size. Each transaction (Driver.Integrate, which appends no record)
-// hashes the new records into the tree and signs one checkpoint. With nothing to integrate it writes nothing.
+// hashes the new records into the tree and signs one checkpoint. With
+// nothing to integrate it writes nothing.
+//
+// A driver with Driver.HashOnSnapshot hashes and signs on a read snapshot
+// first, outside any write transaction, and its write transaction only
+// stores the result, after checking that the integrated size is still the
+// one the hashes extend (else another integration came first, and this one
+// starts again).
 func (c Core) Integrate(ctx context.Context) (int64, error) {
 	_, signer, _, err := c.d.Key(ctx)
 	if err != nil {
 		return 0, err
 	}
 	for {
+		var in *integration
+		if c.d.HashOnSnapshot {
+			db, done, err := c.d.Snapshot(ctx)
+			if err != nil {
+				return 0, fmt.Errorf("integrate: %w", err)
+			}
+			var seq int64
+			if err = db.QueryRow(ctx, sizeQuery).Scan(&seq); err == nil {
+				in, err = planIntegration(ctx, db, c.d.Dialect, signer, seq)
+			}
+			done()
+			if err != nil {
+				return 0, fmt.Errorf("integrate: %w", err)
+			}
+			if in.hashes == nil {
+				return in.size, nil
+			}
+		}
 		var size, seq int64
 		err := c.d.Integrate(ctx, func(w WriteTx) error {
-			var err error
-			size, seq, err = integrate(ctx, w, c.d.Dialect, signer)
-			return err
+			if in != nil {
+				size, seq = in.size, in.seq
+				return in.store(ctx, w)
+			}
+			n, err := w.Size()
+			if err != nil {
+				return err
+			}
+			p, err := planIntegration(ctx, w, c.d.Dialect, signer, n)
+			if err != nil {
+				return err
+			}
+			size, seq = p.size, p.seq
+			if p.hashes == nil {
+				return nil
+			}
+			return p.store(ctx, w)
 		})
+		if errors.Is(err, errIntegrationStale) {
+			continue
+		}
 		if err != nil {
 			return 0, fmt.Errorf("integrate: %w", err)
 		}
@@ -124,45 +167,69 @@ func (c Core) Integrate(ctx context.Context) (int64, error) {
 	}
 }
 
-// integrate is one integration transaction: it hashes at most
-// IntegrateBatch records after the integrated size into the tree, and
-// signs a checkpoint of the new size. It returns the new integrated size
-// and the sequenced size.
-func integrate(ctx context.Context, w WriteTx, d Dialect, signer string) (size, seq int64, err error) {
-	if seq, err = w.Size(); err != nil {
-		return 0, 0, err
-	}
+// errIntegrationStale: another integration stored its checkpoint after
+// this one read the integrated size.
+var errIntegrationStale = errors.New("the integrated size changed meanwhile")
+
+// integration is one integration computed and not yet stored: the hashes
+// of records [start, size) and the checkpoint of size, signed.
+type integration struct {
+	start, size int64
+	seq         int64 // the sequenced size seen
+	hashes      *batchHashes
+	note        []byte
+}
+
+// planIntegration hashes at most IntegrateBatch records after the
+// integrated size into the tree, reading db, and signs a checkpoint of the
+// new size; seq is the log's sequenced size on db. With nothing to
+// integrate the result has no hashes (and size == seq).
+func planIntegration(ctx context.Context, db DB, d Dialect, signer string, seq int64) (*integration, error) {
 	var start int64
-	if err := w.QueryRow(ctx, integratedQuery).Scan(&start); err != nil {
-		return 0, 0, fmt.Errorf("integrated size: %w", err)
+	if err := db.QueryRow(ctx, integratedQuery).Scan(&start); err != nil {
+		return nil, fmt.Errorf("integrated size: %w", err)
 	}
 	if start > seq {
-		return 0, 0, fmt.Errorf("%w: checkpoint of size %d, the log has %d records", ledger.ErrLedgerDiverged, start, seq)
+		return nil, fmt.Errorf("%w: checkpoint of size %d, the log has %d records", ledger.ErrLedgerDiverged, start, seq)
 	}
+	in := &integration{start: start, size: start, seq: seq}
 	if start == seq {
-		return start, seq, nil
+		return in, nil
 	}
 	end := min(seq, start+IntegrateBatch)
-	recs, err := source{w, d}.Records(ctx, start, end)
+	recs, err := source{db, d}.Records(ctx, start, end)
 	if err != nil {
-		return 0, 0, err
+		return nil, err
 	}
-	hs := &batchHashes{db: w, d: d, first: tlog.StoredHashIndex(0, start), read: map[int64]tlog.Hash{}}
-	if size, err = ledger.Integrate(ctx, hs, start, recs); err != nil {
-		return 0, 0, err
+	in.hashes = &batchHashes{db: db, d: d, first: tlog.StoredHashIndex(0, start), read: map[int64]tlog.Hash{}}
+	if in.size, err = ledger.Integrate(ctx, in.hashes, start, recs); err != nil {
+		return nil, err
 	}
-	if err := hs.flush(ctx); err != nil {
-		return 0, 0, err
+	if in.note, _, err = ledger.SignTree(ctx, in.hashes, signer, in.size); err != nil {
+		return nil, err
 	}
-	note, _, err := ledger.SignTree(ctx, hs, signer, size)
-	if err != nil {
-		return 0, 0, err
+	return in, nil
+}
+
+// store writes the integration's hashes and checkpoint in w, if the
+// integrated size in w is still the one it extends.
+func (in *integration) store(ctx context.Context, w WriteTx) error {
+	var cur int64
+	if err := w.QueryRow(ctx, integratedQuery).Scan(&cur); err != nil {
+		return fmt.Errorf("integrated size: %w", err)
+	}
+	if cur != in.start {
+		return errIntegrationStale
+	}
+	in.hashes.db = w
+	if err := in.hashes.flush(ctx); err != nil {
+		return err
 	}
 	if _, err := w.Exec(ctx, `INSERT INTO log_checkpoints (size, note, created_ns) VALUES ($1, $2, $3)`,
-		size, note, w.Now().UnixNano()); err != nil {
-		return 0, 0, fmt.Errorf("checkpoint: %w", err)
+		in.size, in.note, w.Now().UnixNano()); err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
 	}
-	return size, seq, nil
+	return nil
 }
 
 // batchHashes is the ledger.HashStore of one integration: the hashes it

@@ -308,6 +308,44 @@ var sequencedCases = []tcase{
 			t.Errorf("verify after a crash before integration: %+v, want %d records, all signed", rep, n+1)
 		}
 	}},
+	{"ConcurrentIntegrations", func(t *testing.T, e *env) {
+		// Integrations that overlap (the background one, LogSource's,
+		// another server's) each end with the log integrated at least to
+		// the size they saw, and the tree and checkpoints stay one.
+		populate(t, e)
+		for round := range 4 {
+			for range 3 + round {
+				sequenceRecord(t, e)
+			}
+			n := logSize(t, e)
+			errs := make(chan error, 6)
+			for range cap(errs) {
+				go func() {
+					size, err := e.s.Integrate(e.ctx)
+					if err == nil && size < n {
+						err = fmt.Errorf("integrated size %d, want at least %d", size, n)
+					}
+					errs <- err
+				}()
+			}
+			for range cap(errs) {
+				if err := <-errs; err != nil {
+					t.Fatalf("round %d: concurrent Integrate: %v", round, err)
+				}
+			}
+			if c := stored(t, e); c.Size != n {
+				t.Fatalf("round %d: checkpoint of size %d, want %d", round, c.Size, n)
+			}
+		}
+		_, vk, err := e.s.LogKey(e.ctx)
+		must(t, err)
+		src, done, err := e.s.LogSource(e.ctx)
+		must(t, err)
+		defer done()
+		if _, err := ledger.Verify(e.ctx, src, vk); err != nil {
+			t.Errorf("verify after concurrent integrations: %v", err)
+		}
+	}},
 	{"BadRecordStopsIntegration", func(t *testing.T, e *env) {
 		// A record altered before it is integrated is never signed.
 		populate(t, e)
