@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"truce/internal/adjudicate"
 	"truce/internal/geo"
@@ -22,32 +23,53 @@ import (
 // particular order.
 func groupReports(ms []adjudicate.Member, opt adjudicate.GroupOptions) []adjudicate.Group {
 	out := []adjudicate.Group{}
-	for _, gs := range groupClusters(ms, clusterIndexes(ms, opt.Meters), opt) {
+	groupClusters(ms, clusterIndexes(ms, opt.Meters), opt, func(_ int, gs []adjudicate.Group) {
 		out = append(out, gs...)
-	}
+	})
 	return out
 }
 
-// groupClusters returns the groups of each cluster of ms (indexes into
-// ms), grouped apart on every core.
-func groupClusters(ms []adjudicate.Member, clusters [][]int32, opt adjudicate.GroupOptions) [][]adjudicate.Group {
+// clusterChunk is how many clusters a grouping worker takes at a time.
+const clusterChunk = 256
+
+// groupClusters calls fn with the groups of each cluster of ms (indexes
+// into ms), in the clusters' order, on the calling goroutine. The
+// clusters are grouped apart on every core, a chunk at a time, and fn
+// sees a chunk's groups as soon as it and the chunks before it are done:
+// counting overlaps grouping.
+func groupClusters(ms []adjudicate.Member, clusters [][]int32, opt adjudicate.GroupOptions, fn func(k int, gs []adjudicate.Group)) {
 	per := make([][]adjudicate.Group, len(clusters))
+	chunks := (len(clusters) + clusterChunk - 1) / clusterChunk
+	done := make([]chan struct{}, chunks)
+	for c := range done {
+		done[c] = make(chan struct{})
+	}
+	var next atomic.Int64
 	workers := min(runtime.GOMAXPROCS(0), 1+len(clusters)/1024)
 	var wg sync.WaitGroup
-	for w := range workers {
+	for range workers {
 		wg.Go(func() {
 			var buf []adjudicate.Member
-			for k := w; k < len(clusters); k += workers {
-				buf = buf[:0]
-				for _, i := range clusters[k] {
-					buf = append(buf, ms[i])
+			for c := int(next.Add(1) - 1); c < chunks; c = int(next.Add(1) - 1) {
+				for k := c * clusterChunk; k < min(len(clusters), (c+1)*clusterChunk); k++ {
+					buf = buf[:0]
+					for _, i := range clusters[k] {
+						buf = append(buf, ms[i])
+					}
+					per[k] = adjudicate.GroupReports(buf, opt)
 				}
-				per[k] = adjudicate.GroupReports(buf, opt)
+				close(done[c])
 			}
 		})
 	}
-	wg.Wait()
-	return per
+	defer wg.Wait()
+	for c := range chunks {
+		<-done[c]
+		for k := c * clusterChunk; k < min(len(clusters), (c+1)*clusterChunk); k++ {
+			fn(k, per[k])
+			per[k] = nil
+		}
+	}
 }
 
 // clusterIndexes splits ms into clusters, as indexes into ms in the
@@ -115,7 +137,7 @@ func clusterIndexes(ms []adjudicate.Member, meters float64) [][]int32 {
 		p := ms[i].Report.Location
 		ps[i] = placed{cellOf(p), p, i}
 	}
-	slices.SortFunc(ps, func(a, b placed) int {
+	ps = sortHalves(ps, func(a, b placed) int {
 		return cmp.Or(cmp.Compare(a.cell[0], b.cell[0]), cmp.Compare(a.cell[1], b.cell[1]),
 			cmp.Compare(a.p.Lat, b.p.Lat), cmp.Compare(a.p.Lon, b.p.Lon), cmp.Compare(a.i, b.i))
 	})
@@ -147,6 +169,10 @@ func clusterIndexes(ms []adjudicate.Member, meters float64) [][]int32 {
 	}
 	// A hair beyond meters: a pair GroupReports could join is never split.
 	limit := meters * (1 + 1e-9)
+	// and the latitudes of two points within meters differ by at most
+	// theta (in degrees here): a cheap test that rejects most pairs of
+	// neighbouring cells before the haversine.
+	maxDLat := theta * 180 / math.Pi * (1 + 1e-9)
 	for lo := 0; lo < len(grid); {
 		c := grid[lo].cell
 		hi := lo + 1
@@ -157,7 +183,7 @@ func clusterIndexes(ms []adjudicate.Member, meters float64) [][]int32 {
 		for dy := int64(-1); dy <= 1; dy++ {
 			for _, j := range row(c, dy) {
 				for _, i := range is {
-					if i.i < j.i && find(i.i) != find(j.i) && geo.Distance(i.p, j.p) <= limit {
+					if i.i < j.i && math.Abs(i.p.Lat-j.p.Lat) <= maxDLat && find(i.i) != find(j.i) && geo.Distance(i.p, j.p) <= limit {
 						parent[find(i.i)] = find(j.i)
 					}
 				}
@@ -193,4 +219,28 @@ func clusterIndexes(ms []adjudicate.Member, meters float64) [][]int32 {
 		out[of[i]] = append(out[of[i]], int32(i))
 	}
 	return out
+}
+
+// sortHalves sorts xs by cmp, which must be a strict total order (no two
+// elements equal), and returns the sorted elements: a large slice is
+// sorted in two halves at once, on two cores, and merged into a new one.
+func sortHalves[T any](xs []T, cmp func(a, b T) int) []T {
+	if len(xs) < 4096 || runtime.GOMAXPROCS(0) < 2 {
+		slices.SortFunc(xs, cmp)
+		return xs
+	}
+	a, b := xs[:len(xs)/2], xs[len(xs)/2:]
+	var wg sync.WaitGroup
+	wg.Go(func() { slices.SortFunc(a, cmp) })
+	slices.SortFunc(b, cmp)
+	wg.Wait()
+	out := make([]T, 0, len(xs))
+	for len(a) > 0 && len(b) > 0 {
+		if cmp(a[0], b[0]) < 0 {
+			out, a = append(out, a[0]), a[1:]
+		} else {
+			out, b = append(out, b[0]), b[1:]
+		}
+	}
+	return append(append(out, a...), b...)
 }

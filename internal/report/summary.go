@@ -306,7 +306,7 @@ func (s *Summary) Finish() {
 	opt := adjudicate.DefaultGroupOptions
 	clusters := clusterIndexes(ms, opt.Meters)
 	c := counter{s: s, days: map[dayKey]int{}}
-	for k, gs := range groupClusters(ms, clusters, opt) {
+	groupClusters(ms, clusters, opt, func(k int, gs []adjudicate.Group) {
 		// A group's reports are found among its cluster's entries.
 		c.members = c.members[:0]
 		for _, i := range clusters[k] {
@@ -315,7 +315,7 @@ func (s *Summary) Finish() {
 		for g := range gs {
 			c.addIncident(&gs[g])
 		}
-	}
+	})
 }
 
 // counter counts incidents into a summary's figures (Finish), with the
