@@ -96,6 +96,56 @@ func (js *judges) current(ctx context.Context) (*adjudicate.Judge, *truce.Agreem
 	return js.judge, v, nil
 }
 
+// judgedPutter is a store that stores reports with their judgements in
+// one write (sqlstore.Core.PutJudgedReports).
+type judgedPutter interface {
+	PutJudgedReports(ctx context.Context, by truce.Principal, rs []*truce.Report, opt truce.PutOptions, id truce.AgreementID, version int, js []truce.Judgement) (added, changed int, err error)
+}
+
+// putReports stores new reports and their judgements against the latest
+// agreement: judged first and stored with them in one write when the
+// store can (one turn of its writer, all or nothing), else stored, then
+// judged (judgeReports).
+func (s *Server) putReports(ctx context.Context, by truce.Principal, rs []*truce.Report, opt truce.PutOptions) error {
+	if jp, ok := unwrapStore[judgedPutter](s.store); ok {
+		j, v, err := s.judges.current(ctx)
+		if err != nil {
+			return err
+		}
+		var js []truce.Judgement
+		var id truce.AgreementID
+		var version int
+		if j != nil {
+			if js, err = pipeline.Judge(ctx, s.store, j, v.ID, v.Version, rs); err != nil {
+				return err
+			}
+			id, version = v.ID, v.Version
+		}
+		_, _, err = jp.PutJudgedReports(ctx, by, rs, opt, id, version, js)
+		return err
+	}
+	if _, err := s.store.PutReports(ctx, by, rs, opt); err != nil {
+		return err
+	}
+	return s.judgeReports(ctx, by, rs)
+}
+
+// unwrapStore returns st as a T, looking through stores that wrap another
+// (an Unwrap method, as CacheTokens has).
+func unwrapStore[T any](st truce.Store) (T, bool) {
+	for {
+		if t, ok := st.(T); ok {
+			return t, true
+		}
+		u, ok := st.(interface{ Unwrap() truce.Store })
+		if !ok {
+			var zero T
+			return zero, false
+		}
+		st = u.Unwrap()
+	}
+}
+
 // judgeReports judges reports against the latest agreement and stores the
 // judgements (pipeline.New). Without an agreement it does nothing.
 func (s *Server) judgeReports(ctx context.Context, by truce.Principal, rs []*truce.Report) error {

@@ -91,12 +91,7 @@ func New(st Store, opt Options) *Server {
 		opt.Version = "1.0.0"
 	}
 	s := &Server{store: st, log: opt.Log, now: opt.Now, judges: &judges{st: st}, metrics: newMetrics(), trusted: opt.TrustedProxies}
-	s.created.write = func(ctx context.Context, by truce.Principal, rs []*truce.Report, opt truce.PutOptions) error {
-		if _, err := s.store.PutReports(ctx, by, rs, opt); err != nil {
-			return err
-		}
-		return s.judgeReports(ctx, by, rs)
-	}
+	s.created.write = s.putReports
 	lim := DefaultLimits
 	if opt.Limits != nil {
 		lim = *opt.Limits

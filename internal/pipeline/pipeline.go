@@ -205,15 +205,28 @@ func Rejudge(ctx context.Context, st truce.Store, by truce.Principal, j *adjudic
 // many judgements were new or changed. It does not group: the next
 // Stored run does.
 func New(ctx context.Context, st truce.Store, by truce.Principal, j *adjudicate.Judge, id truce.AgreementID, version int, rs []*truce.Report) (changed int, err error) {
+	js, err := Judge(ctx, st, j, id, version, rs)
+	if err != nil {
+		return 0, err
+	}
+	return st.PutJudgements(ctx, by, id, version, js)
+}
+
+// Judge judges new reports rs with j under agreement version (id,
+// version), with the breaches the agreement's release clauses rest on as
+// stored: the judgements New stores, for a caller that stores them with
+// the reports (sqlstore.Core.PutJudgedReports). rs need not be stored.
+func Judge(ctx context.Context, st truce.Store, j *adjudicate.Judge, id truce.AgreementID, version int, rs []*truce.Report) ([]truce.Judgement, error) {
 	var breaches []truce.Breach
 	if j.HasReleases() {
+		var err error
 		if breaches, err = releasingBreaches(ctx, st, j, id, version); err != nil {
-			return 0, err
+			return nil, err
 		}
 	}
 	js := make([]truce.Judgement, len(rs))
 	for i, r := range rs {
 		js[i] = j.JudgeWith(r, breaches)
 	}
-	return st.PutJudgements(ctx, by, id, version, js)
+	return js, nil
 }

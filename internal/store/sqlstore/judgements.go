@@ -55,28 +55,59 @@ func (c Core) PutJudgements(ctx context.Context, by truce.Principal, id truce.Ag
 	if len(js) == 0 {
 		return 0, nil
 	}
-	return write(ctx, c, func(w WriteTx) (int, error) {
-		var ok bool
-		if err := w.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM agreements WHERE id = $1 AND version = $2)`, string(id), version).Scan(&ok); err != nil {
-			return 0, fmt.Errorf("put judgements: %w", err)
+	return write(ctx, c, func(w WriteTx) (int, error) { return putJudgements(ctx, w, by, id, version, js) })
+}
+
+// PutJudgedReports stores rs, as PutReports does, and their judgements js
+// under agreement version (id, version), as PutJudgements does, in one
+// write transaction: a report submitted through the API is stored and
+// judged at once, in one turn of the store's writer, or not at all. js
+// is judged before the call (the judge reads no row of rs). It returns
+// how many reports were new and how many judgements new or changed.
+func (c Core) PutJudgedReports(ctx context.Context, by truce.Principal, rs []*truce.Report, opt truce.PutOptions, id truce.AgreementID, version int, js []truce.Judgement) (added, changed int, err error) {
+	for _, r := range rs {
+		if err := r.Validate(); err != nil {
+			return 0, 0, err
 		}
-		if !ok {
-			return 0, truce.Errorf(truce.ENOTFOUND, "judgement of report %s: no such report or agreement version", js[0].Report)
+	}
+	err = c.d.Write(ctx, func(w WriteTx) error {
+		var err error
+		if added, err = w.InsertReports(by, rs, opt); err != nil {
+			return err
 		}
-		rows, changed, incidents, err := judgementRows(w, by, id, version, js)
-		if err != nil {
-			return 0, err
+		if len(js) > 0 {
+			changed, err = putJudgements(ctx, w, by, id, version, js)
 		}
-		if err := w.PutJudgementRows(rows); err != nil {
-			return 0, err
-		}
-		// The incidents show the current agreement's judgements: judging
-		// under another version leaves their figures as they are.
-		if cur, ver, err := Current(ctx, w); err != nil || cur != id || ver != version {
-			return changed, err
-		}
-		return changed, w.Refresh(id, version, incidents)
+		return err
 	})
+	if err != nil {
+		return 0, 0, err
+	}
+	return added, changed, nil
+}
+
+// putJudgements is PutJudgements in w.
+func putJudgements(ctx context.Context, w WriteTx, by truce.Principal, id truce.AgreementID, version int, js []truce.Judgement) (int, error) {
+	var ok bool
+	if err := w.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM agreements WHERE id = $1 AND version = $2)`, string(id), version).Scan(&ok); err != nil {
+		return 0, fmt.Errorf("put judgements: %w", err)
+	}
+	if !ok {
+		return 0, truce.Errorf(truce.ENOTFOUND, "judgement of report %s: no such report or agreement version", js[0].Report)
+	}
+	rows, changed, incidents, err := judgementRows(w, by, id, version, js)
+	if err != nil {
+		return 0, err
+	}
+	if err := w.PutJudgementRows(rows); err != nil {
+		return 0, err
+	}
+	// The incidents show the current agreement's judgements: judging
+	// under another version leaves their figures as they are.
+	if cur, ver, err := Current(ctx, w); err != nil || cur != id || ver != version {
+		return changed, err
+	}
+	return changed, w.Refresh(id, version, incidents)
 }
 
 // judgementRows logs the judgements that differ from their report's

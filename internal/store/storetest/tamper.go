@@ -430,6 +430,13 @@ var atomicCases = []tcase{
 				_, err := e.s.Respond(e.ctx, monitor, inc(rKherson), truce.ResponseDenial, "")
 				return err
 			}},
+			{"PutJudgedReports with a judgement under an unknown version", truce.ENOTFOUND, func() error {
+				r := *scenario()[0]
+				r.ID = "viina_incidents_202503.csv:9996"
+				_, _, err := judgedPutterOf(t, e).PutJudgedReports(e.ctx, truce.System, []*truce.Report{&r}, truce.PutOptions{}, agreementID, 9,
+					[]truce.Judgement{judgement(r.ID, truce.OutcomeViolation, "RU", "x", "energy")})
+				return err
+			}},
 			{"PutReports on a canceled context", "", func() error {
 				r := *scenario()[0]
 				r.ID = "viina_incidents_202503.csv:9997"
@@ -456,4 +463,51 @@ var atomicCases = []tcase{
 		}
 		mustVerify(t, e)
 	}},
+	{"JudgedReports", func(t *testing.T, e *env) {
+		// A report and its judgement stored in one write read back as if
+		// stored by PutReports, then PutJudgements.
+		m := populateSigned(t, e)
+		r := *scenario()[0]
+		r.ID = "viina_incidents_202503.csv:9995"
+		j := judgement(r.ID, truce.OutcomeViolation, "RU", "Strike on a refinery during the energy moratorium", "energy")
+		added, changed, err := judgedPutterOf(t, e).PutJudgedReports(e.ctx, truce.System, []*truce.Report{&r}, truce.PutOptions{Published: true},
+			agreementID, m.v2.Version, []truce.Judgement{j})
+		must(t, err)
+		if added != 1 || changed != 1 {
+			t.Fatalf("PutJudgedReports: %d added, %d changed, want 1 and 1", added, changed)
+		}
+		got, err := e.s.Judgement(e.ctx, agreementID, m.v2.Version, r.ID)
+		must(t, err)
+		if got.Outcome != truce.OutcomeViolation || got.Explanation != j.Explanation {
+			t.Errorf("stored judgement %v %q, want violation %q", got.Outcome, got.Explanation, j.Explanation)
+		}
+		// The incident's figures are the judgement's (the current version).
+		if in := mustIncident(t, e, r.ID); in.Outcome != truce.OutcomeViolation {
+			t.Errorf("incident outcome %v, want violation", in.Outcome)
+		}
+		// Again: nothing new, nothing logged.
+		n := logSize(t, e)
+		added, changed, err = judgedPutterOf(t, e).PutJudgedReports(e.ctx, truce.System, []*truce.Report{&r}, truce.PutOptions{Published: true},
+			agreementID, m.v2.Version, []truce.Judgement{j})
+		must(t, err)
+		if added != 0 || changed != 0 || logSize(t, e) != n {
+			t.Errorf("the same again: %d added, %d changed, log %d -> %d; want nothing", added, changed, n, logSize(t, e))
+		}
+		mustVerify(t, e)
+	}},
+}
+
+// judgedPutter is a store that stores reports with their judgements in
+// one write (sqlstore.Core.PutJudgedReports, which the API uses).
+type judgedPutter interface {
+	PutJudgedReports(ctx context.Context, by truce.Principal, rs []*truce.Report, opt truce.PutOptions, id truce.AgreementID, version int, js []truce.Judgement) (added, changed int, err error)
+}
+
+func judgedPutterOf(t *testing.T, e *env) judgedPutter {
+	t.Helper()
+	jp, ok := e.s.(judgedPutter)
+	if !ok {
+		t.Fatalf("%T cannot store reports with their judgements in one write", e.s)
+	}
+	return jp
 }
