@@ -13,27 +13,27 @@ import (
 
 // InsertReports stores the reports not yet stored, each opening an
 // incident of its own with its created event, and logs them, with
-// statements prepared once for the batch.
+// statements prepared once per connection (the statement cache).
 func (w *writeTx) InsertReports(by truce.Principal, rs []*truce.Report, opt truce.PutOptions) (int, error) {
 	ctx := w.ctx
-	exists, err := w.tx.PrepareContext(ctx, `SELECT 1 FROM reports WHERE id = ?`)
+	exists, err := w.prepared(`SELECT 1 FROM reports WHERE id = ?`)
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: put reports: %w", err)
 	}
 	defer exists.Close()
-	ins, err := w.tx.PrepareContext(ctx, `INSERT INTO reports (`+sqlstore.ReportCols+`, created_ns, incident_id, submitted_by, log_index)
+	ins, err := w.prepared(`INSERT INTO reports (`+sqlstore.ReportCols+`, created_ns, incident_id, submitted_by, log_index)
 		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`)
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: put reports: %w", err)
 	}
 	defer ins.Close()
-	inc, err := w.tx.PrepareContext(ctx, `INSERT INTO incidents (id, status, published, submitted_by, created_ns, updated_ns, start_ns, lon, lat)
+	inc, err := w.prepared(`INSERT INTO incidents (id, status, published, submitted_by, created_ns, updated_ns, start_ns, lon, lat)
 		VALUES (?,?,?,?,?,?,?,?,?)`)
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: put reports: %w", err)
 	}
 	defer inc.Close()
-	ev, err := w.tx.PrepareContext(ctx, `INSERT INTO incident_events (incident, at_ns, actor, kind, to_status, log_index) VALUES (?,?,?,?,?,?)`)
+	ev, err := w.prepared(`INSERT INTO incident_events (incident, at_ns, actor, kind, to_status, log_index) VALUES (?,?,?,?,?,?)`)
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: put reports: %w", err)
 	}
