@@ -95,6 +95,10 @@ func (w *writeTx) Refresh(agreement truce.AgreementID, version int, ids []truce.
 			explanation = ? WHERE id = ?`); err != nil {
 			return fmt.Errorf("sqlite: refresh incidents: %w", err)
 		}
+		if w.refreshVerdict, err = w.prepared(`UPDATE incidents SET outcome = ?, parties = ?, phases = ?, explanation = ?
+			WHERE id = ? AND start_ns = ? AND lon = ? AND lat = ?`); err != nil {
+			return fmt.Errorf("sqlite: refresh incidents: %w", err)
+		}
 	}
 	for _, id := range ids {
 		if err := w.refresh(id, string(agreement), version); err != nil {
@@ -117,7 +121,19 @@ func (w *writeTx) refresh(id truce.IncidentID, agreement string, version int) er
 	if err != nil || len(held) == 0 {
 		return err // no reports left: a merged-away incident keeps its figures (clearFigures)
 	}
-	_, err = w.refreshUpd.ExecContext(w.ctx, append(sqlstore.FigureValues(dialect{}, ledger.IncidentFigures(held)), string(id))...)
+	// Most refreshes (a new report judged, a report judged again) leave
+	// the incident's start and place as they were: SQLite rewrites the
+	// entries of every index on a column an UPDATE sets, equal or not, so
+	// those set the verdict alone (one index), and the rest all figures.
+	v := sqlstore.FigureValues(dialect{}, ledger.IncidentFigures(held))
+	res, err := w.refreshVerdict.ExecContext(w.ctx, v[3], v[4], v[5], v[6], string(id), v[0], v[1], v[2])
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 1 {
+		return err
+	}
+	_, err = w.refreshUpd.ExecContext(w.ctx, append(v, string(id))...)
 	return err
 }
 

@@ -27,7 +27,7 @@ type writeTx struct {
 	// The prepared record insert.
 	insRecord *sql.Stmt
 	// Refresh's statements.
-	refreshSel, refreshUpd *sql.Stmt
+	refreshSel, refreshUpd, refreshVerdict *sql.Stmt
 }
 
 var _ sqlstore.WriteTx = (*writeTx)(nil)
@@ -67,7 +67,7 @@ func (w *writeTx) prepare() error {
 }
 
 func (w *writeTx) closeStmts() {
-	for _, st := range []*sql.Stmt{w.insRecord, w.refreshSel, w.refreshUpd} {
+	for _, st := range []*sql.Stmt{w.insRecord, w.refreshSel, w.refreshUpd, w.refreshVerdict} {
 		if st != nil {
 			st.Close()
 		}

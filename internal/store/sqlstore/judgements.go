@@ -55,7 +55,25 @@ func (c Core) PutJudgements(ctx context.Context, by truce.Principal, id truce.Ag
 	if len(js) == 0 {
 		return 0, nil
 	}
-	return write(ctx, c, func(w WriteTx) (int, error) { return putJudgements(ctx, w, by, id, version, js) })
+	details, err := encodeDetails(js)
+	if err != nil {
+		return 0, err
+	}
+	return write(ctx, c, func(w WriteTx) (int, error) { return putJudgements(ctx, w, by, id, version, js, details) })
+}
+
+// encodeDetails encodes the details of js (EncodeDetail) before their
+// write transaction: on SQLite every other write waits for it.
+func encodeDetails(js []truce.Judgement) ([][]byte, error) {
+	details := make([][]byte, len(js))
+	for i := range js {
+		d, err := EncodeDetail(&js[i])
+		if err != nil {
+			return nil, fmt.Errorf("judgement %s: %w", js[i].Report, err)
+		}
+		details[i] = d
+	}
+	return details, nil
 }
 
 // PutJudgedReports stores rs, as PutReports does, and their judgements js
@@ -70,13 +88,17 @@ func (c Core) PutJudgedReports(ctx context.Context, by truce.Principal, rs []*tr
 			return 0, 0, err
 		}
 	}
+	details, err := encodeDetails(js)
+	if err != nil {
+		return 0, 0, err
+	}
 	err = c.d.Write(ctx, func(w WriteTx) error {
 		var err error
 		if added, err = w.InsertReports(by, rs, opt); err != nil {
 			return err
 		}
 		if len(js) > 0 {
-			changed, err = putJudgements(ctx, w, by, id, version, js)
+			changed, err = putJudgements(ctx, w, by, id, version, js, details)
 		}
 		return err
 	})
@@ -86,8 +108,8 @@ func (c Core) PutJudgedReports(ctx context.Context, by truce.Principal, rs []*tr
 	return added, changed, nil
 }
 
-// putJudgements is PutJudgements in w.
-func putJudgements(ctx context.Context, w WriteTx, by truce.Principal, id truce.AgreementID, version int, js []truce.Judgement) (int, error) {
+// putJudgements is PutJudgements in w; details are js's, encoded.
+func putJudgements(ctx context.Context, w WriteTx, by truce.Principal, id truce.AgreementID, version int, js []truce.Judgement, details [][]byte) (int, error) {
 	var ok bool
 	if err := w.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM agreements WHERE id = $1 AND version = $2)`, string(id), version).Scan(&ok); err != nil {
 		return 0, fmt.Errorf("put judgements: %w", err)
@@ -95,7 +117,7 @@ func putJudgements(ctx context.Context, w WriteTx, by truce.Principal, id truce.
 	if !ok {
 		return 0, truce.Errorf(truce.ENOTFOUND, "judgement of report %s: no such report or agreement version", js[0].Report)
 	}
-	rows, changed, incidents, err := judgementRows(w, by, id, version, js)
+	rows, changed, incidents, err := judgementRows(w, by, id, version, js, details)
 	if err != nil {
 		return 0, err
 	}
@@ -113,7 +135,7 @@ func putJudgements(ctx context.Context, w WriteTx, by truce.Principal, id truce.
 // judgementRows logs the judgements that differ from their report's
 // latest stored one and returns the rows to write, how many were logged
 // and the reports' incidents, sorted.
-func judgementRows(w WriteTx, by truce.Principal, id truce.AgreementID, version int, js []truce.Judgement) ([]JudgementWrite, int, []truce.IncidentID, error) {
+func judgementRows(w WriteTx, by truce.Principal, id truce.AgreementID, version int, js []truce.Judgement, details [][]byte) ([]JudgementWrite, int, []truce.IncidentID, error) {
 	reports := make([]truce.ReportID, len(js))
 	for i := range js {
 		reports[i] = js[i].Report
@@ -131,10 +153,7 @@ func judgementRows(w WriteTx, by truce.Principal, id truce.AgreementID, version 
 			return nil, 0, nil, truce.Errorf(truce.ENOTFOUND, "judgement of report %s: no such report or agreement version", j.Report)
 		}
 		touched[rep.Incident] = true
-		detail, err := EncodeDetail(j)
-		if err != nil {
-			return nil, 0, nil, fmt.Errorf("judgement %s: %w", j.Report, err)
-		}
+		detail := details[i]
 		p, ok := latest[j.Report]
 		idx := p.LogIndex
 		if !ok || p.Outcome != j.Outcome || p.Explanation != j.Explanation || p.Detail != string(detail) {
