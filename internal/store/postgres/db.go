@@ -20,7 +20,9 @@
 //     table and inserts them, their incidents and events with
 //     INSERT ... SELECT.
 //   - Reports and incidents have a geography(Point, 4326) column generated
-//     from lon/lat, with GiST indexes. The Incidents bounding box is a box
+//     from lon/lat; incidents have a GiST index on geog::geometry (the
+//     indexes on geog itself, which no query used, were dropped in
+//     migration 12). The Incidents bounding box is a box
 //     in degrees, edges included (geo.BBox.Contains), not a geodesic
 //     polygon: a geography && would compare geocentric boxes of geodesic
 //     edges and miss points near the box's parallels. The filter is
