@@ -21,7 +21,7 @@ func (w *writeTx) InsertReports(by truce.Principal, rs []*truce.Report, opt truc
 		return 0, fmt.Errorf("sqlite: put reports: %w", err)
 	}
 	defer exists.Close()
-	ins, err := w.prepared(`INSERT INTO reports (`+sqlstore.ReportCols+`, created_ns, incident_id, submitted_by, log_index)
+	ins, err := w.prepared(`INSERT INTO reports (` + sqlstore.ReportCols + `, created_ns, incident_id, submitted_by, log_index)
 		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`)
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: put reports: %w", err)
