@@ -1,6 +1,11 @@
 package report
 
-import _ "embed"
+import (
+	"bytes"
+	_ "embed"
+
+	"github.com/go-pdf/fpdf"
+)
 
 // The DejaVu fonts for PDF output; see fonts/README.md for their source
 // and licence.
@@ -13,3 +18,12 @@ var (
 	//go:embed fonts/DejaVuSansMono.ttf
 	fontMono []byte
 )
+
+// addFont adds a TrueType font to f from a copy of data. fpdf writes into
+// the bytes it is given (go-pdf/fpdf v0.9.0, utf8FontFile.getMetrics
+// appends to a slice of them), so two documents made from one slice at
+// once raced — the race detector caught two PDF tests doing it — and a
+// document could read glyph metrics an earlier one had overwritten.
+func addFont(f *fpdf.Fpdf, family, style string, data []byte) {
+	f.AddUTF8FontFromBytes(family, style, bytes.Clone(data))
+}

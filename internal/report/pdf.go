@@ -61,8 +61,8 @@ func WritePDF(w io.Writer, d *ReportData) error {
 	f.SetTitle(v.Title, true)
 	f.SetSubject(v.l.T("report.pdf.kind")+" "+v.Period, true)
 	f.SetLang(v.l.Lang())
-	f.AddUTF8FontFromBytes(pdfFont, "", fontRegular)
-	f.AddUTF8FontFromBytes(pdfFont, "B", fontBold)
+	addFont(f, pdfFont, "", fontRegular)
+	addFont(f, pdfFont, "B", fontBold)
 	f.SetMargins(15, 15, 15)
 	f.SetAutoPageBreak(true, 18)
 	f.AliasNbPages("{nb}")
@@ -363,7 +363,7 @@ func (p *pdfWriter) signedNote(text string) {
 		pad              = 2.0      // millimetres inside the band
 	)
 	f := p.f
-	f.AddUTF8FontFromBytes(pdfMonoFont, "", fontMono)
+	addFont(f, pdfMonoFont, "", fontMono)
 	lines := strings.Split(strings.TrimSuffix(text, "\n"), "\n")
 	room := p.width() - 2*pad - 2*f.GetCellMargin()
 	size := maxSize
