@@ -171,8 +171,10 @@ func clusterIndexes(ms []adjudicate.Member, meters float64) [][]int32 {
 	limit := meters * (1 + 1e-9)
 	// and the latitudes of two points within meters differ by at most
 	// theta (in degrees here): a cheap test that rejects most pairs of
-	// neighbouring cells before the haversine.
-	maxDLat := theta * 180 / math.Pi * (1 + 1e-9)
+	// neighbouring cells before the haversine. Its margin, the cells',
+	// is far above rounding at any distance: it only sends a few more
+	// pairs to the haversine, which decides.
+	maxDLat := theta * 180 / math.Pi * margin
 	for lo := 0; lo < len(grid); {
 		c := grid[lo].cell
 		hi := lo + 1

@@ -83,9 +83,14 @@ func (c *checkpointer) checkpoint(ctx context.Context) error {
 	return c.db.QueryRowContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &log, &done)
 }
 
-// close stops the goroutine; SQLite checkpoints the WAL itself when the
-// last connection closes.
+// close stops the goroutine and checkpoints what the last commits left in
+// the WAL: SQLite checkpoints it itself only when the last connection to
+// the file closes, which another process (a server) may keep open.
 func (c *checkpointer) close() {
-	c.once.Do(func() { close(c.stop) })
+	c.once.Do(func() {
+		close(c.stop)
+		<-c.done
+		_ = c.checkpoint(context.Background()) // best effort: the data is in the WAL either way
+	})
 	<-c.done
 }

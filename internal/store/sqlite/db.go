@@ -207,7 +207,11 @@ func (s *Store) apply(ctx context.Context, m sqlstore.Migration) error {
 	if err := sqlstore.Apply(ctx, conn{q: tx}, migrationFS, m, s.Now().UnixNano()); err != nil {
 		return fmt.Errorf("sqlite: %w", err)
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	s.ckpt.wake()
+	return nil
 }
 
 // SchemaUpToDate reports whether every embedded migration is applied.
