@@ -286,3 +286,20 @@ type Store interface {
 	// Close releases the store's database connections.
 	Close() error
 }
+
+// StoreAs returns st as a T — a capability some backends have beyond
+// Store, such as a faster path — looking through stores that wrap another
+// and say so with an Unwrap() Store method (the API's token cache does).
+func StoreAs[T any](st Store) (T, bool) {
+	for {
+		if t, ok := st.(T); ok {
+			return t, true
+		}
+		u, ok := st.(interface{ Unwrap() Store })
+		if !ok {
+			var zero T
+			return zero, false
+		}
+		st = u.Unwrap()
+	}
+}

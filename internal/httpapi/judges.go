@@ -107,7 +107,7 @@ type judgedPutter interface {
 // store can (one turn of its writer, all or nothing), else stored, then
 // judged (judgeReports).
 func (s *Server) putReports(ctx context.Context, by truce.Principal, rs []*truce.Report, opt truce.PutOptions) error {
-	if jp, ok := unwrapStore[judgedPutter](s.store); ok {
+	if jp, ok := truce.StoreAs[judgedPutter](s.store); ok {
 		j, v, err := s.judges.current(ctx)
 		if err != nil {
 			return err
@@ -128,22 +128,6 @@ func (s *Server) putReports(ctx context.Context, by truce.Principal, rs []*truce
 		return err
 	}
 	return s.judgeReports(ctx, by, rs)
-}
-
-// unwrapStore returns st as a T, looking through stores that wrap another
-// (an Unwrap method, as CacheTokens has).
-func unwrapStore[T any](st truce.Store) (T, bool) {
-	for {
-		if t, ok := st.(T); ok {
-			return t, true
-		}
-		u, ok := st.(interface{ Unwrap() truce.Store })
-		if !ok {
-			var zero T
-			return zero, false
-		}
-		st = u.Unwrap()
-	}
 }
 
 // judgeReports judges reports against the latest agreement and stores the

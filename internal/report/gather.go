@@ -101,7 +101,7 @@ type SummarySource interface {
 // agreement version (id, version) read from st: through SummaryJudgements
 // when st is a SummarySource, else through Judgements.
 func (s *Summary) AddJudgements(ctx context.Context, st truce.Store, id truce.AgreementID, version int, f truce.ReportFilter) error {
-	if ss, ok := summarySource(st); ok {
+	if ss, ok := truce.StoreAs[SummarySource](st); ok {
 		return ss.SummaryJudgements(ctx, id, version, f, func(r *truce.Report, j *truce.Judgement, key string) error {
 			s.AddKeyed(r, j, key)
 			return nil
@@ -111,21 +111,6 @@ func (s *Summary) AddJudgements(ctx context.Context, st truce.Store, id truce.Ag
 		s.Add(r, j)
 		return nil
 	})
-}
-
-// summarySource returns st as a SummarySource, looking through stores
-// that wrap another (an Unwrap method, as httpapi.CacheTokens has).
-func summarySource(st truce.Store) (SummarySource, bool) {
-	for {
-		if ss, ok := st.(SummarySource); ok {
-			return ss, true
-		}
-		u, ok := st.(interface{ Unwrap() truce.Store })
-		if !ok {
-			return nil, false
-		}
-		st = u.Unwrap()
-	}
 }
 
 // Explainer returns a Summary.Explain that renders the judgements of

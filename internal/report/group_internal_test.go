@@ -166,10 +166,10 @@ func (sourceStore) SummaryJudgements(context.Context, truce.AgreementID, int, tr
 // TestSummarySourceUnwrapped checks that a summary finds the fast path of
 // a store behind a wrapper (the server wraps its store to cache tokens).
 func TestSummarySourceUnwrapped(t *testing.T) {
-	if _, ok := summarySource(wrapped{wrapped{sourceStore{}}}); !ok {
+	if _, ok := truce.StoreAs[SummarySource](wrapped{wrapped{sourceStore{}}}); !ok {
 		t.Error("a SummarySource behind two wrappers is not found")
 	}
-	if _, ok := summarySource(wrapped{}); ok {
+	if _, ok := truce.StoreAs[SummarySource](wrapped{}); ok {
 		t.Error("a store that is no SummarySource is taken for one")
 	}
 }
