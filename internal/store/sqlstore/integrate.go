@@ -139,6 +139,9 @@ func (c Core) Integrate(ctx context.Context) (int64, error) {
 		err := c.d.Integrate(ctx, func(w WriteTx) error {
 			if in != nil {
 				size, seq = in.size, in.seq
+				if err := in.current(ctx, w); err != nil {
+					return err
+				}
 				return in.store(ctx, w)
 			}
 			n, err := w.Size()
@@ -211,9 +214,9 @@ func planIntegration(ctx context.Context, db DB, d Dialect, signer string, seq i
 	return in, nil
 }
 
-// store writes the integration's hashes and checkpoint in w, if the
-// integrated size in w is still the one it extends.
-func (in *integration) store(ctx context.Context, w WriteTx) error {
+// current checks that the integrated size in w is still the one the
+// integration, planned on an earlier snapshot, extends.
+func (in *integration) current(ctx context.Context, w WriteTx) error {
 	var cur int64
 	if err := w.QueryRow(ctx, integratedQuery).Scan(&cur); err != nil {
 		return fmt.Errorf("integrated size: %w", err)
@@ -221,6 +224,11 @@ func (in *integration) store(ctx context.Context, w WriteTx) error {
 	if cur != in.start {
 		return errIntegrationStale
 	}
+	return nil
+}
+
+// store writes the integration's hashes and checkpoint in w.
+func (in *integration) store(ctx context.Context, w WriteTx) error {
 	in.hashes.db = w
 	if err := in.hashes.flush(ctx); err != nil {
 		return err

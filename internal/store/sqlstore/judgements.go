@@ -83,10 +83,8 @@ func encodeDetails(js []truce.Judgement) ([][]byte, error) {
 // is judged before the call (the judge reads no row of rs). It returns
 // how many reports were new and how many judgements new or changed.
 func (c Core) PutJudgedReports(ctx context.Context, by truce.Principal, rs []*truce.Report, opt truce.PutOptions, id truce.AgreementID, version int, js []truce.Judgement) (added, changed int, err error) {
-	for _, r := range rs {
-		if err := r.Validate(); err != nil {
-			return 0, 0, err
-		}
+	if err := validReports(rs); err != nil {
+		return 0, 0, err
 	}
 	details, err := encodeDetails(js)
 	if err != nil {

@@ -12,12 +12,20 @@ import (
 // of its own, and logs them, in one transaction (WriteTx.InsertReports).
 // EINVALID if a report fails Validate.
 func (c Core) PutReports(ctx context.Context, by truce.Principal, rs []*truce.Report, opt truce.PutOptions) (int, error) {
-	for _, r := range rs {
-		if err := r.Validate(); err != nil {
-			return 0, err
-		}
+	if err := validReports(rs); err != nil {
+		return 0, err
 	}
 	return write(ctx, c, func(w WriteTx) (int, error) { return w.InsertReports(by, rs, opt) })
+}
+
+// validReports checks every report before a write stores any.
+func validReports(rs []*truce.Report) error {
+	for _, r := range rs {
+		if err := r.Validate(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Report returns one report by id. ENOTFOUND if absent.
