@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -72,19 +73,22 @@ func witnessedLog(t *testing.T, bin, db string) {
 	defer stop()
 
 	w.write(10)
-	w.waitFinal(w.latestSize())
+	w.waitFinal(w.settledSize())
 	w.kill(2) // writes go on; two witnesses still make a checkpoint final
 	w.write(10)
-	w.waitFinal(w.latestSize())
+	w.waitFinal(w.settledSize())
 	w.kill(1) // one witness left: nothing more becomes final
 	w.write(5)
+	w.settledSize()
 	final := w.finalSize()
 	time.Sleep(1500 * time.Millisecond)
 	if latest, now := w.latestSize(), w.finalSize(); now != final || latest <= final {
 		t.Errorf("with one witness: final %d -> %d while the latest is %d; want the final checkpoint to stay", final, now, latest)
 	}
 	w.restart(1) // from its stored state: it needs a consistency proof
-	w.waitFinal(w.latestSize())
+	last := w.latestSize()
+	w.waitFinal(last)
+	w.waitSeen(&seen, last) // the watcher checks the last final checkpoint too
 	stop()
 	if n := countSeen(&seen); n < 2 {
 		t.Errorf("saw %d final checkpoints, want several", n)
@@ -210,7 +214,45 @@ func (w *witnessed) size(path string) int64 {
 }
 
 func (w *witnessed) latestSize() int64 { return w.size("/api/v1/log/checkpoint") }
-func (w *witnessed) finalSize() int64  { return w.size("/api/v1/log/checkpoint/final") }
+
+// settledSize waits until the writes made so far are integrated: a write
+// is acknowledged once sequenced and integrated into the latest checkpoint
+// tens of milliseconds later, so the size is read until it stops growing.
+func (w *witnessed) settledSize() int64 {
+	size := w.latestSize()
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); {
+		time.Sleep(300 * time.Millisecond)
+		now := w.latestSize()
+		if now == size {
+			return size
+		}
+		size = now
+	}
+	w.t.Fatalf("the latest checkpoint still grows after 30 s (size %d)", size)
+	return 0
+}
+
+// waitSeen waits until the watcher has checked a final checkpoint of at
+// least size: waitFinal may see it first.
+func (w *witnessed) waitSeen(seen *sync.Map, size int64) {
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		found := false
+		seen.Range(func(k, _ any) bool {
+			lines := strings.Split(k.(string), "\n")
+			if len(lines) > 1 {
+				if n, err := strconv.ParseInt(lines[1], 10, 64); err == nil && n >= size {
+					found = true
+				}
+			}
+			return !found
+		})
+		if found {
+			return
+		}
+	}
+	w.t.Fatalf("the watcher saw no final checkpoint of size %d in 10 s", size)
+}
+func (w *witnessed) finalSize() int64 { return w.size("/api/v1/log/checkpoint/final") }
 
 // waitFinal waits until the final checkpoint reaches size.
 func (w *witnessed) waitFinal(size int64) {
