@@ -8,6 +8,7 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -35,8 +36,10 @@ var _ store.Backend = (*Store)(nil)
 // SQL is the same in both stores are its sqlstore.Core's.
 type Store struct {
 	sqlstore.Core
-	db   *sql.DB
-	path string
+	// db serves reads; wdb is the one connection every write
+	// transaction of this process runs on (see open).
+	db, wdb *sql.DB
+	path    string
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
 	// LogOrigin names the log in its checkpoints when its key is first
@@ -44,8 +47,9 @@ type Store struct {
 	LogOrigin string
 	keys      sqlstore.Key
 
-	// stmts keeps the statements run through conn and txConn prepared.
-	stmts *stmtCache
+	// stmts keeps the statements run through conn and txConn prepared,
+	// wstmts those of write transactions (writeConn).
+	stmts, wstmts *stmtCache
 
 	// writer admits one write transaction of this process at a time.
 	// SQLite has one writer anyway; the others wait here, holding no
@@ -131,18 +135,36 @@ func open(ctx context.Context, path string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	// Writers take one connection at a time (lockWriter); the rest serve
-	// concurrent reads.
+	// Reads take any of eight connections,
 	db.SetMaxOpenConns(8)
-	// and stay open: database/sql keeps two idle by default and closes
-	// the rest, and a new connection costs its pragmas, an empty page
-	// cache and every statement prepared again.
+	// and they stay open: database/sql keeps two idle by default and
+	// closes the rest, and a new connection costs its pragmas, an empty
+	// page cache and every statement prepared again.
 	db.SetMaxIdleConns(8)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	s := &Store{db: db, path: path, Now: time.Now, writer: make(chan struct{}, 1), stmts: newStmtCache(db), ckpt: newCheckpointer(db)}
+	// Writes run on a connection of their own. In WAL mode a connection
+	// drops its whole page cache when another has committed since its
+	// last transaction: a write on whichever pooled connection was free
+	// started cold (the indexes it updates read again from the file),
+	// while one connection that alone commits keeps its cache from one
+	// write to the next.
+	wdb, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	wdb.SetMaxOpenConns(1)
+	wdb.SetMaxIdleConns(1)
+	if err := wdb.PingContext(ctx); err != nil {
+		db.Close()
+		wdb.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	s := &Store{db: db, wdb: wdb, path: path, Now: time.Now, writer: make(chan struct{}, 1), stmts: newStmtCache(db), wstmts: newStmtCache(wdb),
+		ckpt: newCheckpointer(db)}
 	s.Core = sqlstore.NewCore(sqlstore.Driver{DB: s.conn(), Dialect: dialect{}, Now: func() time.Time { return s.Now() },
 		Write: s.writeCore, HashOnSnapshot: true, Tx: s.tx, Snapshot: s.snapshot, Key: s.key, CheckRows: checkRows})
 	return s, nil
@@ -182,7 +204,8 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 func (s *Store) Close() error {
 	s.ckpt.close()
 	s.stmts.close()
-	return s.db.Close()
+	s.wstmts.close()
+	return errors.Join(s.wdb.Close(), s.db.Close())
 }
 
 // DB exposes the database handle for tests and tools that must reach
@@ -199,7 +222,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 }
 
 func (s *Store) apply(ctx context.Context, m sqlstore.Migration) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.wdb.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlite: migrate: %w", err)
 	}
@@ -226,5 +249,9 @@ func (s *Store) SchemaUpToDate(ctx context.Context) (bool, error) {
 // conn is the database handle, running statements through the cache.
 func (s *Store) conn() conn { return conn{q: s.db, cache: s.stmts} }
 
-// txConn is transaction tx, running statements through the cache.
+// txConn is read transaction tx, running statements through the cache.
 func (s *Store) txConn(tx *sql.Tx) conn { return conn{q: tx, tx: tx, cache: s.stmts} }
+
+// writeConn is write transaction tx (on s.wdb), running statements
+// through the writer's cache.
+func (s *Store) writeConn(tx *sql.Tx) conn { return conn{q: tx, tx: tx, cache: s.wstmts} }

@@ -114,7 +114,7 @@ func (s *Store) commitGroup(batch []*sqlstore.Pending[func(*writeTx) error]) []e
 		return fail(err)
 	}
 	defer unlock()
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.wdb.BeginTx(ctx, nil)
 	if err != nil {
 		return fail(fmt.Errorf("sqlite: begin: %w", err))
 	}
@@ -124,7 +124,7 @@ func (s *Store) commitGroup(batch []*sqlstore.Pending[func(*writeTx) error]) []e
 		_, err := tx.ExecContext(ctx, q)
 		return err
 	}, func(pw *sqlstore.Pending[func(*writeTx) error]) error {
-		w := &writeTx{conn: s.txConn(tx), tx: tx, s: s, now: s.Now().UTC(), start: -1, size: -1, ctx: context.WithoutCancel(pw.Ctx)}
+		w := &writeTx{conn: s.writeConn(tx), tx: tx, s: s, now: s.Now().UTC(), start: -1, size: -1, ctx: context.WithoutCancel(pw.Ctx)}
 		w.keep = true
 		err := sqlstore.RunWrite(func() error { return pw.Fn(w) })
 		w.closeStmts()
@@ -151,7 +151,7 @@ func (s *Store) writeCore(ctx context.Context, fn func(sqlstore.WriteTx) error) 
 
 // tx runs fn in a transaction that does not log (sessions).
 func (s *Store) tx(ctx context.Context, fn func(sqlstore.DB) error) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error { return fn(s.txConn(tx)) })
+	return s.inTx(ctx, func(tx *sql.Tx) error { return fn(s.writeConn(tx)) })
 }
 
 // inTx runs fn in one write transaction, this process's writers taking
@@ -162,7 +162,7 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		return err
 	}
 	defer unlock()
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.wdb.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlite: begin: %w", err)
 	}

@@ -101,8 +101,9 @@ func TestStmtCache(t *testing.T) {
 	}
 }
 
+// cached reports whether q is prepared for write transactions.
 func (s *Store) cached(q string) bool {
-	s.stmts.mu.Lock()
-	defer s.stmts.mu.Unlock()
-	return s.stmts.m[q] != nil
+	s.wstmts.mu.Lock()
+	defer s.wstmts.mu.Unlock()
+	return s.wstmts.m[q] != nil
 }
