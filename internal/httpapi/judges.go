@@ -99,7 +99,7 @@ func (js *judges) current(ctx context.Context) (*adjudicate.Judge, *truce.Agreem
 // judgedPutter is a store that stores reports with their judgements in
 // one write (sqlstore.Core.PutJudgedReports).
 type judgedPutter interface {
-	PutJudgedReports(ctx context.Context, by truce.Principal, rs []*truce.Report, opt truce.PutOptions, id truce.AgreementID, version int, js []truce.Judgement) (added, changed int, err error)
+	PutJudgedReports(ctx context.Context, by truce.Principal, rs []*truce.Report, opt truce.PutOptions, id truce.AgreementID, version int, js []truce.Judgement) (stored []bool, changed int, err error)
 }
 
 // putReports stores new reports and their judgements against the latest
@@ -107,27 +107,40 @@ type judgedPutter interface {
 // store can (one turn of its writer, all or nothing), else stored, then
 // judged (judgeReports).
 func (s *Server) putReports(ctx context.Context, by truce.Principal, rs []*truce.Report, opt truce.PutOptions) error {
-	if jp, ok := truce.StoreAs[judgedPutter](s.store); ok {
-		j, v, err := s.judges.current(ctx)
-		if err != nil {
-			return err
-		}
-		var js []truce.Judgement
-		var id truce.AgreementID
-		var version int
-		if j != nil {
-			if js, err = pipeline.Judge(ctx, s.store, j, v.ID, v.Version, rs); err != nil {
-				return err
-			}
-			id, version = v.ID, v.Version
-		}
-		_, _, err = jp.PutJudgedReports(ctx, by, rs, opt, id, version, js)
+	_, ok, err := s.putJudged(ctx, by, rs, opt)
+	if ok || err != nil {
 		return err
 	}
 	if _, err := s.store.PutReports(ctx, by, rs, opt); err != nil {
 		return err
 	}
 	return s.judgeReports(ctx, by, rs)
+}
+
+// putJudged judges rs against the latest agreement and stores them with
+// their judgements in one write, if the store can (ok); stored says which
+// reports of rs were new. A report already stored keeps its content and
+// judgements.
+func (s *Server) putJudged(ctx context.Context, by truce.Principal, rs []*truce.Report, opt truce.PutOptions) (stored []bool, ok bool, err error) {
+	jp, ok := truce.StoreAs[judgedPutter](s.store)
+	if !ok {
+		return nil, false, nil
+	}
+	j, v, err := s.judges.current(ctx)
+	if err != nil {
+		return nil, true, err
+	}
+	var js []truce.Judgement
+	var id truce.AgreementID
+	var version int
+	if j != nil {
+		if js, err = pipeline.Judge(ctx, s.store, j, v.ID, v.Version, rs); err != nil {
+			return nil, true, err
+		}
+		id, version = v.ID, v.Version
+	}
+	stored, _, err = jp.PutJudgedReports(ctx, by, rs, opt, id, version, js)
+	return stored, true, err
 }
 
 // judgeReports judges reports against the latest agreement and stores the

@@ -30,13 +30,22 @@ func PutReports(ctx context.Context, st truce.ReportStore, by truce.Principal, r
 	if added == len(rs) {
 		return added, rs, nil
 	}
+	kept, err = CheckStored(ctx, st, rs)
+	return added, kept, err
+}
+
+// CheckStored compares reports rs, whose ids are stored, with the stored
+// reports and returns those stored as given (SameReport); if any is
+// stored with other content, it also returns an ECONFLICT error that
+// names the first stored report and its new copy (and counts the others).
+func CheckStored(ctx context.Context, st truce.ReportStore, rs []*truce.Report) (kept []*truce.Report, err error) {
 	kept = make([]*truce.Report, 0, len(rs))
 	var first [2]*truce.Report // the first conflict: stored, new
 	conflicts := 0
 	for _, r := range rs {
 		old, err := st.Report(ctx, r.ID)
 		if err != nil {
-			return added, nil, fmt.Errorf("check report %s against the stored one: %w", r.ID, err)
+			return nil, fmt.Errorf("check report %s against the stored one: %w", r.ID, err)
 		}
 		if SameReport(old, r) {
 			kept = append(kept, r)
@@ -48,13 +57,13 @@ func PutReports(ctx context.Context, st truce.ReportStore, by truce.Principal, r
 		conflicts++
 	}
 	if conflicts == 0 {
-		return added, kept, nil
+		return kept, nil
 	}
 	more := ""
 	if conflicts > 1 {
 		more = fmt.Sprintf(" (and %d more reports of this batch)", conflicts-1)
 	}
-	return added, kept, truce.Errorf(truce.ECONFLICT, "report %s is already stored with different content: stored %s, new %s%s; not stored",
+	return kept, truce.Errorf(truce.ECONFLICT, "report %s is already stored with different content: stored %s, new %s%s; not stored",
 		first[1].ID, describe(first[0]), describe(first[1]), more)
 }
 

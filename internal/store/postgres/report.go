@@ -34,48 +34,66 @@ const stagingDDL = `CREATE TEMPORARY TABLE IF NOT EXISTS report_staging (
 	id text, source text, source_id text, outlet text, file text, line integer, original text,
 	start_ns bigint, end_ns bigint, precision smallint, lon double precision, lat double precision, loc_prec_m double precision,
 	place text, actor1 text, actor2 text, perpetrator text, actions text[], event_type text, category text, site text,
-	text text, fatalities integer, ord integer, log_index bigint
+	text text, fatalities integer, ord integer, log_index bigint,
+	outcome smallint, parties text[], phases text[], explanation text
 ) ON COMMIT DELETE ROWS`
 
 // InsertReports stores the reports not yet stored, each opening an
-// incident of its own with its created event, and logs them. New reports
-// go through COPY into a staging table and one INSERT ... SELECT per table.
-func (w *writeTx) InsertReports(by truce.Principal, rs []*truce.Report, opt truce.PutOptions) (int, error) {
-	fresh, err := w.unstored(rs)
-	if err != nil || len(fresh) == 0 {
-		return 0, err
+// incident of its own with its created event (and figs' figures), and
+// logs them. New reports go through COPY into a staging table and one
+// INSERT ... SELECT per table.
+func (w *writeTx) InsertReports(by truce.Principal, rs []*truce.Report, opt truce.PutOptions, figs []ledger.Figures) ([]bool, error) {
+	stored, err := w.unstored(rs)
+	if err != nil {
+		return nil, err
+	}
+	var fresh []*truce.Report
+	var ffigs []ledger.Figures
+	for i, ok := range stored {
+		if !ok {
+			continue
+		}
+		fresh = append(fresh, rs[i])
+		f := ledger.Figures{Start: rs[i].Start, Location: rs[i].Location}
+		if figs != nil {
+			f = figs[i]
+		}
+		ffigs = append(ffigs, f)
+	}
+	if len(fresh) == 0 {
+		return stored, nil
 	}
 	// One record per new report, in batch order.
 	idx := make([]int64, len(fresh))
 	for i, r := range fresh {
 		if idx[i], err = w.Log(ledger.ReportRecord(by, w.now, r, opt)); err != nil {
-			return 0, err
+			return nil, err
 		}
 	}
-	if err := w.stage(fresh, idx); err != nil {
-		return 0, err
+	if err := w.stage(fresh, idx, ffigs); err != nil {
+		return nil, err
 	}
 	if err := w.insertStaged(by, opt, len(fresh)); err != nil {
-		return 0, err
+		return nil, err
 	}
-	return len(fresh), nil
+	return stored, nil
 }
 
-// unstored returns the first copy of each report of rs whose id is not
-// stored yet, in order.
-func (w *writeTx) unstored(rs []*truce.Report) ([]*truce.Report, error) {
+// unstored returns which reports of rs are new: not stored yet, and the
+// first copy of their id in rs.
+func (w *writeTx) unstored(rs []*truce.Report) ([]bool, error) {
+	fresh := make([]bool, len(rs))
 	seen := make(map[truce.ReportID]bool, len(rs))
-	batch := make([]*truce.Report, 0, len(rs))
 	ids := make([]string, 0, len(rs))
-	for _, r := range rs {
+	for i, r := range rs {
 		if !seen[r.ID] {
 			seen[r.ID] = true
-			batch = append(batch, r)
+			fresh[i] = true
 			ids = append(ids, string(r.ID))
 		}
 	}
-	if len(batch) == 0 {
-		return nil, nil
+	if len(ids) == 0 {
+		return fresh, nil
 	}
 	rows, err := w.tx.Query(w.ctx, `SELECT id FROM reports WHERE id = ANY($1)`, ids)
 	if err != nil {
@@ -85,13 +103,13 @@ func (w *writeTx) unstored(rs []*truce.Report) ([]*truce.Report, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: put reports: %w", err)
 	}
+	old := make(map[truce.ReportID]bool, len(stored))
 	for _, id := range stored {
-		seen[truce.ReportID(id)] = false
+		old[truce.ReportID(id)] = true
 	}
-	fresh := batch[:0]
-	for _, r := range batch {
-		if seen[r.ID] {
-			fresh = append(fresh, r)
+	for i, r := range rs {
+		if old[r.ID] {
+			fresh[i] = false
 		}
 	}
 	return fresh, nil
@@ -99,13 +117,15 @@ func (w *writeTx) unstored(rs []*truce.Report) ([]*truce.Report, error) {
 
 // stage copies the reports, with their order and log indexes, into the
 // staging table, which insertStaged empties.
-func (w *writeTx) stage(fresh []*truce.Report, idx []int64) error {
+func (w *writeTx) stage(fresh []*truce.Report, idx []int64, figs []ledger.Figures) error {
 	if _, err := w.tx.Exec(w.ctx, stagingDDL); err != nil {
 		return fmt.Errorf("postgres: put reports: %w", err)
 	}
-	cols := append(append([]string(nil), reportColNames...), "ord", "log_index")
+	cols := append(append([]string(nil), reportColNames...), "ord", "log_index", "outcome", "parties", "phases", "explanation")
 	if _, err := w.tx.CopyFrom(w.ctx, pgx.Identifier{"report_staging"}, cols, pgx.CopyFromSlice(len(fresh), func(i int) ([]any, error) {
-		return append(reportValues(fresh[i]), int32(i), idx[i]), nil
+		f := figs[i]
+		return append(reportValues(fresh[i]), int32(i), idx[i], int16(f.Outcome), dialect{}.ListValue(sqlstore.Texts(f.Parties)),
+			dialect{}.ListValue(sqlstore.Texts(f.Phases)), f.Explanation), nil
 	})); err != nil {
 		return sqlstore.TextError(classify(err), "put reports")
 	}
@@ -128,8 +148,9 @@ func (w *writeTx) insertStaged(by truce.Principal, opt truce.PutOptions, n int) 
 		}
 		return nil
 	})
-	b.Queue(`INSERT INTO incidents (id, status, published, submitted_by, created_ns, updated_ns, start_ns, lon, lat)
-		SELECT id, $1, $2, $3, $4, $4, start_ns, lon, lat FROM report_staging ORDER BY ord`,
+	b.Queue(`INSERT INTO incidents (id, status, published, submitted_by, created_ns, updated_ns, start_ns, lon, lat,
+		outcome, parties, phases, explanation)
+		SELECT id, $1, $2, $3, $4, $4, start_ns, lon, lat, outcome, parties, phases, explanation FROM report_staging ORDER BY ord`,
 		string(truce.StatusReported), opt.Published, string(opt.SubmittedBy), now)
 	b.Queue(`INSERT INTO incident_events (incident, at_ns, actor, kind, to_status, log_index)
 		SELECT id, $1, $2, $3, $4, log_index FROM report_staging ORDER BY ord`,

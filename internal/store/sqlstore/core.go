@@ -46,10 +46,14 @@ type WriteTx interface {
 	Size() (int64, error)
 	// Appended reports whether the transaction has appended a record.
 	Appended() bool
-	// InsertReports stores the reports whose ids are not stored yet, each
-	// opening an incident of its own (status reported, with its created
-	// event), logs each one, and returns how many were new.
-	InsertReports(by truce.Principal, rs []*truce.Report, opt truce.PutOptions) (int, error)
+	// InsertReports stores the reports whose ids are not stored yet
+	// (the first copy of an id rs holds twice), each opening an incident
+	// of its own (status reported, with its created event), logs each
+	// one, and returns which reports of rs it stored. figs is nil, or
+	// holds at i the figures rs[i]'s incident starts with if it is new
+	// (its report judged under the current agreement); else a new
+	// incident has no figures but its report's start and place.
+	InsertReports(by truce.Principal, rs []*truce.Report, opt truce.PutOptions, figs []ledger.Figures) ([]bool, error)
 	// LatestJudgements returns the latest stored judgement of each of
 	// the reports under any agreement version (by log index), and each
 	// report's incident and the fields its brief keeps

@@ -76,46 +76,123 @@ func encodeDetails(js []truce.Judgement) ([][]byte, error) {
 	return details, nil
 }
 
-// PutJudgedReports stores rs, as PutReports does, and their judgements js
-// under agreement version (id, version), as PutJudgements does, in one
-// write transaction: a report submitted through the API is stored and
-// judged at once, in one turn of the store's writer, or not at all. js
-// is judged before the call (the judge reads no row of rs). It returns
-// how many reports were new and how many judgements new or changed.
-func (c Core) PutJudgedReports(ctx context.Context, by truce.Principal, rs []*truce.Report, opt truce.PutOptions, id truce.AgreementID, version int, js []truce.Judgement) (added, changed int, err error) {
+// PutJudgedReports stores rs, as PutReports does, and the judgements js
+// of the reports it stores under agreement version (id, version), as
+// PutJudgements does, in one write transaction: a report is stored and
+// judged at once, in one turn of the store's writer, or not at all. js is
+// empty (no agreement yet) or holds rs[i]'s judgement at i, judged before
+// the call (the judge reads no row of rs). A report already stored keeps
+// its stored content and judgements: its judgement in js is not stored.
+// It returns which reports of rs it stored and how many judgements it
+// logged.
+//
+// A new report opens an incident of its own, whose figures under the
+// current agreement are its judgement's: they are computed before the
+// write and the incident is inserted with them, and the judgement is
+// stored without reading what is stored of the report (there is none).
+func (c Core) PutJudgedReports(ctx context.Context, by truce.Principal, rs []*truce.Report, opt truce.PutOptions, id truce.AgreementID, version int, js []truce.Judgement) (stored []bool, changed int, err error) {
 	if err := validReports(rs); err != nil {
-		return 0, 0, err
+		return nil, 0, err
+	}
+	if len(js) > 0 && len(js) != len(rs) {
+		return nil, 0, fmt.Errorf("put judged reports: %d judgements of %d reports", len(js), len(rs))
+	}
+	for i := range js {
+		if js[i].Report != rs[i].ID {
+			return nil, 0, fmt.Errorf("put judged reports: judgement %d is of report %s, not %s", i, js[i].Report, rs[i].ID)
+		}
 	}
 	details, err := encodeDetails(js)
 	if err != nil {
-		return 0, 0, err
+		return nil, 0, err
+	}
+	var figs []ledger.Figures
+	if len(js) > 0 {
+		figs = make([]ledger.Figures, len(rs))
+		for i, r := range rs {
+			figs[i] = ledger.IncidentFigures([]ledger.ReportFigures{reportFigures(r, &js[i])})
+		}
 	}
 	err = c.d.Write(ctx, func(w WriteTx) error {
 		var err error
-		if added, err = w.InsertReports(by, rs, opt); err != nil {
+		if len(js) == 0 {
+			stored, err = w.InsertReports(by, rs, opt, nil)
 			return err
 		}
-		if len(js) > 0 {
-			changed, err = putJudgements(ctx, w, by, id, version, js, details)
+		if err := agreementExists(ctx, w, id, version, js[0].Report); err != nil {
+			return err
 		}
-		return err
+		// The incidents show the current agreement's judgements only.
+		cur, ver, err := Current(ctx, w)
+		if err != nil {
+			return err
+		}
+		current := cur == id && ver == version
+		f := figs
+		if !current {
+			f = nil
+		}
+		if stored, err = w.InsertReports(by, rs, opt, f); err != nil {
+			return err
+		}
+		fresh := make(map[truce.ReportID]*truce.Report, len(rs))
+		keep := make([]truce.Judgement, 0, len(rs))
+		keptDetails := make([][]byte, 0, len(rs))
+		for i, ok := range stored {
+			if ok {
+				fresh[rs[i].ID] = rs[i]
+				keep = append(keep, js[i])
+				keptDetails = append(keptDetails, details[i])
+			}
+		}
+		if len(keep) == 0 {
+			return nil
+		}
+		rows, n, incidents, err := judgementRows(w, by, id, version, keep, keptDetails, fresh)
+		if err != nil {
+			return err
+		}
+		changed = n
+		if err := w.PutJudgementRows(rows); err != nil {
+			return err
+		}
+		if !current || len(incidents) == 0 {
+			return nil
+		}
+		return w.Refresh(id, version, incidents)
 	})
 	if err != nil {
-		return 0, 0, err
+		return nil, 0, err
 	}
-	return added, changed, nil
+	return stored, changed, nil
+}
+
+// reportFigures is what report r judged j gives its incident's figures,
+// as Refresh reads them back from the stored rows.
+func reportFigures(r *truce.Report, j *truce.Judgement) ledger.ReportFigures {
+	return ledger.ReportFigures{Report: r.ID, Start: unixUTC(r.Start.UnixNano()), Location: r.Location, Outcome: j.Outcome,
+		Perpetrator: j.Facts.Perpetrator, Phases: ledger.JudgementPhases(j), Explanation: j.Explanation}
+}
+
+// agreementExists fails with ENOTFOUND, naming report, unless agreement
+// version (id, version) is stored.
+func agreementExists(ctx context.Context, w WriteTx, id truce.AgreementID, version int, report truce.ReportID) error {
+	var ok bool
+	if err := w.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM agreements WHERE id = $1 AND version = $2)`, string(id), version).Scan(&ok); err != nil {
+		return fmt.Errorf("put judgements: %w", err)
+	}
+	if !ok {
+		return truce.Errorf(truce.ENOTFOUND, "judgement of report %s: no such report or agreement version", report)
+	}
+	return nil
 }
 
 // putJudgements is PutJudgements in w; details are js's, encoded.
 func putJudgements(ctx context.Context, w WriteTx, by truce.Principal, id truce.AgreementID, version int, js []truce.Judgement, details [][]byte) (int, error) {
-	var ok bool
-	if err := w.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM agreements WHERE id = $1 AND version = $2)`, string(id), version).Scan(&ok); err != nil {
-		return 0, fmt.Errorf("put judgements: %w", err)
+	if err := agreementExists(ctx, w, id, version, js[0].Report); err != nil {
+		return 0, err
 	}
-	if !ok {
-		return 0, truce.Errorf(truce.ENOTFOUND, "judgement of report %s: no such report or agreement version", js[0].Report)
-	}
-	rows, changed, incidents, err := judgementRows(w, by, id, version, js, details)
+	rows, changed, incidents, err := judgementRows(w, by, id, version, js, details, nil)
 	if err != nil {
 		return 0, err
 	}
@@ -132,29 +209,42 @@ func putJudgements(ctx context.Context, w WriteTx, by truce.Principal, id truce.
 
 // judgementRows logs the judgements that differ from their report's
 // latest stored one and returns the rows to write, how many were logged
-// and the reports' incidents, sorted.
-func judgementRows(w WriteTx, by truce.Principal, id truce.AgreementID, version int, js []truce.Judgement, details [][]byte) ([]JudgementWrite, int, []truce.IncidentID, error) {
-	reports := make([]truce.ReportID, len(js))
+// and the incidents to refresh, sorted. fresh holds the reports stored in
+// this transaction, by id: they have no judgement stored, and their
+// incidents (their own) were inserted with their figures, so nothing is
+// read of them and their incidents are not refreshed.
+func judgementRows(w WriteTx, by truce.Principal, id truce.AgreementID, version int, js []truce.Judgement, details [][]byte, fresh map[truce.ReportID]*truce.Report) ([]JudgementWrite, int, []truce.IncidentID, error) {
+	reports := make([]truce.ReportID, 0, len(js))
 	for i := range js {
-		reports[i] = js[i].Report
+		if fresh[js[i].Report] == nil {
+			reports = append(reports, js[i].Report)
+		}
 	}
-	latest, stored, err := w.LatestJudgements(reports)
-	if err != nil {
-		return nil, 0, nil, err
+	latest, stored := map[truce.ReportID]StoredJudgement{}, map[truce.ReportID]JudgedReport{}
+	if len(reports) > 0 {
+		var err error
+		if latest, stored, err = w.LatestJudgements(reports); err != nil {
+			return nil, 0, nil, err
+		}
 	}
 	rows := make([]JudgementWrite, 0, len(js))
 	changed, touched := 0, map[truce.IncidentID]bool{}
 	for i := range js {
 		j := &js[i]
 		rep, ok := stored[j.Report]
+		if r := fresh[j.Report]; r != nil {
+			rep, ok = freshJudged(r), true
+		} else if ok {
+			touched[rep.Incident] = true
+		}
 		if !ok {
 			return nil, 0, nil, truce.Errorf(truce.ENOTFOUND, "judgement of report %s: no such report or agreement version", j.Report)
 		}
-		touched[rep.Incident] = true
 		detail := details[i]
 		p, ok := latest[j.Report]
 		idx := p.LogIndex
 		if !ok || p.Outcome != j.Outcome || p.Explanation != j.Explanation || p.Detail != string(detail) {
+			var err error
 			if idx, err = w.Log(ledger.JudgementRecord(by, w.Now(), id, version, j, detail)); err != nil {
 				return nil, 0, nil, err
 			}
@@ -172,6 +262,15 @@ func judgementRows(w WriteTx, by truce.Principal, id truce.AgreementID, version 
 	}
 	slices.Sort(incidents)
 	return rows, changed, incidents, nil
+}
+
+// freshJudged is a report just stored as ScanJudgedReport reads it back:
+// in the incident of its own, with the fields its brief keeps.
+func freshJudged(r *truce.Report) JudgedReport {
+	j := JudgedReport{Incident: truce.IncidentID(r.ID)}
+	j.Report = truce.Report{ID: r.ID, Source: r.Source, Outlet: r.Outlet, Start: unixUTC(r.Start.UnixNano()), End: unixUTC(r.End.UnixNano()),
+		Precision: r.Precision, Location: r.Location, Place: r.Place, Text: r.Text}
+	return j
 }
 
 // Judgement returns one report's judgement under one agreement version.

@@ -15,7 +15,22 @@ func (c Core) PutReports(ctx context.Context, by truce.Principal, rs []*truce.Re
 	if err := validReports(rs); err != nil {
 		return 0, err
 	}
-	return write(ctx, c, func(w WriteTx) (int, error) { return w.InsertReports(by, rs, opt) })
+	return write(ctx, c, func(w WriteTx) (int, error) {
+		stored, err := w.InsertReports(by, rs, opt, nil)
+		return Count(stored), err
+	})
+}
+
+// Count returns how many of bs are true: how many reports InsertReports or
+// PutJudgedReports stored.
+func Count(bs []bool) int {
+	n := 0
+	for _, b := range bs {
+		if b {
+			n++
+		}
+	}
+	return n
 }
 
 // validReports checks every report before a write stores any.

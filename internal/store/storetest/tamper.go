@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"testing"
 
@@ -470,10 +471,10 @@ var atomicCases = []tcase{
 		r := *scenario()[0]
 		r.ID = "viina_incidents_202503.csv:9995"
 		j := judgement(r.ID, truce.OutcomeViolation, "RU", "Strike on a refinery during the energy moratorium", "energy")
-		added, changed, err := judgedPutterOf(t, e).PutJudgedReports(e.ctx, truce.System, []*truce.Report{&r}, truce.PutOptions{Published: true},
+		stored, changed, err := judgedPutterOf(t, e).PutJudgedReports(e.ctx, truce.System, []*truce.Report{&r}, truce.PutOptions{Published: true},
 			agreementID, m.v2.Version, []truce.Judgement{j})
 		must(t, err)
-		if added != 1 || changed != 1 {
+		if added := trues(stored); added != 1 || changed != 1 {
 			t.Fatalf("PutJudgedReports: %d added, %d changed, want 1 and 1", added, changed)
 		}
 		got, err := e.s.Judgement(e.ctx, agreementID, m.v2.Version, r.ID)
@@ -487,20 +488,91 @@ var atomicCases = []tcase{
 		}
 		// Again: nothing new, nothing logged.
 		n := logSize(t, e)
-		added, changed, err = judgedPutterOf(t, e).PutJudgedReports(e.ctx, truce.System, []*truce.Report{&r}, truce.PutOptions{Published: true},
+		stored, changed, err = judgedPutterOf(t, e).PutJudgedReports(e.ctx, truce.System, []*truce.Report{&r}, truce.PutOptions{Published: true},
 			agreementID, m.v2.Version, []truce.Judgement{j})
 		must(t, err)
-		if added != 0 || changed != 0 || logSize(t, e) != n {
+		if added := trues(stored); added != 0 || changed != 0 || logSize(t, e) != n {
 			t.Errorf("the same again: %d added, %d changed, log %d -> %d; want nothing", added, changed, n, logSize(t, e))
 		}
 		mustVerify(t, e)
+	}},
+	{"JudgedReportsBatch", func(t *testing.T, e *env) {
+		// New reports, a report stored before (with a judgement) and a
+		// second copy of a new report's id in one call: only the new ones
+		// are stored and judged, their incidents start with their
+		// judgements' figures (as a refresh would give them, which
+		// verification recomputes from the log), and the stored report
+		// keeps its judgement.
+		m := populateSigned(t, e)
+		var rs []*truce.Report
+		var js []truce.Judgement
+		for i, o := range []truce.Outcome{truce.OutcomeViolation, truce.OutcomeDisputed, truce.OutcomeUndetermined} {
+			r := *scenario()[i]
+			r.ID = truce.ReportID(fmt.Sprintf("viina_incidents_202503.csv:98%02d", i))
+			rs = append(rs, &r)
+			js = append(js, judgement(r.ID, o, "RU", fmt.Sprintf("batch judgement %d", i), "energy", "full"))
+		}
+		old := scenario()[0] // stored, judged a violation under v1 and v2
+		before, err := e.s.Judgement(e.ctx, agreementID, m.v2.Version, old.ID)
+		must(t, err)
+		copyOf := *rs[1]
+		copyOf.Text = "another text under the id of a new report"
+		rs = append(rs, old, &copyOf)
+		js = append(js, judgement(old.ID, truce.OutcomeNotProhibited, "UA", "must not be stored"),
+			judgement(copyOf.ID, truce.OutcomeNotProhibited, "UA", "must not be stored either"))
+		n := logSize(t, e)
+		stored, changed, err := judgedPutterOf(t, e).PutJudgedReports(e.ctx, truce.System, rs, truce.PutOptions{Published: true},
+			agreementID, m.v2.Version, js)
+		must(t, err)
+		equal(t, "stored", []bool{true, true, true, false, false}, stored)
+		if changed != 3 || logSize(t, e) != n+6 {
+			t.Errorf("%d judgements logged, log %d -> %d; want 3 and 6 records (a report and a judgement each)", changed, n, logSize(t, e))
+		}
+		for i := range 3 {
+			in := mustIncident(t, e, rs[i].ID)
+			equal(t, "figures of "+string(rs[i].ID), []any{js[i].Outcome, ids[truce.PartyID]("RU"), ids[truce.PhaseID]("energy", "full"), js[i].Explanation},
+				[]any{in.Outcome, in.Parties, in.Phases, in.Explanation})
+		}
+		got, err := e.s.Judgement(e.ctx, agreementID, m.v2.Version, old.ID)
+		must(t, err)
+		equal(t, "the stored report's judgement", before, got)
+		r, err := e.s.Report(e.ctx, copyOf.ID)
+		must(t, err)
+		if r.Text != rs[1].Text {
+			t.Errorf("report %s stored with %q, want the first copy's text", copyOf.ID, r.Text)
+		}
+		mustVerify(t, e)
+
+		// Judged under a version that is not the current one: stored,
+		// and the incidents show no judgement.
+		r2 := *scenario()[3]
+		r2.ID = "viina_incidents_202503.csv:9810"
+		_, _, err = judgedPutterOf(t, e).PutJudgedReports(e.ctx, truce.System, []*truce.Report{&r2}, truce.PutOptions{Published: true},
+			agreementID, m.v1.Version, []truce.Judgement{judgement(r2.ID, truce.OutcomeViolation, "RU", "under v1", "energy")})
+		must(t, err)
+		if in := mustIncident(t, e, r2.ID); in.Outcome != 0 || len(in.Parties) != 0 {
+			t.Errorf("incident judged under an old version shows outcome %v, parties %v; want none", in.Outcome, in.Parties)
+		}
+		mustVerify(t, e)
+
+		// Judgements that are not the reports' are refused, nothing stored.
+		r3 := *scenario()[4]
+		r3.ID = "viina_incidents_202503.csv:9811"
+		n = logSize(t, e)
+		if _, _, err := judgedPutterOf(t, e).PutJudgedReports(e.ctx, truce.System, []*truce.Report{&r3}, truce.PutOptions{},
+			agreementID, m.v2.Version, []truce.Judgement{judgement(rs[0].ID, truce.OutcomeViolation, "RU", "x")}); err == nil {
+			t.Error("a judgement of another report was accepted")
+		}
+		if _, err := e.s.Report(e.ctx, r3.ID); truce.ErrorCode(err) != truce.ENOTFOUND || logSize(t, e) != n {
+			t.Errorf("after a refused call: report lookup %v, log %d -> %d; want nothing stored", err, n, logSize(t, e))
+		}
 	}},
 }
 
 // judgedPutter is a store that stores reports with their judgements in
 // one write (sqlstore.Core.PutJudgedReports, which the API uses).
 type judgedPutter interface {
-	PutJudgedReports(ctx context.Context, by truce.Principal, rs []*truce.Report, opt truce.PutOptions, id truce.AgreementID, version int, js []truce.Judgement) (added, changed int, err error)
+	PutJudgedReports(ctx context.Context, by truce.Principal, rs []*truce.Report, opt truce.PutOptions, id truce.AgreementID, version int, js []truce.Judgement) (stored []bool, changed int, err error)
 }
 
 func judgedPutterOf(t *testing.T, e *env) judgedPutter {
@@ -510,4 +582,15 @@ func judgedPutterOf(t *testing.T, e *env) judgedPutter {
 		t.Fatalf("%T cannot store reports with their judgements in one write", e.s)
 	}
 	return jp
+}
+
+// trues counts the reports PutJudgedReports says it stored.
+func trues(bs []bool) int {
+	n := 0
+	for _, b := range bs {
+		if b {
+			n++
+		}
+	}
+	return n
 }
