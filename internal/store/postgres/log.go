@@ -85,7 +85,7 @@ func (s *Store) commitGroup(batch []*sqlstore.Pending[func(*writeTx) error]) []e
 			_, err := tx.Exec(ctx, q)
 			return err
 		}, func(pw *sqlstore.Pending[func(*writeTx) error]) error {
-			w.ctx, w.now = context.WithoutCancel(pw.Ctx), s.Now().UTC()
+			w.ctx, w.now = context.WithoutCancel(pw.Ctx), sqlstore.WriteTime(pw.Ctx, s.Now().UTC())
 			size, n := w.size, len(w.records)
 			err := sqlstore.RunWrite(func() error { return pw.Fn(w) })
 			if err != nil {
@@ -182,19 +182,19 @@ func (s *Store) snapshot(ctx context.Context) (sqlstore.DB, func(), error) {
 // transaction) and returns its index. Its hashes and a checkpoint covering
 // it are written by a later integration.
 func (w *writeTx) Log(rec *ledger.Record, err error) (int64, error) {
-	data, err := sqlstore.RecordBytes(rec, err)
+	data, err := sqlstore.EncodeRecord(rec, err)
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("postgres: %w", err)
 	}
+	return w.LogEncoded(data)
+}
+
+// LogEncoded sequences a record sqlstore.EncodeRecord returned.
+func (w *writeTx) LogEncoded(data []byte) (int64, error) {
 	if w.integrating {
 		return 0, fmt.Errorf("postgres: an integration appends no record")
 	}
 	n := w.size
-	// A record that is not canonical fails its write here: the
-	// integrator would refuse it and the log would stop there.
-	if _, err := ledger.DecodeRecord(data); err != nil {
-		return 0, fmt.Errorf("postgres: log record %d: %w", n, err)
-	}
 	w.records = append(w.records, data)
 	w.size = n + 1
 	return n, nil

@@ -39,26 +39,33 @@ const stagingDDL = `CREATE TEMPORARY TABLE IF NOT EXISTS report_staging (
 ) ON COMMIT DELETE ROWS`
 
 // InsertReports stores the reports not yet stored, each opening an
-// incident of its own with its created event (and figs' figures), and
+// incident of its own with its created event (and its prepared figures), and
 // logs them. New reports go through COPY into a staging table and one
 // INSERT ... SELECT per table.
-func (w *writeTx) InsertReports(by truce.Principal, rs []*truce.Report, opt truce.PutOptions, figs []ledger.Figures) ([]bool, error) {
+func (w *writeTx) InsertReports(by truce.Principal, rs []*truce.Report, opt truce.PutOptions, pre *sqlstore.Prepared) ([]bool, error) {
+	if pre == nil {
+		pre = &sqlstore.Prepared{}
+	}
 	stored, err := w.unstored(rs)
 	if err != nil {
 		return nil, err
 	}
 	var fresh []*truce.Report
 	var ffigs []ledger.Figures
+	var recs [][]byte
 	for i, ok := range stored {
 		if !ok {
 			continue
 		}
 		fresh = append(fresh, rs[i])
 		f := ledger.Figures{Start: rs[i].Start, Location: rs[i].Location}
-		if figs != nil {
-			f = figs[i]
+		if pre.Figures != nil {
+			f = pre.Figures[i]
 		}
 		ffigs = append(ffigs, f)
+		if pre.Records != nil {
+			recs = append(recs, pre.Records[i])
+		}
 	}
 	if len(fresh) == 0 {
 		return stored, nil
@@ -66,7 +73,12 @@ func (w *writeTx) InsertReports(by truce.Principal, rs []*truce.Report, opt truc
 	// One record per new report, in batch order.
 	idx := make([]int64, len(fresh))
 	for i, r := range fresh {
-		if idx[i], err = w.Log(ledger.ReportRecord(by, w.now, r, opt)); err != nil {
+		if recs != nil {
+			idx[i], err = w.LogEncoded(recs[i])
+		} else {
+			idx[i], err = w.Log(ledger.ReportRecord(by, w.now, r, opt))
+		}
+		if err != nil {
 			return nil, err
 		}
 	}

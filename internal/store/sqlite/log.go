@@ -124,7 +124,8 @@ func (s *Store) commitGroup(batch []*sqlstore.Pending[func(*writeTx) error]) []e
 		_, err := tx.ExecContext(ctx, q)
 		return err
 	}, func(pw *sqlstore.Pending[func(*writeTx) error]) error {
-		w := &writeTx{conn: s.writeConn(tx), tx: tx, s: s, now: s.Now().UTC(), start: -1, size: -1, ctx: context.WithoutCancel(pw.Ctx)}
+		w := &writeTx{conn: s.writeConn(tx), tx: tx, s: s, now: sqlstore.WriteTime(pw.Ctx, s.Now().UTC()), start: -1, size: -1,
+			ctx: context.WithoutCancel(pw.Ctx)}
 		w.keep = true
 		err := sqlstore.RunWrite(func() error { return pw.Fn(w) })
 		w.closeStmts()
@@ -190,18 +191,18 @@ func (s *Store) snapshot(ctx context.Context) (sqlstore.DB, func(), error) {
 // returns the index. Its hashes and a checkpoint covering it are written
 // by a later integration.
 func (w *writeTx) Log(rec *ledger.Record, recErr error) (int64, error) {
-	data, err := sqlstore.RecordBytes(rec, recErr)
+	data, err := sqlstore.EncodeRecord(rec, recErr)
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("sqlite: %w", err)
 	}
+	return w.LogEncoded(data)
+}
+
+// LogEncoded sequences a record sqlstore.EncodeRecord returned.
+func (w *writeTx) LogEncoded(data []byte) (int64, error) {
 	n, err := w.Size()
 	if err != nil {
 		return 0, err
-	}
-	// A record that is not canonical fails its write here: the
-	// integrator would refuse it and the log would stop there.
-	if _, err := ledger.DecodeRecord(data); err != nil {
-		return 0, fmt.Errorf("sqlite: log record %d: %w", n, err)
 	}
 	if _, err := w.insRecord.ExecContext(w.ctx, n, data); err != nil {
 		return 0, fmt.Errorf("sqlite: log append: %w", err)

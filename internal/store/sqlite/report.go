@@ -12,10 +12,13 @@ import (
 )
 
 // InsertReports stores the reports not yet stored, each opening an
-// incident of its own with its created event (and figs' figures), and logs
+// incident of its own with its created event (and its prepared figures), and logs
 // them, with statements prepared once per connection (the statement
 // cache).
-func (w *writeTx) InsertReports(by truce.Principal, rs []*truce.Report, opt truce.PutOptions, figs []ledger.Figures) ([]bool, error) {
+func (w *writeTx) InsertReports(by truce.Principal, rs []*truce.Report, opt truce.PutOptions, pre *sqlstore.Prepared) ([]bool, error) {
+	if pre == nil {
+		pre = &sqlstore.Prepared{}
+	}
 	ctx := w.ctx
 	exists, err := w.prepared(`SELECT 1 FROM reports WHERE id = ?`)
 	if err != nil {
@@ -48,7 +51,12 @@ func (w *writeTx) InsertReports(by truce.Principal, rs []*truce.Report, opt truc
 		case !errors.Is(err, sql.ErrNoRows):
 			return nil, fmt.Errorf("sqlite: put report %s: %w", r.ID, err)
 		}
-		idx, err := w.Log(ledger.ReportRecord(by, w.now, r, opt))
+		var idx int64
+		if pre.Records != nil {
+			idx, err = w.LogEncoded(pre.Records[i])
+		} else {
+			idx, err = w.Log(ledger.ReportRecord(by, w.now, r, opt))
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -59,8 +67,8 @@ func (w *writeTx) InsertReports(by truce.Principal, rs []*truce.Report, opt truc
 			return nil, fmt.Errorf("sqlite: put report %s: %w", r.ID, err)
 		}
 		f := ledger.Figures{Start: r.Start, Location: r.Location}
-		if figs != nil {
-			f = figs[i]
+		if pre.Figures != nil {
+			f = pre.Figures[i]
 		}
 		v := sqlstore.FigureValues(dialect{}, f)
 		if _, err := inc.ExecContext(ctx, string(r.ID), string(truce.StatusReported), opt.Published, string(opt.SubmittedBy),

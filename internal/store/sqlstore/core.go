@@ -41,6 +41,9 @@ type WriteTx interface {
 	// Log appends rec, built by a ledger record builder whose error it
 	// passes on, and returns its index.
 	Log(rec *ledger.Record, err error) (int64, error)
+	// LogEncoded appends a record EncodeRecord returned, built with the
+	// time of this write (Now), and returns its index.
+	LogEncoded(data []byte) (int64, error)
 	// Size returns the size of the log: the records before the
 	// transaction and those it has appended.
 	Size() (int64, error)
@@ -49,11 +52,9 @@ type WriteTx interface {
 	// InsertReports stores the reports whose ids are not stored yet
 	// (the first copy of an id rs holds twice), each opening an incident
 	// of its own (status reported, with its created event), logs each
-	// one, and returns which reports of rs it stored. figs is nil, or
-	// holds at i the figures rs[i]'s incident starts with if it is new
-	// (its report judged under the current agreement); else a new
-	// incident has no figures but its report's start and place.
-	InsertReports(by truce.Principal, rs []*truce.Report, opt truce.PutOptions, figs []ledger.Figures) ([]bool, error)
+	// one, and returns which reports of rs it stored; pre, if not nil,
+	// is what was prepared of them before the write.
+	InsertReports(by truce.Principal, rs []*truce.Report, opt truce.PutOptions, pre *Prepared) ([]bool, error)
 	// LatestJudgements returns the latest stored judgement of each of
 	// the reports under any agreement version (by log index), and each
 	// report's incident and the fields its brief keeps
@@ -68,6 +69,18 @@ type WriteTx interface {
 	// version), the current one, with ledger.IncidentFigures. An incident
 	// without reports keeps its figures.
 	Refresh(agreement truce.AgreementID, version int, ids []truce.IncidentID) error
+}
+
+// Prepared is what PutJudgedReports prepares of its reports before their
+// write, for InsertReports: each slice is nil, or holds rs[i]'s at i.
+type Prepared struct {
+	// Figures are what the incident of a new report starts with: its
+	// report judged under the current agreement. Without them a new
+	// incident has no figures but its report's start and place.
+	Figures []ledger.Figures
+	// Records are the reports' log records (EncodeRecord), built with
+	// the write's time (WithWriteTime).
+	Records [][]byte
 }
 
 // Options configure the opening of a store, of either driver.

@@ -106,17 +106,35 @@ func (c Core) PutJudgedReports(ctx context.Context, by truce.Principal, rs []*tr
 	if err != nil {
 		return nil, 0, err
 	}
-	var figs []ledger.Figures
+	// Everything a new report needs is built now, outside the writer:
+	// its incident's figures and its records (report, judgement), with
+	// the write's time fixed now.
+	now := c.d.Now().UTC()
+	ctx = WithWriteTime(ctx, now)
+	pre := &Prepared{Records: make([][]byte, len(rs))}
+	var judgementRecs [][]byte
+	for i, r := range rs {
+		if pre.Records[i], err = EncodeRecord(ledger.ReportRecord(by, now, r, opt)); err != nil {
+			return nil, 0, fmt.Errorf("report %s: %w", r.ID, err)
+		}
+	}
 	if len(js) > 0 {
-		figs = make([]ledger.Figures, len(rs))
+		pre.Figures = make([]ledger.Figures, len(rs))
+		judgementRecs = make([][]byte, len(rs))
 		for i, r := range rs {
-			figs[i] = ledger.IncidentFigures([]ledger.ReportFigures{reportFigures(r, &js[i])})
+			pre.Figures[i] = ledger.IncidentFigures([]ledger.ReportFigures{reportFigures(r, &js[i])})
+			if judgementRecs[i], err = EncodeRecord(ledger.JudgementRecord(by, now, id, version, &js[i], details[i])); err != nil {
+				return nil, 0, fmt.Errorf("judgement of report %s: %w", r.ID, err)
+			}
 		}
 	}
 	err = c.d.Write(ctx, func(w WriteTx) error {
+		if !w.Now().Equal(now) {
+			return fmt.Errorf("put judged reports: the write's time is %v, not the %v its records were built with", w.Now(), now)
+		}
 		var err error
 		if len(js) == 0 {
-			stored, err = w.InsertReports(by, rs, opt, nil)
+			stored, err = w.InsertReports(by, rs, opt, &Prepared{Records: pre.Records})
 			return err
 		}
 		if err := agreementExists(ctx, w, id, version, js[0].Report); err != nil {
@@ -128,19 +146,19 @@ func (c Core) PutJudgedReports(ctx context.Context, by truce.Principal, rs []*tr
 			return err
 		}
 		current := cur == id && ver == version
-		f := figs
+		p := *pre
 		if !current {
-			f = nil
+			p.Figures = nil
 		}
-		if stored, err = w.InsertReports(by, rs, opt, f); err != nil {
+		if stored, err = w.InsertReports(by, rs, opt, &p); err != nil {
 			return err
 		}
-		fresh := make(map[truce.ReportID]*truce.Report, len(rs))
+		fresh := make(map[truce.ReportID]freshReport, len(rs))
 		keep := make([]truce.Judgement, 0, len(rs))
 		keptDetails := make([][]byte, 0, len(rs))
 		for i, ok := range stored {
 			if ok {
-				fresh[rs[i].ID] = rs[i]
+				fresh[rs[i].ID] = freshReport{rs[i], judgementRecs[i]}
 				keep = append(keep, js[i])
 				keptDetails = append(keptDetails, details[i])
 			}
@@ -165,6 +183,13 @@ func (c Core) PutJudgedReports(ctx context.Context, by truce.Principal, rs []*tr
 		return nil, 0, err
 	}
 	return stored, changed, nil
+}
+
+// freshReport is a report stored by the write that judges it, and its
+// judgement's record, built before the write.
+type freshReport struct {
+	r   *truce.Report
+	rec []byte
 }
 
 // reportFigures is what report r judged j gives its incident's figures,
@@ -212,11 +237,12 @@ func putJudgements(ctx context.Context, w WriteTx, by truce.Principal, id truce.
 // and the incidents to refresh, sorted. fresh holds the reports stored in
 // this transaction, by id: they have no judgement stored, and their
 // incidents (their own) were inserted with their figures, so nothing is
-// read of them and their incidents are not refreshed.
-func judgementRows(w WriteTx, by truce.Principal, id truce.AgreementID, version int, js []truce.Judgement, details [][]byte, fresh map[truce.ReportID]*truce.Report) ([]JudgementWrite, int, []truce.IncidentID, error) {
+// read of them and their incidents are not refreshed; their first
+// judgement's record is the one built before the write.
+func judgementRows(w WriteTx, by truce.Principal, id truce.AgreementID, version int, js []truce.Judgement, details [][]byte, fresh map[truce.ReportID]freshReport) ([]JudgementWrite, int, []truce.IncidentID, error) {
 	reports := make([]truce.ReportID, 0, len(js))
 	for i := range js {
-		if fresh[js[i].Report] == nil {
+		if fresh[js[i].Report].r == nil {
 			reports = append(reports, js[i].Report)
 		}
 	}
@@ -232,8 +258,9 @@ func judgementRows(w WriteTx, by truce.Principal, id truce.AgreementID, version 
 	for i := range js {
 		j := &js[i]
 		rep, ok := stored[j.Report]
-		if r := fresh[j.Report]; r != nil {
-			rep, ok = freshJudged(r), true
+		f := fresh[j.Report]
+		if f.r != nil {
+			rep, ok = freshJudged(f.r), true
 		} else if ok {
 			touched[rep.Incident] = true
 		}
@@ -245,7 +272,12 @@ func judgementRows(w WriteTx, by truce.Principal, id truce.AgreementID, version 
 		idx := p.LogIndex
 		if !ok || p.Outcome != j.Outcome || p.Explanation != j.Explanation || p.Detail != string(detail) {
 			var err error
-			if idx, err = w.Log(ledger.JudgementRecord(by, w.Now(), id, version, j, detail)); err != nil {
+			if !ok && f.rec != nil {
+				idx, err = w.LogEncoded(f.rec)
+			} else {
+				idx, err = w.Log(ledger.JudgementRecord(by, w.Now(), id, version, j, detail))
+			}
+			if err != nil {
 				return nil, 0, nil, err
 			}
 			changed++

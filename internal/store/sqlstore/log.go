@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"golang.org/x/mod/sumdb/tlog"
 
@@ -275,13 +276,41 @@ func scanRecord(sc Scanner) (record, error) {
 	return r, nil
 }
 
-// RecordBytes returns the bytes of rec, a record built by a ledger record
-// builder that returned err: the drivers' WriteTx.Log starts with it.
-func RecordBytes(rec *ledger.Record, err error) ([]byte, error) {
+// EncodeRecord returns the bytes of rec, a record built by a ledger record
+// builder that returned err, checked canonical: what WriteTx.LogEncoded
+// appends (WriteTx.Log starts with it). A record that is not canonical
+// fails its write: the integrator would refuse it and the log would stop
+// there.
+func EncodeRecord(rec *ledger.Record, err error) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return rec.Bytes()
+	data, err := rec.Bytes()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := ledger.DecodeRecord(data); err != nil {
+		return nil, fmt.Errorf("log record: %w", err)
+	}
+	return data, nil
+}
+
+type writeTimeKey struct{}
+
+// WithWriteTime returns ctx for a write whose time (WriteTx.Now) is t: its
+// log records were built with t before the write (EncodeRecord), so that
+// the store's writer, which every write waits for, does not build them.
+func WithWriteTime(ctx context.Context, t time.Time) context.Context {
+	return context.WithValue(ctx, writeTimeKey{}, t)
+}
+
+// WriteTime returns the time a write run with ctx takes: the one
+// WithWriteTime gave it, else now.
+func WriteTime(ctx context.Context, now time.Time) time.Time {
+	if t, ok := ctx.Value(writeTimeKey{}).(time.Time); ok {
+		return t
+	}
+	return now
 }
 
 // StoredHash checks one stored hash as read: a missing (nil) or malformed
