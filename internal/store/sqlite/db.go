@@ -126,8 +126,12 @@ func open(ctx context.Context, path string) (*Store, error) {
 	// acknowledged write survives a power cut.
 	// A 64 MiB page cache per connection keeps the log's hashes and the
 	// indexes in memory during bulk writes. Checkpoints run in the
-	// background, not in the writer's commits (checkpoint.go).
-	for _, p := range []string{"journal_mode(WAL)", "foreign_keys(1)", "busy_timeout(10000)", "synchronous(FULL)", "cache_size(-65536)", "wal_autocheckpoint(0)"} {
+	// background, not in the writer's commits (checkpoint.go). Temporary
+	// storage stays in memory: each write of a group commit runs in a
+	// savepoint, whose sub-journal (the pages it changed, as they were)
+	// otherwise spilled to a temporary file past 64 KiB.
+	for _, p := range []string{"journal_mode(WAL)", "foreign_keys(1)", "busy_timeout(10000)", "synchronous(FULL)", "cache_size(-65536)", "wal_autocheckpoint(0)",
+		"temp_store(MEMORY)"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")

@@ -49,6 +49,11 @@ func TestWriterConnection(t *testing.T) {
 	if _, err := s.PutReports(wctx, truce.System, []*truce.Report{r}, truce.PutOptions{}); err != nil {
 		t.Fatalf("PutReports while every read connection is held: %v", err)
 	}
+	// Its savepoints' sub-journals stay in memory (2: MEMORY).
+	var temp int
+	if err := s.wdb.QueryRowContext(wctx, `PRAGMA temp_store`).Scan(&temp); err != nil || temp != 2 {
+		t.Errorf("temp_store = %d (%v) on the writer's connection, want 2 (memory)", temp, err)
+	}
 	if st := s.wdb.Stats(); st.OpenConnections != 1 {
 		t.Errorf("the writer has %d connections open, want 1", st.OpenConnections)
 	}
