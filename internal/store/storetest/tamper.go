@@ -10,6 +10,7 @@ import (
 
 	"truce"
 	"truce/internal/ledger"
+	"truce/internal/store/sqlstore"
 )
 
 // wantDetected fails the test unless ledger.Verify or VerifyRows reports
@@ -474,7 +475,7 @@ var atomicCases = []tcase{
 		stored, changed, err := judgedPutterOf(t, e).PutJudgedReports(e.ctx, truce.System, []*truce.Report{&r}, truce.PutOptions{Published: true},
 			agreementID, m.v2.Version, []truce.Judgement{j})
 		must(t, err)
-		if added := trues(stored); added != 1 || changed != 1 {
+		if added := sqlstore.Count(stored); added != 1 || changed != 1 {
 			t.Fatalf("PutJudgedReports: %d added, %d changed, want 1 and 1", added, changed)
 		}
 		got, err := e.s.Judgement(e.ctx, agreementID, m.v2.Version, r.ID)
@@ -491,7 +492,7 @@ var atomicCases = []tcase{
 		stored, changed, err = judgedPutterOf(t, e).PutJudgedReports(e.ctx, truce.System, []*truce.Report{&r}, truce.PutOptions{Published: true},
 			agreementID, m.v2.Version, []truce.Judgement{j})
 		must(t, err)
-		if added := trues(stored); added != 0 || changed != 0 || logSize(t, e) != n {
+		if added := sqlstore.Count(stored); added != 0 || changed != 0 || logSize(t, e) != n {
 			t.Errorf("the same again: %d added, %d changed, log %d -> %d; want nothing", added, changed, n, logSize(t, e))
 		}
 		mustVerify(t, e)
@@ -582,15 +583,4 @@ func judgedPutterOf(t *testing.T, e *env) judgedPutter {
 		t.Fatalf("%T cannot store reports with their judgements in one write", e.s)
 	}
 	return jp
-}
-
-// trues counts the reports PutJudgedReports says it stored.
-func trues(bs []bool) int {
-	n := 0
-	for _, b := range bs {
-		if b {
-			n++
-		}
-	}
-	return n
 }
