@@ -53,6 +53,11 @@ func Append(ctx context.Context, hs HashStore, n int64, data []byte) (size int64
 	if _, err := DecodeRecord(data); err != nil {
 		return 0, tlog.Hash{}, fmt.Errorf("ledger: append record %d: %w", n, err)
 	}
+	return appendChecked(ctx, hs, n, data)
+}
+
+// appendChecked is Append of a record already checked to be canonical.
+func appendChecked(ctx context.Context, hs HashStore, n int64, data []byte) (size int64, leaf tlog.Hash, err error) {
 	hashes, err := tlog.StoredHashes(n, data, hashReader(ctx, hs))
 	if err != nil {
 		return 0, tlog.Hash{}, fmt.Errorf("ledger: append record %d: %w", n, err)
@@ -92,7 +97,7 @@ func Integrate(ctx context.Context, hs HashStore, start int64, records [][]byte)
 			return 0, fmt.Errorf("%w: record %d: %w", ErrLedgerDiverged, n, err)
 		}
 		var err error
-		if n, _, err = Append(ctx, hs, n, data); err != nil {
+		if n, _, err = appendChecked(ctx, hs, n, data); err != nil {
 			return 0, err
 		}
 	}
