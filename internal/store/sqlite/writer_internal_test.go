@@ -21,6 +21,10 @@ func TestWriterConnection(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
+	var rcache int
+	if err := s.db.QueryRowContext(ctx, `PRAGMA cache_size`).Scan(&rcache); err != nil || rcache != -readCacheKiB {
+		t.Errorf("cache_size = %d (%v) on a read connection, want %d", rcache, err, -readCacheKiB)
+	}
 	var dones []func()
 	for range 8 { // every connection of the read pool
 		_, done, err := s.snapshot(ctx)
@@ -53,6 +57,11 @@ func TestWriterConnection(t *testing.T) {
 	var temp int
 	if err := s.wdb.QueryRowContext(wctx, `PRAGMA temp_store`).Scan(&temp); err != nil || temp != 2 {
 		t.Errorf("temp_store = %d (%v) on the writer's connection, want 2 (memory)", temp, err)
+	}
+	// Its page cache is the writer's size, not the readers' (db.go says why).
+	var wcache int
+	if err := s.wdb.QueryRowContext(wctx, `PRAGMA cache_size`).Scan(&wcache); err != nil || wcache != -writeCacheKiB {
+		t.Errorf("cache_size = %d (%v) on the writer's connection, want %d", wcache, err, -writeCacheKiB)
 	}
 	if st := s.wdb.Stats(); st.OpenConnections != 1 {
 		t.Errorf("the writer has %d connections open, want 1", st.OpenConnections)
