@@ -27,7 +27,11 @@ const groupTimeout = 2 * time.Minute
 type reportGroups struct {
 	mu     sync.Mutex
 	groups map[groupKey]*groupQueue
-	write  func(ctx context.Context, by truce.Principal, rs []*truce.Report, opt truce.PutOptions) error
+	// write stores and judges rs; js and fresh, if not nil, say what it
+	// stored: js[i] is rs[i]'s judgement (js empty: none, no agreement) and
+	// fresh[i] whether rs[i] was new (stored as it is, opening an incident
+	// of its own with its id).
+	write func(ctx context.Context, by truce.Principal, rs []*truce.Report, opt truce.PutOptions) (js []truce.Judgement, fresh []bool, err error)
 }
 
 type groupKey struct {
@@ -45,11 +49,33 @@ type groupQueue struct {
 type group struct {
 	reports []*truce.Report
 	done    chan struct{}
+	js      []truce.Judgement
+	fresh   []bool
 	err     error
 }
 
-// add writes r with the group it joins and returns the group's error.
-func (g *reportGroups) add(ctx context.Context, by truce.Principal, opt truce.PutOptions, r *truce.Report) error {
+// created is what a request learns of its report once its group is
+// written: whether it was stored new (fresh: as sent, in an incident of its
+// own) and its judgement. known is false when the store did not say.
+type created struct {
+	known, fresh bool
+	judgement    *truce.Judgement
+}
+
+func (g *group) created(i int) created {
+	if g.fresh == nil || i >= len(g.fresh) {
+		return created{}
+	}
+	c := created{known: true, fresh: g.fresh[i]}
+	if i < len(g.js) {
+		c.judgement = &g.js[i]
+	}
+	return c
+}
+
+// add writes r with the group it joins and returns what was stored of it,
+// or the group's error.
+func (g *reportGroups) add(ctx context.Context, by truce.Principal, opt truce.PutOptions, r *truce.Report) (created, error) {
 	k := groupKey{by, opt}
 	g.mu.Lock()
 	if g.groups == nil {
@@ -65,14 +91,15 @@ func (g *reportGroups) add(ctx context.Context, by truce.Principal, opt truce.Pu
 	}
 	grp := q.next
 	grp.reports = append(grp.reports, r)
-	leader := len(grp.reports) == 1
+	i := len(grp.reports) - 1
+	leader := i == 0
 	g.mu.Unlock()
 	if !leader {
 		select {
 		case <-grp.done:
-			return grp.err
+			return grp.created(i), grp.err
 		case <-ctx.Done():
-			return ctx.Err()
+			return created{}, ctx.Err()
 		}
 	}
 	q.exec.Lock()
@@ -82,9 +109,9 @@ func (g *reportGroups) add(ctx context.Context, by truce.Principal, opt truce.Pu
 	}
 	g.mu.Unlock()
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), groupTimeout)
-	grp.err = g.write(wctx, by, grp.reports, opt)
+	grp.js, grp.fresh, grp.err = g.write(wctx, by, grp.reports, opt)
 	cancel()
 	q.exec.Unlock()
 	close(grp.done)
-	return grp.err
+	return grp.created(i), grp.err
 }

@@ -106,41 +106,41 @@ type judgedPutter interface {
 // agreement: judged first and stored with them in one write when the
 // store can (one turn of its writer, all or nothing), else stored, then
 // judged (judgeReports).
-func (s *Server) putReports(ctx context.Context, by truce.Principal, rs []*truce.Report, opt truce.PutOptions) error {
-	_, ok, err := s.putJudged(ctx, by, rs, opt)
+func (s *Server) putReports(ctx context.Context, by truce.Principal, rs []*truce.Report, opt truce.PutOptions) ([]truce.Judgement, []bool, error) {
+	js, stored, ok, err := s.putJudged(ctx, by, rs, opt)
 	if ok || err != nil {
-		return err
+		return js, stored, err
 	}
 	if _, err := s.store.PutReports(ctx, by, rs, opt); err != nil {
-		return err
+		return nil, nil, err
 	}
-	return s.judgeReports(ctx, by, rs)
+	return nil, nil, s.judgeReports(ctx, by, rs)
 }
 
 // putJudged judges rs against the latest agreement and stores them with
-// their judgements in one write, if the store can (ok); stored says which
-// reports of rs were new. A report already stored keeps its content and
-// judgements.
-func (s *Server) putJudged(ctx context.Context, by truce.Principal, rs []*truce.Report, opt truce.PutOptions) (stored []bool, ok bool, err error) {
+// their judgements in one write, if the store can (ok): js are the
+// judgements (js[i] of rs[i]; none without an agreement) and stored says
+// which reports of rs were new, stored as they are with js[i]. A report
+// already stored keeps its content and judgements.
+func (s *Server) putJudged(ctx context.Context, by truce.Principal, rs []*truce.Report, opt truce.PutOptions) (js []truce.Judgement, stored []bool, ok bool, err error) {
 	jp, ok := truce.StoreAs[judgedPutter](s.store)
 	if !ok {
-		return nil, false, nil
+		return nil, nil, false, nil
 	}
 	j, v, err := s.judges.current(ctx)
 	if err != nil {
-		return nil, true, err
+		return nil, nil, true, err
 	}
-	var js []truce.Judgement
 	var id truce.AgreementID
 	var version int
 	if j != nil {
 		if js, err = pipeline.Judge(ctx, s.store, j, v.ID, v.Version, rs); err != nil {
-			return nil, true, err
+			return nil, nil, true, err
 		}
 		id, version = v.ID, v.Version
 	}
 	stored, _, err = jp.PutJudgedReports(ctx, by, rs, opt, id, version, js)
-	return stored, true, err
+	return js, stored, true, err
 }
 
 // judgeReports judges reports against the latest agreement and stores the

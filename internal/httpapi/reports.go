@@ -154,14 +154,21 @@ func (s *Server) createReport(ctx context.Context, p truce.Principal, in *create
 	if err != nil {
 		return nil, err
 	}
-	if err := s.created.add(ctx, p, opt, r); err != nil {
+	c, err := s.created.add(ctx, p, opt, r)
+	if err != nil {
 		return nil, err
+	}
+	loc := "/api/v1/reports/" + string(r.ID)
+	if c.known && c.fresh && canSee(p, &truce.IncidentSummary{Incident: truce.Incident{Published: opt.Published, SubmittedBy: opt.SubmittedBy}}) {
+		// Stored as sent, in an incident of its own, with this judgement:
+		// the answer is what GET loc returns, without reading it back.
+		return &createReportOut{Location: loc, Body: reportOut(r, truce.IncidentID(r.ID), c.judgement)}, nil
 	}
 	out, err := s.reportView(ctx, p, r.ID, "en")
 	if err != nil {
 		return nil, err
 	}
-	return &createReportOut{Location: "/api/v1/reports/" + string(r.ID), Body: *out}, nil
+	return &createReportOut{Location: loc, Body: *out}, nil
 }
 
 // bulkBatch is the reports of a bulk upload read but not yet stored.
@@ -182,7 +189,7 @@ const bulkBatchSize = 2000
 // the rest of the batch is, and judged, before the conflict is reported.
 func (b *bulkBatch) flush(ctx context.Context) error {
 	defer func() { b.reports = b.reports[:0] }()
-	stored, ok, err := b.s.putJudged(ctx, b.by, b.reports, b.opt)
+	_, stored, ok, err := b.s.putJudged(ctx, b.by, b.reports, b.opt)
 	if !ok {
 		n, kept, err := importer.PutReports(ctx, b.s.store, b.by, b.reports, b.opt)
 		b.res.Added += n

@@ -533,6 +533,18 @@ var atomicCases = []tcase{
 			in := mustIncident(t, e, rs[i].ID)
 			equal(t, "figures of "+string(rs[i].ID), []any{js[i].Outcome, ids[truce.PartyID]("RU"), ids[truce.PhaseID]("energy", "full"), js[i].Explanation},
 				[]any{in.Outcome, in.Parties, in.Phases, in.Explanation})
+			// A new report is stored as given, in an incident with its
+			// id, with the judgement given: the API answers its creation
+			// with them without reading them back.
+			inc, err := e.s.IncidentOf(e.ctx, rs[i].ID)
+			must(t, err)
+			equal(t, "incident of "+string(rs[i].ID), truce.IncidentID(rs[i].ID), inc)
+			r, err := e.s.Report(e.ctx, rs[i].ID)
+			must(t, err)
+			equal(t, "stored report "+string(rs[i].ID), rs[i], r)
+			jd, err := e.s.Judgement(e.ctx, agreementID, m.v2.Version, rs[i].ID)
+			must(t, err)
+			equal(t, "stored judgement of "+string(rs[i].ID), &js[i], jd)
 		}
 		got, err := e.s.Judgement(e.ctx, agreementID, m.v2.Version, old.ID)
 		must(t, err)
