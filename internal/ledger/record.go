@@ -44,7 +44,12 @@ func (r *Record) Bytes() ([]byte, error) {
 	return b, nil
 }
 
-func (r *Record) encode() ([]byte, error) {
+func (r *Record) encode() ([]byte, error) { return r.encodeBody(false) }
+
+// encodeBody is encode; bodyCanonical says r.Body is known to be in
+// canonical form already (DecodeRecord has just built its canonical form
+// and found it equal), so it is copied as it is instead of built again.
+func (r *Record) encodeBody(bodyCanonical bool) ([]byte, error) {
 	if r.V != RecordVersion {
 		return nil, fmt.Errorf("version %d not supported", r.V)
 	}
@@ -74,9 +79,13 @@ func (r *Record) encode() ([]byte, error) {
 	b = append(b, `,"at":"`...)
 	b = at.AppendFormat(b, timeLayout)
 	b = append(b, `","body":`...)
-	b, err := canonicalJSON(b, r.Body)
-	if err != nil {
-		return nil, fmt.Errorf("body: %w", err)
+	if bodyCanonical {
+		b = append(b, r.Body...)
+	} else {
+		var err error
+		if b, err = canonicalJSON(b, r.Body); err != nil {
+			return nil, fmt.Errorf("body: %w", err)
+		}
 	}
 	b = append(b, `,"kind":`...)
 	b = appendString(b, r.Kind)
@@ -118,7 +127,7 @@ type wireRecord struct {
 // fields, extra whitespace, unsorted keys, other escapes or time formats) are
 // rejected. The returned At is in UTC.
 func DecodeRecord(b []byte) (*Record, error) {
-	r, ok := parseRecord(b)
+	r, ok, bodyCanonical := parseRecord(b)
 	if !ok {
 		// Not even the shape of a canonical record: decode it loosely
 		// to explain what is wrong.
@@ -127,7 +136,7 @@ func DecodeRecord(b []byte) (*Record, error) {
 			return nil, fmt.Errorf("ledger: decode record: %w", err)
 		}
 	}
-	canon, err := r.encode()
+	canon, err := r.encodeBody(bodyCanonical)
 	if err != nil {
 		return nil, fmt.Errorf("ledger: decode record: %w", err)
 	}
@@ -140,8 +149,11 @@ func DecodeRecord(b []byte) (*Record, error) {
 // parseRecord reads b, assuming it has the layout Bytes writes. It reports
 // false if b does not; DecodeRecord then checks that re-encoding the result
 // gives b back, so parseRecord need not check canonical details itself.
-func parseRecord(b []byte) (*Record, bool) {
-	// The body's canonical form is built only to be discarded; size the
+// bodyCanonical reports whether the body is in canonical form: parsing it
+// builds its canonical form, which is compared with it here rather than
+// built a second time by the re-encoding.
+func parseRecord(b []byte) (r *Record, ok, bodyCanonical bool) {
+	// The body's canonical form is built only to be compared; size the
 	// buffer so that it is built without growing.
 	c := canonicalizer{src: b, out: make([]byte, 0, len(b))}
 	expect := func(lit string) bool {
@@ -158,45 +170,46 @@ func parseRecord(b []byte) (*Record, bool) {
 		s, err := c.str()
 		return string(s), err == nil
 	}
-	var r Record
-	var ok bool
+	var rec Record
+	r = &rec
 	if !expect(`{"actor":`) {
-		return nil, false
+		return nil, false, false
 	}
 	if r.Actor, ok = str(); !ok || !expect(`,"at":`) {
-		return nil, false
+		return nil, false, false
 	}
 	at, ok := str()
 	if !ok || !expect(`,"body":`) {
-		return nil, false
+		return nil, false, false
 	}
 	t, err := time.Parse(time.RFC3339Nano, at)
 	if err != nil {
-		return nil, false
+		return nil, false, false
 	}
 	r.At = t.UTC()
-	start := c.pos
+	start, out := c.pos, len(c.out)
 	if err := c.value(0); err != nil {
-		return nil, false
+		return nil, false, false
 	}
 	r.Body = bytes.Clone(b[start:c.pos])
+	bodyCanonical = bytes.Equal(c.out[out:], r.Body)
 	if !expect(`,"kind":`) {
-		return nil, false
+		return nil, false, false
 	}
 	if r.Kind, ok = str(); !ok || !expect(`,"subject":`) {
-		return nil, false
+		return nil, false, false
 	}
 	if r.Subject, ok = str(); !ok || !expect(`,"v":`) {
-		return nil, false
+		return nil, false, false
 	}
 	end := bytes.IndexByte(c.src[c.pos:], '}')
 	if end < 0 || c.pos+end != len(c.src)-1 {
-		return nil, false
+		return nil, false, false
 	}
 	if r.V, err = strconv.Atoi(string(c.src[c.pos : c.pos+end])); err != nil {
-		return nil, false
+		return nil, false, false
 	}
-	return &r, true
+	return r, true, bodyCanonical
 }
 
 // decodeLoose decodes b with encoding/json, rejecting unknown fields and

@@ -183,6 +183,7 @@ func TestDecodeRecordRejectsNonCanonical(t *testing.T) {
 		{name: "body with space", in: strings.Replace(simple, `{"a":1}`, `{"a": 1}`, 1)},
 		{name: "body keys out of order", in: strings.Replace(simple, `{"a":1}`, `{"b":2,"a":1}`, 1)},
 		{name: "body duplicate key", in: strings.Replace(simple, `{"a":1}`, `{"a":1,"a":1}`, 1)},
+		{name: "body nested keys out of order", in: strings.Replace(simple, `{"a":1}`, `{"a":[{"y":1,"x":2}]}`, 1)},
 		{name: "escaped solidus", in: strings.Replace(simple, `"R-1"`, `"R\/1"`, 1)},
 		{name: "needless unicode escape", in: strings.Replace(simple, `"R-1"`, `"R\u002d1"`, 1)},
 		{name: "upper-case hex escape", in: strings.Replace(simple, `{"a":1}`, `{"a":"\u001F"}`, 1)},
