@@ -134,7 +134,19 @@ func (s *Server) putJudged(ctx context.Context, by truce.Principal, rs []*truce.
 	var id truce.AgreementID
 	var version int
 	if j != nil {
-		if js, err = pipeline.Judge(ctx, s.store, j, v.ID, v.Version, rs); err != nil {
+		// At most GOMAXPROCS-1 requests judge at once: judging is the
+		// CPU-heavy part of a write, and with every processor busy judging,
+		// the store's writer, which all writes wait for, waited for one
+		// after each commit (write-only SQLite, 16 workers, five
+		// alternating pairs of runs: 974 against 923 writes/s).
+		select {
+		case s.judging <- struct{}{}:
+		case <-ctx.Done():
+			return nil, nil, true, ctx.Err()
+		}
+		js, err = pipeline.Judge(ctx, s.store, j, v.ID, v.Version, rs)
+		<-s.judging
+		if err != nil {
 			return nil, nil, true, err
 		}
 		id, version = v.ID, v.Version

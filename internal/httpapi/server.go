@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"runtime"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -77,6 +78,8 @@ type Server struct {
 	// created group-commits the reports of concurrent create-report
 	// requests.
 	created reportGroups
+	// judging admits reports to the judge (see putJudged).
+	judging chan struct{}
 }
 
 // New builds the API on st.
@@ -92,6 +95,7 @@ func New(st Store, opt Options) *Server {
 	}
 	s := &Server{store: st, log: opt.Log, now: opt.Now, judges: &judges{st: st}, metrics: newMetrics(), trusted: opt.TrustedProxies}
 	s.created.write = s.putReports
+	s.judging = make(chan struct{}, max(1, runtime.GOMAXPROCS(0)-1))
 	lim := DefaultLimits
 	if opt.Limits != nil {
 		lim = *opt.Limits
