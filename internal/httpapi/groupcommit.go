@@ -56,17 +56,17 @@ type group struct {
 
 // created is what a request learns of its report once its group is
 // written: whether it was stored new (fresh: as sent, in an incident of its
-// own) and its judgement. known is false when the store did not say.
+// own; false also when the store did not say) and its judgement.
 type created struct {
-	known, fresh bool
-	judgement    *truce.Judgement
+	fresh     bool
+	judgement *truce.Judgement
 }
 
 func (g *group) created(i int) created {
-	if g.fresh == nil || i >= len(g.fresh) {
+	if i >= len(g.fresh) {
 		return created{}
 	}
-	c := created{known: true, fresh: g.fresh[i]}
+	c := created{fresh: g.fresh[i]}
 	if i < len(g.js) {
 		c.judgement = &g.js[i]
 	}

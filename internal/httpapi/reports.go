@@ -159,7 +159,7 @@ func (s *Server) createReport(ctx context.Context, p truce.Principal, in *create
 		return nil, err
 	}
 	loc := "/api/v1/reports/" + string(r.ID)
-	if c.known && c.fresh && canSee(p, &truce.IncidentSummary{Incident: truce.Incident{Published: opt.Published, SubmittedBy: opt.SubmittedBy}}) {
+	if c.fresh && canSee(p, &truce.IncidentSummary{Incident: truce.Incident{Published: opt.Published, SubmittedBy: opt.SubmittedBy}}) {
 		// Stored as sent, in an incident of its own, with this judgement:
 		// the answer is what GET loc returns, without reading it back.
 		return &createReportOut{Location: loc, Body: reportOut(r, truce.IncidentID(r.ID), c.judgement)}, nil

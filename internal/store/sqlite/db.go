@@ -139,11 +139,11 @@ func open(ctx context.Context, path string) (*Store, error) {
 	// acknowledged write survives a power cut.
 	// A page cache of 64 MiB per read connection and 16 MiB for the writer
 	// (see writeCacheKiB) keeps the log's hashes and the indexes' inner
-	// pages in memory. Checkpoints run in the
-	// background, not in the writer's commits (checkpoint.go). Temporary
-	// storage stays in memory: each write of a group commit runs in a
-	// savepoint, whose sub-journal (the pages it changed, as they were)
-	// otherwise spilled to a temporary file past 64 KiB.
+	// pages in memory. Checkpoints run in the background, not in the
+	// writer's commits (checkpoint.go). Temporary storage stays in memory:
+	// each write of a group commit runs in a savepoint, whose sub-journal
+	// (the pages it changed, as they were) otherwise spilled to a
+	// temporary file past 64 KiB.
 	pragmas := func(cacheKiB int) string {
 		q := url.Values{}
 		for _, p := range []string{"journal_mode(WAL)", "foreign_keys(1)", "busy_timeout(10000)", "synchronous(FULL)",
