@@ -13,12 +13,14 @@
 //     writer serialises them: the log cannot fork, and read-modify-write
 //     workflow moves cannot lose updates. Record and hash indexes are
 //     primary keys, so a bug in that discipline fails loudly.
-//   - Log records and stored hashes are buffered in the transaction and
-//     written with COPY before the checkpoint is signed, in the same
-//     transaction as the rows they cover.
-//   - PutReports copies new reports (pgx CopyFrom) into a temporary staging
-//     table and inserts them, their incidents and events with
-//     INSERT ... SELECT.
+//   - Log records are buffered in the transaction and written at its end,
+//     with one INSERT ... SELECT FROM unnest; integrations store the hashes
+//     and the checkpoint that covers them in a transaction of their own.
+//   - A group commit's transaction runs on a pipe (pipe.go): the
+//     savepoint statements between its writes go with the next statement,
+//     and new reports, their incidents and events, judgements and briefs
+//     are each one INSERT ... SELECT FROM unnest of column arrays, so a
+//     write costs a few round trips whatever its number of reports.
 //   - Reports and incidents have a geography(Point, 4326) column generated
 //     from lon/lat; incidents have a GiST index on geog::geometry (the
 //     indexes on geog itself, which no query used, were dropped in

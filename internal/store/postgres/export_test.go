@@ -4,6 +4,9 @@ import (
 	"context"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
+
+	"truce/internal/store/sqlstore"
 	"truce/internal/store/storetest"
 )
 
@@ -23,3 +26,17 @@ func GroupWriter(t *testing.T, s *Store) storetest.GroupWriter {
 		},
 	}
 }
+
+// PutJudgementRows runs writeTx.PutJudgementRows in a write of its own.
+func PutJudgementRows(ctx context.Context, s *Store, rows []sqlstore.JudgementWrite) error {
+	return s.write(ctx, func(w *writeTx) error { return w.PutJudgementRows(rows) })
+}
+
+// Pipe is the pipe of a write transaction, for its tests.
+type Pipe = pipe
+
+// NewPipe returns a pipe on tx.
+func NewPipe(tx pgx.Tx) *Pipe { return &pipe{tx: tx} }
+
+// Hold holds sql until the next statement.
+func (p *pipe) Hold(sql string) { p.hold(sql) }

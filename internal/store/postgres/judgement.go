@@ -54,27 +54,88 @@ func (w *writeTx) LatestJudgements(reports []truce.ReportID) (map[truce.ReportID
 	return stored, judged, nil
 }
 
-// PutJudgementRows upserts the rows and their briefs in one batch.
+// PutJudgementRows upserts the rows and their briefs with two statements
+// in one round trip, whatever their number: each column is sent as one
+// array and unnest turns the arrays back into rows. A bulk upload's
+// hundreds of judgements were as many statements, each parsed, planned
+// and run on its own while the write held the log lock. A row whose key
+// comes again later in rows is left out: the later one is what a row-by-row
+// upsert would have left, and one statement may not upsert a row twice.
 func (w *writeTx) PutJudgementRows(rows []sqlstore.JudgementWrite) error {
-	b := &pgx.Batch{}
-	for _, j := range rows {
-		b.Queue(`INSERT INTO judgements (report_id, agreement, version, outcome, explanation, detail, perpetrator, phases, log_index)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (agreement, version, report_id) DO UPDATE SET
-			outcome = excluded.outcome, explanation = excluded.explanation, detail = excluded.detail,
-			perpetrator = excluded.perpetrator, phases = excluded.phases, log_index = excluded.log_index`,
-			string(j.Report), string(j.Agreement), int32(j.Version), int16(j.Outcome), j.Explanation, string(j.Detail),
-			string(j.Perpetrator), dialect{}.ListValue(sqlstore.Texts(j.Phases)), j.LogIndex)
-		b.Queue(`INSERT INTO judgement_briefs (agreement, version, start_ns, report_id, brief) VALUES ($1, $2, $3, $4, $5)
-			ON CONFLICT (agreement, version, start_ns, report_id) DO UPDATE SET brief = excluded.brief`,
-			string(j.Agreement), int32(j.Version), j.Start, string(j.Report), j.Brief)
+	if len(rows) == 0 {
+		return nil
 	}
-	if err := w.tx.SendBatch(w.ctx, b).Close(); err != nil {
-		if pgCode(err) == codeForeignKeyViolation && len(rows) > 0 {
+	type key struct {
+		agreement truce.AgreementID
+		version   int
+		report    truce.ReportID
+	}
+	last := make(map[key]int, len(rows))
+	for i, j := range rows {
+		last[key{j.Agreement, j.Version, j.Report}] = i
+	}
+	n := len(last)
+	var (
+		reports, agreements, explanations, details, perpetrators, phases = make([]string, 0, n), make([]string, 0, n),
+			make([]string, 0, n), make([]string, 0, n), make([]string, 0, n), make([]string, 0, n)
+		versions = make([]int32, 0, n)
+		outcomes = make([]int16, 0, n)
+		indexes  = make([]int64, 0, n)
+		starts   = make([]int64, 0, n)
+		briefs   = make([][]byte, 0, n)
+	)
+	for i, j := range rows {
+		if last[key{j.Agreement, j.Version, j.Report}] != i {
+			continue
+		}
+		reports, agreements, versions = append(reports, string(j.Report)), append(agreements, string(j.Agreement)), append(versions, int32(j.Version))
+		outcomes, explanations, details = append(outcomes, int16(j.Outcome)), append(explanations, j.Explanation), append(details, string(j.Detail))
+		perpetrators, phases, indexes = append(perpetrators, string(j.Perpetrator)), append(phases, arrayLiteral(sqlstore.Texts(j.Phases))), append(indexes, j.LogIndex)
+		starts, briefs = append(starts, j.Start), append(briefs, j.Brief)
+	}
+	b := &pgx.Batch{}
+	b.Queue(`INSERT INTO judgements (report_id, agreement, version, outcome, explanation, detail, perpetrator, phases, log_index)
+		SELECT r, a, v, o, e, d, p, ph::text[], x
+		FROM unnest($1::text[], $2::text[], $3::integer[], $4::smallint[], $5::text[], $6::text[], $7::text[], $8::text[], $9::bigint[])
+			AS u(r, a, v, o, e, d, p, ph, x)
+		ON CONFLICT (agreement, version, report_id) DO UPDATE SET
+		outcome = excluded.outcome, explanation = excluded.explanation, detail = excluded.detail,
+		perpetrator = excluded.perpetrator, phases = excluded.phases, log_index = excluded.log_index`,
+		reports, agreements, versions, outcomes, explanations, details, perpetrators, phases, indexes)
+	b.Queue(`INSERT INTO judgement_briefs (agreement, version, start_ns, report_id, brief)
+		SELECT * FROM unnest($1::text[], $2::integer[], $3::bigint[], $4::text[], $5::bytea[])
+		ON CONFLICT (agreement, version, start_ns, report_id) DO UPDATE SET brief = excluded.brief`,
+		agreements, versions, starts, reports, briefs)
+	if err := w.tx.SendBatch(w.ctx, b); err != nil {
+		if pgCode(err) == codeForeignKeyViolation {
 			return truce.Errorf(truce.ENOTFOUND, "judgements under %s version %d: no such report or agreement version", rows[0].Agreement, rows[0].Version)
 		}
 		return sqlstore.TextError(classify(err), "put judgements")
 	}
 	return nil
+}
+
+// arrayLiteral writes ss as a PostgreSQL array literal, every element
+// quoted, for a text[] column sent as text: unnest cannot take an array of
+// arrays of different lengths.
+func arrayLiteral(ss []string) string {
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, s := range ss {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('"')
+		for _, c := range []byte(s) {
+			if c == '"' || c == '\\' {
+				b.WriteByte('\\')
+			}
+			b.WriteByte(c)
+		}
+		b.WriteByte('"')
+	}
+	b.WriteByte('}')
+	return b.String()
 }
 
 // Refresh recomputes the figures of incidents in one query and one batch
@@ -110,7 +171,7 @@ func (w *writeTx) Refresh(agreement truce.AgreementID, version int, ids []truce.
 		b.Queue(`UPDATE incidents SET start_ns = $1, lon = $2, lat = $3, outcome = $4, parties = $5, phases = $6, explanation = $7 WHERE id = $8`,
 			append(sqlstore.FigureValues(dialect{}, ledger.IncidentFigures(byIncident[inc])), inc)...)
 	}
-	if err := w.tx.SendBatch(w.ctx, b).Close(); err != nil {
+	if err := w.tx.SendBatch(w.ctx, b); err != nil {
 		return fmt.Errorf("postgres: refresh incidents: %w", err)
 	}
 	return nil

@@ -3,9 +3,11 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"truce/internal/ledger"
 	"truce/internal/store/sqlstore"
@@ -24,7 +26,7 @@ const logLock = 0x74726c67 // "trlg"
 // of the store's Core.
 type writeTx struct {
 	conn
-	tx  pgx.Tx
+	tx  *pipe
 	ctx context.Context
 	now time.Time
 
@@ -76,14 +78,23 @@ func (s *Store) commitGroup(batch []*sqlstore.Pending[func(*writeTx) error]) []e
 	ctx := context.Background()
 	appended := false
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		w := &writeTx{conn: conn{q: tx, keep: true}, tx: tx, ctx: ctx}
+		p := &pipe{tx: tx}
+		w := &writeTx{conn: conn{q: p, keep: true}, tx: p, ctx: ctx}
 		if err := w.lock(ctx, logLock); err != nil {
 			return err
 		}
 		var err error
+		// SAVEPOINT and RELEASE go with the next statement (pipe). A
+		// ROLLBACK TO, after a write failed, is sent at once: the aborted
+		// transaction would refuse to prepare the statements of a batch
+		// sent with it.
 		errs, err = sqlstore.Savepoints(batch, func(q string) error {
-			_, err := tx.Exec(ctx, q)
-			return err
+			if strings.HasPrefix(q, "ROLLBACK") {
+				_, err := p.Exec(ctx, q)
+				return err
+			}
+			p.hold(q)
+			return nil
 		}, func(pw *sqlstore.Pending[func(*writeTx) error]) error {
 			w.ctx, w.now = context.WithoutCancel(pw.Ctx), sqlstore.WriteTime(pw.Ctx, s.Now().UTC())
 			size, n := w.size, len(w.records)
@@ -97,7 +108,7 @@ func (s *Store) commitGroup(batch []*sqlstore.Pending[func(*writeTx) error]) []e
 			return fmt.Errorf("postgres: %w", err)
 		}
 		if !w.Appended() {
-			return nil
+			return p.flush(ctx)
 		}
 		appended = true
 		w.ctx = ctx
@@ -120,7 +131,7 @@ func (w *writeTx) lock(ctx context.Context, class int) error {
 	b := &pgx.Batch{}
 	b.Queue(`SELECT pg_advisory_xact_lock($1, 'log_records'::regclass::oid::integer)`, class)
 	b.Queue(`SELECT COALESCE(MAX(idx) + 1, 0) FROM log_records`).QueryRow(func(row pgx.Row) error { return row.Scan(&w.start) })
-	if err := w.tx.SendBatch(ctx, b).Close(); err != nil {
+	if err := w.tx.SendBatch(ctx, b); err != nil {
 		return fmt.Errorf("postgres: log lock: %w", err)
 	}
 	w.size = w.start
@@ -135,7 +146,8 @@ func (w *writeTx) lock(ctx context.Context, class int) error {
 // append records.
 func (s *Store) integrate(ctx context.Context, fn func(sqlstore.WriteTx) error) error {
 	return s.inTx(ctx, func(tx pgx.Tx) error {
-		w := &writeTx{conn: conn{q: tx}, tx: tx, ctx: ctx, now: s.Now().UTC(), integrating: true}
+		p := &pipe{tx: tx}
+		w := &writeTx{conn: conn{q: p}, tx: p, ctx: ctx, now: s.Now().UTC(), integrating: true}
 		if err := w.lock(ctx, integrateLock); err != nil {
 			return err
 		}
@@ -200,11 +212,18 @@ func (w *writeTx) LogEncoded(data []byte) (int64, error) {
 	return n, nil
 }
 
-// flush writes the pending records with COPY.
+// flush writes the pending records, with the statements the pipe holds,
+// in one round trip.
 func (w *writeTx) flush() error {
-	recs := w.records
-	if _, err := w.tx.CopyFrom(w.ctx, pgx.Identifier{"log_records"}, []string{"idx", "data"},
-		pgx.CopyFromSlice(len(recs), func(i int) ([]any, error) { return []any{w.start + int64(i), recs[i]}, nil })); err != nil {
+	b := &pgx.Batch{}
+	b.Queue(`INSERT INTO log_records (idx, data) SELECT $1 + i - 1, d FROM unnest($2::bytea[]) WITH ORDINALITY AS u(d, i)`,
+		w.start, w.records).Exec(func(ct pgconn.CommandTag) error {
+		if ct.RowsAffected() != int64(len(w.records)) {
+			return fmt.Errorf("%d of %d records inserted", ct.RowsAffected(), len(w.records))
+		}
+		return nil
+	})
+	if err := w.tx.SendBatch(w.ctx, b); err != nil {
 		return fmt.Errorf("postgres: log append: %w", err)
 	}
 	return nil

@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -17,6 +18,7 @@ import (
 	"truce/internal/store/pgtest"
 	"truce/internal/store/postgres"
 	"truce/internal/store/sqlitetest"
+	"truce/internal/store/sqlstore"
 	"truce/internal/store/storetest"
 )
 
@@ -236,5 +238,176 @@ func TestStatusIndex(t *testing.T) {
 	plan := explain(t, `SELECT id FROM incidents WHERE merged_into = '' AND status = 'verified' ORDER BY start_ns, id`)
 	if !strings.Contains(plan, "incidents_status") {
 		t.Errorf("the status filter does not use incidents_status:\n%s", plan)
+	}
+}
+
+// TestPutJudgementRows checks the one-statement upsert of judgement rows:
+// every column comes back as sent, phases included whatever characters
+// they hold (they travel as array literals); a key given twice keeps its
+// last row, as row-by-row upserts did; a row of a report not stored is
+// refused as not found, and nothing of its batch is kept.
+func TestPutJudgementRows(t *testing.T) {
+	ctx := context.Background()
+	s := mustOpen(t, schema(t), storetest.Options{})
+	day := time.Date(2025, 3, 18, 0, 0, 0, 0, time.UTC)
+	var rs []*truce.Report
+	for _, id := range []string{"r1", "r2"} {
+		rs = append(rs, &truce.Report{ID: truce.ReportID(id), Source: "viina", Start: day, End: day.Add(24 * time.Hour),
+			Precision: truce.PrecisionDay, Location: geo.Point{Lon: 30.52, Lat: 50.45}})
+	}
+	if _, err := s.PutReports(ctx, truce.System, rs, truce.PutOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.DB().Exec(ctx, `INSERT INTO agreements (id, version, sha256, bundle, created_ns, log_index) VALUES ('a', 1, 'x', '\x00', 0, 0)`); err != nil {
+		t.Fatal(err)
+	}
+	odd := []truce.PhaseID{`q"uote`, `back\slash`, `{br,ace}`, "NULL", "", "sp ace", "ünï"}
+	row := func(report string, outcome truce.Outcome, phases []truce.PhaseID, idx int64, brief string) sqlstore.JudgementWrite {
+		return sqlstore.JudgementWrite{JudgementRow: ledger.JudgementRow{Report: truce.ReportID(report), Agreement: "a", Version: 1, Outcome: outcome,
+			Explanation: "why " + report, Detail: []byte(`{"d":"` + report + `"}`), Perpetrator: "RU", Phases: phases, LogIndex: idx},
+			Start: day.UnixNano(), Brief: []byte(brief)}
+	}
+	if err := postgres.PutJudgementRows(ctx, s, []sqlstore.JudgementWrite{
+		row("r1", truce.OutcomeViolation, odd, 5, "b1"),
+		row("r2", truce.OutcomeDisputed, nil, 6, "b2"),
+		row("r1", truce.OutcomeNotProhibited, []truce.PhaseID{"energy"}, 7, "b1 again"),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// r2 again, alone: an upsert of a stored row.
+	if err := postgres.PutJudgementRows(ctx, s, []sqlstore.JudgementWrite{row("r2", truce.OutcomeViolation, odd, 8, "b2 again")}); err != nil {
+		t.Fatal(err)
+	}
+	type got struct {
+		outcome          int16
+		explanation, det string
+		perpetrator      string
+		phases           []string
+		idx              int64
+		brief            string
+	}
+	want := map[string]got{
+		"r1": {int16(truce.OutcomeNotProhibited), "why r1", `{"d":"r1"}`, "RU", []string{"energy"}, 7, "b1 again"},
+		"r2": {int16(truce.OutcomeViolation), "why r2", `{"d":"r2"}`, "RU", sqlstore.Texts(odd), 8, "b2 again"},
+	}
+	rows, err := s.DB().Query(ctx, `SELECT j.report_id, j.outcome, j.explanation, j.detail, j.perpetrator, j.phases, j.log_index, b.brief
+		FROM judgements j JOIN judgement_briefs b USING (agreement, version, report_id) ORDER BY j.report_id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := 0
+	for rows.Next() {
+		var id string
+		var g got
+		var brief []byte
+		if err := rows.Scan(&id, &g.outcome, &g.explanation, &g.det, &g.perpetrator, &g.phases, &g.idx, &brief); err != nil {
+			t.Fatal(err)
+		}
+		g.brief = string(brief)
+		seen++
+		if w := want[id]; fmt.Sprint(g) != fmt.Sprint(w) || len(g.phases) != len(w.phases) {
+			t.Errorf("report %s stored %+v, want %+v", id, g, w)
+		}
+	}
+	if err := rows.Err(); err != nil || seen != 2 {
+		t.Fatalf("read %d judgements (%v), want 2", seen, err)
+	}
+	// Details are compressed with lz4 (migration 13) where the server has it.
+	var lz4, method string
+	if err := s.DB().QueryRow(ctx, `SELECT COALESCE((SELECT 'yes' FROM pg_settings WHERE name = 'default_toast_compression' AND 'lz4' = ANY(enumvals)), 'no'),
+		attcompression::text FROM pg_attribute WHERE attrelid = 'judgements'::regclass AND attname = 'detail'`).Scan(&lz4, &method); err != nil {
+		t.Fatal(err)
+	}
+	if lz4 == "yes" && method != "l" {
+		t.Errorf("judgements.detail compression = %q on a server with lz4, want l (lz4)", method)
+	}
+	// A judgement of a report not stored: not found, and its batch's other row is not kept.
+	err = postgres.PutJudgementRows(ctx, s, []sqlstore.JudgementWrite{row("r1", truce.OutcomeDisputed, nil, 9, "x"), row("nope", truce.OutcomeViolation, nil, 10, "y")})
+	if truce.ErrorCode(err) != truce.ENOTFOUND {
+		t.Errorf("PutJudgementRows(unknown report) = %v, want ENOTFOUND", err)
+	}
+	var outcome int16
+	if err := s.DB().QueryRow(ctx, `SELECT outcome FROM judgements WHERE report_id = 'r1'`).Scan(&outcome); err != nil || outcome != int16(truce.OutcomeNotProhibited) {
+		t.Errorf("r1's outcome after a refused batch = %d, %v; want %d", outcome, err, truce.OutcomeNotProhibited)
+	}
+}
+
+// TestPipe checks that held statements run, in order, before the next
+// statement of every kind, and that their errors and the statement's own
+// come back from that statement.
+func TestPipe(t *testing.T) {
+	ctx := context.Background()
+	s := mustOpen(t, schema(t), storetest.Options{})
+	tx, err := s.DB().Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = tx.Rollback(ctx) }()
+	p := postgres.NewPipe(tx)
+	if _, err := tx.Exec(ctx, `CREATE TEMPORARY TABLE pipe_t (n integer PRIMARY KEY)`); err != nil {
+		t.Fatal(err)
+	}
+	count := func() int {
+		var n int
+		if err := p.QueryRow(ctx, `SELECT count(*) FROM pipe_t`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	// Exec after held statements: both ran, in order.
+	p.Hold(`SAVEPOINT a`)
+	p.Hold(`INSERT INTO pipe_t VALUES (1)`)
+	if tag, err := p.Exec(ctx, `INSERT INTO pipe_t VALUES ($1), ($2)`, 2, 3); err != nil || tag.RowsAffected() != 2 {
+		t.Fatalf("Exec after held statements = %v, %v; want 2 rows", tag, err)
+	}
+	if n := count(); n != 3 {
+		t.Fatalf("%d rows after Exec, want 3", n)
+	}
+	// Query after a held statement: every row, and the batch ends with the rows.
+	p.Hold(`RELEASE SAVEPOINT a`)
+	rows, err := p.Query(ctx, `SELECT n FROM pipe_t ORDER BY n`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := pgx.CollectRows(rows, pgx.RowTo[int32])
+	if err != nil || fmt.Sprint(got) != "[1 2 3]" {
+		t.Fatalf("Query after a held statement = %v, %v; want [1 2 3]", got, err)
+	}
+	// QueryRow of no row after a held statement: no rows, the held one ran.
+	p.Hold(`SAVEPOINT b`)
+	var n int32
+	if err := p.QueryRow(ctx, `SELECT n FROM pipe_t WHERE n > 10`).Scan(&n); !errors.Is(err, pgx.ErrNoRows) {
+		t.Fatalf("QueryRow of no row = %v, want pgx.ErrNoRows", err)
+	}
+	// SendBatch: held statements first, then the batch's callbacks.
+	b := &pgx.Batch{}
+	var max int32
+	b.Queue(`SELECT max(n) FROM pipe_t`).QueryRow(func(r pgx.Row) error { return r.Scan(&max) })
+	p.Hold(`INSERT INTO pipe_t VALUES (4)`)
+	if err := p.SendBatch(ctx, b); err != nil || max != 4 {
+		t.Fatalf("SendBatch after a held insert: max %d, %v; want 4", max, err)
+	}
+	// A held statement that fails fails the next statement, which does not run.
+	p.Hold(`INSERT INTO pipe_t VALUES (1)`)
+	if _, err := p.Exec(ctx, `INSERT INTO pipe_t VALUES (5)`); err == nil || !strings.Contains(err.Error(), "23505") {
+		t.Fatalf("Exec after a held duplicate insert = %v, want the unique violation", err)
+	}
+	if _, err := p.Exec(ctx, `ROLLBACK TO SAVEPOINT b`); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(); n != 3 {
+		t.Errorf("%d rows after rolling back to b, want 3 (4 and 5 undone)", n)
+	}
+	// A statement that fails after held ones: the held ones ran.
+	p.Hold(`INSERT INTO pipe_t VALUES (6)`)
+	p.Hold(`SAVEPOINT c`)
+	if _, err := p.Exec(ctx, `INSERT INTO pipe_t VALUES (1)`); err == nil {
+		t.Fatal("duplicate insert succeeded")
+	}
+	if _, err := p.Exec(ctx, `ROLLBACK TO SAVEPOINT c`); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(); n != 4 {
+		t.Errorf("%d rows after a failed statement, want 4 (6 kept)", n)
 	}
 }

@@ -11,37 +11,10 @@ import (
 	"truce/internal/store/sqlstore"
 )
 
-// reportColNames are sqlstore.ReportCols, as COPY takes them.
-var reportColNames = []string{"id", "source", "source_id", "outlet", "file", "line", "original", "start_ns", "end_ns", "precision",
-	"lon", "lat", "loc_prec_m", "place", "actor1", "actor2", "perpetrator", "actions", "event_type", "category", "site", "text", "fatalities"}
-
-// reportValues returns r's values in reportColNames order.
-func reportValues(r *truce.Report) []any {
-	actions := make([]string, len(r.Actions))
-	for i, a := range r.Actions {
-		actions[i] = string(a)
-	}
-	return []any{string(r.ID), r.Source, r.SourceID, r.Outlet, r.File, int32(r.Line), r.Original, r.Start.UnixNano(), r.End.UnixNano(),
-		int16(r.Precision), r.Location.Lon, r.Location.Lat, r.LocationPrecisionMeters, r.Place, r.Actor1, r.Actor2,
-		string(r.Perpetrator), actions, r.EventType, string(r.Category), string(r.Site), r.Text, int32(r.Fatalities)}
-}
-
-// stagingDDL creates the table PutReports copies new reports into, once
-// per connection: creating a table writes to the catalogue (a millisecond
-// under the log lock each time), so it stays, and is emptied by
-// insertStaged and at commit.
-const stagingDDL = `CREATE TEMPORARY TABLE IF NOT EXISTS report_staging (
-	id text, source text, source_id text, outlet text, file text, line integer, original text,
-	start_ns bigint, end_ns bigint, precision smallint, lon double precision, lat double precision, loc_prec_m double precision,
-	place text, actor1 text, actor2 text, perpetrator text, actions text[], event_type text, category text, site text,
-	text text, fatalities integer, ord integer, log_index bigint,
-	outcome smallint, parties text[], phases text[], explanation text
-) ON COMMIT DELETE ROWS`
-
 // InsertReports stores the reports not yet stored, each opening an
 // incident of its own with its created event (and its prepared figures), and
-// logs them. New reports go through COPY into a staging table and one
-// INSERT ... SELECT per table.
+// logs them: one INSERT per table, each column sent as an array
+// (insertFresh).
 func (w *writeTx) InsertReports(by truce.Principal, rs []*truce.Report, opt truce.PutOptions, pre *sqlstore.Prepared) ([]bool, error) {
 	if pre == nil {
 		pre = &sqlstore.Prepared{}
@@ -82,10 +55,7 @@ func (w *writeTx) InsertReports(by truce.Principal, rs []*truce.Report, opt truc
 			return nil, err
 		}
 	}
-	if err := w.stage(fresh, idx, ffigs); err != nil {
-		return nil, err
-	}
-	if err := w.insertStaged(by, opt, len(fresh)); err != nil {
+	if err := w.insertFresh(by, opt, fresh, idx, ffigs); err != nil {
 		return nil, err
 	}
 	return stored, nil
@@ -127,34 +97,49 @@ func (w *writeTx) unstored(rs []*truce.Report) ([]bool, error) {
 	return fresh, nil
 }
 
-// stage copies the reports, with their order and log indexes, into the
-// staging table, which insertStaged empties.
-func (w *writeTx) stage(fresh []*truce.Report, idx []int64, figs []ledger.Figures) error {
-	if _, err := w.tx.Exec(w.ctx, stagingDDL); err != nil {
-		return fmt.Errorf("postgres: put reports: %w", err)
-	}
-	cols := append(append([]string(nil), reportColNames...), "ord", "log_index", "outcome", "parties", "phases", "explanation")
-	if _, err := w.tx.CopyFrom(w.ctx, pgx.Identifier{"report_staging"}, cols, pgx.CopyFromSlice(len(fresh), func(i int) ([]any, error) {
+// insertFresh inserts the new reports, their incidents and their created
+// events in one round trip: three INSERT ... SELECT FROM unnest, each
+// column one array parameter, so that a write sends three statements
+// whatever its number of reports. (A text[] column travels as array
+// literals, arrayLiteral: unnest cannot take an array of arrays of
+// different lengths.)
+func (w *writeTx) insertFresh(by truce.Principal, opt truce.PutOptions, fresh []*truce.Report, idx []int64, figs []ledger.Figures) error {
+	n := len(fresh)
+	texts := func() []string { return make([]string, n) }
+	var (
+		id, source, sourceID, outlet, file, original, place, actor1, actor2, perpetrator, actions, eventType, category, site, text = texts(),
+			texts(), texts(), texts(), texts(), texts(), texts(), texts(), texts(), texts(), texts(), texts(), texts(), texts(), texts()
+		line, fatalities             = make([]int32, n), make([]int32, n)
+		start, end                   = make([]int64, n), make([]int64, n)
+		precision, outcome           = make([]int16, n), make([]int16, n)
+		lon, lat, locPrec            = make([]float64, n), make([]float64, n), make([]float64, n)
+		parties, phases, explanation = texts(), texts(), texts()
+	)
+	for i, r := range fresh {
+		id[i], source[i], sourceID[i], outlet[i], file[i], original[i] = string(r.ID), r.Source, r.SourceID, r.Outlet, r.File, r.Original
+		place[i], actor1[i], actor2[i], perpetrator[i] = r.Place, r.Actor1, r.Actor2, string(r.Perpetrator)
+		actions[i], eventType[i], category[i], site[i], text[i] = arrayLiteral(sqlstore.Texts(r.Actions)), r.EventType, string(r.Category), string(r.Site), r.Text
+		line[i], fatalities[i], start[i], end[i], precision[i] = int32(r.Line), int32(r.Fatalities), r.Start.UnixNano(), r.End.UnixNano(), int16(r.Precision)
+		lon[i], lat[i], locPrec[i] = r.Location.Lon, r.Location.Lat, r.LocationPrecisionMeters
 		f := figs[i]
-		return append(reportValues(fresh[i]), int32(i), idx[i], int16(f.Outcome), dialect{}.ListValue(sqlstore.Texts(f.Parties)),
-			dialect{}.ListValue(sqlstore.Texts(f.Phases)), f.Explanation), nil
-	})); err != nil {
-		return sqlstore.TextError(classify(err), "put reports")
+		outcome[i], parties[i], phases[i], explanation[i] = int16(f.Outcome), arrayLiteral(sqlstore.Texts(f.Parties)), arrayLiteral(sqlstore.Texts(f.Phases)), f.Explanation
 	}
-	return nil
-}
-
-// insertStaged inserts the n staged reports, their incidents and their
-// created events, in one round trip.
-func (w *writeTx) insertStaged(by truce.Principal, opt truce.PutOptions, n int) error {
 	now := w.now.UnixNano()
 	b := &pgx.Batch{}
 	// The lock makes ON CONFLICT unreachable; it stays as a guard, and the
 	// count below turns a skipped row into an error rather than a record
 	// without its row.
 	b.Queue(`INSERT INTO reports (`+sqlstore.ReportCols+`, created_ns, incident_id, submitted_by, log_index)
-		SELECT `+sqlstore.ReportCols+`, $1, id, $2, log_index FROM report_staging ORDER BY ord
-		ON CONFLICT (id) DO NOTHING`, now, string(opt.SubmittedBy)).Exec(func(ct pgconn.CommandTag) error {
+		SELECT id, source, source_id, outlet, file, line, original, start_ns, end_ns, precision, lon, lat, loc_prec_m,
+			place, actor1, actor2, perpetrator, actions::text[], event_type, category, site, text, fatalities, $24, id, $25, log_index
+		FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::integer[], $7::text[], $8::bigint[], $9::bigint[],
+			$10::smallint[], $11::float8[], $12::float8[], $13::float8[], $14::text[], $15::text[], $16::text[], $17::text[], $18::text[],
+			$19::text[], $20::text[], $21::text[], $22::text[], $23::integer[], $26::bigint[])
+			AS u(id, source, source_id, outlet, file, line, original, start_ns, end_ns, precision, lon, lat, loc_prec_m,
+			place, actor1, actor2, perpetrator, actions, event_type, category, site, text, fatalities, log_index)
+		ON CONFLICT (id) DO NOTHING`,
+		id, source, sourceID, outlet, file, line, original, start, end, precision, lon, lat, locPrec,
+		place, actor1, actor2, perpetrator, actions, eventType, category, site, text, fatalities, now, string(opt.SubmittedBy), idx).Exec(func(ct pgconn.CommandTag) error {
 		if ct.RowsAffected() != int64(n) {
 			return fmt.Errorf("postgres: put reports: %d of %d new reports inserted", ct.RowsAffected(), n)
 		}
@@ -162,15 +147,14 @@ func (w *writeTx) insertStaged(by truce.Principal, opt truce.PutOptions, n int) 
 	})
 	b.Queue(`INSERT INTO incidents (id, status, published, submitted_by, created_ns, updated_ns, start_ns, lon, lat,
 		outcome, parties, phases, explanation)
-		SELECT id, $1, $2, $3, $4, $4, start_ns, lon, lat, outcome, parties, phases, explanation FROM report_staging ORDER BY ord`,
-		string(truce.StatusReported), opt.Published, string(opt.SubmittedBy), now)
+		SELECT id, $1, $2, $3, $4, $4, start_ns, lon, lat, outcome, parties::text[], phases::text[], explanation
+		FROM unnest($5::text[], $6::bigint[], $7::float8[], $8::float8[], $9::smallint[], $10::text[], $11::text[], $12::text[])
+			AS u(id, start_ns, lon, lat, outcome, parties, phases, explanation)`,
+		string(truce.StatusReported), opt.Published, string(opt.SubmittedBy), now, id, start, lon, lat, outcome, parties, phases, explanation)
 	b.Queue(`INSERT INTO incident_events (incident, at_ns, actor, kind, to_status, log_index)
-		SELECT id, $1, $2, $3, $4, log_index FROM report_staging ORDER BY ord`,
-		now, by.String(), string(truce.EventCreated), string(truce.StatusReported))
-	// Emptied now, not only at commit: the next write of a group commit
-	// stages its reports in the same transaction.
-	b.Queue(`DELETE FROM report_staging`)
-	if err := w.tx.SendBatch(w.ctx, b).Close(); err != nil {
+		SELECT id, $1, $2, $3, $4, log_index FROM unnest($5::text[], $6::bigint[]) AS u(id, log_index)`,
+		now, by.String(), string(truce.EventCreated), string(truce.StatusReported), id, idx)
+	if err := w.tx.SendBatch(w.ctx, b); err != nil {
 		if pgCode(err) == codeUniqueViolation {
 			return truce.Errorf(truce.ECONFLICT, "put reports: an incident with the id of a new report already exists")
 		}

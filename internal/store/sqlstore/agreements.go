@@ -120,10 +120,19 @@ func (c Core) AgreementVersions(ctx context.Context, id truce.AgreementID) ([]tr
 // agreement is stored.
 func Current(ctx context.Context, db DB) (truce.AgreementID, int, error) {
 	var cur, ver *string
-	if err := db.QueryRow(ctx, `SELECT (SELECT value FROM settings WHERE key = 'current_agreement'),
-		(SELECT value FROM settings WHERE key = 'current_version')`).Scan(&cur, &ver); err != nil {
+	if err := db.QueryRow(ctx, `SELECT `+currentSettings).Scan(&cur, &ver); err != nil {
 		return "", 0, fmt.Errorf("settings: %w", err)
 	}
+	return currentOf(ctx, db, cur, ver)
+}
+
+// currentSettings selects the settings that name the current agreement
+// version (Current), as two columns, NULL when not set.
+const currentSettings = `(SELECT value FROM settings WHERE key = 'current_agreement'),
+	(SELECT value FROM settings WHERE key = 'current_version')`
+
+// currentOf is Current given the settings currentSettings read.
+func currentOf(ctx context.Context, db DB, cur, ver *string) (truce.AgreementID, int, error) {
 	if cur != nil && ver != nil {
 		if v, err := strconv.Atoi(*ver); err == nil {
 			return truce.AgreementID(*cur), v, nil

@@ -137,15 +137,11 @@ func (c Core) PutJudgedReports(ctx context.Context, by truce.Principal, rs []*tr
 			stored, err = w.InsertReports(by, rs, opt, &Prepared{Records: pre.Records})
 			return err
 		}
-		if err := agreementExists(ctx, w, id, version, js[0].Report); err != nil {
-			return err
-		}
 		// The incidents show the current agreement's judgements only.
-		cur, ver, err := Current(ctx, w)
+		current, err := agreementCurrent(ctx, w, id, version, js[0].Report)
 		if err != nil {
 			return err
 		}
-		current := cur == id && ver == version
 		p := *pre
 		if !current {
 			p.Figures = nil
@@ -199,22 +195,27 @@ func reportFigures(r *truce.Report, j *truce.Judgement) ledger.ReportFigures {
 		Perpetrator: j.Facts.Perpetrator, Phases: ledger.JudgementPhases(j), Explanation: j.Explanation}
 }
 
-// agreementExists fails with ENOTFOUND, naming report, unless agreement
-// version (id, version) is stored.
-func agreementExists(ctx context.Context, w WriteTx, id truce.AgreementID, version int, report truce.ReportID) error {
+// agreementCurrent fails with ENOTFOUND, naming report, unless agreement
+// version (id, version) is stored, and reports whether it is the current
+// one (Current): one query, where the settings name the current version.
+func agreementCurrent(ctx context.Context, w WriteTx, id truce.AgreementID, version int, report truce.ReportID) (bool, error) {
 	var ok bool
-	if err := w.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM agreements WHERE id = $1 AND version = $2)`, string(id), version).Scan(&ok); err != nil {
-		return fmt.Errorf("put judgements: %w", err)
+	var cur, ver *string
+	if err := w.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM agreements WHERE id = $1 AND version = $2), `+currentSettings,
+		string(id), version).Scan(&ok, &cur, &ver); err != nil {
+		return false, fmt.Errorf("put judgements: %w", err)
 	}
 	if !ok {
-		return truce.Errorf(truce.ENOTFOUND, "judgement of report %s: no such report or agreement version", report)
+		return false, truce.Errorf(truce.ENOTFOUND, "judgement of report %s: no such report or agreement version", report)
 	}
-	return nil
+	c, v, err := currentOf(ctx, w, cur, ver)
+	return c == id && v == version, err
 }
 
 // putJudgements is PutJudgements in w; details are js's, encoded.
 func putJudgements(ctx context.Context, w WriteTx, by truce.Principal, id truce.AgreementID, version int, js []truce.Judgement, details [][]byte) (int, error) {
-	if err := agreementExists(ctx, w, id, version, js[0].Report); err != nil {
+	current, err := agreementCurrent(ctx, w, id, version, js[0].Report)
+	if err != nil {
 		return 0, err
 	}
 	rows, changed, incidents, err := judgementRows(w, by, id, version, js, details, nil)
@@ -226,8 +227,8 @@ func putJudgements(ctx context.Context, w WriteTx, by truce.Principal, id truce.
 	}
 	// The incidents show the current agreement's judgements: judging
 	// under another version leaves their figures as they are.
-	if cur, ver, err := Current(ctx, w); err != nil || cur != id || ver != version {
-		return changed, err
+	if !current {
+		return changed, nil
 	}
 	return changed, w.Refresh(id, version, incidents)
 }

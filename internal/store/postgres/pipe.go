@@ -1,0 +1,156 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// pipe is a write transaction's connection. The statements a group
+// commit runs between its writes (SAVEPOINT, RELEASE, ROLLBACK TO) return
+// nothing a write waits for: pipe holds them back and sends them in one
+// pipelined batch with the next statement, one round trip for both. A
+// group holds the log lock, across every server, for as long as it runs,
+// and on a busy machine each round trip also waits for both processes to
+// be scheduled: round trips, not the database's work, set the pace of
+// writes (measured: a write held the lock ~4 ms, of which ~0.8 ms was
+// statements' execution).
+//
+// Errors keep their order: a held statement that fails fails the
+// statement it was sent with (and the rest of that batch is not run),
+// and a failed transaction stays failed until a held ROLLBACK TO runs.
+type pipe struct {
+	tx   pgx.Tx
+	held []string
+}
+
+// hold queues sql, a statement without arguments or a result, to be sent
+// with the next one.
+func (p *pipe) hold(sql string) { p.held = append(p.held, sql) }
+
+// batch returns b with the held statements first, and forgets them.
+func (p *pipe) batch(b *pgx.Batch) *pgx.Batch {
+	if len(p.held) == 0 {
+		return b
+	}
+	out := &pgx.Batch{}
+	for _, q := range p.held {
+		out.Queue(q)
+	}
+	out.QueuedQueries = append(out.QueuedQueries, b.QueuedQueries...)
+	p.held = p.held[:0]
+	return out
+}
+
+// SendBatch sends the held statements and b's, and runs b's callbacks.
+func (p *pipe) SendBatch(ctx context.Context, b *pgx.Batch) error {
+	return p.tx.SendBatch(ctx, p.batch(b)).Close()
+}
+
+// flush sends the held statements, if any.
+func (p *pipe) flush(ctx context.Context) error {
+	if len(p.held) == 0 {
+		return nil
+	}
+	return p.SendBatch(ctx, &pgx.Batch{})
+}
+
+// Exec runs a statement after the held ones.
+func (p *pipe) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	if len(p.held) == 0 {
+		return p.tx.Exec(ctx, sql, args...)
+	}
+	var tag pgconn.CommandTag
+	b := &pgx.Batch{}
+	b.Queue(sql, args...).Exec(func(ct pgconn.CommandTag) error { tag = ct; return nil })
+	return tag, p.SendBatch(ctx, b)
+}
+
+// Query runs a query after the held statements; closing its rows ends the
+// batch.
+func (p *pipe) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	if len(p.held) == 0 {
+		return p.tx.Query(ctx, sql, args...)
+	}
+	n := len(p.held)
+	b := &pgx.Batch{}
+	b.Queue(sql, args...)
+	br := p.tx.SendBatch(ctx, p.batch(b))
+	for range n {
+		if _, err := br.Exec(); err != nil {
+			_ = br.Close()
+			return nil, err
+		}
+	}
+	rows, err := br.Query()
+	if err != nil {
+		_ = br.Close()
+		return nil, err
+	}
+	return &batchRows{Rows: rows, br: br}, nil
+}
+
+// QueryRow runs a query for one row after the held statements.
+func (p *pipe) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
+	if len(p.held) == 0 {
+		return p.tx.QueryRow(ctx, sql, args...)
+	}
+	rows, err := p.Query(ctx, sql, args...)
+	return rowFunc(func(dest ...any) error {
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		if !rows.Next() {
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			return pgx.ErrNoRows
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return err
+		}
+		rows.Close()
+		return rows.Err()
+	})
+}
+
+// CopyFrom sends the held statements, then copies.
+func (p *pipe) CopyFrom(ctx context.Context, table pgx.Identifier, cols []string, src pgx.CopyFromSource) (int64, error) {
+	if err := p.flush(ctx); err != nil {
+		return 0, err
+	}
+	return p.tx.CopyFrom(ctx, table, cols, src)
+}
+
+// batchRows are the rows of a batch's last query: closing them closes
+// the batch.
+type batchRows struct {
+	pgx.Rows
+	br  pgx.BatchResults
+	err error
+}
+
+func (r *batchRows) Close() {
+	r.Rows.Close()
+	if r.br != nil {
+		if err := r.br.Close(); err != nil && r.err == nil {
+			r.err = fmt.Errorf("postgres: %w", err)
+		}
+		r.br = nil
+	}
+}
+
+func (r *batchRows) Err() error {
+	if err := r.Rows.Err(); err != nil {
+		return err
+	}
+	return r.err
+}
+
+// rowFunc is a pgx.Row scanned by a function.
+type rowFunc func(dest ...any) error
+
+func (f rowFunc) Scan(dest ...any) error { return f(dest...) }
