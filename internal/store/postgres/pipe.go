@@ -19,34 +19,58 @@ import (
 // statements' execution).
 //
 // Errors keep their order: a held statement that fails fails the
-// statement it was sent with (and the rest of that batch is not run),
-// and a failed transaction stays failed until a held ROLLBACK TO runs.
+// statement it was sent with (and the rest of that batch is not run).
+// If held statements did not all run — one failed, or the batch failed
+// before running anything, as when the server cannot prepare a statement
+// of it — the pipe is broken: which savepoints exist is no longer known,
+// and a ROLLBACK TO could undo a write before the one that failed. Every
+// later statement then fails, and so does the group's commit.
 type pipe struct {
 	tx   pgx.Tx
 	held []string
+	// ran counts the held statements of the batch in flight that ran;
+	// broken is set once some did not.
+	ran    int
+	broken error
 }
 
 // hold queues sql, a statement without arguments or a result, to be sent
 // with the next one.
 func (p *pipe) hold(sql string) { p.held = append(p.held, sql) }
 
-// batch returns b with the held statements first, and forgets them.
-func (p *pipe) batch(b *pgx.Batch) *pgx.Batch {
-	if len(p.held) == 0 {
-		return b
+// batch returns b with the held statements first, each counting in ran
+// when it has run, and the number of them; it forgets them.
+func (p *pipe) batch(b *pgx.Batch) (*pgx.Batch, int) {
+	n := len(p.held)
+	p.ran = 0
+	if n == 0 {
+		return b, 0
 	}
 	out := &pgx.Batch{}
 	for _, q := range p.held {
-		out.Queue(q)
+		out.Queue(q).Exec(func(pgconn.CommandTag) error { p.ran++; return nil })
 	}
 	out.QueuedQueries = append(out.QueuedQueries, b.QueuedQueries...)
 	p.held = p.held[:0]
-	return out
+	return out, n
+}
+
+// check marks the pipe broken if fewer than n held statements ran, the
+// batch having failed with err.
+func (p *pipe) check(n int, err error) error {
+	if err != nil && p.ran < n && p.broken == nil {
+		p.broken = fmt.Errorf("postgres: %d statements between writes did not run: %w", n-p.ran, err)
+	}
+	return err
 }
 
 // SendBatch sends the held statements and b's, and runs b's callbacks.
 func (p *pipe) SendBatch(ctx context.Context, b *pgx.Batch) error {
-	return p.tx.SendBatch(ctx, p.batch(b)).Close()
+	if p.broken != nil {
+		return p.broken
+	}
+	b, n := p.batch(b)
+	return p.check(n, p.tx.SendBatch(ctx, b).Close())
 }
 
 // flush sends the held statements, if any.
@@ -59,6 +83,9 @@ func (p *pipe) flush(ctx context.Context) error {
 
 // Exec runs a statement after the held ones.
 func (p *pipe) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	if p.broken != nil {
+		return pgconn.CommandTag{}, p.broken
+	}
 	if len(p.held) == 0 {
 		return p.tx.Exec(ctx, sql, args...)
 	}
@@ -71,17 +98,25 @@ func (p *pipe) Exec(ctx context.Context, sql string, args ...any) (pgconn.Comman
 // Query runs a query after the held statements; closing its rows ends the
 // batch.
 func (p *pipe) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	if p.broken != nil {
+		return nil, p.broken
+	}
 	if len(p.held) == 0 {
 		return p.tx.Query(ctx, sql, args...)
 	}
 	n := len(p.held)
 	b := &pgx.Batch{}
+	for _, q := range p.held {
+		b.Queue(q)
+	}
+	p.held = p.held[:0]
 	b.Queue(sql, args...)
-	br := p.tx.SendBatch(ctx, p.batch(b))
+	br := p.tx.SendBatch(ctx, b)
 	for range n {
 		if _, err := br.Exec(); err != nil {
 			_ = br.Close()
-			return nil, err
+			p.ran = 0
+			return nil, p.check(n, err)
 		}
 	}
 	rows, err := br.Query()
@@ -94,7 +129,7 @@ func (p *pipe) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, er
 
 // QueryRow runs a query for one row after the held statements.
 func (p *pipe) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
-	if len(p.held) == 0 {
+	if len(p.held) == 0 && p.broken == nil {
 		return p.tx.QueryRow(ctx, sql, args...)
 	}
 	rows, err := p.Query(ctx, sql, args...)
@@ -119,6 +154,9 @@ func (p *pipe) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
 
 // CopyFrom sends the held statements, then copies.
 func (p *pipe) CopyFrom(ctx context.Context, table pgx.Identifier, cols []string, src pgx.CopyFromSource) (int64, error) {
+	if p.broken != nil {
+		return 0, p.broken
+	}
 	if err := p.flush(ctx); err != nil {
 		return 0, err
 	}

@@ -387,18 +387,8 @@ func TestPipe(t *testing.T) {
 	if err := p.SendBatch(ctx, b); err != nil || max != 4 {
 		t.Fatalf("SendBatch after a held insert: max %d, %v; want 4", max, err)
 	}
-	// A held statement that fails fails the next statement, which does not run.
-	p.Hold(`INSERT INTO pipe_t VALUES (1)`)
-	if _, err := p.Exec(ctx, `INSERT INTO pipe_t VALUES (5)`); err == nil || !strings.Contains(err.Error(), "23505") {
-		t.Fatalf("Exec after a held duplicate insert = %v, want the unique violation", err)
-	}
-	if _, err := p.Exec(ctx, `ROLLBACK TO SAVEPOINT b`); err != nil {
-		t.Fatal(err)
-	}
-	if n := count(); n != 3 {
-		t.Errorf("%d rows after rolling back to b, want 3 (4 and 5 undone)", n)
-	}
-	// A statement that fails after held ones: the held ones ran.
+	// A statement that fails after held ones: the held ones ran, and the
+	// transaction goes on after a ROLLBACK TO.
 	p.Hold(`INSERT INTO pipe_t VALUES (6)`)
 	p.Hold(`SAVEPOINT c`)
 	if _, err := p.Exec(ctx, `INSERT INTO pipe_t VALUES (1)`); err == nil {
@@ -407,7 +397,52 @@ func TestPipe(t *testing.T) {
 	if _, err := p.Exec(ctx, `ROLLBACK TO SAVEPOINT c`); err != nil {
 		t.Fatal(err)
 	}
-	if n := count(); n != 4 {
-		t.Errorf("%d rows after a failed statement, want 4 (6 kept)", n)
+	if n := count(); n != 5 {
+		t.Errorf("%d rows after a failed statement, want 5 (1-4 and 6)", n)
+	}
+	// A held statement that fails fails the statement sent with it, which
+	// does not run, and breaks the pipe: what the held statements left is
+	// not known, so every later statement fails.
+	p.Hold(`INSERT INTO pipe_t VALUES (1)`)
+	if _, err := p.Exec(ctx, `INSERT INTO pipe_t VALUES (7)`); err == nil || !strings.Contains(err.Error(), "23505") {
+		t.Fatalf("Exec after a held duplicate insert = %v, want the unique violation", err)
+	}
+	if _, err := p.Exec(ctx, `ROLLBACK TO SAVEPOINT c`); err == nil || !strings.Contains(err.Error(), "did not run") {
+		t.Errorf("Exec on a broken pipe = %v, want the error that broke it", err)
+	}
+}
+
+// TestPipeUnsentHeld checks that statements held before a statement that
+// fails before anything runs (one the server cannot prepare) are not lost
+// silently: a ROLLBACK TO sent next would otherwise find the savepoint of
+// the write before, and undo that write.
+func TestPipeUnsentHeld(t *testing.T) {
+	ctx := context.Background()
+	s := mustOpen(t, schema(t), storetest.Options{})
+	tx, err := s.DB().Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = tx.Rollback(ctx) }()
+	p := postgres.NewPipe(tx)
+	if _, err := tx.Exec(ctx, `CREATE TEMPORARY TABLE pipe_u (n integer PRIMARY KEY)`); err != nil {
+		t.Fatal(err)
+	}
+	// The first write: its savepoint, its row.
+	if _, err := tx.Exec(ctx, `SAVEPOINT write`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO pipe_u VALUES (1)`); err != nil {
+		t.Fatal(err)
+	}
+	// The second: its savepoint held with the first's release, then a
+	// statement the server cannot prepare.
+	p.Hold(`RELEASE SAVEPOINT write`)
+	p.Hold(`SAVEPOINT write`)
+	if _, err := p.Exec(ctx, `INSERT INTO pipe_no_such_table VALUES ($1)`, 2); err == nil {
+		t.Fatal("insert into a missing table succeeded")
+	}
+	if _, err := p.Exec(ctx, `ROLLBACK TO SAVEPOINT write`); err == nil {
+		t.Fatal("ROLLBACK TO after held statements that never ran succeeded: it rolled back the write before")
 	}
 }

@@ -38,6 +38,49 @@ type Execer interface {
 func GroupCommit(t *testing.T, g GroupWriter) {
 	t.Run("savepoints", func(t *testing.T) { groupSavepoints(t, g) })
 	t.Run("cancel mid-write", func(t *testing.T) { groupCancelMidWrite(t, g) })
+	t.Run("unpreparable statement", func(t *testing.T) { groupUnpreparable(t, g) })
+}
+
+// groupUnpreparable checks a group in which a write runs a statement the
+// database cannot prepare (a missing table) after another write: every
+// write that returns nil is committed, and one that returns an error left
+// nothing, whichever way the store handles it. (On PostgreSQL the failed
+// statement went in one batch with the statements between the writes,
+// which then never ran: rolling back "to the savepoint" would have undone
+// the write before it.)
+func groupUnpreparable(t *testing.T, g GroupWriter) {
+	ctx := context.Background()
+	hold := make(chan struct{})
+	first := holdFirst(g, hold, "u-first")
+	keys := []string{"u-a", "u-b", "u-c"}
+	errs := make([]error, len(keys))
+	var wg sync.WaitGroup
+	for i, key := range keys {
+		wg.Go(func() {
+			errs[i] = g.Write(ctx, func(db Execer, _ any) error {
+				if key == "u-b" { // its first statement
+					if err := execOn(ctx, db, `INSERT INTO no_such_table (key) VALUES ($1)`, key); err != nil {
+						return err
+					}
+				}
+				return execOn(ctx, db, `INSERT INTO settings (key, value) VALUES ($1, '')`, key)
+			})
+		})
+		waitQueued(g, i+1) // in this order
+	}
+	close(hold)
+	wg.Wait()
+	if err := <-first; err != nil {
+		t.Errorf("first write: %v", err)
+	}
+	if errs[1] == nil {
+		t.Errorf("the write with a missing table returned no error")
+	}
+	for i, key := range keys {
+		if want := map[bool]int{true: 1, false: 0}[errs[i] == nil]; g.Count(key) != want {
+			t.Errorf("write %s returned %v with %d rows committed", key, errs[i], g.Count(key))
+		}
+	}
 }
 
 // waitQueued waits until n writes are queued behind a running one.
