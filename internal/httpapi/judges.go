@@ -134,18 +134,12 @@ func (s *Server) putJudged(ctx context.Context, by truce.Principal, rs []*truce.
 	var id truce.AgreementID
 	var version int
 	if j != nil {
-		// At most GOMAXPROCS-1 requests judge at once: judging is the
-		// CPU-heavy part of a write, and with every processor busy judging,
-		// the store's writer, which all writes wait for, waited for one
-		// after each commit (write-only SQLite, 16 workers, five
-		// alternating pairs of runs: 974 against 923 writes/s).
-		select {
-		case s.judging <- struct{}{}:
-		case <-ctx.Done():
-			return nil, nil, true, ctx.Err()
+		done, err := s.admitJudging(ctx)
+		if err != nil {
+			return nil, nil, true, err
 		}
 		js, err = pipeline.Judge(ctx, s.store, j, v.ID, v.Version, rs)
-		<-s.judging
+		done()
 		if err != nil {
 			return nil, nil, true, err
 		}
@@ -162,8 +156,30 @@ func (s *Server) judgeReports(ctx context.Context, by truce.Principal, rs []*tru
 	if err != nil || j == nil {
 		return err
 	}
+	done, err := s.admitJudging(ctx)
+	if err != nil {
+		return err
+	}
+	defer done()
 	_, err = pipeline.New(ctx, s.store, by, j, v.ID, v.Version, rs)
 	return err
+}
+
+// admitJudging waits for a turn to judge a request's reports and returns
+// the function that ends it. At most GOMAXPROCS-1 requests judge at once:
+// judging is the CPU-heavy part of a write, and with every processor busy
+// judging, the store's writer, which all writes wait for, waited for one
+// after each commit (write-only SQLite, 16 workers, five alternating
+// pairs of runs: 974 against 923 writes/s). Re-judging the whole record
+// after an agreement upload (readjudicate) is one request at a time
+// already and uses every processor on purpose.
+func (s *Server) admitJudging(ctx context.Context) (func(), error) {
+	select {
+	case s.judging <- struct{}{}:
+		return func() { <-s.judging }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 // readjudicate judges every stored report against the latest agreement

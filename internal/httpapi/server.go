@@ -78,7 +78,7 @@ type Server struct {
 	// created group-commits the reports of concurrent create-report
 	// requests.
 	created reportGroups
-	// judging admits reports to the judge (see putJudged).
+	// judging admits requests to the judge (admitJudging).
 	judging chan struct{}
 }
 
