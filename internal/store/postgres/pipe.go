@@ -24,7 +24,12 @@ import (
 // before running anything, as when the server cannot prepare a statement
 // of it — the pipe is broken: which savepoints exist is no longer known,
 // and a ROLLBACK TO could undo a write before the one that failed. Every
-// later statement then fails, and so does the group's commit.
+// later statement then fails, and so does the group's commit: all its
+// writes return the error and none is kept (they were not acknowledged,
+// and a client retries). That happens only when a statement cannot be
+// prepared or its arguments encoded — a bug, or a schema out of step with
+// the code — not on bad input, which fails in a statement the database
+// runs, after the held ones: then only its own write is rolled back.
 type pipe struct {
 	tx   pgx.Tx
 	held []string
@@ -59,7 +64,7 @@ func (p *pipe) batch(b *pgx.Batch) (*pgx.Batch, int) {
 // batch having failed with err.
 func (p *pipe) check(n int, err error) error {
 	if err != nil && p.ran < n && p.broken == nil {
-		p.broken = fmt.Errorf("postgres: %d statements between writes did not run: %w", n-p.ran, err)
+		p.broken = fmt.Errorf("%d statements between writes did not run: %w", n-p.ran, err)
 	}
 	return err
 }
@@ -163,19 +168,28 @@ func (p *pipe) CopyFrom(ctx context.Context, table pgx.Identifier, cols []string
 	return p.tx.CopyFrom(ctx, table, cols, src)
 }
 
-// batchRows are the rows of a batch's last query: closing them closes
-// the batch.
+// batchRows are the rows of a batch's last query: reading the last row,
+// or closing them, closes the batch and frees the connection, as pgx's
+// own rows do.
 type batchRows struct {
 	pgx.Rows
 	br  pgx.BatchResults
 	err error
 }
 
+func (r *batchRows) Next() bool {
+	if r.Rows.Next() {
+		return true
+	}
+	r.Close()
+	return false
+}
+
 func (r *batchRows) Close() {
 	r.Rows.Close()
 	if r.br != nil {
 		if err := r.br.Close(); err != nil && r.err == nil {
-			r.err = fmt.Errorf("postgres: %w", err)
+			r.err = err
 		}
 		r.br = nil
 	}

@@ -151,8 +151,10 @@ func (w *writeTx) insertFresh(by truce.Principal, opt truce.PutOptions, fresh []
 		FROM unnest($5::text[], $6::bigint[], $7::float8[], $8::float8[], $9::smallint[], $10::text[], $11::text[], $12::text[])
 			AS u(id, start_ns, lon, lat, outcome, parties, phases, explanation)`,
 		string(truce.StatusReported), opt.Published, string(opt.SubmittedBy), now, id, start, lon, lat, outcome, parties, phases, explanation)
+	// Event ids are given in the reports' order.
 	b.Queue(`INSERT INTO incident_events (incident, at_ns, actor, kind, to_status, log_index)
-		SELECT id, $1, $2, $3, $4, log_index FROM unnest($5::text[], $6::bigint[]) AS u(id, log_index)`,
+		SELECT id, $1, $2, $3, $4, log_index FROM unnest($5::text[], $6::bigint[]) WITH ORDINALITY AS u(id, log_index, ord)
+		ORDER BY ord`,
 		now, by.String(), string(truce.EventCreated), string(truce.StatusReported), id, idx)
 	if err := w.tx.SendBatch(w.ctx, b); err != nil {
 		if pgCode(err) == codeUniqueViolation {
