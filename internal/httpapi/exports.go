@@ -166,7 +166,7 @@ func (s *Server) buildSummary(ctx context.Context, p truce.Principal, in *summar
 		sum.Finish() // count the incidents first: Finish lists their cases
 		sum.Cases = []report.Case{}
 	}
-	if err := report.WriteSummary(&buf, sum, in.Format); err != nil {
+	if err := report.WriteSummaryCompact(&buf, sum, in.Format); err != nil {
 		return nil, err
 	}
 	ct := map[string]string{"json": "application/json", "md": "text/markdown; charset=utf-8", "csv": "text/csv; charset=utf-8"}[in.Format]

@@ -2,6 +2,7 @@ package report_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -154,6 +155,24 @@ func TestSummaryCountsIncidents(t *testing.T) {
 	}
 	if strings.Contains(md.String(), "2. **violation**") {
 		t.Errorf("Markdown lists the repost as a second case:\n%s", md.String())
+	}
+
+	// The API's JSON is the file's, on one line.
+	var indented, compact, reindented bytes.Buffer
+	if err := report.WriteSummary(&indented, s, "json"); err != nil {
+		t.Fatal(err)
+	}
+	if err := report.WriteSummaryCompact(&compact, s, "json"); err != nil {
+		t.Fatal(err)
+	}
+	if n := bytes.Count(compact.Bytes(), []byte("\n")); n != 1 || !bytes.Contains(compact.Bytes(), []byte(`"cases":[{`)) {
+		t.Errorf("compact JSON has %d lines, want 1 (with its cases):\n%.300s", n, compact.String())
+	}
+	if err := json.Indent(&reindented, bytes.TrimSpace(compact.Bytes()), "", "  "); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := reindented.String(), strings.TrimSpace(indented.String()); got != want {
+		t.Errorf("compact JSON indented differs from WriteSummary's:\n%.500s\nwant\n%.500s", got, want)
 	}
 }
 
