@@ -157,17 +157,6 @@ func (p *pipe) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
 	})
 }
 
-// CopyFrom sends the held statements, then copies.
-func (p *pipe) CopyFrom(ctx context.Context, table pgx.Identifier, cols []string, src pgx.CopyFromSource) (int64, error) {
-	if p.broken != nil {
-		return 0, p.broken
-	}
-	if err := p.flush(ctx); err != nil {
-		return 0, err
-	}
-	return p.tx.CopyFrom(ctx, table, cols, src)
-}
-
 // batchRows are the rows of a batch's last query: reading the last row,
 // or closing them, closes the batch and frees the connection, as pgx's
 // own rows do.
