@@ -332,21 +332,30 @@ func TestPutJudgementRows(t *testing.T) {
 	}
 }
 
-// TestPipe checks that held statements run, in order, before the next
-// statement of every kind, and that their errors and the statement's own
-// come back from that statement.
-func TestPipe(t *testing.T) {
+// pipeWithTable begins a transaction in a new schema, creates the
+// temporary table name (n integer PRIMARY KEY) in it and returns it with
+// its pipe; the transaction is rolled back when the test ends.
+func pipeWithTable(t *testing.T, name string) (pgx.Tx, *postgres.Pipe) {
+	t.Helper()
 	ctx := context.Background()
 	s := mustOpen(t, schema(t), storetest.Options{})
 	tx, err := s.DB().Begin(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer func() { _ = tx.Rollback(ctx) }()
-	p := postgres.NewPipe(tx)
-	if _, err := tx.Exec(ctx, `CREATE TEMPORARY TABLE pipe_t (n integer PRIMARY KEY)`); err != nil {
+	t.Cleanup(func() { _ = tx.Rollback(ctx) })
+	if _, err := tx.Exec(ctx, `CREATE TEMPORARY TABLE `+name+` (n integer PRIMARY KEY)`); err != nil {
 		t.Fatal(err)
 	}
+	return tx, postgres.NewPipe(tx)
+}
+
+// TestPipe checks that held statements run, in order, before the next
+// statement of every kind, and that their errors and the statement's own
+// come back from that statement.
+func TestPipe(t *testing.T) {
+	ctx := context.Background()
+	_, p := pipeWithTable(t, "pipe_t")
 	count := func() int {
 		var n int
 		if err := p.QueryRow(ctx, `SELECT count(*) FROM pipe_t`).Scan(&n); err != nil {
@@ -438,16 +447,7 @@ func TestPipe(t *testing.T) {
 // the write before, and undo that write.
 func TestPipeUnsentHeld(t *testing.T) {
 	ctx := context.Background()
-	s := mustOpen(t, schema(t), storetest.Options{})
-	tx, err := s.DB().Begin(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = tx.Rollback(ctx) }()
-	p := postgres.NewPipe(tx)
-	if _, err := tx.Exec(ctx, `CREATE TEMPORARY TABLE pipe_u (n integer PRIMARY KEY)`); err != nil {
-		t.Fatal(err)
-	}
+	tx, p := pipeWithTable(t, "pipe_u")
 	// The first write: its savepoint, its row.
 	if _, err := tx.Exec(ctx, `SAVEPOINT write`); err != nil {
 		t.Fatal(err)
