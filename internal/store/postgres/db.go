@@ -151,6 +151,7 @@ func (s *Store) migrationsTable(ctx context.Context) (bool, error) {
 
 // Close closes every connection.
 func (s *Store) Close() error {
+	s.keys.Stop()
 	s.pool.Close()
 	return nil
 }

@@ -224,6 +224,7 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 
 // Close closes the database.
 func (s *Store) Close() error {
+	s.keys.Stop()
 	s.ckpt.close()
 	s.stmts.close()
 	s.wstmts.close()

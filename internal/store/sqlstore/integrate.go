@@ -59,6 +59,12 @@ type integrator struct {
 	mu      sync.Mutex
 	running bool // a goroutine is integrating or about to
 	again   bool // a write committed since the goroutine last began a pass
+	stopped bool // Stop was called: Kick starts nothing
+	// ctx is cancelled by Stop; done is closed when the running goroutine
+	// returns.
+	ctx    context.Context
+	cancel context.CancelFunc
+	done   chan struct{}
 }
 
 // Kick asks for the records sequenced so far to be integrated in the
@@ -71,31 +77,68 @@ func (k *Key) Kick(integrate func(context.Context) (int64, error)) {
 	g := &k.integ
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	if g.stopped {
+		return
+	}
 	if g.running {
 		g.again = true
 		return
 	}
+	if g.ctx == nil {
+		g.ctx, g.cancel = context.WithCancel(context.Background())
+	}
 	g.running, g.again = true, false
-	go g.loop(integrate)
+	g.done = make(chan struct{})
+	go g.loop(g.ctx, g.done, integrate)
 }
 
-// loop integrates until a pass begins after the last Kick.
-func (g *integrator) loop(integrate func(context.Context) (int64, error)) {
+// Stop ends background integration: a pass under way is cancelled and
+// waited for, and later Kicks start nothing. A store's Close calls it
+// before it closes its database, so that no integration outlives the
+// store. Records sequenced and not yet integrated stay durable; the next
+// Integrate or LogSource, in this process or another, integrates them.
+func (k *Key) Stop() {
+	g := &k.integ
+	g.mu.Lock()
+	g.stopped = true
+	if g.cancel != nil {
+		g.cancel()
+	}
+	done := g.done
+	g.mu.Unlock()
+	if done != nil {
+		<-done
+	}
+}
+
+// loop integrates until a pass begins after the last Kick, or Stop.
+func (g *integrator) loop(base context.Context, done chan struct{}, integrate func(context.Context) (int64, error)) {
+	defer close(done)
+	delay := time.NewTimer(IntegrateDelay)
+	defer delay.Stop()
 	for {
-		time.Sleep(IntegrateDelay)
+		select {
+		case <-base.Done():
+			g.mu.Lock()
+			g.running = false
+			g.mu.Unlock()
+			return
+		case <-delay.C:
+		}
 		g.mu.Lock()
 		g.again = false
 		g.mu.Unlock()
-		ctx, cancel := context.WithTimeout(context.Background(), integrateTimeout)
+		ctx, cancel := context.WithTimeout(base, integrateTimeout)
 		_, err := integrate(ctx)
 		cancel()
 		g.mu.Lock()
-		if err != nil || !g.again {
+		if err != nil || !g.again || base.Err() != nil {
 			g.running = false
 			g.mu.Unlock()
 			return
 		}
 		g.mu.Unlock()
+		delay.Reset(IntegrateDelay)
 	}
 }
 

@@ -1,6 +1,8 @@
 package sqlstore_test
 
 import (
+	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -117,4 +119,54 @@ func FuzzDecodeBrief(f *testing.F) {
 			t.Fatalf("%x: decoded, encoded and decoded again (-first +again):\n%s", b, diff)
 		}
 	})
+}
+
+// TestKeyStop: Stop cancels the integration under way and waits for it to
+// return, and a Kick after Stop starts nothing, so that no integration
+// outlives a store's Close.
+func TestKeyStop(t *testing.T) {
+	var k sqlstore.Key
+	var mu sync.Mutex
+	calls, returned := 0, 0
+	started := make(chan struct{}, 8)
+	integrate := func(ctx context.Context) (int64, error) {
+		mu.Lock()
+		calls++
+		mu.Unlock()
+		started <- struct{}{}
+		<-ctx.Done() // an integration that runs until it is cancelled
+		mu.Lock()
+		returned++
+		mu.Unlock()
+		return 0, ctx.Err()
+	}
+	k.Kick(integrate)
+	select {
+	case <-started:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Kick did not start an integration")
+	}
+	k.Stop()
+	mu.Lock()
+	if calls != 1 || returned != 1 {
+		t.Errorf("after Stop: %d integrations started, %d returned; want 1 and 1", calls, returned)
+	}
+	mu.Unlock()
+	k.Kick(integrate)
+	time.Sleep(3 * sqlstore.IntegrateDelay)
+	mu.Lock()
+	defer mu.Unlock()
+	if calls != 1 {
+		t.Errorf("Kick after Stop started an integration (%d in all)", calls)
+	}
+
+	// Stopped during the delay, before any pass: nothing runs.
+	var k2 sqlstore.Key
+	k2.Kick(integrate)
+	k2.Stop()
+	time.Sleep(3 * sqlstore.IntegrateDelay)
+	if calls != 1 {
+		t.Errorf("an integration ran after Stop during the delay (%d in all)", calls)
+	}
+	k2.Stop() // twice is harmless
 }
