@@ -1,12 +1,15 @@
 package main
 
 import (
+	"bytes"
 	"database/sql"
 	"errors"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"truce/internal/store/sqlstore"
 )
 
 // TestLogVerifyTampering changes, below the store, what the incident
@@ -29,12 +32,46 @@ func TestLogVerifyTampering(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer base.Close()
-	var site, token string
+	var site, token, judged string
+	var packed []byte
 	if err := base.QueryRow(`SELECT id FROM sites ORDER BY id LIMIT 1`).Scan(&site); err != nil {
 		t.Fatal(err)
 	}
+	// SQLite keeps judgement details packed (sqlstore.PackDetail); the
+	// record hashes their JSON.
+	if err := base.QueryRow(`SELECT report_id, detail FROM judgements ORDER BY report_id LIMIT 1`).Scan(&judged, &packed); err != nil {
+		t.Fatal(err)
+	}
+	detail, err := sqlstore.UnpackDetail(packed)
+	if err != nil || packed[0] == '{' {
+		t.Fatalf("stored detail %.20q: not packed (%v)", packed, err)
+	}
+	edited := sqlstore.PackDetail(bytes.Replace(detail, []byte(`"Perpetrator":""`), []byte(`"Perpetrator":"RU"`), 1))
+	if bytes.Equal(edited, packed) {
+		edited = sqlstore.PackDetail(append(bytes.TrimSuffix(detail, []byte("}")), []byte(`,"x":1}`)...))
+	}
+	damaged := bytes.Clone(packed)
+	damaged[len(damaged)/2] ^= 0x55
 	if err := base.QueryRow(`SELECT id FROM tokens`).Scan(&token); err != nil {
 		t.Fatal(err)
+	}
+	// A database written before details were packed keeps them as JSON
+	// text: it verifies as it did.
+	plain := filepath.Join(dir, "plain.db")
+	if _, err := base.Exec(`VACUUM INTO ?`, plain); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := sql.Open("sqlite", "file:"+plain); err != nil {
+		t.Fatal(err)
+	} else {
+		_, err = c.Exec(`UPDATE judgements SET detail = ? WHERE report_id = ?`, string(detail), judged)
+		c.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if out, _ := mustRun(t, "log", "verify", "--db", plain); !strings.Contains(out, "log verified") {
+		t.Errorf("log verify of a database with a JSON detail:\n%s", out)
 	}
 	for i, tt := range []struct {
 		name, stmt, arg, want string
@@ -46,6 +83,8 @@ func TestLogVerifyTampering(t *testing.T) {
 		{"site edited", `UPDATE sites SET capacity_mw = capacity_mw + 100 WHERE id = ?`, site, "site " + site},
 		{"site deleted", `DELETE FROM sites WHERE id = ?`, site, "site " + site},
 		{"token raised to admin", `UPDATE tokens SET role = 'admin', party = '' WHERE id = ?`, token, "token " + token},
+		{"judgement detail edited and packed again", `UPDATE judgements SET detail = ? WHERE report_id = ?`, string(edited), "judgement of report " + judged},
+		{"packed judgement detail damaged", `UPDATE judgements SET detail = ? WHERE report_id = ?`, string(damaged), "judgement of report " + judged},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			copyDB := filepath.Join(dir, "tampered"+string(rune('a'+i))+".db")
@@ -56,7 +95,11 @@ func TestLogVerifyTampering(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			res, err := c.Exec(tt.stmt, tt.arg)
+			args := []any{tt.arg}
+			if strings.HasPrefix(tt.name, "judgement") || strings.HasPrefix(tt.name, "packed") {
+				args = []any{[]byte(tt.arg), judged}
+			}
+			res, err := c.Exec(tt.stmt, args...)
 			if err == nil {
 				var n int64
 				if n, err = res.RowsAffected(); err == nil && n != 1 {

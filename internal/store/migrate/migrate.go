@@ -18,6 +18,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"truce/internal/store/sqlstore"
 )
 
 // table says how one table is copied: the SQLite columns to read and a
@@ -78,7 +80,19 @@ var tables = []table{
 	{name: "agreements", order: "id, version", cols: []string{"id", "version", "sha256", "bundle", "created_ns", "log_index"},
 		convert: func(v []any) error { v[3] = bytesOf(v[3]); return nil }},
 	{name: "judgements", order: "agreement, version, report_id", cols: []string{"report_id", "agreement", "version", "outcome", "explanation", "detail", "perpetrator", "phases", "log_index"},
-		convert: func(v []any) error { v[5] = textOf(v[5]); v[7] = split(v[7]); return nil }},
+		convert: func(v []any) error {
+			// SQLite packs details; PostgreSQL keeps the JSON (and compresses it itself).
+			if b, ok := v[5].([]byte); ok {
+				d, err := sqlstore.UnpackDetail(b)
+				if err != nil {
+					return err
+				}
+				v[5] = d
+			}
+			v[5] = textOf(v[5])
+			v[7] = split(v[7])
+			return nil
+		}},
 	{name: "judgement_briefs", order: "agreement, version, start_ns, report_id", cols: []string{"agreement", "version", "start_ns", "report_id", "brief"},
 		convert: func(v []any) error { v[4] = bytesOf(v[4]); return nil }},
 	{name: "incidents", order: "id", cols: []string{"id", "status", "published", "submitted_by", "contested_by", "merged_into", "created_ns", "updated_ns",

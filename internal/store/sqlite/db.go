@@ -188,7 +188,7 @@ func open(ctx context.Context, path string) (*Store, error) {
 	s := &Store{db: db, wdb: wdb, path: path, Now: time.Now, writer: make(chan struct{}, 1), stmts: newStmtCache(db), wstmts: newStmtCache(wdb),
 		ckpt: newCheckpointer(db)}
 	s.Core = sqlstore.NewCore(sqlstore.Driver{DB: s.conn(), Dialect: dialect{}, Now: func() time.Time { return s.Now() },
-		Write: s.writeCore, HashOnSnapshot: true, Tx: s.tx, Snapshot: s.snapshot, Key: s.key, CheckRows: checkRows})
+		Write: s.writeCore, HashOnSnapshot: true, PackDetails: true, Tx: s.tx, Snapshot: s.snapshot, Key: s.key, CheckRows: checkRows})
 	return s, nil
 }
 

@@ -37,8 +37,14 @@ func (w *writeTx) LatestJudgements(reports []truce.ReportID) (map[truce.ReportID
 		}
 		stored[r] = jr
 		var p sqlstore.StoredJudgement
-		switch err := prev.QueryRowContext(w.ctx, string(r)).Scan(&p.Outcome, &p.Explanation, &p.Detail, &p.LogIndex); {
+		var detail []byte
+		switch err := prev.QueryRowContext(w.ctx, string(r)).Scan(&p.Outcome, &p.Explanation, &detail, &p.LogIndex); {
 		case err == nil:
+			b, err := sqlstore.UnpackDetail(detail)
+			if err != nil {
+				return nil, nil, fmt.Errorf("sqlite: judgement %s: %w", r, err)
+			}
+			p.Detail = string(b)
 			latest[r] = p
 		case !errors.Is(err, sql.ErrNoRows):
 			return nil, nil, fmt.Errorf("sqlite: judgement %s: %w", r, err)
@@ -65,7 +71,7 @@ func (w *writeTx) PutJudgementRows(rows []sqlstore.JudgementWrite) error {
 	}
 	defer brief.Close()
 	for _, j := range rows {
-		if _, err := put.ExecContext(w.ctx, string(j.Report), string(j.Agreement), j.Version, int(j.Outcome), j.Explanation, string(j.Detail),
+		if _, err := put.ExecContext(w.ctx, string(j.Report), string(j.Agreement), j.Version, int(j.Outcome), j.Explanation, j.Stored,
 			string(j.Perpetrator), bars(sqlstore.Texts(j.Phases)), j.LogIndex); err != nil {
 			if errors.Is(classify(err), sqlstore.ErrForeignKey) {
 				return truce.Errorf(truce.ENOTFOUND, "judgement of report %s: no such report or agreement version", j.Report)

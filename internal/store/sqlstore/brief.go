@@ -282,8 +282,11 @@ func ScanJudgedReport(sc Scanner, id truce.ReportID) (JudgedReport, error) {
 // report's start (Unix nanoseconds).
 type JudgementWrite struct {
 	ledger.JudgementRow
-	Start int64
-	Brief []byte
+	// Stored is the detail as the store keeps it: Detail (the JSON), or
+	// packed (PackDetail) when Driver.PackDetails.
+	Stored []byte
+	Start  int64
+	Brief  []byte
 }
 
 // briefSource selects every judgement with its report's brief fields and

@@ -116,6 +116,10 @@ type Driver struct {
 	// result (Core.Integrate). A store with one writer (SQLite) sets it:
 	// its writes would otherwise wait for the hashing.
 	HashOnSnapshot bool
+	// PackDetails makes the store keep judgement details packed
+	// (PackDetail; JudgementWrite.Stored): SQLite, which does not compress
+	// what it stores. Readers accept either form (UnpackDetail).
+	PackDetails bool
 	// Tx runs fn in a transaction that does not log (sessions) and
 	// commits it if fn returns nil.
 	Tx func(ctx context.Context, fn func(DB) error) error

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/klauspost/compress/s2"
+
 	"truce"
 	"truce/internal/ledger"
 )
@@ -25,11 +27,61 @@ func EncodeDetail(j *truce.Judgement) ([]byte, error) {
 	return json.Marshal(judgementDetail{V: 1, Facts: j.Facts, Findings: j.Findings})
 }
 
+// packedDetail is the first byte of a packed detail (PackDetail); a JSON
+// detail starts with '{'.
+const packedDetail = 0x01
+
+// maxDetail bounds an unpacked detail: a packed one that claims more is
+// refused rather than allocated (a tampered database).
+const maxDetail = 16 << 20
+
+// PackDetail returns detail (EncodeDetail's JSON) packed as SQLite stores
+// it: a marker byte, then the JSON compressed with S2. The scenario's
+// details, ~5.8 KB of JSON that repeats its notes in every reading, pack
+// to ~28% of that, so a judgement row fits in a page with room to spare
+// rather than spilling into two overflow pages: less to write to the WAL
+// and to read back. Packing is deterministic for one S2 version, but
+// nothing relies on that: what is compared and hashed is always the JSON
+// (UnpackDetail).
+func PackDetail(detail []byte) []byte {
+	buf := make([]byte, 1+s2.MaxEncodedLen(len(detail)))
+	buf[0] = packedDetail
+	return buf[:1+len(s2.Encode(buf[1:], detail))]
+}
+
+// UnpackDetail returns the JSON of a stored detail: a packed one
+// (PackDetail) uncompressed, any other as it is (PostgreSQL keeps JSON,
+// and so did SQLite before packing).
+func UnpackDetail(stored []byte) ([]byte, error) {
+	if len(stored) == 0 || stored[0] != packedDetail {
+		return stored, nil
+	}
+	n, err := s2.DecodedLen(stored[1:])
+	if err == nil && n > maxDetail {
+		err = fmt.Errorf("claims %d bytes, more than %d", n, maxDetail)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("packed detail: %w", err)
+	}
+	b, err := s2.Decode(make([]byte, n), stored[1:])
+	if err != nil {
+		return nil, fmt.Errorf("packed detail: %w", err)
+	}
+	return b, nil
+}
+
 // DecodeJudgement fills jd, the judgement of report id, from its stored
-// outcome and detail.
+// outcome and detail (JSON, or packed: UnpackDetail).
 func DecodeJudgement(jd *truce.Judgement, id truce.ReportID, outcome int, detail string) error {
+	b := []byte(detail)
+	if len(b) > 0 && b[0] == packedDetail {
+		var err error
+		if b, err = UnpackDetail(b); err != nil {
+			return fmt.Errorf("judgement %s detail: %w", id, err)
+		}
+	}
 	var d judgementDetail
-	if err := json.Unmarshal([]byte(detail), &d); err != nil {
+	if err := json.Unmarshal(b, &d); err != nil {
 		return fmt.Errorf("judgement %s detail: %w", id, err)
 	}
 	jd.Report, jd.Outcome, jd.Facts, jd.Findings = id, truce.Outcome(outcome), d.Facts, d.Findings
@@ -55,25 +107,33 @@ func (c Core) PutJudgements(ctx context.Context, by truce.Principal, id truce.Ag
 	if len(js) == 0 {
 		return 0, nil
 	}
-	details, err := encodeDetails(js)
+	details, err := c.encodeDetails(js)
 	if err != nil {
 		return 0, err
 	}
 	return write(ctx, c, func(w WriteTx) (int, error) { return putJudgements(ctx, w, by, id, version, js, details) })
 }
 
-// encodeDetails encodes the details of js (EncodeDetail) before their
-// write transaction: on SQLite every other write waits for it.
-func encodeDetails(js []truce.Judgement) ([][]byte, error) {
-	details := make([][]byte, len(js))
+// encodedDetails are the details of judgements, encoded before their
+// write transaction (on SQLite every other write waits for it): the JSON
+// (EncodeDetail), which records hash and comparisons read, and the form
+// the store keeps (PackDetail when Driver.PackDetails, else the JSON).
+type encodedDetails struct{ json, stored [][]byte }
+
+// encodeDetails encodes the details of js.
+func (c Core) encodeDetails(js []truce.Judgement) (encodedDetails, error) {
+	ds := encodedDetails{make([][]byte, len(js)), make([][]byte, len(js))}
 	for i := range js {
 		d, err := EncodeDetail(&js[i])
 		if err != nil {
-			return nil, fmt.Errorf("judgement %s: %w", js[i].Report, err)
+			return encodedDetails{}, fmt.Errorf("judgement %s: %w", js[i].Report, err)
 		}
-		details[i] = d
+		ds.json[i], ds.stored[i] = d, d
+		if c.d.PackDetails {
+			ds.stored[i] = PackDetail(d)
+		}
 	}
-	return details, nil
+	return ds, nil
 }
 
 // PutJudgedReports stores rs, as PutReports does, and the judgements js
@@ -102,7 +162,7 @@ func (c Core) PutJudgedReports(ctx context.Context, by truce.Principal, rs []*tr
 			return nil, 0, fmt.Errorf("put judged reports: judgement %d is of report %s, not %s", i, js[i].Report, rs[i].ID)
 		}
 	}
-	details, err := encodeDetails(js)
+	details, err := c.encodeDetails(js)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -123,7 +183,7 @@ func (c Core) PutJudgedReports(ctx context.Context, by truce.Principal, rs []*tr
 		judgementRecs = make([][]byte, len(rs))
 		for i, r := range rs {
 			pre.Figures[i] = ledger.IncidentFigures([]ledger.ReportFigures{reportFigures(r, &js[i])})
-			if judgementRecs[i], err = EncodeRecord(ledger.JudgementRecord(by, now, id, version, &js[i], details[i])); err != nil {
+			if judgementRecs[i], err = EncodeRecord(ledger.JudgementRecord(by, now, id, version, &js[i], details.json[i])); err != nil {
 				return nil, 0, fmt.Errorf("judgement of report %s: %w", r.ID, err)
 			}
 		}
@@ -151,18 +211,18 @@ func (c Core) PutJudgedReports(ctx context.Context, by truce.Principal, rs []*tr
 		}
 		fresh := make(map[truce.ReportID]freshReport, len(rs))
 		keep := make([]truce.Judgement, 0, len(rs))
-		keptDetails := make([][]byte, 0, len(rs))
+		kept := encodedDetails{make([][]byte, 0, len(rs)), make([][]byte, 0, len(rs))}
 		for i, ok := range stored {
 			if ok {
 				fresh[rs[i].ID] = freshReport{rs[i], judgementRecs[i]}
 				keep = append(keep, js[i])
-				keptDetails = append(keptDetails, details[i])
+				kept.json, kept.stored = append(kept.json, details.json[i]), append(kept.stored, details.stored[i])
 			}
 		}
 		if len(keep) == 0 {
 			return nil
 		}
-		rows, n, incidents, err := judgementRows(w, by, id, version, keep, keptDetails, fresh)
+		rows, n, incidents, err := judgementRows(w, by, id, version, keep, kept, fresh)
 		if err != nil {
 			return err
 		}
@@ -213,7 +273,7 @@ func agreementCurrent(ctx context.Context, w WriteTx, id truce.AgreementID, vers
 }
 
 // putJudgements is PutJudgements in w; details are js's, encoded.
-func putJudgements(ctx context.Context, w WriteTx, by truce.Principal, id truce.AgreementID, version int, js []truce.Judgement, details [][]byte) (int, error) {
+func putJudgements(ctx context.Context, w WriteTx, by truce.Principal, id truce.AgreementID, version int, js []truce.Judgement, details encodedDetails) (int, error) {
 	current, err := agreementCurrent(ctx, w, id, version, js[0].Report)
 	if err != nil {
 		return 0, err
@@ -240,7 +300,7 @@ func putJudgements(ctx context.Context, w WriteTx, by truce.Principal, id truce.
 // incidents (their own) were inserted with their figures, so nothing is
 // read of them and their incidents are not refreshed; their first
 // judgement's record is the one built before the write.
-func judgementRows(w WriteTx, by truce.Principal, id truce.AgreementID, version int, js []truce.Judgement, details [][]byte, fresh map[truce.ReportID]freshReport) ([]JudgementWrite, int, []truce.IncidentID, error) {
+func judgementRows(w WriteTx, by truce.Principal, id truce.AgreementID, version int, js []truce.Judgement, details encodedDetails, fresh map[truce.ReportID]freshReport) ([]JudgementWrite, int, []truce.IncidentID, error) {
 	reports := make([]truce.ReportID, 0, len(js))
 	for i := range js {
 		if fresh[js[i].Report].r == nil {
@@ -268,7 +328,7 @@ func judgementRows(w WriteTx, by truce.Principal, id truce.AgreementID, version 
 		if !ok {
 			return nil, 0, nil, truce.Errorf(truce.ENOTFOUND, "judgement of report %s: no such report or agreement version", j.Report)
 		}
-		detail := details[i]
+		detail := details.json[i]
 		p, ok := latest[j.Report]
 		idx := p.LogIndex
 		if !ok || p.Outcome != j.Outcome || p.Explanation != j.Explanation || p.Detail != string(detail) {
@@ -287,7 +347,7 @@ func judgementRows(w WriteTx, by truce.Principal, id truce.AgreementID, version 
 		latest[j.Report] = StoredJudgement{j.Outcome, j.Explanation, string(detail), idx}
 		rows = append(rows, JudgementWrite{JudgementRow: ledger.JudgementRow{Report: j.Report, Agreement: id, Version: version, Outcome: j.Outcome,
 			Explanation: j.Explanation, Detail: detail, Judgement: j, Perpetrator: j.Facts.Perpetrator, Phases: ledger.JudgementPhases(j), LogIndex: idx},
-			Start: rep.Report.Start.UnixNano(), Brief: EncodeBrief(&rep.Report, j)})
+			Stored: details.stored[i], Start: rep.Report.Start.UnixNano(), Brief: EncodeBrief(&rep.Report, j)})
 	}
 	incidents := make([]truce.IncidentID, 0, len(touched))
 	for inc := range touched {

@@ -116,7 +116,13 @@ func (src rowSource) Judgements(ctx context.Context, fn func(*ledger.JudgementRo
 			return nil, err
 		}
 		row.Report, row.Agreement, row.Outcome = truce.ReportID(report), truce.AgreementID(agreement), truce.Outcome(outcome)
-		row.Detail, row.Perpetrator, row.Phases = []byte(detail), truce.PartyID(perp), typed[truce.PhaseID](phases)
+		// The JSON is what the record hashes; a packed detail that does not
+		// unpack is checked as stored, and fails.
+		row.Detail = []byte(detail)
+		if b, err := UnpackDetail(row.Detail); err == nil {
+			row.Detail = b
+		}
+		row.Perpetrator, row.Phases = truce.PartyID(perp), typed[truce.PhaseID](phases)
 		var jd truce.Judgement
 		if DecodeJudgement(&jd, row.Report, outcome, detail) == nil {
 			row.Judgement = &jd
