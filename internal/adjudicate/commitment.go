@@ -165,7 +165,7 @@ func (c *rcase) judge(ps *PhaseSchedule, cm *truce.Commitment) (truce.Finding, i
 		f.Outcome = truce.OutcomeUndetermined
 	default:
 		f.Outcome = truce.OutcomeNotProhibited
-		f.Reason = c.en(evals[best].reason)
+		f.Reason = evals[best].noteEN // a reading not prohibited notes its reason
 	}
 	if f.Outcome != truce.OutcomeUndetermined {
 		f.Missing, missing = nil, nil

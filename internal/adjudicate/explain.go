@@ -215,7 +215,9 @@ func (c *rcase) reasons(evals []eval) wording {
 		if i := slices.Index(uniq, e.noteEN); i >= 0 {
 			who[i] = append(who[i], e.w.Parties...)
 		} else {
-			uniq, uniqP = append(uniq, e.noteEN), append(uniqP, e.note())
+			note := e.note()
+			note.en = e.noteEN // rendered once, in judge
+			uniq, uniqP = append(uniq, e.noteEN), append(uniqP, note)
 			who = append(who, slices.Clone(e.w.Parties))
 		}
 		if e.why.isZero() {

@@ -139,6 +139,7 @@ func Schedule(a *truce.Agreement) []PhaseSchedule {
 				}
 			}
 			w.Why = speaker{l: i18n.English(), a: a}.say(w.why)
+			w.why.en = w.Why // rendered once: every report judged under the window says it
 			ps.Windows = append(ps.Windows, w)
 		}
 		return ps

@@ -27,6 +27,10 @@ type wording struct {
 	// the message sep (if any) between them.
 	parts []wording
 	sep   string
+	// en, when not "", is the wording already rendered in English, for a
+	// wording of the agreement that every report repeats (a window's
+	// why): English, the stored language, writes it as it is.
+	en string
 }
 
 // msg returns the wording of message id with arguments kv (name, value, …).
@@ -80,6 +84,10 @@ func (s speaker) say(p wording) string {
 
 // write renders p into b.
 func (s speaker) write(b *strings.Builder, p wording) {
+	if p.en != "" && s.l.Lang() == "en" {
+		b.WriteString(p.en)
+		return
+	}
 	switch {
 	case p.id == "" && p.parts != nil:
 		for i, q := range p.parts {
