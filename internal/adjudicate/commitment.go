@@ -238,12 +238,12 @@ func (c *rcase) evalReading(ps *PhaseSchedule, w *Window, cm *truce.Commitment, 
 func (c *rcase) evalTime(ps *PhaseSchedule, w *Window, e *eval) wording {
 	a, r := c.j.a, c.r
 	if !w.InForce {
-		return msg("reason.phase_why", "Phase", string(ps.Phase.ID), "Why", w.why)
+		return w.never
 	}
 	switch {
 	case !r.End.After(w.Start) || (!w.End.IsZero() && !r.Start.Before(w.End)):
 		e.why, e.whyEN = w.why, w.Why
-		return msg("reason.phase_not_in_force", "Phase", string(ps.Phase.ID), "When", c.when())
+		return c.notInForce(ps)
 	case r.Start.Before(w.Start):
 		e.missing = append(e.missing, msg("missing.time_start", "Span", c.span(), "At", instant(w.Start)))
 	case !w.End.IsZero() && r.End.After(w.End):
@@ -253,6 +253,28 @@ func (c *rcase) evalTime(ps *PhaseSchedule, w *Window, e *eval) wording {
 		e.day, e.days = dayOf(a, w.Start, w.End, r.Start)
 	}
 	return wording{}
+}
+
+// notInForce is the reason a report is not prohibited under a reading of
+// phase ps that was not in force at its time, rendered in English once
+// for the report: every commitment of the phase, under every such
+// reading, gives it.
+func (c *rcase) notInForce(ps *PhaseSchedule) wording {
+	for _, n := range c.notInForceOf {
+		if n.phase == ps.Phase.ID {
+			return n.reason
+		}
+	}
+	w := msg("reason.phase_not_in_force", "Phase", string(ps.Phase.ID), "When", c.when())
+	w.en = c.en(w)
+	c.notInForceOf = append(c.notInForceOf, phaseReason{ps.Phase.ID, w})
+	return w
+}
+
+// phaseReason is a reason kept for one phase (rcase.notInForceOf).
+type phaseReason struct {
+	phase  truce.PhaseID
+	reason wording
 }
 
 // evalPerpetrator is the perpetrator test: whether the commitment binds

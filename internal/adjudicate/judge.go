@@ -207,6 +207,8 @@ type rcase struct {
 	// explained, in order, for rendering in another language (Explain).
 	keep      bool
 	explained []wording
+	// notInForceOf keeps notInForce's reasons, by phase.
+	notInForceOf []phaseReason
 }
 
 func (j *Judge) newCase(r *truce.Report) *rcase {

@@ -79,8 +79,10 @@ func TestEnglishKeptAhead(t *testing.T) {
 				if w.why.en != "" {
 					kept++
 				}
-				if got := (speaker{l: en, a: a}).say(withoutEN(w.why)); w.why.en != "" && got != w.why.en {
-					t.Errorf("%s: phase %s: why kept as %q, renders %q", file, ps.Phase.ID, w.why.en, got)
+				for _, kept := range []wording{w.why, w.never} {
+					if got := (speaker{l: en, a: a}).say(withoutEN(kept)); kept.en != "" && got != kept.en {
+						t.Errorf("%s: phase %s: kept as %q, renders %q", file, ps.Phase.ID, kept.en, got)
+					}
 				}
 			}
 		}

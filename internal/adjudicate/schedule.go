@@ -21,6 +21,9 @@ type Window struct {
 	// Why explains when the phase starts and ends, or why it never did.
 	Why   string
 	why   wording // Why as phrases, for explanations in other languages
+	// never, when the phase never entered into force under the reading,
+	// is the reason a report is not prohibited under it (evalTime).
+	never wording
 	Zones map[truce.ZoneID]truce.ZoneID
 	// Territory is the zone this reading counts as each party's: the
 	// phase's, overridden by the reading's own.
@@ -140,6 +143,10 @@ func Schedule(a *truce.Agreement) []PhaseSchedule {
 			}
 			w.Why = speaker{l: i18n.English(), a: a}.say(w.why)
 			w.why.en = w.Why // rendered once: every report judged under the window says it
+			if !w.InForce {
+				w.never = msg("reason.phase_why", "Phase", string(ph.ID), "Why", w.why)
+				w.never.en = speaker{l: i18n.English(), a: a}.say(w.never)
+			}
 			ps.Windows = append(ps.Windows, w)
 		}
 		return ps
