@@ -19,8 +19,8 @@ type Window struct {
 	Start   time.Time
 	End     time.Time // zero: no end
 	// Why explains when the phase starts and ends, or why it never did.
-	Why   string
-	why   wording // Why as phrases, for explanations in other languages
+	Why string
+	why wording // Why as phrases, for explanations in other languages
 	// never, when the phase never entered into force under the reading,
 	// is the reason a report is not prohibited under it (evalTime).
 	never wording
