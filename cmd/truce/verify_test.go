@@ -73,6 +73,33 @@ func TestLogVerifyTampering(t *testing.T) {
 	if out, _ := mustRun(t, "log", "verify", "--db", plain); !strings.Contains(out, "log verified") {
 		t.Errorf("log verify of a database with a JSON detail:\n%s", out)
 	}
+	// A packed detail damaged in place does not stop the report being
+	// judged again: the damaged row compares unequal, so adjudicating
+	// logs a new record and replaces it, and the log verifies again.
+	repaired := filepath.Join(dir, "repaired.db")
+	if _, err := base.Exec(`VACUUM INTO ?`, repaired); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := sql.Open("sqlite", "file:"+repaired); err != nil {
+		t.Fatal(err)
+	} else {
+		bad := packed[:len(packed)-5] // cut short: it no longer unpacks
+		if _, err := sqlstore.UnpackDetail(bad); err == nil {
+			t.Fatal("a packed detail cut short unpacked")
+		}
+		_, err = c.Exec(`UPDATE judgements SET detail = ? WHERE report_id = ?`, bad, judged)
+		c.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, _, err := runTruce(t, "log", "verify", "--db", repaired); err == nil {
+		t.Fatal("log verify passed a damaged packed detail")
+	}
+	mustRun(t, "adjudicate", "--db", repaired, "--agreement", scenario)
+	if out, _ := mustRun(t, "log", "verify", "--db", repaired); !strings.Contains(out, "log verified") {
+		t.Errorf("log verify after judging again:\n%s", out)
+	}
 	for i, tt := range []struct {
 		name, stmt, arg, want string
 	}{

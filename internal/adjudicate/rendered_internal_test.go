@@ -67,6 +67,7 @@ func TestEnglishKeptAhead(t *testing.T) {
 		t.Fatalf("%d reports: %v", len(reports), err)
 	}
 	en := i18n.English()
+	others := []*i18n.Localizer{i18n.For("uk"), i18n.For("ru")}
 	for _, file := range []string{"agreement.yaml", "agreement-all-energy.yaml", "agreement-2022-winter-draft.yaml"} {
 		a, err := agreement.Load(dir + file)
 		if err != nil {
@@ -100,6 +101,14 @@ func TestEnglishKeptAhead(t *testing.T) {
 				}
 				if got := (speaker{l: en, a: a}).say(withoutEN(ex)); got != want {
 					t.Fatalf("%s: report %s: stored %q, rendered afresh %q", file, r.ID, want, got)
+				}
+				// Other languages render from the phrases, never from
+				// the English kept ahead.
+				for _, l := range others {
+					sp := speaker{l: l, a: a}
+					if got, afresh := sp.say(ex), sp.say(withoutEN(ex)); got != afresh {
+						t.Fatalf("%s: report %s in %s: %q, rendered afresh %q", file, r.ID, l.Lang(), got, afresh)
+					}
 				}
 			}
 		}

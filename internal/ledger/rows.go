@@ -122,7 +122,8 @@ type JudgementRow struct {
 	Version     int
 	Outcome     truce.Outcome
 	Explanation string
-	// Detail is the stored detail (facts and findings) exactly as kept:
+	// Detail is the stored detail (facts and findings) as JSON, as the
+	// store keeps it or unpacked from its stored form (SQLite packs it):
 	// its SHA-256 is in the record. Judgement is the store's decoding of
 	// it, nil if it does not decode.
 	Detail    []byte

@@ -82,14 +82,18 @@ var tables = []table{
 	{name: "judgements", order: "agreement, version, report_id", cols: []string{"report_id", "agreement", "version", "outcome", "explanation", "detail", "perpetrator", "phases", "log_index"},
 		convert: func(v []any) error {
 			// SQLite packs details; PostgreSQL keeps the JSON (and compresses it itself).
-			if b, ok := v[5].([]byte); ok {
-				d, err := sqlstore.UnpackDetail(b)
-				if err != nil {
-					return err
-				}
-				v[5] = d
+			var b []byte
+			switch d := v[5].(type) {
+			case []byte:
+				b = d
+			case string:
+				b = []byte(d)
 			}
-			v[5] = textOf(v[5])
+			d, err := sqlstore.UnpackDetail(b)
+			if err != nil {
+				return fmt.Errorf("judgement of report %v: %w", v[0], err)
+			}
+			v[5] = string(d)
 			v[7] = split(v[7])
 			return nil
 		}},

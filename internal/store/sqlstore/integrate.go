@@ -126,6 +126,11 @@ func (g *integrator) loop(base context.Context, done chan struct{}, integrate fu
 		case <-delay.C:
 		}
 		g.mu.Lock()
+		if base.Err() != nil { // both were ready, and select chose the delay
+			g.running = false
+			g.mu.Unlock()
+			return
+		}
 		g.again = false
 		g.mu.Unlock()
 		ctx, cancel := context.WithTimeout(base, integrateTimeout)

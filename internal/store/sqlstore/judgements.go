@@ -129,7 +129,7 @@ func (c Core) encodeDetails(js []truce.Judgement) (encodedDetails, error) {
 			return encodedDetails{}, fmt.Errorf("judgement %s: %w", js[i].Report, err)
 		}
 		ds.json[i], ds.stored[i] = d, d
-		if c.d.PackDetails {
+		if c.d.PackDetails && len(d) <= maxDetail { // a larger one stays JSON: it could not be unpacked
 			ds.stored[i] = PackDetail(d)
 		}
 	}
