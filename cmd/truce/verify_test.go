@@ -58,18 +58,7 @@ func TestLogVerifyTampering(t *testing.T) {
 	// A database written before details were packed keeps them as JSON
 	// text: it verifies as it did.
 	plain := filepath.Join(dir, "plain.db")
-	if _, err := base.Exec(`VACUUM INTO ?`, plain); err != nil {
-		t.Fatal(err)
-	}
-	if c, err := sql.Open("sqlite", "file:"+plain); err != nil {
-		t.Fatal(err)
-	} else {
-		_, err = c.Exec(`UPDATE judgements SET detail = ? WHERE report_id = ?`, string(detail), judged)
-		c.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
+	copyWith(t, base, plain, `UPDATE judgements SET detail = ? WHERE report_id = ?`, string(detail), judged)
 	if out, _ := mustRun(t, "log", "verify", "--db", plain); !strings.Contains(out, "log verified") {
 		t.Errorf("log verify of a database with a JSON detail:\n%s", out)
 	}
@@ -77,22 +66,11 @@ func TestLogVerifyTampering(t *testing.T) {
 	// judged again: the damaged row compares unequal, so adjudicating
 	// logs a new record and replaces it, and the log verifies again.
 	repaired := filepath.Join(dir, "repaired.db")
-	if _, err := base.Exec(`VACUUM INTO ?`, repaired); err != nil {
-		t.Fatal(err)
+	bad := packed[:len(packed)-5] // cut short: it no longer unpacks
+	if _, err := sqlstore.UnpackDetail(bad); err == nil {
+		t.Fatal("a packed detail cut short unpacked")
 	}
-	if c, err := sql.Open("sqlite", "file:"+repaired); err != nil {
-		t.Fatal(err)
-	} else {
-		bad := packed[:len(packed)-5] // cut short: it no longer unpacks
-		if _, err := sqlstore.UnpackDetail(bad); err == nil {
-			t.Fatal("a packed detail cut short unpacked")
-		}
-		_, err = c.Exec(`UPDATE judgements SET detail = ? WHERE report_id = ?`, bad, judged)
-		c.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
+	copyWith(t, base, repaired, `UPDATE judgements SET detail = ? WHERE report_id = ?`, bad, judged)
 	if _, _, err := runTruce(t, "log", "verify", "--db", repaired); err == nil {
 		t.Fatal("log verify passed a damaged packed detail")
 	}
@@ -101,17 +79,21 @@ func TestLogVerifyTampering(t *testing.T) {
 		t.Errorf("log verify after judging again:\n%s", out)
 	}
 	for i, tt := range []struct {
-		name, stmt, arg, want string
+		name, stmt string
+		args       []any // the statement's arguments
+		want       string
 	}{
 		// UKR200103 is a strike by Ukraine on Krasnodar: the list and the
 		// export would show a violation by RU that was never judged.
 		{"incident outcome, parties and explanation", `UPDATE incidents SET outcome = 4, parties = '|RU|', explanation = 'Drone strike by RU' WHERE id = ?`,
-			"UKR200103", "incident UKR200103"},
-		{"site edited", `UPDATE sites SET capacity_mw = capacity_mw + 100 WHERE id = ?`, site, "site " + site},
-		{"site deleted", `DELETE FROM sites WHERE id = ?`, site, "site " + site},
-		{"token raised to admin", `UPDATE tokens SET role = 'admin', party = '' WHERE id = ?`, token, "token " + token},
-		{"judgement detail edited and packed again", `UPDATE judgements SET detail = ? WHERE report_id = ?`, string(edited), "judgement of report " + judged},
-		{"packed judgement detail damaged", `UPDATE judgements SET detail = ? WHERE report_id = ?`, string(damaged), "judgement of report " + judged},
+			[]any{"UKR200103"}, "incident UKR200103"},
+		{"site edited", `UPDATE sites SET capacity_mw = capacity_mw + 100 WHERE id = ?`, []any{site}, "site " + site},
+		{"site deleted", `DELETE FROM sites WHERE id = ?`, []any{site}, "site " + site},
+		{"token raised to admin", `UPDATE tokens SET role = 'admin', party = '' WHERE id = ?`, []any{token}, "token " + token},
+		{"judgement detail edited and packed again", `UPDATE judgements SET detail = ? WHERE report_id = ?`,
+			[]any{edited, judged}, "judgement of report " + judged},
+		{"packed judgement detail damaged", `UPDATE judgements SET detail = ? WHERE report_id = ?`,
+			[]any{damaged, judged}, "judgement of report " + judged},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			copyDB := filepath.Join(dir, "tampered"+string(rune('a'+i))+".db")
@@ -122,11 +104,7 @@ func TestLogVerifyTampering(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			args := []any{tt.arg}
-			if strings.HasPrefix(tt.name, "judgement") || strings.HasPrefix(tt.name, "packed") {
-				args = []any{[]byte(tt.arg), judged}
-			}
-			res, err := c.Exec(tt.stmt, args...)
+			res, err := c.Exec(tt.stmt, tt.args...)
 			if err == nil {
 				var n int64
 				if n, err = res.RowsAffected(); err == nil && n != 1 {
@@ -154,5 +132,21 @@ func TestLogVerifyTampering(t *testing.T) {
 				t.Errorf("truce log verify: %v (want exit status 1)\n%s", err, out)
 			}
 		})
+	}
+}
+
+// copyWith copies base into path (VACUUM INTO) and runs stmt on the copy.
+func copyWith(t *testing.T, base *sql.DB, path, stmt string, args ...any) {
+	t.Helper()
+	if _, err := base.Exec(`VACUUM INTO ?`, path); err != nil {
+		t.Fatal(err)
+	}
+	c, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := c.Exec(stmt, args...); err != nil {
+		t.Fatal(err)
 	}
 }
