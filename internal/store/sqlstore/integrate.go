@@ -119,14 +119,10 @@ func (g *integrator) loop(base context.Context, done chan struct{}, integrate fu
 	for {
 		select {
 		case <-base.Done():
-			g.mu.Lock()
-			g.running = false
-			g.mu.Unlock()
-			return
 		case <-delay.C:
 		}
 		g.mu.Lock()
-		if base.Err() != nil { // both were ready, and select chose the delay
+		if base.Err() != nil { // stopped, during the delay or as it ended
 			g.running = false
 			g.mu.Unlock()
 			return

@@ -73,12 +73,9 @@ func UnpackDetail(stored []byte) ([]byte, error) {
 // DecodeJudgement fills jd, the judgement of report id, from its stored
 // outcome and detail (JSON, or packed: UnpackDetail).
 func DecodeJudgement(jd *truce.Judgement, id truce.ReportID, outcome int, detail string) error {
-	b := []byte(detail)
-	if len(b) > 0 && b[0] == packedDetail {
-		var err error
-		if b, err = UnpackDetail(b); err != nil {
-			return fmt.Errorf("judgement %s detail: %w", id, err)
-		}
+	b, err := UnpackDetail([]byte(detail))
+	if err != nil {
+		return fmt.Errorf("judgement %s detail: %w", id, err)
 	}
 	var d judgementDetail
 	if err := json.Unmarshal(b, &d); err != nil {
