@@ -84,6 +84,7 @@ func (e *env) printReport(ctx context.Context, st truce.Store, ra reportArgs) er
 	}
 	s := report.NewSummary(a, v.Version)
 	s.Lang = ra.lang
+	s.NoMap = format != "html" && format != "pdf"
 	if ra.lang != "en" {
 		sites, err := st.Sites(ctx)
 		if err != nil {

@@ -357,18 +357,21 @@ func PlanMerges(ps []Placed, opt GroupOptions) []truce.MergeOp {
 	return ops
 }
 
+// noFacts stands for the facts of a member without them.
+var noFacts truce.Facts
+
 // sameEvent applies the proximity rule to two members, i later than j.
 func sameEvent(a, b *Member, opt GroupOptions) bool {
 	ra, rb := a.Report, b.Report
 	if gap(ra, rb) > opt.Window || geo.Distance(ra.Location, rb.Location) > opt.Meters {
 		return false
 	}
-	var fa, fb truce.Facts
-	if a.Facts != nil {
-		fa = *a.Facts
+	fa, fb := a.Facts, b.Facts
+	if fa == nil {
+		fa = &noFacts
 	}
-	if b.Facts != nil {
-		fb = *b.Facts
+	if fb == nil {
+		fb = &noFacts
 	}
 	if fa.Perpetrator != "" && fb.Perpetrator != "" && fa.Perpetrator != fb.Perpetrator {
 		return false

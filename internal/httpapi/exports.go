@@ -126,6 +126,7 @@ func (s *Server) buildSummary(ctx context.Context, p truce.Principal, in *summar
 		return nil, err
 	}
 	sum := report.NewSummary(a, v.Version)
+	sum.NoMap = in.Format != "html" && in.Format != "pdf"
 	if sum.Lang = in.Lang; in.Lang != "en" {
 		judge, jv, err := s.judges.current(ctx)
 		if err != nil {

@@ -141,7 +141,7 @@ func clusterIndexes(ms []adjudicate.Member, meters float64) [][]int32 {
 		return cmp.Or(cmp.Compare(a.cell[0], b.cell[0]), cmp.Compare(a.cell[1], b.cell[1]),
 			cmp.Compare(a.p.Lat, b.p.Lat), cmp.Compare(a.p.Lon, b.p.Lon), cmp.Compare(a.i, b.i))
 	})
-	grid := ps[:0:0]
+	grid := make([]placed, 0, len(ps))
 	for k, x := range ps {
 		if k > 0 && x.p == ps[k-1].p {
 			parent[x.i] = grid[len(grid)-1].i

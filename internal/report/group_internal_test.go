@@ -133,22 +133,32 @@ func TestClusterMembers(t *testing.T) {
 	}
 }
 
-// TestCounterDay checks the day an incident is counted under, kept from
-// one incident to the next, against the plain conversion, in zones whose
-// clocks change at midnight.
-func TestCounterDay(t *testing.T) {
+// TestDayCache checks the day a report and an incident are counted under,
+// and its number, kept from one call to the next, against the plain
+// conversion, in zones whose clocks change at midnight, forwards and
+// backwards in time.
+func TestDayCache(t *testing.T) {
 	for _, name := range []string{"Europe/Kyiv", "America/Havana", "America/Santiago", "Asia/Beirut", "UTC"} {
 		tz, err := time.LoadLocation(name)
 		if err != nil {
 			t.Fatal(err)
 		}
-		c := counter{s: &Summary{a: &truce.Agreement{Timezone: tz}}}
-		at := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
-		for at.Year() < 2026 {
-			if got, want := c.day(at), at.In(tz).Format("2006-01-02"); got != want {
-				t.Fatalf("%s: day of %s = %s, want %s", name, at, got, want)
+		var d dayCache
+		check := func(at time.Time) {
+			t.Helper()
+			l := at.In(tz)
+			y, m, day := l.Date()
+			want, wantNum := l.Format("2006-01-02"), int32(time.Date(y, m, day, 0, 0, 0, 0, time.UTC).Unix()/86400)
+			if got := d.of(at, tz); got != want || d.num != wantNum {
+				t.Fatalf("%s: day of %s = %s (number %d), want %s (%d)", name, at, got, d.num, want, wantNum)
 			}
-			at = at.Add(37 * time.Minute)
+		}
+		start, end := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+		for at := start; at.Before(end); at = at.Add(37 * time.Minute) {
+			check(at)
+		}
+		for at := end; at.After(start); at = at.Add(-53 * time.Minute) {
+			check(at)
 		}
 	}
 }

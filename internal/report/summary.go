@@ -69,7 +69,10 @@ type Summary struct {
 	Explain func(*truce.Report, *truce.Judgement) *truce.Judgement `json:"-"`
 	// Lang is the language of the Markdown summary: "" or "en" (English),
 	// "uk" or "ru". JSON and CSV are for programs and stay as they are.
-	Lang          string         `json:"-"`
+	Lang string `json:"-"`
+	// NoMap, set before the first Add, says the summary will not be drawn
+	// as an HTML or PDF report: Add keeps no per-report points for its map.
+	NoMap         bool           `json:"-"`
 	Agreement     string         `json:"agreement"`
 	Title         string         `json:"title"`
 	Version       string         `json:"version,omitempty"`
@@ -98,28 +101,63 @@ type Summary struct {
 	// case list); they are not part of the md, json or csv output.
 	points []reportPoint
 	cases  map[truce.ReportID]caseDetail
-	// days names the days of the reports added.
+	// days names the days of the reports added, and numbers them.
 	days dayCache
+	// facts are the facts grouping reads, shared by the entries that
+	// have the same (most have one of a few).
+	facts map[groupFacts]*truce.Facts
+	// The entries' findings (phaseFinding) name phases and parties by
+	// number: phaseIDs[n] and partyIDs[n], numbered by phaseNum and
+	// partyNum (party 0 is ""), and keep the commitment and explanation of a violation or disputed
+	// finding in caseInfos. worstSlab is where the entries' findings are
+	// kept; worstBuf is add's buffer.
+	phaseIDs  []truce.PhaseID
+	phaseNum  map[truce.PhaseID]int32
+	partyIDs  []truce.PartyID
+	partyNum  map[truce.PartyID]int32
+	caseInfos []caseInfo
+	worstSlab []phaseFinding
+	worstBuf  []phaseFinding
+}
+
+// caseInfo is what a case lists of the finding that decided it beyond
+// its phase, party and outcome.
+type caseInfo struct {
+	commitment  truce.CommitmentID
+	explanation string
+}
+
+// groupFacts is what grouping reads of a report's facts: its perpetrator,
+// category and site (by id).
+type groupFacts struct {
+	perpetrator truce.PartyID
+	category    truce.CategoryID
+	site        truce.SiteID
+	hasSite     bool
 }
 
 // entry is what the summary keeps of one judged report: what grouping
 // reads, and the most severe finding per phase.
 type entry struct {
 	report  *truce.Report
-	facts   truce.Facts
+	facts   *truce.Facts // shared: Summary.facts
 	outcome truce.Outcome
 	worst   []phaseFinding
 	key     string // the report's text key, when keyed
 	keyed   bool
+	// day is the day of the report's start (in the agreement's time
+	// zone), and dayNum its number (dayCache): an incident is counted on
+	// the day of its first report.
+	day    string
+	dayNum int32
 }
 
-// phaseFinding is a report's most severe finding under one phase.
+// phaseFinding is a report's most severe finding under one phase, its
+// phase and party by number (Summary.phaseIDs, partyIDs); a violation or
+// disputed finding has its caseInfos[info], others info -1.
 type phaseFinding struct {
-	phase       truce.PhaseID
-	commitment  truce.CommitmentID
-	party       truce.PartyID
-	outcome     truce.Outcome
-	explanation string // kept for violations and disputed cases only
+	phase, party, info int32
+	outcome            truce.Outcome
 }
 
 // reportPoint is where one report placed its incident, and its outcome.
@@ -208,7 +246,8 @@ type Item struct {
 func NewSummary(a *truce.Agreement, storedVersion int) *Summary {
 	s := &Summary{Agreement: string(a.ID), Title: a.Title, Version: a.Version, StoredVersion: storedVersion,
 		Timezone: a.Timezone.String(), a: a, index: map[truce.PhaseID]int{}, Cases: []Case{},
-		cases: map[truce.ReportID]caseDetail{}}
+		cases: map[truce.ReportID]caseDetail{}, phaseNum: map[truce.PhaseID]int32{},
+		partyIDs: []truce.PartyID{""}, partyNum: map[truce.PartyID]int32{}}
 	for _, ps := range adjudicate.Schedule(a) {
 		p := PhaseSummary{ID: string(ps.Phase.ID), Name: ps.Phase.Name, ByParty: []PartyCount{}, Daily: []DayCount{}}
 		for _, w := range ps.Windows {
@@ -257,32 +296,86 @@ func (s *Summary) add(r *truce.Report, j *truce.Judgement, key string, keyed boo
 	if day > s.To {
 		s.To = day
 	}
-	s.points = append(s.points, reportPoint{ID: r.ID, Place: r.Place, Location: r.Location, Outcome: j.Outcome})
+	if !s.NoMap {
+		s.points = append(s.points, reportPoint{ID: r.ID, Place: r.Place, Location: r.Location, Outcome: j.Outcome})
+	}
 	// Keep what grouping reads, not the record as read.
-	e := &entry{report: r, facts: truce.Facts{Perpetrator: j.Facts.Perpetrator, Category: j.Facts.Category, Site: j.Facts.Site},
-		outcome: j.Outcome, key: key, keyed: keyed}
+	e := &entry{report: r, facts: s.groupFacts(&j.Facts), outcome: j.Outcome, key: key, keyed: keyed, day: day, dayNum: s.days.num}
 	if !keyed {
 		e.report = &truce.Report{ID: r.ID, Source: r.Source, Outlet: r.Outlet, Start: r.Start, End: r.End, Precision: r.Precision,
 			Location: r.Location, Text: r.Text}
 	}
+	worst := s.worstBuf[:0]
 	for i := range j.Findings {
 		f := &j.Findings[i]
-		k := slices.IndexFunc(e.worst, func(w phaseFinding) bool { return w.phase == f.Phase })
-		if k >= 0 && f.Outcome <= e.worst[k].outcome {
+		phase := s.number(f.Phase)
+		k := slices.IndexFunc(worst, func(w phaseFinding) bool { return w.phase == phase })
+		if k >= 0 && f.Outcome <= worst[k].outcome {
 			continue
 		}
-		w := phaseFinding{phase: f.Phase, commitment: f.Commitment, party: f.Party, outcome: f.Outcome}
+		w := phaseFinding{phase: phase, party: s.partyNumber(f.Party), info: -1, outcome: f.Outcome}
 		if f.Outcome == truce.OutcomeViolation || f.Outcome == truce.OutcomeDisputed {
-			w.explanation = f.Explanation
+			w.info = int32(len(s.caseInfos))
+			s.caseInfos = append(s.caseInfos, caseInfo{commitment: f.Commitment, explanation: f.Explanation})
 			s.cases[r.ID] = caseDetail{Place: r.Place, Location: r.Location, Site: j.Facts.Site}
 		}
 		if k < 0 {
-			e.worst = append(e.worst, w)
+			worst = append(worst, w)
 		} else {
-			e.worst[k] = w
+			worst[k] = w
 		}
 	}
+	s.worstBuf = worst
+	// Kept in a slab, exactly as many as there are.
+	if len(s.worstSlab) < len(worst) {
+		s.worstSlab = make([]phaseFinding, max(len(worst), 4096))
+	}
+	e.worst, s.worstSlab = s.worstSlab[:len(worst):len(worst)], s.worstSlab[len(worst):]
+	copy(e.worst, worst)
 	s.entries = append(s.entries, e)
+}
+
+// number returns the number of phase id (Summary.phaseIDs).
+func (s *Summary) number(id truce.PhaseID) int32 {
+	if n, ok := s.phaseNum[id]; ok {
+		return n
+	}
+	n := int32(len(s.phaseIDs))
+	s.phaseIDs, s.phaseNum[id] = append(s.phaseIDs, id), n
+	return n
+}
+
+// partyNumber returns the number of party id (Summary.partyIDs).
+func (s *Summary) partyNumber(id truce.PartyID) int32 {
+	if id == "" {
+		return 0
+	}
+	if n, ok := s.partyNum[id]; ok {
+		return n
+	}
+	n := int32(len(s.partyIDs))
+	s.partyIDs, s.partyNum[id] = append(s.partyIDs, id), n
+	return n
+}
+
+// groupFacts returns the shared facts that grouping reads of f.
+func (s *Summary) groupFacts(f *truce.Facts) *truce.Facts {
+	k := groupFacts{perpetrator: f.Perpetrator, category: f.Category}
+	if f.Site != nil {
+		k.site, k.hasSite = f.Site.ID, true
+	}
+	if g, ok := s.facts[k]; ok {
+		return g
+	}
+	g := &truce.Facts{Perpetrator: k.perpetrator, Category: k.category}
+	if k.hasSite {
+		g.Site = &truce.SiteMatch{ID: k.site}
+	}
+	if s.facts == nil {
+		s.facts = map[groupFacts]*truce.Facts{}
+	}
+	s.facts[k] = g
+	return g
 }
 
 // Finish groups the reports added so far into incidents and counts them
@@ -301,16 +394,22 @@ func (s *Summary) Finish() {
 	}
 	ms := make([]adjudicate.Member, len(s.entries))
 	for i, e := range s.entries {
-		ms[i] = adjudicate.Member{Report: e.report, Facts: &e.facts, Key: e.key, Keyed: e.keyed}
+		ms[i] = adjudicate.Member{Report: e.report, Facts: e.facts, Key: e.key, Keyed: e.keyed}
 	}
 	opt := adjudicate.DefaultGroupOptions
 	clusters := clusterIndexes(ms, opt.Meters)
-	c := counter{s: s, days: map[dayKey]int{}}
+	c := counter{s: s, days: map[dayKey]int{}, byID: map[truce.ReportID]*entry{}}
 	groupClusters(ms, clusters, opt, func(k int, gs []adjudicate.Group) {
 		// A group's reports are found among its cluster's entries.
 		c.members = c.members[:0]
 		for _, i := range clusters[k] {
 			c.members = append(c.members, s.entries[i])
+		}
+		if len(c.members) > smallCluster {
+			clear(c.byID)
+			for _, e := range c.members {
+				c.byID[e.report.ID] = e
+			}
 		}
 		for g := range gs {
 			c.addIncident(&gs[g])
@@ -323,8 +422,10 @@ func (s *Summary) Finish() {
 // day without scanning.
 type counter struct {
 	s *Summary
-	// members are the entries of the cluster being counted.
+	// members are the entries of the cluster being counted; byID finds
+	// them by report when they are more than smallCluster.
 	members []*entry
+	byID    map[truce.ReportID]*entry
 	// days finds the daily count of one day: a phase's (party "") or one
 	// party's under a phase, by its index in Daily.
 	days map[dayKey]int
@@ -341,19 +442,22 @@ type decided struct {
 	report truce.ReportID
 }
 
+// dayKey is a daily count: of a phase (by its index in Phases), of all
+// parties (party 0) or of one (party i+1, the index in ByParty), on one
+// day (its number, dayCache.num).
 type dayKey struct {
-	phase int
-	party string
-	day   string
+	phase, party, day int32
 }
 
-// day returns the day of t in the agreement's time zone.
-func (c *counter) day(t time.Time) string { return c.named.of(t, c.s.a.Timezone) }
+// smallCluster is the most members of a cluster whose entries are found
+// by scanning them.
+const smallCluster = 8
 
 // dayCache names days in a time zone, keeping the last day named and its
-// bounds: reports and incidents come mostly in time order.
+// bounds: reports come mostly in time order.
 type dayCache struct {
 	name     string
+	num      int32 // the day's number: days from 1970-01-01 to it
 	from, to time.Time
 }
 
@@ -367,6 +471,7 @@ func (d *dayCache) of(t time.Time, tz *time.Location) string {
 	d.from = time.Date(y, m, day, 0, 0, 0, 0, tz)
 	d.to = time.Date(y, m, day+1, 0, 0, 0, 0, tz)
 	d.name = l.Format("2006-01-02")
+	d.num = int32(time.Date(y, m, day, 0, 0, 0, 0, time.UTC).Unix() / 86400)
 	// A zone whose clocks skip or repeat midnight: no bounds to trust.
 	if d.from.Format("2006-01-02") != d.name || d.to.Add(-time.Nanosecond).Format("2006-01-02") != d.name {
 		d.to = d.from
@@ -379,7 +484,16 @@ func (d *dayCache) of(t time.Time, tz *time.Location) string {
 func (c *counter) addIncident(g *adjudicate.Group) {
 	s := c.s
 	s.Incidents++
-	day := c.day(g.Start)
+	// The day of the first report, kept with its entry (the incident
+	// starts with it), else named now.
+	var day string
+	var dayNum int32
+	if e := c.entry(g.Reports[0]); e.report.Start.Equal(g.Start) {
+		day, dayNum = e.day, e.dayNum
+	} else {
+		day = c.named.of(g.Start, s.a.Timezone)
+		dayNum = c.named.num
+	}
 	outcome := truce.Outcome(0)
 	worst := c.worst[:0] // per phase, in the order first seen
 	defer func() { c.worst = worst[:0] }()
@@ -394,7 +508,7 @@ func (c *counter) addIncident(g *adjudicate.Group) {
 			switch {
 			case k < 0:
 				worst = append(worst, decided{f, id})
-			case f.outcome > worst[k].f.outcome || f.outcome == worst[k].f.outcome && worst[k].f.party == "" && f.party != "":
+			case f.outcome > worst[k].f.outcome || f.outcome == worst[k].f.outcome && worst[k].f.party == 0 && f.party != 0:
 				// More severe, or as severe with the party established.
 				worst[k] = decided{f, id}
 			}
@@ -403,26 +517,32 @@ func (c *counter) addIncident(g *adjudicate.Group) {
 	s.Totals.add(outcome)
 	for _, d := range worst {
 		f := d.f
-		i, ok := s.index[f.phase]
+		i, ok := s.index[s.phaseIDs[f.phase]]
 		if !ok {
 			continue
 		}
 		p := &s.Phases[i]
 		p.Totals.add(f.outcome)
-		party := string(f.party)
+		party := string(s.partyIDs[f.party])
 		if party == "" {
 			party = "unknown"
 		}
-		pc := findOrAdd(&p.ByParty, func(x *PartyCount) bool { return x.Party == party }, PartyCount{Party: party, Daily: []DayCount{}})
+		k := slices.IndexFunc(p.ByParty, func(x PartyCount) bool { return x.Party == party })
+		if k < 0 {
+			k = len(p.ByParty)
+			p.ByParty = append(p.ByParty, PartyCount{Party: party, Daily: []DayCount{}})
+		}
+		pc := &p.ByParty[k]
 		pc.Counts.add(f.outcome)
 		if f.outcome != truce.OutcomeNotProhibited {
-			c.daily(&p.Daily, dayKey{i, "", day}).add(f.outcome)
-			c.daily(&pc.Daily, dayKey{i, party, day}).add(f.outcome)
+			c.daily(&p.Daily, dayKey{int32(i), 0, dayNum}, day).add(f.outcome)
+			c.daily(&pc.Daily, dayKey{int32(i), int32(k + 1), dayNum}, day).add(f.outcome)
 		}
 		if f.outcome == truce.OutcomeViolation || f.outcome == truce.OutcomeDisputed {
+			info := s.caseInfos[f.info]
 			s.Cases = append(s.Cases, Case{Incident: string(g.ID), Reports: len(g.Reports), Sources: g.Corroboration(), Grouping: g.Explanation,
 				ReportID: string(d.report), Time: g.Start.UTC().Format(time.RFC3339), Outcome: f.outcome.String(),
-				Phase: string(f.phase), Commitment: string(f.commitment), Party: string(f.party), Explanation: f.explanation})
+				Phase: string(s.phaseIDs[f.phase]), Commitment: string(info.commitment), Party: string(s.partyIDs[f.party]), Explanation: info.explanation})
 		}
 	}
 }
@@ -433,6 +553,11 @@ func (c *counter) entry(id truce.ReportID) *entry {
 	if len(c.members) == 1 {
 		return c.members[0] // a group of a cluster of one is that report
 	}
+	if len(c.members) > smallCluster {
+		if e, ok := c.byID[id]; ok {
+			return e
+		}
+	}
 	for _, e := range c.members {
 		if e.report.ID == id {
 			return e
@@ -441,26 +566,17 @@ func (c *counter) entry(id truce.ReportID) *entry {
 	panic("report: grouping returned a report of another cluster: " + string(id))
 }
 
-// daily returns the counts of day k.day in ds, the daily counts of phase
-// k.phase (of party k.party, if not ""), added if not there yet.
-func (c *counter) daily(ds *[]DayCount, k dayKey) *Counts {
+// daily returns the counts of day k.day (named day) in ds, the daily
+// counts of phase k.phase (of party k.party, if not 0), added if not
+// there yet.
+func (c *counter) daily(ds *[]DayCount, k dayKey, day string) *Counts {
 	i, ok := c.days[k]
 	if !ok {
 		i = len(*ds)
 		c.days[k] = i
-		*ds = append(*ds, DayCount{Day: k.day})
+		*ds = append(*ds, DayCount{Day: day})
 	}
 	return &(*ds)[i].Counts
-}
-
-func findOrAdd[T any](xs *[]T, match func(*T) bool, zero T) *T {
-	for i := range *xs {
-		if match(&(*xs)[i]) {
-			return &(*xs)[i]
-		}
-	}
-	*xs = append(*xs, zero)
-	return &(*xs)[len(*xs)-1]
 }
 
 // finish counts the incidents (see Finish) and sorts everything so output

@@ -3,6 +3,7 @@ package report_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -70,6 +71,20 @@ func summarise(t *testing.T, a *truce.Agreement, rows []viinaRow) *report.Summar
 	return s
 }
 
+// manyReports returns n reports of one raid at one place, 20 minutes
+// apart (n at most 18: one incident spans at most six hours), each in
+// other words (so each counts as a source of its own); the last judged a violation, the others
+// undetermined.
+func manyReports(n int) []viinaRow {
+	rows := make([]viinaRow, n)
+	for i := range rows {
+		rows[i] = viinaRow{fmt.Sprintf(`"2025-03-31 %02d:%02d:00","35.13885","47.83831","Zaporizhzhya","","Росіяни обстріляли Запорізьку область – пошкоджено ЛЕП, повідомлення %d."`, i/3, i%3*20, i+1),
+			truce.OutcomeUndetermined, "energy.grid"}
+	}
+	rows[n-1].outcome = truce.OutcomeViolation
+	return rows
+}
+
 // TestSummaryCountsIncidents checks that the period report counts and
 // lists incidents, not the reports of one event: the same headline
 // republished, or reports of one raid near in place and time.
@@ -119,6 +134,11 @@ func TestSummaryCountsIncidents(t *testing.T) {
 			figures{Reports: 2, Incidents: 2, Totals: report.Counts{Violation: 2}, ReportTotals: report.Counts{Violation: 2},
 				Daily: []report.DayCount{{Day: "2025-03-31", Counts: report.Counts{Violation: 2}}},
 				Cases: []listed{{"2025-03-31", "violation", 1, 1}, {"2025-03-31", "violation", 1, 1}}}},
+		{"twelve reports of one raid at one place, one a violation, are one violation (a cluster of more than a few reports)",
+			manyReports(12),
+			figures{Reports: 12, Incidents: 1, Totals: report.Counts{Violation: 1}, ReportTotals: report.Counts{Violation: 1, Undetermined: 11},
+				Daily: []report.DayCount{{Day: "2025-03-31", Counts: report.Counts{Violation: 1}}},
+				Cases: []listed{{"2025-03-31", "violation", 12, 12}}}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			s := summarise(t, a, tt.rows)
