@@ -7,6 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
 	"golang.org/x/mod/sumdb/tlog"
 
 	"truce/internal/store/sqlstore"
@@ -116,6 +117,9 @@ func (dialect) ListValue(ss []string) any {
 
 // Aggregate reads an ARRAY(...) of text.
 func (dialect) Aggregate(dest *[]string) any { return dest }
+
+// Borrow reads a bytea as pgx's DriverBytes.
+func (dialect) Borrow(dest *[]byte) any { return (*pgtype.DriverBytes)(dest) }
 
 // ReadHashes reads the stored hashes at indexes in one query.
 func (dialect) ReadHashes(ctx context.Context, db sqlstore.DB, indexes []int64) ([]tlog.Hash, error) {

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -24,6 +25,9 @@ func (dialect) ListValue(ss []string) any { return bars(ss) }
 
 // Aggregate reads a json_group_array.
 func (dialect) Aggregate(dest *[]string) any { return jsonScanner{dest} }
+
+// Borrow reads a blob as database/sql's RawBytes.
+func (dialect) Borrow(dest *[]byte) any { return (*sql.RawBytes)(dest) }
 
 // ReadHashes reads stored hashes one by one: SQLite has no arrays to
 // bind, and its lookups by primary key are cheap.

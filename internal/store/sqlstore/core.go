@@ -23,6 +23,10 @@ type Dialect interface {
 	// driver's query aggregated from several rows (PostgreSQL ARRAY(...),
 	// SQLite json_group_array) into *dest.
 	Aggregate(dest *[]string) any
+	// Borrow returns a destination for Scan that reads a bytes column
+	// into *dest without copying it where the driver can: *dest is then
+	// valid only until the next row is read.
+	Borrow(dest *[]byte) any
 	// ReadHashes reads the log's stored hashes at indexes from db. A
 	// missing or malformed hash is tampering: an error wrapping
 	// ledger.ErrLedgerDiverged (see StoredHash).

@@ -70,7 +70,7 @@ func (c Core) SummaryJudgements(ctx context.Context, id truce.AgreementID, versi
 			var rid string
 			var at int64
 			var brief []byte
-			if err := s.Scan(&rid, &at, &brief); err != nil {
+			if err := s.Scan(&rid, &at, c.d.Dialect.Borrow(&brief)); err != nil {
 				return judged{}, err
 			}
 			k := len(b.rows)
