@@ -167,6 +167,10 @@ func (s *Server) buildSummary(ctx context.Context, p truce.Principal, in *summar
 		sum.Finish() // count the incidents first: Finish lists their cases
 		sum.Cases = []report.Case{}
 	}
+	// The answer is kept whole: room for it at once, not by doubling
+	// (about 1.4 KB a case in JSON or Markdown).
+	sum.Finish()
+	buf.Grow(64<<10 + 1536*len(sum.Cases))
 	if err := report.WriteSummaryCompact(&buf, sum, in.Format); err != nil {
 		return nil, err
 	}

@@ -23,17 +23,19 @@ func (c Core) SummaryJudgements(ctx context.Context, id truce.AgreementID, versi
 	if len(of) > 0 {
 		where = append(where, "EXISTS (SELECT 1 FROM reports r"+Where(append([]string{"r.id = b.report_id"}, of...))+")")
 	}
-	// The rows are read and decoded on a goroutine of their own, in
-	// batches, while fn counts those read before: two cores, one summary.
-	// A batch's judgements and findings are reused once fn has seen
-	// them; its reports are fn's to keep.
-	type judged struct {
-		r   *truce.Report
-		j   *truce.Judgement
-		key string
+	// The rows are read on a goroutine of their own, in batches, while
+	// the caller's goroutine decodes and counts those read before: two
+	// cores, one summary. A batch keeps its rows' briefs in one buffer;
+	// its buffers are reused once fn has seen its rows. The reports are
+	// fn's to keep, the judgements are not.
+	type row struct {
+		id       string
+		at       int64
+		from, to int // the brief: raw[from:to]
 	}
 	type batch struct {
-		rows     []judged
+		rows     []row
+		raw      []byte
 		js       []truce.Judgement
 		findings []truce.Finding
 	}
@@ -44,18 +46,15 @@ func (c Core) SummaryJudgements(ctx context.Context, id truce.AgreementID, versi
 	read := make(chan error, 1)
 	go func() {
 		defer close(batches)
-		sc := &briefScratch{interned: map[string]string{}}
 		var b *batch
-		var reports []truce.Report
 		start := func() {
 			select {
 			case b = <-free:
-				b.rows = b.rows[:0]
+				b.rows, b.raw = b.rows[:0], b.raw[:0]
 			default:
-				b = &batch{rows: make([]judged, 0, batchSize), js: make([]truce.Judgement, batchSize), findings: make([]truce.Finding, 8*batchSize)}
+				b = &batch{rows: make([]row, 0, batchSize), raw: make([]byte, 0, 256*batchSize),
+					js: make([]truce.Judgement, batchSize), findings: make([]truce.Finding, 8*batchSize)}
 			}
-			sc.findings = b.findings
-			reports = make([]truce.Report, batchSize)
 		}
 		send := func() error {
 			select {
@@ -66,19 +65,18 @@ func (c Core) SummaryJudgements(ctx context.Context, id truce.AgreementID, versi
 			}
 		}
 		start()
-		err := Each(ctx, c.d.DB, "summary", func(s Scanner) (judged, error) {
-			var rid string
-			var at int64
+		err := Each(ctx, c.d.DB, "summary", func(s Scanner) (row, error) {
+			var r row
 			var brief []byte
-			if err := s.Scan(&rid, &at, c.d.Dialect.Borrow(&brief)); err != nil {
-				return judged{}, err
+			if err := s.Scan(&r.id, &r.at, c.d.Dialect.Borrow(&brief)); err != nil {
+				return r, err
 			}
-			k := len(b.rows)
-			r, j := &reports[k], &b.js[k]
-			key, err := decodeBrief(truce.ReportID(rid), at, brief, sc, r, j)
-			return judged{r, j, key}, err
-		}, func(j judged) error {
-			if b.rows = append(b.rows, j); len(b.rows) < batchSize {
+			r.from = len(b.raw)
+			b.raw = append(b.raw, brief...)
+			r.to = len(b.raw)
+			return r, nil
+		}, func(r row) error {
+			if b.rows = append(b.rows, r); len(b.rows) < batchSize {
 				return nil
 			}
 			if err := send(); err != nil {
@@ -92,13 +90,24 @@ func (c Core) SummaryJudgements(ctx context.Context, id truce.AgreementID, versi
 		}
 		read <- err
 	}()
+	fail := func(err error) error {
+		cancel()
+		for range batches {
+		}
+		return err
+	}
+	sc := &briefScratch{interned: map[string]string{}}
 	for b := range batches {
-		for _, j := range b.rows {
-			if err := fn(j.r, j.j, j.key); err != nil {
-				cancel()
-				for range batches {
-				}
-				return err
+		reports := make([]truce.Report, len(b.rows))
+		sc.findings = b.findings
+		for k, rw := range b.rows {
+			r, j := &reports[k], &b.js[k]
+			key, err := decodeBrief(truce.ReportID(rw.id), rw.at, b.raw[rw.from:rw.to], sc, r, j)
+			if err == nil {
+				err = fn(r, j, key)
+			}
+			if err != nil {
+				return fail(err)
 			}
 		}
 		select {

@@ -3,6 +3,7 @@ package storetest
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
@@ -63,6 +64,44 @@ var summaryCases = []tcase{
 					t.Errorf("%s %s summary (-Judgements +SummaryJudgements):\n%s", tc.name, format, diff)
 				}
 			}
+		}
+	}},
+	{"DamagedBriefFails", func(t *testing.T, e *env) {
+		// A brief that does not decode, read while later batches are
+		// under way: an error naming its report, not a summary without
+		// it; and an error of fn's ends the reading too.
+		ss, ok := e.s.(report.SummarySource)
+		if !ok {
+			t.Fatalf("%T is not a report.SummarySource", e.s)
+		}
+		v := mustAgreement(t, e, bundleV1)
+		manyJudged(t, e, scenarioAgreement(t), v.Version, 3000)
+		stop := errors.New("enough")
+		n := 0
+		err := ss.SummaryJudgements(e.ctx, agreementID, v.Version, truce.ReportFilter{}, func(*truce.Report, *truce.Judgement, string) error {
+			if n++; n == 1000 {
+				return stop
+			}
+			return nil
+		})
+		if !errors.Is(err, stop) || n != 1000 {
+			t.Errorf("fn's error after %d of 3000 reports: SummaryJudgements returned %v", n, err)
+		}
+		var damaged string
+		must(t, e.s.Judgements(e.ctx, agreementID, v.Version, truce.ReportFilter{}, func(r *truce.Report, _ *truce.Judgement) error {
+			if n++; damaged == "" && r.Start.After(time.Date(2025, 3, 20, 0, 0, 0, 0, time.UTC)) {
+				damaged = string(r.ID)
+			}
+			return nil
+		}))
+		e.exec(t, `UPDATE judgement_briefs SET brief = substr(brief, 1, 3) WHERE report_id = $1`, damaged)
+		n = 0
+		err = ss.SummaryJudgements(e.ctx, agreementID, v.Version, truce.ReportFilter{}, func(*truce.Report, *truce.Judgement, string) error {
+			n++
+			return nil
+		})
+		if err == nil || !strings.Contains(err.Error(), damaged) || !strings.Contains(err.Error(), "brief") || n == 0 || n >= 3000 {
+			t.Errorf("a damaged brief (report %s) after %d of 3000 reports: SummaryJudgements returned %v", damaged, n, err)
 		}
 	}},
 }
