@@ -38,7 +38,8 @@ t1=$(date +%s.%N)
 awk -v a="$t0" -v b="$t1" -v n="$n" 'BEGIN{printf "loaded, judged and grouped %d reports in %.1f s\n", n, b-a}'
 token=$("$out/truce" token create --db "$db" --role monitor 2>/dev/null)
 auth="Authorization: Bearer $token"
-port=$((20000 + RANDOM % 20000))
+# Below the kernel's ephemeral ports (32768 up), which a client connection may hold.
+port=$((20000 + RANDOM % 12000))
 # PROFILE=file writes the server's CPU profile there (go tool pprof bench/out/truce file).
 prof=()
 if [ -n "${PROFILE:-}" ]; then prof=(--cpuprofile "$PROFILE"); fi

@@ -37,7 +37,8 @@ token=$("$out/truce" token create --db "$db" --role monitor 2>/dev/null)
 # SERVERS=n starts n API servers on the one database (PostgreSQL, or
 # SQLite's one file) and spreads the requests over them in turn.
 servers=${SERVERS:-1}
-port=$((20000 + RANDOM % 20000))
+# Below the kernel's ephemeral ports (32768 up), which a client connection may hold.
+port=$((20000 + RANDOM % 12000))
 pids=()
 urls=()
 for k in $(seq 0 $((servers - 1))); do

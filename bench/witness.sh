@@ -26,7 +26,8 @@ cleanup() {
 }
 trap cleanup EXIT
 "$out/truce" demo --db "$db" > /dev/null 2>&1
-port=$((20000 + RANDOM % 20000))
+# Below the kernel's ephemeral ports (32768 up), which a client connection may hold.
+port=$((20000 + RANDOM % 12000))
 "$out/truce" serve --db "$db" --addr "127.0.0.1:$port" --write-rate 0 2> "$out/serve-witness.log" &
 pids+=($!)
 base="http://127.0.0.1:$port"
