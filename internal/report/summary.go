@@ -108,9 +108,9 @@ type Summary struct {
 	facts map[groupFacts]*truce.Facts
 	// The entries' findings (phaseFinding) name phases and parties by
 	// number: phaseIDs[n] and partyIDs[n], numbered by phaseNum and
-	// partyNum (party 0 is ""), and keep the commitment and explanation of a violation or disputed
-	// finding in caseInfos. worstSlab is where the entries' findings are
-	// kept; worstBuf is add's buffer.
+	// partyNum (party 0 is ""); a violation's or disputed finding's
+	// commitment and explanation are kept in caseInfos. worstSlab is
+	// where the entries' findings are kept; worstBuf is add's buffer.
 	phaseIDs  []truce.PhaseID
 	phaseNum  map[truce.PhaseID]int32
 	partyIDs  []truce.PartyID
@@ -426,7 +426,7 @@ type counter struct {
 	// them by report when they are more than smallCluster.
 	members []*entry
 	byID    map[truce.ReportID]*entry
-	// days finds the daily count of one day: a phase's (party "") or one
+	// days finds the daily count of one day: a phase's (party 0) or one
 	// party's under a phase, by its index in Daily.
 	days map[dayKey]int
 	// worst is addIncident's buffer of per-phase findings.

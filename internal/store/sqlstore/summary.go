@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"fmt"
 
 	"truce"
 )
@@ -103,11 +104,11 @@ func (c Core) SummaryJudgements(ctx context.Context, id truce.AgreementID, versi
 		for k, rw := range b.rows {
 			r, j := &reports[k], &b.js[k]
 			key, err := decodeBrief(truce.ReportID(rw.id), rw.at, b.raw[rw.from:rw.to], sc, r, j)
-			if err == nil {
-				err = fn(r, j, key)
-			}
 			if err != nil {
-				return fail(err)
+				return fail(fmt.Errorf("summary: %w", err))
+			}
+			if err := fn(r, j, key); err != nil {
+				return fail(err) // fn's, as it is
 			}
 		}
 		select {
