@@ -247,7 +247,7 @@ func NewSummary(a *truce.Agreement, storedVersion int) *Summary {
 	s := &Summary{Agreement: string(a.ID), Title: a.Title, Version: a.Version, StoredVersion: storedVersion,
 		Timezone: a.Timezone.String(), a: a, index: map[truce.PhaseID]int{}, Cases: []Case{},
 		cases: map[truce.ReportID]caseDetail{}, phaseNum: map[truce.PhaseID]int32{},
-		partyIDs: []truce.PartyID{""}, partyNum: map[truce.PartyID]int32{}}
+		partyIDs: []truce.PartyID{""}, partyNum: map[truce.PartyID]int32{"": 0}, facts: map[groupFacts]*truce.Facts{}}
 	for _, ps := range adjudicate.Schedule(a) {
 		p := PhaseSummary{ID: string(ps.Phase.ID), Name: ps.Phase.Name, ByParty: []PartyCount{}, Daily: []DayCount{}}
 		for _, w := range ps.Windows {
@@ -308,12 +308,12 @@ func (s *Summary) add(r *truce.Report, j *truce.Judgement, key string, keyed boo
 	worst := s.worstBuf[:0]
 	for i := range j.Findings {
 		f := &j.Findings[i]
-		phase := s.number(f.Phase)
+		phase := number(&s.phaseIDs, s.phaseNum, f.Phase)
 		k := slices.IndexFunc(worst, func(w phaseFinding) bool { return w.phase == phase })
 		if k >= 0 && f.Outcome <= worst[k].outcome {
 			continue
 		}
-		w := phaseFinding{phase: phase, party: s.partyNumber(f.Party), info: -1, outcome: f.Outcome}
+		w := phaseFinding{phase: phase, party: number(&s.partyIDs, s.partyNum, f.Party), info: -1, outcome: f.Outcome}
 		if f.Outcome == truce.OutcomeViolation || f.Outcome == truce.OutcomeDisputed {
 			w.info = int32(len(s.caseInfos))
 			s.caseInfos = append(s.caseInfos, caseInfo{commitment: f.Commitment, explanation: f.Explanation})
@@ -335,26 +335,14 @@ func (s *Summary) add(r *truce.Report, j *truce.Judgement, key string, keyed boo
 	s.entries = append(s.entries, e)
 }
 
-// number returns the number of phase id (Summary.phaseIDs).
-func (s *Summary) number(id truce.PhaseID) int32 {
-	if n, ok := s.phaseNum[id]; ok {
+// number returns the number of id among the ids numbered so far (*ids,
+// and nums, which numbers them), numbering it next if it is new.
+func number[K comparable](ids *[]K, nums map[K]int32, id K) int32 {
+	if n, ok := nums[id]; ok {
 		return n
 	}
-	n := int32(len(s.phaseIDs))
-	s.phaseIDs, s.phaseNum[id] = append(s.phaseIDs, id), n
-	return n
-}
-
-// partyNumber returns the number of party id (Summary.partyIDs).
-func (s *Summary) partyNumber(id truce.PartyID) int32 {
-	if id == "" {
-		return 0
-	}
-	if n, ok := s.partyNum[id]; ok {
-		return n
-	}
-	n := int32(len(s.partyIDs))
-	s.partyIDs, s.partyNum[id] = append(s.partyIDs, id), n
+	n := int32(len(*ids))
+	*ids, nums[id] = append(*ids, id), n
 	return n
 }
 
@@ -370,9 +358,6 @@ func (s *Summary) groupFacts(f *truce.Facts) *truce.Facts {
 	g := &truce.Facts{Perpetrator: k.perpetrator, Category: k.category}
 	if k.hasSite {
 		g.Site = &truce.SiteMatch{ID: k.site}
-	}
-	if s.facts == nil {
-		s.facts = map[groupFacts]*truce.Facts{}
 	}
 	s.facts[k] = g
 	return g
