@@ -89,7 +89,7 @@ var summaryCases = []tcase{
 		}
 		var damaged string
 		must(t, e.s.Judgements(e.ctx, agreementID, v.Version, truce.ReportFilter{}, func(r *truce.Report, _ *truce.Judgement) error {
-			if n++; damaged == "" && r.Start.After(time.Date(2025, 3, 20, 0, 0, 0, 0, time.UTC)) {
+			if damaged == "" && r.Start.After(time.Date(2025, 3, 20, 0, 0, 0, 0, time.UTC)) {
 				damaged = string(r.ID)
 			}
 			return nil
