@@ -131,6 +131,23 @@ type IncidentSummary struct {
 	Explanation string // the explanation of its most severe report
 }
 
+// IncidentMark identifies what a reader saw of the rows that hang off an
+// incident beyond its own row and its report ids: its reports'
+// judgements, its history and its evidence. Every change to those rows
+// is a logged write that adds a row or gives one a new, larger log
+// index, so two reads of an incident that see the same report ids and
+// the same mark saw the same judgements, events and evidence. A reader
+// may keep what it built from one read and reuse it while both stay the
+// same (the API's incident pages do).
+type IncidentMark struct {
+	// Judgements is the sum of one more than the log index of each
+	// judgement of its reports, under every agreement version: a new
+	// judgement adds to it, and one judged again gets a larger index.
+	Judgements int64
+	Events     int64 // its history's events (never removed)
+	Evidence   int64 // its evidence items (never removed)
+}
+
 // IncidentStore keeps incidents and their review history.
 type IncidentStore interface {
 	// Incident returns an incident with its report ids. ENOTFOUND if absent.

@@ -12,7 +12,6 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"truce"
-	"truce/internal/adjudicate"
 	"truce/internal/geo"
 )
 
@@ -211,40 +210,12 @@ func (s *Server) listIncidents(ctx context.Context, p truce.Principal, in *listI
 
 // getIncident serves get-incident.
 func (s *Server) getIncident(ctx context.Context, p truce.Principal, in *readIn) (*incidentDetailOut, error) {
-	inc, err := s.loadIncident(ctx, p, in.ID, OpRead)
-	if err != nil {
-		return nil, err
-	}
 	lang := in.lang()
-	d := IncidentDetail{IncidentOut: incidentOut(inc), ReportList: []ReportOut{}, Events: []EventOut{}, Evidence: []EvidenceOut{}, LogIndexes: []int64{}}
-	ros, reps, said, err := s.reportsIn(ctx, inc, lang)
+	d, err := s.incidentPage(ctx, p, in.ID, lang)
 	if err != nil {
 		return nil, err
 	}
-	if x, ok := said[d.Explanation]; ok {
-		d.Explanation = x
-	}
-	d.ReportList = append(d.ReportList, ros...)
-	if len(reps) > 1 {
-		d.Corroboration = adjudicate.Corroboration(reps)
-	}
-	evs, err := s.store.Events(ctx, inc.ID)
-	if err != nil {
-		return nil, err
-	}
-	for i := range evs {
-		d.Events = append(d.Events, eventOut(&evs[i]))
-		d.LogIndexes = append(d.LogIndexes, evs[i].LogIndex)
-	}
-	d.MergedInto = string(mergedInto(evs))
-	items, err := s.store.Evidence(ctx, inc.ID)
-	if err != nil {
-		return nil, err
-	}
-	for i := range items {
-		d.Evidence = append(d.Evidence, evidenceOut(&items[i]))
-	}
-	return &incidentDetailOut{ContentLanguage: lang, Vary: "Accept-Language", Body: d}, nil
+	return &incidentDetailOut{ContentLanguage: lang, Vary: "Accept-Language", Body: *d}, nil
 }
 
 // mergedInto returns the incident that an incident with history evs was

@@ -67,6 +67,9 @@ type Server struct {
 	trusted  []netip.Prefix
 	// corr caches the corroboration of incidents of several reports.
 	corr corroborations
+	// details keeps incident pages' reports, history and evidence
+	// while their incidents' marks stay the same (incidentcache.go).
+	details incidentDetails
 	// summaries caches the period summaries by log size.
 	summaries summaryCache
 	// claimChecks caches the claims checked against the record, by log

@@ -118,6 +118,11 @@ func (dialect) ListValue(ss []string) any {
 // Aggregate reads an ARRAY(...) of text.
 func (dialect) Aggregate(dest *[]string) any { return dest }
 
+// ReportIDs aggregates with ARRAY(...).
+func (dialect) ReportIDs(incident string) string {
+	return `ARRAY(SELECT r.id FROM reports r WHERE r.incident_id = ` + incident + ` ORDER BY r.start_ns, r.id)`
+}
+
 // Borrow reads a bytea as pgx's DriverBytes.
 func (dialect) Borrow(dest *[]byte) any { return (*pgtype.DriverBytes)(dest) }
 

@@ -20,8 +20,7 @@ func (s *Store) Incidents(ctx context.Context, f truce.IncidentFilter) ([]truce.
 		return "$" + strconv.Itoa(len(args))
 	}
 	where := incidentWhere(f, p, arg)
-	return p.Read(ctx, conn{q: s.pool}, dialect{}, `SELECT `+sqlstore.IncidentCols+`,
-		ARRAY(SELECT r.id FROM reports r WHERE r.incident_id = incidents.id ORDER BY r.start_ns, r.id)
+	return p.Read(ctx, conn{q: s.pool}, dialect{}, `SELECT `+sqlstore.IncidentCols+`, `+dialect{}.ReportIDs("incidents.id")+`
 		FROM incidents WHERE `+strings.Join(where, " AND ")+` ORDER BY start_ns, id LIMIT `+arg(p.Limit+1), args...)
 }
 

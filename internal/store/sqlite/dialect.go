@@ -27,6 +27,11 @@ func (dialect) ListValue(ss []string) any { return bars(ss) }
 // Aggregate reads a json_group_array.
 func (dialect) Aggregate(dest *[]string) any { return jsonScanner{dest} }
 
+// ReportIDs aggregates with json_group_array.
+func (dialect) ReportIDs(incident string) string {
+	return `(SELECT json_group_array(r.id ORDER BY r.start_ns, r.id) FROM reports r WHERE r.incident_id = ` + incident + `)`
+}
+
 // Borrow reads a blob as database/sql's RawBytes.
 func (dialect) Borrow(dest *[]byte) any { return (*sql.RawBytes)(dest) }
 

@@ -57,7 +57,6 @@ func incidentWhere(f truce.IncidentFilter, p sqlstore.Page) ([]string, []any) {
 func (s *Store) Incidents(ctx context.Context, f truce.IncidentFilter) ([]truce.IncidentSummary, string, error) {
 	p := sqlstore.NewPage(f)
 	where, args := incidentWhere(f, p)
-	return p.Read(ctx, s.conn(), dialect{}, `SELECT `+sqlstore.IncidentCols+`,
-		(SELECT json_group_array(r.id ORDER BY r.start_ns, r.id) FROM reports r WHERE r.incident_id = incidents.id)
+	return p.Read(ctx, s.conn(), dialect{}, `SELECT `+sqlstore.IncidentCols+`, `+dialect{}.ReportIDs("incidents.id")+`
 		FROM incidents WHERE `+strings.Join(where, " AND ")+` ORDER BY start_ns, id LIMIT ?`, append(args, p.Limit+1)...)
 }

@@ -23,6 +23,10 @@ type Dialect interface {
 	// driver's query aggregated from several rows (PostgreSQL ARRAY(...),
 	// SQLite json_group_array) into *dest.
 	Aggregate(dest *[]string) any
+	// ReportIDs is the SQL of the ids of the reports of the incident
+	// whose id is the column incident, in (start, id) order, as
+	// Aggregate reads them.
+	ReportIDs(incident string) string
 	// Borrow returns a destination for Scan that reads a bytes column
 	// into *dest without copying it where the driver can: *dest is then
 	// valid only until the next row is read.

@@ -24,6 +24,27 @@ func (c Core) Incident(ctx context.Context, id truce.IncidentID) (*truce.Inciden
 	return in, nil
 }
 
+// MarkedIncident returns an incident with its report ids, as Incident
+// does, and the mark of its judgements, history and evidence, all read
+// in one statement. ENOTFOUND if absent.
+func (c Core) MarkedIncident(ctx context.Context, id truce.IncidentID) (*truce.IncidentSummary, truce.IncidentMark, error) {
+	var m truce.IncidentMark
+	var reports []string
+	// All from indexes: reports (incident_id, start_ns, id), judgements
+	// (report_id, log_index), incident_events (incident, id) and the
+	// evidence's key (incident, id).
+	in, _, err := ScanIncident(c.d.Dialect, c.d.DB.QueryRow(ctx, `SELECT `+IncidentCols+`, `+c.d.Dialect.ReportIDs("incidents.id")+`,
+		(SELECT CAST(coalesce(sum(j.log_index + 1), 0) AS BIGINT) FROM reports r JOIN judgements j ON j.report_id = r.id WHERE r.incident_id = incidents.id),
+		(SELECT count(*) FROM incident_events e WHERE e.incident = incidents.id),
+		(SELECT count(*) FROM evidence v WHERE v.incident = incidents.id)
+		FROM incidents WHERE id = $1`, string(id)), c.d.Dialect.Aggregate(&reports), &m.Judgements, &m.Events, &m.Evidence)
+	if err != nil {
+		return nil, m, NotFound(err, "incident "+string(id), "incident %s not found", id)
+	}
+	in.Reports = typed[truce.ReportID](reports)
+	return in, m, nil
+}
+
 // incident reads an incident and the incident it was merged into.
 func (c Core) incident(ctx context.Context, db DB, id truce.IncidentID) (*truce.IncidentSummary, truce.IncidentID, error) {
 	in, into, err := ScanIncident(c.d.Dialect, db.QueryRow(ctx, `SELECT `+IncidentCols+` FROM incidents WHERE id = $1`, string(id)))

@@ -164,6 +164,7 @@ func Run(t *testing.T, open Opener) {
 		{"Judgements", judgementsCases},
 		{"Judgement", judgementCases},
 		{"Incident", incidentCases},
+		{"MarkedIncident", markedIncidentCases},
 		{"IncidentOf", incidentOfCases},
 		{"Incidents", incidentsCases},
 		{"Events", eventsCases},
