@@ -48,3 +48,17 @@ func TestGzipReusedWriters(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// gunzip decompresses a gzip body.
+func gunzip(t *testing.T, gz []byte) string {
+	t.Helper()
+	zr, err := gzip.NewReader(bytes.NewReader(gz))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}

@@ -76,7 +76,7 @@ func (h *handler) page(name, title, nav string) http.HandlerFunc {
 		// name, role and CSRF token) and one with a query (the language
 		// links keep it) are rendered every time, never cached.
 		key := shellKey{name: name, path: r.URL.Path, lang: l.Lang()}
-		b, ok := h.shells.Load(key)
+		cached, ok := h.shells.Load(key)
 		if !ok {
 			body, err := h.renderBytes(r, name, d)
 			if err != nil {
@@ -84,14 +84,27 @@ func (h *handler) page(name, title, nav string) http.HandlerFunc {
 				http.Error(w, "internal error", http.StatusInternalServerError)
 				return
 			}
-			b, _ = h.shells.LoadOrStore(key, body)
+			cached, _ = h.shells.LoadOrStore(key, &shell{body: body, gz: bestGzip.bytes(body)})
 		}
-		writePage(w, http.StatusOK, b.([]byte))
+		sh := cached.(*shell)
+		w.Header().Add("Vary", "Accept-Encoding")
+		if acceptsGzip(r) {
+			w.Header().Set("Content-Encoding", "gzip")
+			w.Header().Set("Content-Length", strconv.Itoa(len(sh.gz)))
+			writePage(w, http.StatusOK, sh.gz)
+			return
+		}
+		writePage(w, http.StatusOK, sh.body)
 	}
 }
 
 // shellKey names a page shell rendered for the public.
 type shellKey struct{ name, path, lang string }
+
+// shell is a page shell rendered for the public, and its gzip form,
+// compressed once (a dashboard shell is ~30 KB of HTML, ~6 KB
+// compressed).
+type shell struct{ body, gz []byte }
 
 func (h *handler) incidentPage(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")

@@ -39,6 +39,13 @@ func TestPublicPageShells(t *testing.T) {
 		if again := page(t, path, "Accept-Language", "en"); again != en {
 			t.Errorf("GET %s for the public twice: the pages differ", path)
 		}
+		// Compressed for a client that takes it: the same page.
+		resp, gz := s.do(t, "GET", path, "", "", nil, "Accept-Language", "en", "Accept-Encoding", "gzip")
+		if resp.Header.Get("Content-Encoding") != "gzip" || !strings.Contains(strings.Join(resp.Header.Values("Vary"), ","), "Accept-Encoding") {
+			t.Errorf("GET %s accepting gzip: Content-Encoding %q, Vary %q", path, resp.Header.Get("Content-Encoding"), resp.Header.Values("Vary"))
+		} else if got := gunzip(t, gz); got != en {
+			t.Errorf("GET %s accepting gzip: the page differs once decompressed", path)
+		}
 		uk := page(t, path, "Accept-Language", "uk")
 		if uk == en || !strings.Contains(uk, `lang="uk"`) {
 			t.Errorf("GET %s in Ukrainian: the English page, or not in Ukrainian", path)
