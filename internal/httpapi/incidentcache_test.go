@@ -1,11 +1,14 @@
 package httpapi_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"testing"
 	"time"
 
@@ -74,12 +77,19 @@ func TestIncidentPageReuse(t *testing.T) {
 	}
 	write := func(t *testing.T, base, who, path string, body any, want int) {
 		t.Helper()
-		srv := f.srv.URL
-		f.srv.URL = base
-		defer func() { f.srv.URL = srv }()
-		status, _, got := f.send(t, who, http.MethodPost, path, "application/json", jsonBody(body), nil)
-		if status != want {
-			t.Fatalf("POST %s as %s: %d, want %d: %s", path, who, status, want, got)
+		req, err := http.NewRequest(http.MethodPost, base+path, bytes.NewReader(jsonBody(body)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+f.tokens[who])
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		if got, _ := io.ReadAll(resp.Body); resp.StatusCode != want {
+			t.Fatalf("POST %s as %s: %d, want %d: %s", path, who, resp.StatusCode, want, got)
 		}
 	}
 	compare(t, "at the start")
@@ -147,4 +157,28 @@ func TestIncidentPageReuse(t *testing.T) {
 			compare(t, "after "+s.name)
 		})
 	}
+	// Many readers of the kept pages while notes are written (run with
+	// -race: the kept parts are shared by the requests that reuse them).
+	t.Run("concurrent", func(t *testing.T) {
+		var wg sync.WaitGroup
+		for g := range 8 {
+			wg.Go(func() {
+				for i := range 40 {
+					id, v := ids[(g+i)%4], views[i%len(views)]
+					if status, _, body := get(t, f.srv.URL, v.who, "/api/v1/incidents/"+id, v.lang); status == http.StatusOK {
+						if d := decode[httpapi.IncidentDetail](t, []byte(body)); d.ID != id || len(d.ReportList) == 0 {
+							t.Errorf("%s: id %q, %d reports", id, d.ID, len(d.ReportList))
+						}
+					} else if status != http.StatusNotFound {
+						t.Errorf("%s as %s: %d", id, v.who, status)
+					}
+				}
+			})
+		}
+		for i := range 10 {
+			write(t, f.srv.URL, "monitor", "/api/v1/incidents/"+ids[i%4]+"/notes", map[string]string{"text": fmt.Sprint("note ", i)}, 201)
+		}
+		wg.Wait()
+		compare(t, "after the concurrent reads and notes")
+	})
 }
