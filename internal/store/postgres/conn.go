@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -122,6 +123,9 @@ func (dialect) Aggregate(dest *[]string) any { return dest }
 func (dialect) ReportIDs(incident string) string {
 	return `ARRAY(SELECT r.id FROM reports r WHERE r.incident_id = ` + incident + ` ORDER BY r.start_ns, r.id)`
 }
+
+// Param is $n.
+func (dialect) Param(n int) string { return "$" + strconv.Itoa(n) }
 
 // Borrow reads a bytea as pgx's DriverBytes.
 func (dialect) Borrow(dest *[]byte) any { return (*pgtype.DriverBytes)(dest) }

@@ -32,6 +32,9 @@ func (dialect) ReportIDs(incident string) string {
 	return `(SELECT json_group_array(r.id ORDER BY r.start_ns, r.id) FROM reports r WHERE r.incident_id = ` + incident + `)`
 }
 
+// Param is ?: arguments bind in order.
+func (dialect) Param(int) string { return "?" }
+
 // Borrow reads a blob as database/sql's RawBytes.
 func (dialect) Borrow(dest *[]byte) any { return (*sql.RawBytes)(dest) }
 

@@ -357,7 +357,7 @@ func (b *batchHashes) flush(ctx context.Context) error {
 			if i > lo {
 				q.WriteString(", ")
 			}
-			fmt.Fprintf(&q, "($%d, $%d)", len(args)+1, len(args)+2)
+			q.WriteString("(" + b.d.Param(len(args)+1) + ", " + b.d.Param(len(args)+2) + ")")
 			args = append(args, b.first+int64(i), b.pending[i][:])
 		}
 		if _, err := b.db.Exec(ctx, q.String(), args...); err != nil {
