@@ -152,6 +152,10 @@ type IncidentMark struct {
 type IncidentStore interface {
 	// Incident returns an incident with its report ids. ENOTFOUND if absent.
 	Incident(ctx context.Context, id IncidentID) (*IncidentSummary, error)
+	// MarkedIncident returns an incident with its report ids and the mark
+	// of its judgements, history and evidence, read together.
+	// ENOTFOUND if absent.
+	MarkedIncident(ctx context.Context, id IncidentID) (*IncidentSummary, IncidentMark, error)
 	// IncidentOf returns the id of the incident a report belongs to.
 	// ENOTFOUND if the report is absent.
 	IncidentOf(ctx context.Context, r ReportID) (IncidentID, error)

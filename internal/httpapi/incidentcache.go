@@ -19,12 +19,6 @@ import (
 // the same. The mark comes from the database, not from this process, so
 // a write by another server, or by the CLI, is seen at once.
 
-// markedIncidents is a store that reads an incident with its mark
-// (sqlstore.Core.MarkedIncident).
-type markedIncidents interface {
-	MarkedIncident(ctx context.Context, id truce.IncidentID) (*truce.IncidentSummary, truce.IncidentMark, error)
-}
-
 // incidentParts is what an incident page shows beyond the incident's
 // row. Shared by the requests that reuse it: never modified once built.
 type incidentParts struct {
@@ -146,20 +140,7 @@ func (c *incidentDetails) put(k detailKey, e *detailEntry) {
 // incidentPage returns the page of incident id in lang for p, or an
 // error if p may not read it.
 func (s *Server) incidentPage(ctx context.Context, p truce.Principal, id, lang string) (*IncidentDetail, error) {
-	ms, ok := truce.StoreAs[markedIncidents](s.store)
-	if !ok {
-		inc, err := s.loadIncident(ctx, p, id, OpRead)
-		if err != nil {
-			return nil, err
-		}
-		parts, err := s.incidentParts(ctx, inc, lang)
-		if err != nil {
-			return nil, err
-		}
-		d := parts.detail(inc)
-		return &d, nil
-	}
-	inc, mark, err := ms.MarkedIncident(ctx, truce.IncidentID(id))
+	inc, mark, err := s.store.MarkedIncident(ctx, truce.IncidentID(id))
 	if err != nil {
 		return nil, err
 	}

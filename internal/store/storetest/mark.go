@@ -1,7 +1,6 @@
 package storetest
 
 import (
-	"context"
 	"slices"
 	"testing"
 	"time"
@@ -9,20 +8,11 @@ import (
 	"truce"
 )
 
-// markedStore is a store that reads an incident with its mark.
-type markedStore interface {
-	MarkedIncident(ctx context.Context, id truce.IncidentID) (*truce.IncidentSummary, truce.IncidentMark, error)
-}
-
 // marked reads incident id with its mark, and checks that the incident is
 // the one Incident returns.
 func marked(t *testing.T, e *env, id truce.ReportID) (*truce.IncidentSummary, truce.IncidentMark) {
 	t.Helper()
-	ms, ok := e.s.(markedStore)
-	if !ok {
-		t.Fatal("the store has no MarkedIncident")
-	}
-	in, m, err := ms.MarkedIncident(e.ctx, truce.IncidentID(id))
+	in, m, err := e.s.MarkedIncident(e.ctx, truce.IncidentID(id))
 	must(t, err)
 	equal(t, "MarkedIncident's incident", mustIncident(t, e, id), in)
 	return in, m
@@ -93,11 +83,7 @@ var markedIncidentCases = []tcase{
 		check("a report split out", true)
 	}},
 	{"NotFound", func(t *testing.T, e *env) {
-		ms, ok := e.s.(markedStore)
-		if !ok {
-			t.Fatal("the store has no MarkedIncident")
-		}
-		_, _, err := ms.MarkedIncident(e.ctx, "UKR999999")
+		_, _, err := e.s.MarkedIncident(e.ctx, "UKR999999")
 		wantCode(t, err, truce.ENOTFOUND)
 	}},
 }
