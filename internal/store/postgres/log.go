@@ -98,7 +98,7 @@ func (s *Store) commitGroup(batch []*sqlstore.Pending[func(*writeTx) error]) []e
 		}, func(pw *sqlstore.Pending[func(*writeTx) error]) error {
 			w.ctx, w.now = context.WithoutCancel(pw.Ctx), sqlstore.WriteTime(pw.Ctx, s.Now().UTC())
 			size, n := w.size, len(w.records)
-			err := sqlstore.RunWrite(func() error { return pw.Fn(w) })
+			err := p.endWrite(ctx, sqlstore.RunWrite(func() error { return pw.Fn(w) }))
 			if err != nil {
 				w.size, w.records = size, w.records[:n] // its records go with its savepoint
 			}
@@ -151,7 +151,10 @@ func (s *Store) integrate(ctx context.Context, fn func(sqlstore.WriteTx) error) 
 		if err := w.lock(ctx, integrateLock); err != nil {
 			return err
 		}
-		return fn(w)
+		if err := p.endWrite(ctx, fn(w)); err != nil {
+			return err
+		}
+		return p.flush(ctx)
 	})
 }
 
@@ -199,6 +202,12 @@ func (w *writeTx) Log(rec *ledger.Record, err error) (int64, error) {
 		return 0, fmt.Errorf("postgres: %w", err)
 	}
 	return w.LogEncoded(data)
+}
+
+// ExecLater holds a statement of the write for its next round trip (pipe).
+func (w *writeTx) ExecLater(_ context.Context, fail func(error) error, sql string, args ...any) error {
+	w.tx.later(fail, nil, sql, args...)
+	return nil
 }
 
 // LogEncoded sequences a record sqlstore.EncodeRecord returned.

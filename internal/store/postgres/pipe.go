@@ -2,69 +2,145 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"truce/internal/store/sqlstore"
 )
 
-// pipe is a write transaction's connection. The statements a group
-// commit runs between its writes (SAVEPOINT, RELEASE, ROLLBACK TO) return
-// nothing a write waits for: pipe holds them back and sends them in one
-// pipelined batch with the next statement, one round trip for both. A
-// group holds the log lock, across every server, for as long as it runs,
-// and on a busy machine each round trip also waits for both processes to
-// be scheduled: round trips, not the database's work, set the pace of
-// writes (measured: a write held the lock ~4 ms, of which ~0.8 ms was
-// statements' execution).
+// pipe is a write transaction's connection. Statements whose outcome
+// nothing waits for are held back and sent in one pipelined batch with the
+// next statement, one round trip for both: the statements a group commit
+// runs between its writes (SAVEPOINT, RELEASE, ROLLBACK TO), and a
+// write's own statements that return nothing it reads (later, for
+// sqlstore.WriteTx.ExecLater). A group holds the log lock, across every
+// server, for as long as it runs, and on a busy machine each round trip
+// also waits for both processes to be scheduled: round trips, not the
+// database's work, set the pace of writes (measured on 7 December: a
+// group of ~4 writes held the lock 14–20 ms over ~17 round trips, of which
+// an evidence upload took four; now two).
 //
 // Errors keep their order: a held statement that fails fails the
 // statement it was sent with (and the rest of that batch is not run).
-// If held statements did not all run — one failed, or the batch failed
-// before running anything, as when the server cannot prepare a statement
-// of it — the pipe is broken: which savepoints exist is no longer known,
-// and a ROLLBACK TO could undo a write before the one that failed. Every
-// later statement then fails, and so does the group's commit: all its
-// writes return the error and none is kept (they were not acknowledged,
-// and a client retries). That happens only when a statement cannot be
-// prepared or its arguments encoded — a bug, or a schema out of step with
-// the code — not on bad input, which fails in a statement the database
-// runs, after the held ones: then only its own write is rolled back.
+// A write's own held statement fails its write, wherever the failure is
+// reported: the error is a *sqlstore.LaterError, which no code between
+// the failing statement and the end of the write mistakes for another,
+// and commitGroup fails the write with the statement's own error. The
+// write's held statements are sent at its end at the latest (endWrite),
+// so a failure is never reported to the next write.
+//
+// If statements between writes did not all run — one failed, or the
+// batch failed before running anything, as when the server cannot prepare
+// a statement of it — the pipe is broken: which savepoints exist is no
+// longer known, and a ROLLBACK TO could undo a write before the one that
+// failed. Every later statement then fails, and so does the group's
+// commit: all its writes return the error and none is kept (they were not
+// acknowledged, and a client retries). That happens only when a statement
+// cannot be prepared or its arguments encoded — a bug, or a schema out of
+// step with the code — not on bad input, which fails in a statement the
+// database runs, after the held ones: then only its own write is rolled
+// back.
 type pipe struct {
 	tx   pgx.Tx
-	held []string
+	held []heldStmt
 	// ran counts the held statements of the batch in flight that ran;
-	// broken is set once some did not.
+	// broken is set once statements between writes did not run; failed
+	// is the error of the write's own held statement that failed, if any
+	// (endWrite returns it).
 	ran    int
 	broken error
+	failed error
 }
 
-// hold queues sql, a statement without arguments or a result, to be sent
-// with the next one.
-func (p *pipe) hold(sql string) { p.held = append(p.held, sql) }
+// heldStmt is a statement held for the next batch.
+type heldStmt struct {
+	sql  string
+	args []any
+	// check, if not nil, checks the statement's result (a row count).
+	check func(pgconn.CommandTag) error
+	// fail, for a write's own statement, turns its error into the
+	// write's; nil for a statement between writes.
+	fail func(error) error
+}
+
+// hold queues sql, a statement between writes without arguments or a
+// result, to be sent with the next one.
+func (p *pipe) hold(sql string) { p.held = append(p.held, heldStmt{sql: sql}) }
+
+// later queues a write's own statement, whose result nothing reads but
+// check, to be sent with the write's next statement or at its end; its
+// error, or check's, fails the write with fail(err).
+func (p *pipe) later(fail func(error) error, check func(pgconn.CommandTag) error, sql string, args ...any) {
+	p.held = append(p.held, heldStmt{sql: sql, args: args, check: check, fail: fail})
+}
 
 // batch returns b with the held statements first, each counting in ran
-// when it has run, and the number of them; it forgets them.
-func (p *pipe) batch(b *pgx.Batch) (*pgx.Batch, int) {
-	n := len(p.held)
+// when it has run, and them; it forgets them.
+func (p *pipe) batch(b *pgx.Batch) (*pgx.Batch, []heldStmt) {
+	held := p.held
 	p.ran = 0
-	if n == 0 {
-		return b, 0
+	if len(held) == 0 {
+		return b, nil
 	}
 	out := &pgx.Batch{}
-	for _, q := range p.held {
-		out.Queue(q).Exec(func(pgconn.CommandTag) error { p.ran++; return nil })
+	for _, h := range held {
+		out.Queue(h.sql, h.args...).Exec(func(ct pgconn.CommandTag) error {
+			if h.check != nil {
+				if err := h.check(ct); err != nil {
+					return err
+				}
+			}
+			p.ran++
+			return nil
+		})
 	}
 	out.QueuedQueries = append(out.QueuedQueries, b.QueuedQueries...)
-	p.held = p.held[:0]
-	return out, n
+	p.held = nil
+	return out, held
 }
 
-// check marks the pipe broken if fewer than n held statements ran, the
-// batch having failed with err.
-func (p *pipe) check(n int, err error) error {
-	if err != nil && p.ran < n && p.broken == nil {
-		p.broken = fmt.Errorf("%d statements between writes did not run: %w", n-p.ran, err)
+// check returns the error of a batch that sent held and failed with err:
+// a held statement of a write that failed gives a *sqlstore.LaterError;
+// statements between writes that did not run break the pipe.
+func (p *pipe) check(held []heldStmt, err error) error {
+	if err == nil || p.ran >= len(held) {
+		return err
+	}
+	for _, h := range held[p.ran:] {
+		if h.fail == nil && p.broken == nil {
+			p.broken = fmt.Errorf("%d statements between writes did not run: %w", len(held)-p.ran, err)
+		}
+	}
+	if h := held[p.ran]; h.fail != nil {
+		err = &sqlstore.LaterError{Err: h.fail(classify(err))}
+		p.failed = err
+	}
+	return err
+}
+
+// endWrite ends a write whose function returned err: if it succeeded, its
+// held statements are sent now (one round trip, none if it has none),
+// and their failure is its error; if it failed, its held statements are
+// dropped, since its savepoint is rolled back. The error returned is the
+// write's, a failed held statement's own.
+func (p *pipe) endWrite(ctx context.Context, err error) error {
+	if err == nil && p.failed == nil && slices.ContainsFunc(p.held, func(h heldStmt) bool { return h.fail != nil }) {
+		err = p.SendBatch(ctx, &pgx.Batch{})
+	}
+	if err == nil {
+		err = p.failed
+	}
+	if err != nil {
+		p.held = slices.DeleteFunc(p.held, func(h heldStmt) bool { return h.fail != nil })
+	}
+	p.failed = nil
+	var le *sqlstore.LaterError
+	if errors.As(err, &le) {
+		return le.Err
 	}
 	return err
 }
@@ -74,8 +150,8 @@ func (p *pipe) SendBatch(ctx context.Context, b *pgx.Batch) error {
 	if p.broken != nil {
 		return p.broken
 	}
-	b, n := p.batch(b)
-	return p.check(n, p.tx.SendBatch(ctx, b).Close())
+	b, held := p.batch(b)
+	return p.check(held, p.tx.SendBatch(ctx, b).Close())
 }
 
 // flush sends the held statements, if any.
@@ -109,20 +185,24 @@ func (p *pipe) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, er
 	if len(p.held) == 0 {
 		return p.tx.Query(ctx, sql, args...)
 	}
-	n := len(p.held)
+	held := p.held
+	p.held, p.ran = nil, 0
 	b := &pgx.Batch{}
-	for _, q := range p.held {
-		b.Queue(q)
+	for _, h := range held {
+		b.Queue(h.sql, h.args...)
 	}
-	p.held = p.held[:0]
 	b.Queue(sql, args...)
 	br := p.tx.SendBatch(ctx, b)
-	for range n {
-		if _, err := br.Exec(); err != nil {
-			_ = br.Close()
-			p.ran = 0
-			return nil, p.check(n, err)
+	for _, h := range held {
+		ct, err := br.Exec()
+		if err == nil && h.check != nil {
+			err = h.check(ct)
 		}
+		if err != nil {
+			_ = br.Close()
+			return nil, p.check(held, err)
+		}
+		p.ran++
 	}
 	rows, err := br.Query()
 	if err != nil {

@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
@@ -98,9 +99,9 @@ func (w *writeTx) unstored(rs []*truce.Report) ([]bool, error) {
 }
 
 // insertFresh inserts the new reports, their incidents and their created
-// events in one round trip: three INSERT ... SELECT FROM unnest, each
-// column one array parameter, so that a write sends three statements
-// whatever its number of reports. (A text[] column travels as array
+// events with the write's next round trip (pipe.later): three INSERT ...
+// SELECT FROM unnest, each column one array parameter, so that a write
+// sends three statements whatever its number of reports. (A text[] column travels as array
 // literals, arrayLiteral: unnest cannot take an array of arrays of
 // different lengths.)
 func (w *writeTx) insertFresh(by truce.Principal, opt truce.PutOptions, fresh []*truce.Report, idx []int64, figs []ledger.Figures) error {
@@ -125,11 +126,21 @@ func (w *writeTx) insertFresh(by truce.Principal, opt truce.PutOptions, fresh []
 		outcome[i], parties[i], phases[i], explanation[i] = int16(f.Outcome), arrayLiteral(sqlstore.Texts(f.Parties)), arrayLiteral(sqlstore.Texts(f.Phases)), f.Explanation
 	}
 	now := w.now.UnixNano()
-	b := &pgx.Batch{}
+	fail := func(err error) error {
+		if errors.Is(err, sqlstore.ErrUnique) {
+			return truce.Errorf(truce.ECONFLICT, "put reports: an incident with the id of a new report already exists")
+		}
+		return sqlstore.TextError(err, "put reports")
+	}
 	// The lock makes ON CONFLICT unreachable; it stays as a guard, and the
 	// count below turns a skipped row into an error rather than a record
 	// without its row.
-	b.Queue(`INSERT INTO reports (`+sqlstore.ReportCols+`, created_ns, incident_id, submitted_by, log_index)
+	w.tx.later(fail, func(ct pgconn.CommandTag) error {
+		if ct.RowsAffected() != int64(n) {
+			return fmt.Errorf("%d of %d new reports inserted", ct.RowsAffected(), n)
+		}
+		return nil
+	}, `INSERT INTO reports (`+sqlstore.ReportCols+`, created_ns, incident_id, submitted_by, log_index)
 		SELECT id, source, source_id, outlet, file, line, original, start_ns, end_ns, precision, lon, lat, loc_prec_m,
 			place, actor1, actor2, perpetrator, actions::text[], event_type, category, site, text, fatalities, $24, id, $25, log_index
 		FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::integer[], $7::text[], $8::bigint[], $9::bigint[],
@@ -139,28 +150,17 @@ func (w *writeTx) insertFresh(by truce.Principal, opt truce.PutOptions, fresh []
 			place, actor1, actor2, perpetrator, actions, event_type, category, site, text, fatalities, log_index)
 		ON CONFLICT (id) DO NOTHING`,
 		id, source, sourceID, outlet, file, line, original, start, end, precision, lon, lat, locPrec,
-		place, actor1, actor2, perpetrator, actions, eventType, category, site, text, fatalities, now, string(opt.SubmittedBy), idx).Exec(func(ct pgconn.CommandTag) error {
-		if ct.RowsAffected() != int64(n) {
-			return fmt.Errorf("postgres: put reports: %d of %d new reports inserted", ct.RowsAffected(), n)
-		}
-		return nil
-	})
-	b.Queue(`INSERT INTO incidents (id, status, published, submitted_by, created_ns, updated_ns, start_ns, lon, lat,
+		place, actor1, actor2, perpetrator, actions, eventType, category, site, text, fatalities, now, string(opt.SubmittedBy), idx)
+	w.tx.later(fail, nil, `INSERT INTO incidents (id, status, published, submitted_by, created_ns, updated_ns, start_ns, lon, lat,
 		outcome, parties, phases, explanation)
 		SELECT id, $1, $2, $3, $4, $4, start_ns, lon, lat, outcome, parties::text[], phases::text[], explanation
 		FROM unnest($5::text[], $6::bigint[], $7::float8[], $8::float8[], $9::smallint[], $10::text[], $11::text[], $12::text[])
 			AS u(id, start_ns, lon, lat, outcome, parties, phases, explanation)`,
 		string(truce.StatusReported), opt.Published, string(opt.SubmittedBy), now, id, start, lon, lat, outcome, parties, phases, explanation)
 	// Event ids are given in the reports' order.
-	b.Queue(`INSERT INTO incident_events (incident, at_ns, actor, kind, to_status, log_index)
+	w.tx.later(fail, nil, `INSERT INTO incident_events (incident, at_ns, actor, kind, to_status, log_index)
 		SELECT id, $1, $2, $3, $4, log_index FROM unnest($5::text[], $6::bigint[]) WITH ORDINALITY AS u(id, log_index, ord)
 		ORDER BY ord`,
 		now, by.String(), string(truce.EventCreated), string(truce.StatusReported), id, idx)
-	if err := w.tx.SendBatch(w.ctx, b); err != nil {
-		if pgCode(err) == codeUniqueViolation {
-			return truce.Errorf(truce.ECONFLICT, "put reports: an incident with the id of a new report already exists")
-		}
-		return sqlstore.TextError(classify(err), "put reports")
-	}
 	return nil
 }

@@ -54,6 +54,15 @@ func (w *writeTx) Size() (int64, error) {
 // Appended reports whether the transaction has appended a record.
 func (w *writeTx) Appended() bool { return w.size > w.start }
 
+// ExecLater runs a statement at once: in process, a statement costs no
+// round trip to wait for.
+func (w *writeTx) ExecLater(ctx context.Context, fail func(error) error, sql string, args ...any) error {
+	if _, err := w.Exec(ctx, sql, args...); err != nil {
+		return fail(err)
+	}
+	return nil
+}
+
 // prepare readies the log statement of the transaction.
 func (w *writeTx) prepare() error {
 	if w.insRecord != nil {

@@ -63,6 +63,14 @@ type WriteTx interface {
 	Size() (int64, error)
 	// Appended reports whether the transaction has appended a record.
 	Appended() bool
+	// ExecLater runs a statement whose result the write does not read: a
+	// store whose statements each cost a round trip (PostgreSQL) sends it
+	// with the write's next statement, or at the write's end, while one
+	// that runs in process (SQLite) runs it at once. Statements run in
+	// the order given. If it fails, the write fails with fail(err), the
+	// statement's error: at once, or as a *LaterError from whichever
+	// later statement reports it.
+	ExecLater(ctx context.Context, fail func(error) error, sql string, args ...any) error
 	// InsertReports stores the reports whose ids are not stored yet
 	// (the first copy of an id rs holds twice), each opening an incident
 	// of its own (status reported, with its created event), logs each

@@ -66,6 +66,15 @@ func NotFound(err error, what, format string, args ...any) error {
 	return fmt.Errorf("%s: %w", what, err)
 }
 
+// LaterError is the error of a statement run with WriteTx.ExecLater as a
+// later statement of the write reports it. It does not unwrap: no code
+// between the two mistakes it for the later statement's own error (a
+// missing row, a duplicate key), and the store fails the write with Err,
+// the failed statement's error, however it was wrapped on its way.
+type LaterError struct{ Err error }
+
+func (e *LaterError) Error() string { return e.Err.Error() }
+
 // TextError returns EINVALID for text the database cannot store, which is
 // the caller's input, and err wrapped with what otherwise.
 func TextError(err error, what string) error {

@@ -68,15 +68,27 @@ func (c Core) AddEvidence(ctx context.Context, by truce.Principal, id truce.Inci
 	return c.onIncident(ctx, id, func(w WriteTx, in *truce.IncidentSummary) (*truce.Event, error) {
 		ev.At = w.Now()
 		e := &truce.Event{Incident: id, Kind: truce.EventEvidence, Evidence: ev.ID, Reason: ev.Description}
+		// The item's row takes the index its event's record is logged at
+		// (addEvent checks it is the next), and goes with the event's
+		// insert: one round trip for both.
+		next, err := w.Size()
+		if err != nil {
+			return nil, err
+		}
+		if err := w.ExecLater(ctx, func(err error) error {
+			if errors.Is(err, ErrUnique) {
+				return truce.Errorf(truce.ECONFLICT, "incident %s already has evidence %s", id, ev.ID)
+			}
+			return TextError(err, "evidence")
+		}, `INSERT INTO evidence (`+evidenceCols+`, content, log_index) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+			ev.ID, string(id), ev.SHA256, ev.MediaType, ev.Size, ev.Description, ev.AddedBy, ev.At.UnixNano(), content, next); err != nil {
+			return nil, err
+		}
 		if err := c.addEvent(ctx, w, by, e, ev); err != nil {
 			return nil, err
 		}
-		if _, err := w.Exec(ctx, `INSERT INTO evidence (`+evidenceCols+`, content, log_index) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-			ev.ID, string(id), ev.SHA256, ev.MediaType, ev.Size, ev.Description, ev.AddedBy, ev.At.UnixNano(), content, e.LogIndex); err != nil {
-			if errors.Is(err, ErrUnique) {
-				return nil, truce.Errorf(truce.ECONFLICT, "incident %s already has evidence %s", id, ev.ID)
-			}
-			return nil, TextError(err, "evidence")
+		if e.LogIndex != next {
+			return nil, fmt.Errorf("evidence %s: its event logged at %d, want %d", ev.ID, e.LogIndex, next)
 		}
 		if m, ok := in.EvidenceMove(by, ev.ID); ok {
 			if _, err := c.move(ctx, w, by, in, m); err != nil {
@@ -226,8 +238,9 @@ func (c Core) openIncident(ctx context.Context, db DB, id truce.IncidentID) (*tr
 // move executes a decided status move: the status, its event and, if it
 // says so, the publication.
 func (c Core) move(ctx context.Context, w WriteTx, by truce.Principal, in *truce.IncidentSummary, m truce.StatusMove) (*truce.Event, error) {
-	if _, err := w.Exec(ctx, `UPDATE incidents SET status = $1 WHERE id = $2`, string(m.To), string(in.ID)); err != nil {
-		return nil, fmt.Errorf("status: %w", err)
+	if err := w.ExecLater(ctx, func(err error) error { return fmt.Errorf("status: %w", err) },
+		`UPDATE incidents SET status = $1 WHERE id = $2`, string(m.To), string(in.ID)); err != nil {
+		return nil, err
 	}
 	e := &truce.Event{Incident: in.ID, Kind: truce.EventStatus, From: m.From, To: m.To, Reason: m.Reason}
 	if err := c.addEvent(ctx, w, by, e, nil); err != nil {
@@ -244,8 +257,9 @@ func (c Core) move(ctx context.Context, w WriteTx, by truce.Principal, in *truce
 
 // publish makes in public and records it.
 func (c Core) publish(ctx context.Context, w WriteTx, by truce.Principal, in *truce.IncidentSummary) (*truce.Event, error) {
-	if _, err := w.Exec(ctx, `UPDATE incidents SET published = TRUE WHERE id = $1`, string(in.ID)); err != nil {
-		return nil, fmt.Errorf("publish: %w", err)
+	if err := w.ExecLater(ctx, func(err error) error { return fmt.Errorf("publish: %w", err) },
+		`UPDATE incidents SET published = TRUE WHERE id = $1`, string(in.ID)); err != nil {
+		return nil, err
 	}
 	in.Published = true
 	e := &truce.Event{Incident: in.ID, Kind: truce.EventPublished}
@@ -281,6 +295,11 @@ func (c Core) addEvent(ctx context.Context, w WriteTx, by truce.Principal, e *tr
 	if err != nil {
 		return err
 	}
+	// Sent with the event's insert: one round trip for both.
+	if err := w.ExecLater(ctx, func(err error) error { return fmt.Errorf("event: %w", err) },
+		`UPDATE incidents SET updated_ns = $1 WHERE id = $2`, e.At.UnixNano(), string(e.Incident)); err != nil {
+		return err
+	}
 	if err := w.QueryRow(ctx, `INSERT INTO incident_events (incident, at_ns, actor, kind, from_status, to_status, reason, party, response, evidence, other, log_index)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`, string(e.Incident), e.At.UnixNano(), e.Actor, string(e.Kind),
 		string(e.From), string(e.To), e.Reason, string(e.Party), string(e.Response), e.Evidence, string(e.Other), next).Scan(&e.ID); err != nil {
@@ -291,9 +310,6 @@ func (c Core) addEvent(ctx context.Context, w WriteTx, by truce.Principal, e *tr
 	}
 	if e.LogIndex != next {
 		return fmt.Errorf("event %d logged at %d, want %d", e.ID, e.LogIndex, next)
-	}
-	if _, err := w.Exec(ctx, `UPDATE incidents SET updated_ns = $1 WHERE id = $2`, e.At.UnixNano(), string(e.Incident)); err != nil {
-		return fmt.Errorf("event: %w", err)
 	}
 	return nil
 }

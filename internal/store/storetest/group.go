@@ -39,6 +39,116 @@ func GroupCommit(t *testing.T, g GroupWriter) {
 	t.Run("savepoints", func(t *testing.T) { groupSavepoints(t, g) })
 	t.Run("cancel mid-write", func(t *testing.T) { groupCancelMidWrite(t, g) })
 	t.Run("unpreparable statement", func(t *testing.T) { groupUnpreparable(t, g) })
+	t.Run("later statements", func(t *testing.T) { groupLater(t, g) })
+}
+
+// LaterExecer runs a statement whose result the write does not read
+// (sqlstore.WriteTx.ExecLater).
+type LaterExecer interface {
+	ExecLater(ctx context.Context, fail func(error) error, sql string, args ...any) error
+}
+
+// errLater is what a failed later statement's fail function returns.
+var errLater = errors.New("later statement failed")
+
+// groupLater checks statements run with ExecLater, which a driver may
+// send with the write's next statement or at its end: in one group, a
+// write whose later statement fails fails with that statement's own
+// error (fail's) wherever the failure is reported — by the write's next
+// statement, at its end, or after the write swallowed the error of the
+// statement that reported it — and leaves nothing; a write that fails
+// for its own reasons leaves nothing of its later statements; and the
+// writes around them commit.
+func groupLater(t *testing.T, g GroupWriter) {
+	ctx := context.Background()
+	hold := make(chan struct{})
+	first := holdFirst(g, hold, "l-first")
+	later := func(db Execer, key string) error {
+		le, ok := db.(LaterExecer)
+		if !ok {
+			t.Fatalf("%T has no ExecLater", db)
+		}
+		return le.ExecLater(ctx, func(err error) error { return fmt.Errorf("%w: %w", errLater, err) },
+			`INSERT INTO settings (key, value) VALUES ($1, '')`, key)
+	}
+	refused := errors.New("refused")
+	writes := []struct {
+		name string
+		fn   func(db Execer) error
+		want error // nil: committed
+		keys []string
+	}{
+		{"later then next", func(db Execer) error {
+			if err := later(db, "l-a1"); err != nil {
+				return err
+			}
+			return execOn(ctx, db, `INSERT INTO settings (key, value) VALUES ('l-a2', '')`)
+		}, nil, []string{"l-a1", "l-a2"}},
+		{"failed later reported by next", func(db Execer) error {
+			if err := later(db, "l-b1"); err != nil {
+				return err
+			}
+			if err := later(db, "l-first"); err != nil { // a duplicate key
+				return err
+			}
+			return execOn(ctx, db, `INSERT INTO settings (key, value) VALUES ('l-b2', '')`)
+		}, errLater, []string{"l-b1", "l-b2"}},
+		{"failed later at the end", func(db Execer) error {
+			if err := execOn(ctx, db, `INSERT INTO settings (key, value) VALUES ('l-c1', '')`); err != nil {
+				return err
+			}
+			return later(db, "l-a1") // a duplicate key, last
+		}, errLater, []string{"l-c1"}},
+		{"failed later, report swallowed", func(db Execer) error {
+			if err := later(db, "l-first"); err != nil {
+				return err
+			}
+			_ = execOn(ctx, db, `INSERT INTO settings (key, value) VALUES ('l-d1', '')`)
+			return nil
+		}, errLater, []string{"l-d1"}},
+		{"write refused with later held", func(db Execer) error {
+			if err := execOn(ctx, db, `INSERT INTO settings (key, value) VALUES ('l-e1', '')`); err != nil {
+				return err
+			}
+			if err := later(db, "l-e2"); err != nil {
+				return err
+			}
+			if err := later(db, "l-first"); err != nil { // would fail, if sent
+				return refused
+			}
+			return refused
+		}, refused, []string{"l-e1", "l-e2"}},
+		{"later last", func(db Execer) error {
+			if err := execOn(ctx, db, `INSERT INTO settings (key, value) VALUES ('l-f1', '')`); err != nil {
+				return err
+			}
+			return later(db, "l-f2")
+		}, nil, []string{"l-f1", "l-f2"}},
+	}
+	errs := make([]error, len(writes))
+	var wg sync.WaitGroup
+	for i, w := range writes {
+		wg.Go(func() { errs[i] = g.Write(ctx, func(db Execer, _ any) error { return w.fn(db) }) })
+		waitQueued(g, i+1) // in this order
+	}
+	close(hold)
+	wg.Wait()
+	if err := <-first; err != nil {
+		t.Errorf("first write: %v", err)
+	}
+	for i, w := range writes {
+		switch {
+		case w.want == nil && errs[i] != nil:
+			t.Errorf("%s: %v", w.name, errs[i])
+		case w.want != nil && !errors.Is(errs[i], w.want):
+			t.Errorf("%s: error %v, want %v", w.name, errs[i], w.want)
+		}
+		for _, k := range w.keys {
+			if want := map[bool]int{true: 1, false: 0}[w.want == nil]; g.Count(k) != want {
+				t.Errorf("%s: %d rows of %s committed, want %d", w.name, g.Count(k), k, want)
+			}
+		}
+	}
 }
 
 // groupUnpreparable checks a group in which a write runs a statement the
