@@ -17,6 +17,17 @@ func GroupWriter(t *testing.T, s *Store) storetest.GroupWriter {
 			return s.write(ctx, func(w *writeTx) error { return fn(w, w.tx) })
 		},
 		Queued: s.group.Queued,
+		Block: func(t *testing.T) func() {
+			ctx := context.Background()
+			tx, err := s.pool.Begin(ctx)
+			if err == nil {
+				_, err = tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, 'log_records'::regclass::oid::integer)`, logLock)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			return func() { _ = tx.Rollback(ctx) }
+		},
 		Count: func(key string) int {
 			var n int
 			if err := s.pool.QueryRow(context.Background(), `SELECT count(*) FROM settings WHERE key = $1`, key).Scan(&n); err != nil {

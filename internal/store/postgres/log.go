@@ -72,8 +72,8 @@ func (s *Store) write(ctx context.Context, fn func(w *writeTx) error) error {
 
 // commitGroup runs the writes in one transaction, each in a savepoint,
 // and returns their errors.
-func (s *Store) commitGroup(batch []*sqlstore.Pending[func(*writeTx) error]) []error {
-	errs := make(sqlstore.Errs, len(batch))
+func (s *Store) commitGroup(batch *sqlstore.Batch[func(*writeTx) error]) []error {
+	var errs sqlstore.Errs
 	// The transaction serves every write: no one write's context ends it.
 	ctx := context.Background()
 	appended := false
@@ -83,12 +83,15 @@ func (s *Store) commitGroup(batch []*sqlstore.Pending[func(*writeTx) error]) []e
 		if err := w.lock(ctx, logLock); err != nil {
 			return err
 		}
+		// The writes queued while this transaction waited for the lock —
+		// about as long as the other servers held it — run in it too.
+		batch.More()
 		var err error
 		// SAVEPOINT and RELEASE go with the next statement (pipe). A
 		// ROLLBACK TO, after a write failed, is sent at once: the aborted
 		// transaction would refuse to prepare the statements of a batch
 		// sent with it.
-		errs, err = sqlstore.Savepoints(batch, func(q string) error {
+		errs, err = sqlstore.Savepoints(batch.Writes, func(q string) error {
 			if strings.HasPrefix(q, "ROLLBACK") {
 				_, err := p.Exec(ctx, q)
 				return err
@@ -115,6 +118,9 @@ func (s *Store) commitGroup(batch []*sqlstore.Pending[func(*writeTx) error]) []e
 		return w.flush()
 	})
 	if err != nil {
+		if len(errs) != len(batch.Writes) {
+			errs = make(sqlstore.Errs, len(batch.Writes))
+		}
 		return errs.Fail(err)
 	}
 	if appended {

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"path/filepath"
 	"testing"
 
@@ -14,7 +15,8 @@ import (
 // fail every write of the group.
 func TestGroupCommit(t *testing.T) {
 	ctx := context.Background()
-	s, err := OpenWith(ctx, filepath.Join(t.TempDir(), "truce.db"), Options{})
+	path := filepath.Join(t.TempDir(), "truce.db")
+	s, err := OpenWith(ctx, path, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -24,6 +26,20 @@ func TestGroupCommit(t *testing.T) {
 			return s.write(ctx, func(w *writeTx) error { return fn(w, w.tx) })
 		},
 		Queued: s.group.Queued,
+		Block: func(t *testing.T) func() {
+			other, err := sql.Open("sqlite", "file:"+path+"?_txlock=immediate")
+			if err != nil {
+				t.Fatal(err)
+			}
+			tx, err := other.BeginTx(ctx, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return func() {
+				_ = tx.Rollback()
+				_ = other.Close()
+			}
+		},
 		Count: func(key string) int {
 			var n int
 			if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM settings WHERE key = $1`, key).Scan(&n); err != nil {

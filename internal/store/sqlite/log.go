@@ -114,8 +114,8 @@ const maxGroupWrites = 64
 
 // commitGroup runs the writes in one transaction, each in a savepoint,
 // and returns their errors.
-func (s *Store) commitGroup(batch []*sqlstore.Pending[func(*writeTx) error]) []error {
-	fail := make(sqlstore.Errs, len(batch)).Fail
+func (s *Store) commitGroup(batch *sqlstore.Batch[func(*writeTx) error]) []error {
+	fail := func(err error) []error { return make(sqlstore.Errs, len(batch.Writes)).Fail(err) }
 	// The transaction serves every write: no one write's context ends it.
 	ctx := context.Background()
 	unlock, err := s.lockWriter(ctx)
@@ -128,8 +128,12 @@ func (s *Store) commitGroup(batch []*sqlstore.Pending[func(*writeTx) error]) []e
 		return fail(fmt.Errorf("sqlite: begin: %w", err))
 	}
 	defer tx.Rollback()
+	// The writes queued while this transaction waited for the writer (an
+	// integration storing its hashes) or for the file's write lock (another
+	// process) run in it too.
+	batch.More()
 	appended := false
-	errs, err := sqlstore.Savepoints(batch, func(q string) error {
+	errs, err := sqlstore.Savepoints(batch.Writes, func(q string) error {
 		_, err := tx.ExecContext(ctx, q)
 		return err
 	}, func(pw *sqlstore.Pending[func(*writeTx) error]) error {

@@ -9,8 +9,9 @@ import (
 
 // Group is a queue of writes that commit together (group commit): one
 // goroutine runs the transactions, each for every write queued when it
-// begins (up to a maximum), each write in a savepoint; one commit serves
-// them all. A driver's Write runs through its Group, with its own function
+// begins and, once it holds the lock it waited for, every write queued
+// meanwhile (Batch.More), up to a maximum, each write in a savepoint; one
+// commit serves them all. A driver's Write runs through its Group, with its own function
 // that runs a batch in one transaction.
 //
 // W is the driver's write function type. The zero Group is ready to use.
@@ -32,9 +33,9 @@ type Pending[W any] struct {
 // ended. While no transaction is running, the write runs at once (in a
 // transaction of its own, or with the writes queued meanwhile); otherwise
 // it waits for the running one to end and runs in the next, of up to max
-// writes, with commit. commit MUST return one error per write of the batch
-// it is given; it runs a write whose context is done before its turn not
-// at all, and one that has begun to its end.
+// writes, with commit. commit MUST return one error per write of its
+// batch (Batch.Writes, as More left it); it runs a write whose context is
+// done before its turn not at all, and one that has begun to its end.
 //
 // The transactions run on a goroutine of their own, started when a write
 // finds none running and ending when the queue is empty. (They used to run
@@ -42,7 +43,7 @@ type Pending[W any] struct {
 // on two cores the next one then waited to be scheduled while the last
 // one went on answering its request, and the writer stood idle a third of
 // the time it held the database.)
-func (g *Group[W]) Run(ctx context.Context, fn W, max int, commit func([]*Pending[W]) []error) error {
+func (g *Group[W]) Run(ctx context.Context, fn W, max int, commit func(*Batch[W]) []error) error {
 	pw := &Pending[W]{Ctx: ctx, Fn: fn, done: make(chan error, 1)}
 	g.mu.Lock()
 	g.queue = append(g.queue, pw)
@@ -54,8 +55,32 @@ func (g *Group[W]) Run(ctx context.Context, fn W, max int, commit func([]*Pendin
 	return <-pw.done
 }
 
+// Batch is the writes of one transaction of a Group: those queued when it
+// began, and those its driver adds with More.
+type Batch[W any] struct {
+	Writes []*Pending[W]
+	g      *Group[W]
+	max    int
+}
+
+// More adds to the batch the writes queued since it was taken, up to its
+// maximum, and returns them. A driver whose transaction first waits for
+// a lock (the log lock every server takes, a database file's write lock)
+// calls it once it holds the lock: the writes that came meanwhile run in
+// this transaction instead of waiting for it to end and for the next one
+// to wait again.
+func (b *Batch[W]) More() []*Pending[W] {
+	b.g.mu.Lock()
+	n := min(len(b.g.queue), b.max-len(b.Writes))
+	more := slices.Clone(b.g.queue[:n])
+	b.g.queue = slices.Delete(b.g.queue, 0, n)
+	b.g.mu.Unlock()
+	b.Writes = append(b.Writes, more...)
+	return more
+}
+
 // run runs the transactions while writes are queued.
-func (g *Group[W]) run(max int, commit func([]*Pending[W]) []error) {
+func (g *Group[W]) run(max int, commit func(*Batch[W]) []error) {
 	for {
 		g.mu.Lock()
 		if len(g.queue) == 0 {
@@ -64,28 +89,28 @@ func (g *Group[W]) run(max int, commit func([]*Pending[W]) []error) {
 			return
 		}
 		n := min(len(g.queue), max)
-		batch := slices.Clone(g.queue[:n])
+		b := &Batch[W]{Writes: slices.Clone(g.queue[:n]), g: g, max: max}
 		g.queue = slices.Delete(g.queue, 0, n)
 		g.mu.Unlock()
 
-		errs := runBatch(batch, commit)
-		for i, pw := range batch {
+		errs := runBatch(b, commit)
+		for i, pw := range b.Writes {
 			pw.done <- errs[i]
 		}
 	}
 }
 
-// runBatch runs commit on batch, turning a panic into every write's error:
+// runBatch runs commit on b, turning a panic into every write's error:
 // the writes queued after it still run.
-func runBatch[W any](batch []*Pending[W], commit func([]*Pending[W]) []error) (errs []error) {
+func runBatch[W any](b *Batch[W], commit func(*Batch[W]) []error) (errs []error) {
 	defer func() {
 		if r := recover(); r != nil {
-			errs = make(Errs, len(batch)).Fail(fmt.Errorf("write transaction panicked: %v", r))
+			errs = make(Errs, len(b.Writes)).Fail(fmt.Errorf("write transaction panicked: %v", r))
 		}
 	}()
-	errs = commit(batch)
-	if len(errs) != len(batch) {
-		panic(fmt.Sprintf("sqlstore: commit returned %d errors for %d writes", len(errs), len(batch)))
+	errs = commit(b)
+	if len(errs) != len(b.Writes) {
+		panic(fmt.Sprintf("sqlstore: commit returned %d errors for %d writes", len(errs), len(b.Writes)))
 	}
 	return errs
 }

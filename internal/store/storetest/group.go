@@ -22,6 +22,11 @@ type GroupWriter struct {
 	// Count counts the committed settings rows with key, outside any
 	// write.
 	Count func(key string) int
+	// Block makes the store's next write transaction wait, after it has
+	// begun, for the lock it takes before its writes run (another
+	// session holding the log lock, another connection holding the
+	// file's write lock), until unblock is called.
+	Block func(t *testing.T) (unblock func())
 }
 
 // Execer runs a statement (a driver's write transaction does).
@@ -40,6 +45,41 @@ func GroupCommit(t *testing.T, g GroupWriter) {
 	t.Run("cancel mid-write", func(t *testing.T) { groupCancelMidWrite(t, g) })
 	t.Run("unpreparable statement", func(t *testing.T) { groupUnpreparable(t, g) })
 	t.Run("later statements", func(t *testing.T) { groupLater(t, g) })
+	t.Run("queued while it waits", func(t *testing.T) { groupJoin(t, g) })
+}
+
+// groupJoin checks that the writes queued while a transaction waits for
+// its lock run in that transaction, not in the next one.
+func groupJoin(t *testing.T, g GroupWriter) {
+	ctx := context.Background()
+	unblock := g.Block(t)
+	var mu sync.Mutex
+	txs := map[any]bool{}
+	keys := []string{"j-first", "j-a", "j-b", "j-c"}
+	errs := make([]error, len(keys))
+	var wg sync.WaitGroup
+	for i, key := range keys {
+		wg.Go(func() {
+			errs[i] = g.Write(ctx, func(db Execer, tx any) error {
+				mu.Lock()
+				txs[tx] = true
+				mu.Unlock()
+				return execOn(ctx, db, `INSERT INTO settings (key, value) VALUES ($1, '')`, key)
+			})
+		})
+		// The first is taken and waits for the lock; the others queue.
+		waitQueued(g, i)
+	}
+	unblock()
+	wg.Wait()
+	for i, key := range keys {
+		if errs[i] != nil || g.Count(key) != 1 {
+			t.Errorf("write %s: %v, %d rows", key, errs[i], g.Count(key))
+		}
+	}
+	if len(txs) != 1 {
+		t.Errorf("%d writes ran in %d transactions: those queued while the first waited for the lock did not join it", len(keys), len(txs))
+	}
 }
 
 // LaterExecer runs a statement whose result the write does not read
