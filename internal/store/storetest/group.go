@@ -244,15 +244,20 @@ func waitQueued(g GroupWriter, n int) {
 }
 
 // holdFirst starts a write that holds its transaction until hold is
-// closed, and returns once it runs, with its result's channel.
+// closed, and returns once it runs, with its result's channel. Its
+// function has begun, so its transaction has taken the writes it takes
+// (sqlstore.Batch.More): those queued from now on wait for the next.
 func holdFirst(g GroupWriter, hold chan struct{}, key string) chan error {
 	first := make(chan error, 1)
+	running := make(chan struct{})
 	go func() {
 		first <- g.Write(context.Background(), func(db Execer, _ any) error {
+			close(running)
 			<-hold
 			return execOn(context.Background(), db, `INSERT INTO settings (key, value) VALUES ($1, '')`, key)
 		})
 	}()
+	<-running
 	waitQueued(g, 0)
 	return first
 }
