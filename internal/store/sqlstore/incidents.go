@@ -12,13 +12,11 @@ import (
 // Incident returns one incident, merged-away ones included, with its
 // report ids. ENOTFOUND if absent.
 func (c Core) Incident(ctx context.Context, id truce.IncidentID) (*truce.IncidentSummary, error) {
-	in, _, err := c.incident(ctx, c.d.DB, id)
+	var reports []string
+	in, _, err := ScanIncident(c.d.Dialect, c.d.DB.QueryRow(ctx, `SELECT `+IncidentCols+`, `+c.d.Dialect.ReportIDs("incidents.id")+`
+		FROM incidents WHERE id = $1`, string(id)), c.d.Dialect.Aggregate(&reports))
 	if err != nil {
-		return nil, err
-	}
-	reports, err := Column(ctx, c.d.DB, "incident "+string(id), `SELECT id FROM reports WHERE incident_id = $1 ORDER BY start_ns, id`, string(id))
-	if err != nil {
-		return nil, err
+		return nil, NotFound(err, "incident "+string(id), "incident %s not found", id)
 	}
 	in.Reports = typed[truce.ReportID](reports)
 	return in, nil
