@@ -101,9 +101,9 @@ func (w *writeTx) unstored(rs []*truce.Report) ([]bool, error) {
 // insertFresh inserts the new reports, their incidents and their created
 // events with the write's next round trip (pipe.later): three INSERT ...
 // SELECT FROM unnest, each column one array parameter, so that a write
-// sends three statements whatever its number of reports. (A text[] column travels as array
-// literals, arrayLiteral: unnest cannot take an array of arrays of
-// different lengths.)
+// sends three statements whatever its number of reports. (A text[] column
+// travels as array literals, arrayLiteral: unnest cannot take an array of
+// arrays of different lengths.)
 func (w *writeTx) insertFresh(by truce.Principal, opt truce.PutOptions, fresh []*truce.Report, idx []int64, figs []ledger.Figures) error {
 	n := len(fresh)
 	texts := func() []string { return make([]string, n) }

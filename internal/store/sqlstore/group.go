@@ -11,8 +11,8 @@ import (
 // goroutine runs the transactions, each for every write queued when it
 // begins and, once it holds the lock it waited for, every write queued
 // meanwhile (Batch.More), up to a maximum, each write in a savepoint; one
-// commit serves them all. A driver's Write runs through its Group, with its own function
-// that runs a batch in one transaction.
+// commit serves them all. A driver's Write runs through its Group, with
+// its own function that runs a batch in one transaction.
 //
 // W is the driver's write function type. The zero Group is ready to use.
 type Group[W any] struct {
@@ -64,19 +64,16 @@ type Batch[W any] struct {
 }
 
 // More adds to the batch the writes queued since it was taken, up to its
-// maximum, and returns them. A driver whose transaction first waits for
-// a lock (the log lock every server takes, a database file's write lock)
-// calls it once it holds the lock: the writes that came meanwhile run in
-// this transaction instead of waiting for it to end and for the next one
-// to wait again.
-func (b *Batch[W]) More() []*Pending[W] {
+// maximum. A driver whose transaction first waits for a lock (the log
+// lock every server takes, a database file's write lock) calls it once it
+// holds the lock: the writes that came meanwhile run in this transaction
+// instead of waiting for it to end and for the next one to wait again.
+func (b *Batch[W]) More() {
 	b.g.mu.Lock()
+	defer b.g.mu.Unlock()
 	n := min(len(b.g.queue), b.max-len(b.Writes))
-	more := slices.Clone(b.g.queue[:n])
+	b.Writes = append(b.Writes, b.g.queue[:n]...)
 	b.g.queue = slices.Delete(b.g.queue, 0, n)
-	b.g.mu.Unlock()
-	b.Writes = append(b.Writes, more...)
-	return more
 }
 
 // run runs the transactions while writes are queued.

@@ -12,14 +12,7 @@ import (
 // Incident returns one incident, merged-away ones included, with its
 // report ids. ENOTFOUND if absent.
 func (c Core) Incident(ctx context.Context, id truce.IncidentID) (*truce.IncidentSummary, error) {
-	var reports []string
-	in, _, err := ScanIncident(c.d.Dialect, c.d.DB.QueryRow(ctx, `SELECT `+IncidentCols+`, `+c.d.Dialect.ReportIDs("incidents.id")+`
-		FROM incidents WHERE id = $1`, string(id)), c.d.Dialect.Aggregate(&reports))
-	if err != nil {
-		return nil, NotFound(err, "incident "+string(id), "incident %s not found", id)
-	}
-	in.Reports = typed[truce.ReportID](reports)
-	return in, nil
+	return c.incidentWithReports(ctx, id, "")
 }
 
 // MarkedIncident returns an incident with its report ids, as Incident
@@ -27,20 +20,28 @@ func (c Core) Incident(ctx context.Context, id truce.IncidentID) (*truce.Inciden
 // in one statement. ENOTFOUND if absent.
 func (c Core) MarkedIncident(ctx context.Context, id truce.IncidentID) (*truce.IncidentSummary, truce.IncidentMark, error) {
 	var m truce.IncidentMark
-	var reports []string
 	// All from indexes: reports (incident_id, start_ns, id), judgements
 	// (report_id, log_index), incident_events (incident, id) and the
 	// evidence's key (incident, id).
-	in, _, err := ScanIncident(c.d.Dialect, c.d.DB.QueryRow(ctx, `SELECT `+IncidentCols+`, `+c.d.Dialect.ReportIDs("incidents.id")+`,
+	in, err := c.incidentWithReports(ctx, id, `,
 		(SELECT CAST(coalesce(sum(j.log_index + 1), 0) AS BIGINT) FROM reports r JOIN judgements j ON j.report_id = r.id WHERE r.incident_id = incidents.id),
 		(SELECT count(*) FROM incident_events e WHERE e.incident = incidents.id),
-		(SELECT count(*) FROM evidence v WHERE v.incident = incidents.id)
-		FROM incidents WHERE id = $1`, string(id)), c.d.Dialect.Aggregate(&reports), &m.Judgements, &m.Events, &m.Evidence)
+		(SELECT count(*) FROM evidence v WHERE v.incident = incidents.id)`, &m.Judgements, &m.Events, &m.Evidence)
+	return in, m, err
+}
+
+// incidentWithReports reads an incident with its report ids, and the
+// columns extra (SQL starting with a comma) into dest, in one statement.
+// ENOTFOUND if absent.
+func (c Core) incidentWithReports(ctx context.Context, id truce.IncidentID, extra string, dest ...any) (*truce.IncidentSummary, error) {
+	var reports []string
+	in, _, err := ScanIncident(c.d.Dialect, c.d.DB.QueryRow(ctx, `SELECT `+IncidentCols+`, `+c.d.Dialect.ReportIDs("incidents.id")+extra+`
+		FROM incidents WHERE id = $1`, string(id)), append([]any{c.d.Dialect.Aggregate(&reports)}, dest...)...)
 	if err != nil {
-		return nil, m, NotFound(err, "incident "+string(id), "incident %s not found", id)
+		return nil, NotFound(err, "incident "+string(id), "incident %s not found", id)
 	}
 	in.Reports = typed[truce.ReportID](reports)
-	return in, m, nil
+	return in, nil
 }
 
 // incident reads an incident and the incident it was merged into.
