@@ -216,6 +216,13 @@ func (w *writeTx) ExecLater(_ context.Context, fail func(error) error, sql strin
 	return nil
 }
 
+// QueryRowLater holds a query of the write for its next round trip
+// (pipe).
+func (w *writeTx) QueryRowLater(_ context.Context, fail func(error) error, scan func(sqlstore.Scanner) error, sql string, args ...any) error {
+	w.tx.laterRow(fail, scan, sql, args...)
+	return nil
+}
+
 // LogEncoded sequences a record sqlstore.EncodeRecord returned.
 func (w *writeTx) LogEncoded(data []byte) (int64, error) {
 	if w.integrating {

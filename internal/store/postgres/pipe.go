@@ -65,6 +65,41 @@ type heldStmt struct {
 	// fail, for a write's own statement, turns its error into the
 	// write's; nil for a statement between writes.
 	fail func(error) error
+	// scan, for a query (laterRow), is called with its row.
+	scan func(sqlstore.Scanner) error
+}
+
+// run runs the held statement's part of a batch's results: its check,
+// or its scan, and counts it in ran if it ran and they accept it.
+func (p *pipe) run(h heldStmt, br pgx.BatchResults) error {
+	if h.scan != nil {
+		// The query's own error fails it even if scan makes do without
+		// a row: in a failed batch, what follows did not run.
+		var qerr error
+		err := h.scan(sqlstore.ScanFunc(func(dest ...any) error {
+			err := br.QueryRow().Scan(dest...)
+			if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+				qerr = err
+			}
+			return classify(err)
+		}))
+		if err == nil {
+			err = qerr
+		}
+		if err != nil {
+			return err
+		}
+	} else {
+		ct, err := br.Exec()
+		if err == nil && h.check != nil {
+			err = h.check(ct)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	p.ran++
+	return nil
 }
 
 // hold queues sql, a statement between writes without arguments or a
@@ -78,6 +113,12 @@ func (p *pipe) later(fail func(error) error, check func(pgconn.CommandTag) error
 	p.held = append(p.held, heldStmt{sql: sql, args: args, check: check, fail: fail})
 }
 
+// laterRow queues a write's own query for one row, whose row scan reads
+// when it has run, as later's statements are sent.
+func (p *pipe) laterRow(fail func(error) error, scan func(sqlstore.Scanner) error, sql string, args ...any) {
+	p.held = append(p.held, heldStmt{sql: sql, args: args, fail: fail, scan: scan})
+}
+
 // batch returns b with the held statements first, each counting in ran
 // when it has run, and them; it forgets them.
 func (p *pipe) batch(b *pgx.Batch) (*pgx.Batch, []heldStmt) {
@@ -88,15 +129,8 @@ func (p *pipe) batch(b *pgx.Batch) (*pgx.Batch, []heldStmt) {
 	}
 	out := &pgx.Batch{}
 	for _, h := range held {
-		out.Queue(h.sql, h.args...).Exec(func(ct pgconn.CommandTag) error {
-			if h.check != nil {
-				if err := h.check(ct); err != nil {
-					return err
-				}
-			}
-			p.ran++
-			return nil
-		})
+		qq := out.Queue(h.sql, h.args...)
+		qq.Fn = func(br pgx.BatchResults) error { return p.run(h, br) }
 	}
 	out.QueuedQueries = append(out.QueuedQueries, b.QueuedQueries...)
 	p.held = nil
@@ -194,15 +228,10 @@ func (p *pipe) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, er
 	b.Queue(sql, args...)
 	br := p.tx.SendBatch(ctx, b)
 	for _, h := range held {
-		ct, err := br.Exec()
-		if err == nil && h.check != nil {
-			err = h.check(ct)
-		}
-		if err != nil {
+		if err := p.run(h, br); err != nil {
 			_ = br.Close()
 			return nil, p.check(held, err)
 		}
-		p.ran++
 	}
 	rows, err := br.Query()
 	if err != nil {

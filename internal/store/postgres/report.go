@@ -27,14 +27,15 @@ func (w *writeTx) InsertReports(by truce.Principal, rs []*truce.Report, opt truc
 	var fresh []*truce.Report
 	var ffigs []ledger.Figures
 	var recs [][]byte
+	figs := pre.NewFigures() // after unstored's round trip, which ran the queries held before it
 	for i, ok := range stored {
 		if !ok {
 			continue
 		}
 		fresh = append(fresh, rs[i])
 		f := ledger.Figures{Start: rs[i].Start, Location: rs[i].Location}
-		if pre.Figures != nil {
-			f = pre.Figures[i]
+		if figs != nil {
+			f = figs[i]
 		}
 		ffigs = append(ffigs, f)
 		if pre.Records != nil {

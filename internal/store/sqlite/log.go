@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -58,6 +59,27 @@ func (w *writeTx) Appended() bool { return w.size > w.start }
 // round trip to wait for.
 func (w *writeTx) ExecLater(ctx context.Context, fail func(error) error, sql string, args ...any) error {
 	if _, err := w.Exec(ctx, sql, args...); err != nil {
+		return fail(err)
+	}
+	return nil
+}
+
+// QueryRowLater runs a query at once, as ExecLater does. The query's own
+// error fails the write even if scan makes do without a row.
+func (w *writeTx) QueryRowLater(ctx context.Context, fail func(error) error, scan func(sqlstore.Scanner) error, sql string, args ...any) error {
+	row := w.QueryRow(ctx, sql, args...)
+	var qerr error
+	err := scan(sqlstore.ScanFunc(func(dest ...any) error {
+		err := row.Scan(dest...)
+		if err != nil && !errors.Is(err, sqlstore.ErrNoRows) {
+			qerr = err
+		}
+		return err
+	}))
+	if err == nil {
+		err = qerr
+	}
+	if err != nil {
 		return fail(err)
 	}
 	return nil

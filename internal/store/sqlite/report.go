@@ -43,6 +43,7 @@ func (w *writeTx) InsertReports(by truce.Principal, rs []*truce.Report, opt truc
 	}
 	defer ev.Close()
 	stored := make([]bool, len(rs))
+	figs := pre.NewFigures() // queries held before run at once here
 	for i, r := range rs {
 		var one int
 		switch err := exists.QueryRowContext(ctx, string(r.ID)).Scan(&one); {
@@ -67,8 +68,8 @@ func (w *writeTx) InsertReports(by truce.Principal, rs []*truce.Report, opt truc
 			return nil, fmt.Errorf("sqlite: put report %s: %w", r.ID, err)
 		}
 		f := ledger.Figures{Start: r.Start, Location: r.Location}
-		if pre.Figures != nil {
-			f = pre.Figures[i]
+		if figs != nil {
+			f = figs[i]
 		}
 		v := sqlstore.FigureValues(dialect{}, f)
 		if _, err := inc.ExecContext(ctx, string(r.ID), string(truce.StatusReported), opt.Published, string(opt.SubmittedBy),

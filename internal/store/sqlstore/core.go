@@ -71,6 +71,16 @@ type WriteTx interface {
 	// statement's error: at once, or as a *LaterError from whichever
 	// later statement reports it.
 	ExecLater(ctx context.Context, fail func(error) error, sql string, args ...any) error
+	// QueryRowLater runs a query for one row whose result the write
+	// reads only once its next statement has run: it goes with that
+	// statement, as ExecLater's do, where statements cost a round trip,
+	// and runs at once in process. scan is called with the row (whose
+	// Scan returns ErrNoRows if there is none) when the query has run, at
+	// the latest when the write's next statement returns; an error of the
+	// query or of scan fails the write with fail(err), as ExecLater's.
+	// The statements held with it run whatever scan finds: a write that
+	// fails on what it finds is rolled back with them.
+	QueryRowLater(ctx context.Context, fail func(error) error, scan func(Scanner) error, sql string, args ...any) error
 	// InsertReports stores the reports whose ids are not stored yet
 	// (the first copy of an id rs holds twice), each opening an incident
 	// of its own (status reported, with its created event), logs each
@@ -103,6 +113,18 @@ type Prepared struct {
 	// Records are the reports' log records (EncodeRecord), built with
 	// the write's time (WithWriteTime).
 	Records [][]byte
+	// UseFigures, if not nil, says whether Figures apply. It is called
+	// after InsertReports's first statement, so that a query held
+	// before it (WriteTx.QueryRowLater) may decide.
+	UseFigures func() bool
+}
+
+// NewFigures returns the Figures that apply, nil if none do.
+func (p *Prepared) NewFigures() []ledger.Figures {
+	if p.UseFigures != nil && !p.UseFigures() {
+		return nil
+	}
+	return p.Figures
 }
 
 // Options configure the opening of a store, of either driver.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 
 	"github.com/klauspost/compress/s2"
 
@@ -195,16 +196,23 @@ func (c Core) PutJudgedReports(ctx context.Context, by truce.Principal, rs []*tr
 			return err
 		}
 		// The incidents show the current agreement's judgements only.
-		current, err := agreementCurrent(ctx, w, id, version, js[0].Report)
+		// Whether it is goes with the reports' first statement.
+		current, err := agreementCurrentLater(ctx, w, id, version, js[0].Report)
 		if err != nil {
 			return err
 		}
 		p := *pre
-		if !current {
-			p.Figures = nil
+		var cur bool
+		var curErr error
+		p.UseFigures = func() bool {
+			cur, curErr = current()
+			return cur && curErr == nil
 		}
 		if stored, err = w.InsertReports(by, rs, opt, &p); err != nil {
 			return err
+		}
+		if cur, curErr = current(); curErr != nil {
+			return curErr
 		}
 		fresh := make(map[truce.ReportID]freshReport, len(rs))
 		keep := make([]truce.Judgement, 0, len(rs))
@@ -227,7 +235,7 @@ func (c Core) PutJudgedReports(ctx context.Context, by truce.Principal, rs []*tr
 		if err := w.PutJudgementRows(rows); err != nil {
 			return err
 		}
-		if !current || len(incidents) == 0 {
+		if !cur || len(incidents) == 0 {
 			return nil
 		}
 		return w.Refresh(id, version, incidents)
@@ -256,17 +264,62 @@ func reportFigures(r *truce.Report, j *truce.Judgement) ledger.ReportFigures {
 // version (id, version) is stored, and reports whether it is the current
 // one (Current): one query, where the settings name the current version.
 func agreementCurrent(ctx context.Context, w WriteTx, id truce.AgreementID, version int, report truce.ReportID) (bool, error) {
-	var ok bool
-	var cur, ver *string
-	if err := w.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM agreements WHERE id = $1 AND version = $2), `+currentSettings,
-		string(id), version).Scan(&ok, &cur, &ver); err != nil {
+	var st agreementState
+	if err := st.scan(w.QueryRow(ctx, agreementStateQuery, string(id), version)); err != nil {
 		return false, fmt.Errorf("put judgements: %w", err)
 	}
-	if !ok {
+	return st.current(id, version, report)
+}
+
+// agreementCurrentLater is agreementCurrent with its query held for the
+// write's next statement (WriteTx.QueryRowLater): the function it returns
+// gives the answer once that statement has run, and an error before.
+func agreementCurrentLater(ctx context.Context, w WriteTx, id truce.AgreementID, version int, report truce.ReportID) (func() (bool, error), error) {
+	var st agreementState
+	ran := false
+	err := w.QueryRowLater(ctx, func(err error) error { return fmt.Errorf("put judgements: %w", err) }, func(sc Scanner) error {
+		ran = true
+		return st.scan(sc)
+	}, agreementStateQuery, string(id), version)
+	return func() (bool, error) {
+		if !ran {
+			return false, fmt.Errorf("put judgements: the agreement's check has not run yet")
+		}
+		return st.current(id, version, report)
+	}, err
+}
+
+// agreementStateQuery reads whether agreement version ($1, $2) is stored
+// and what Current needs to name the current one (agreementState), in
+// one statement.
+const agreementStateQuery = `SELECT EXISTS (SELECT 1 FROM agreements WHERE id = $1 AND version = $2), ` + currentSettings + `,
+	(SELECT id FROM agreements ORDER BY log_index DESC LIMIT 1), (SELECT version FROM agreements ORDER BY log_index DESC LIMIT 1)`
+
+// agreementState is what agreementStateQuery reads.
+type agreementState struct {
+	stored             bool
+	cur, ver, latestID *string
+	latestVersion      *int
+}
+
+func (st *agreementState) scan(sc Scanner) error {
+	return sc.Scan(&st.stored, &st.cur, &st.ver, &st.latestID, &st.latestVersion)
+}
+
+// current fails with ENOTFOUND, naming report, unless the agreement
+// version is stored, and reports whether (id, version) is the current
+// one: the settings' if they name one, as currentOf, or the one stored
+// last.
+func (st *agreementState) current(id truce.AgreementID, version int, report truce.ReportID) (bool, error) {
+	if !st.stored {
 		return false, truce.Errorf(truce.ENOTFOUND, "judgement of report %s: no such report or agreement version", report)
 	}
-	c, v, err := currentOf(ctx, w, cur, ver)
-	return c == id && v == version, err
+	if st.cur != nil && st.ver != nil {
+		if v, err := strconv.Atoi(*st.ver); err == nil {
+			return truce.AgreementID(*st.cur) == id && v == version, nil
+		}
+	}
+	return st.latestID != nil && st.latestVersion != nil && truce.AgreementID(*st.latestID) == id && *st.latestVersion == version, nil
 }
 
 // putJudgements is PutJudgements in w; details are js's, encoded.

@@ -65,7 +65,22 @@ func (c Core) AddEvidence(ctx context.Context, by truce.Principal, id truce.Inci
 	if content == nil {
 		content = []byte{} // NULL is not empty content
 	}
-	return c.onIncident(ctx, id, func(w WriteTx, in *truce.IncidentSummary) (*truce.Event, error) {
+	return write(ctx, c, func(w WriteTx) (*truce.Event, error) {
+		// The incident is read with the item's and its event's statements,
+		// in one round trip where a statement costs one: they run whatever
+		// it finds, and a write that finds it missing or merged away fails
+		// and is rolled back with them.
+		var in *truce.IncidentSummary
+		var inErr error
+		if err := w.QueryRowLater(ctx, func(err error) error { return fmt.Errorf("incident %s: %w", id, err) }, func(sc Scanner) error {
+			in, inErr = openIncidentRow(c.d.Dialect, sc, id)
+			return nil
+		}, `SELECT `+IncidentCols+` FROM incidents WHERE id = $1`, string(id)); err != nil {
+			return nil, err
+		}
+		if inErr != nil { // read already, in process
+			return nil, inErr
+		}
 		ev.At = w.Now()
 		e := &truce.Event{Incident: id, Kind: truce.EventEvidence, Evidence: ev.ID, Reason: ev.Description}
 		// The item's row takes the index its event's record is logged at
@@ -84,8 +99,17 @@ func (c Core) AddEvidence(ctx context.Context, by truce.Principal, id truce.Inci
 			ev.ID, string(id), ev.SHA256, ev.MediaType, ev.Size, ev.Description, ev.AddedBy, ev.At.UnixNano(), content, next); err != nil {
 			return nil, err
 		}
-		if err := c.addEvent(ctx, w, by, e, ev); err != nil {
+		err = c.addEvent(ctx, w, by, e, ev)
+		// The incident's error comes first: an item of an incident merged
+		// away is refused as that, whatever its own statements found.
+		if inErr != nil {
+			return nil, inErr
+		}
+		if err != nil {
 			return nil, err
+		}
+		if in == nil {
+			return nil, fmt.Errorf("evidence %s: incident %s not read", ev.ID, id)
 		}
 		if e.LogIndex != next {
 			return nil, fmt.Errorf("evidence %s: its event logged at %d, want %d", ev.ID, e.LogIndex, next)
@@ -225,9 +249,14 @@ func (c Core) onIncident(ctx context.Context, id truce.IncidentID, fn func(w Wri
 // openIncident reads an incident that takes writes: ENOTFOUND if absent,
 // ECONFLICT if merged away (truce.CheckNotMerged).
 func (c Core) openIncident(ctx context.Context, db DB, id truce.IncidentID) (*truce.IncidentSummary, error) {
-	in, into, err := c.incident(ctx, db, id)
+	return openIncidentRow(c.d.Dialect, db.QueryRow(ctx, `SELECT `+IncidentCols+` FROM incidents WHERE id = $1`, string(id)), id)
+}
+
+// openIncidentRow is openIncident given the row of IncidentCols.
+func openIncidentRow(d Dialect, sc Scanner, id truce.IncidentID) (*truce.IncidentSummary, error) {
+	in, into, err := ScanIncident(d, sc)
 	if err != nil {
-		return nil, err
+		return nil, NotFound(err, "incident "+string(id), "incident %s not found", id)
 	}
 	if err := truce.CheckNotMerged(id, into); err != nil {
 		return nil, err

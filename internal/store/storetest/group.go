@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"sync"
 	"testing"
 	"time"
+
+	"truce/internal/store/sqlstore"
 )
 
 // GroupWriter is what GroupCommit needs of a driver's write path, from
@@ -86,6 +89,7 @@ func groupJoin(t *testing.T, g GroupWriter) {
 // (sqlstore.WriteTx.ExecLater).
 type LaterExecer interface {
 	ExecLater(ctx context.Context, fail func(error) error, sql string, args ...any) error
+	QueryRowLater(ctx context.Context, fail func(error) error, scan func(sqlstore.Scanner) error, sql string, args ...any) error
 }
 
 // errLater is what a failed later statement's fail function returns.
@@ -98,20 +102,45 @@ var errLater = errors.New("later statement failed")
 // statement, at its end, or after the write swallowed the error of the
 // statement that reported it — and leaves nothing; a write that fails
 // for its own reasons leaves nothing of its later statements; and the
-// writes around them commit.
+// writes around them commit. Queries run with QueryRowLater have been
+// read once the write's next statement returns, a missing row reads as
+// ErrNoRows, and a query whose scan refuses what it read, or that fails
+// in the database even though its scan makes do, fails its write.
 func groupLater(t *testing.T, g GroupWriter) {
 	ctx := context.Background()
 	hold := make(chan struct{})
 	first := holdFirst(g, hold, "l-first")
-	later := func(db Execer, key string) error {
+	laterOn := func(db Execer) LaterExecer {
 		le, ok := db.(LaterExecer)
 		if !ok {
 			t.Fatalf("%T has no ExecLater", db)
 		}
-		return le.ExecLater(ctx, func(err error) error { return fmt.Errorf("%w: %w", errLater, err) },
-			`INSERT INTO settings (key, value) VALUES ($1, '')`, key)
+		return le
+	}
+	failLater := func(err error) error { return fmt.Errorf("%w: %w", errLater, err) }
+	later := func(db Execer, key string) error {
+		return laterOn(db).ExecLater(ctx, failLater, `INSERT INTO settings (key, value) VALUES ($1, '')`, key)
+	}
+	// query holds a read of key's value; read says what it found, an
+	// error if it has not run yet.
+	query := func(db Execer, key string) (read func() (string, error), err error) {
+		var value string
+		var found error
+		ran := false
+		err = laterOn(db).QueryRowLater(ctx, failLater, func(sc sqlstore.Scanner) error {
+			ran = true
+			found = sc.Scan(&value)
+			return nil
+		}, `SELECT value FROM settings WHERE key = $1`, key)
+		return func() (string, error) {
+			if !ran {
+				return "", errors.New("the held query has not been read")
+			}
+			return value, found
+		}, err
 	}
 	refused := errors.New("refused")
+	errScan := errors.New("scan refused the row")
 	writes := []struct {
 		name string
 		fn   func(db Execer) error
@@ -158,6 +187,65 @@ func groupLater(t *testing.T, g GroupWriter) {
 			}
 			return refused
 		}, refused, []string{"l-e1", "l-e2"}},
+		{"query read by the next statement", func(db Execer) error {
+			if err := later(db, "l-g1"); err != nil {
+				return err
+			}
+			if _, err := db.Exec(ctx, `UPDATE settings SET value = 'seen' WHERE key = 'l-g1'`); err != nil {
+				return err
+			}
+			read, err := query(db, "l-g1")
+			if err != nil {
+				return err
+			}
+			if err := execOn(ctx, db, `INSERT INTO settings (key, value) VALUES ('l-g2', '')`); err != nil {
+				return err
+			}
+			if v, err := read(); err != nil || v != "seen" {
+				return fmt.Errorf("held query read %q, %v; want %q", v, err, "seen")
+			}
+			return nil
+		}, nil, []string{"l-g1", "l-g2"}},
+		{"query of a missing row", func(db Execer) error {
+			read, err := query(db, "l-none")
+			if err != nil {
+				return err
+			}
+			if err := execOn(ctx, db, `INSERT INTO settings (key, value) VALUES ('l-h1', '')`); err != nil {
+				return err
+			}
+			if _, err := read(); !errors.Is(err, sqlstore.ErrNoRows) {
+				return fmt.Errorf("held query of a missing row read %v, want ErrNoRows", err)
+			}
+			return nil
+		}, nil, []string{"l-h1"}},
+		{"query whose scan refuses", func(db Execer) error {
+			if err := later(db, "l-i1"); err != nil {
+				return err
+			}
+			if err := laterOn(db).QueryRowLater(ctx, failLater, func(sc sqlstore.Scanner) error {
+				var v string
+				if err := sc.Scan(&v); err != nil {
+					return err
+				}
+				return errScan
+			}, `SELECT value FROM settings WHERE key = 'l-first'`); err != nil {
+				return err
+			}
+			return execOn(ctx, db, `INSERT INTO settings (key, value) VALUES ('l-i2', '')`)
+		}, errScan, []string{"l-i1", "l-i2"}},
+		{"query failing in the database", func(db Execer) error {
+			// Out of bigint's range when run, in either database; the
+			// scan makes do without a row, and the write must fail anyway.
+			if err := laterOn(db).QueryRowLater(ctx, failLater, func(sc sqlstore.Scanner) error {
+				var v int64
+				_ = sc.Scan(&v)
+				return nil
+			}, `SELECT abs(CAST($1 AS bigint))`, int64(math.MinInt64)); err != nil {
+				return err
+			}
+			return execOn(ctx, db, `INSERT INTO settings (key, value) VALUES ('l-j1', '')`)
+		}, errLater, []string{"l-j1"}},
 		{"later last", func(db Execer) error {
 			if err := execOn(ctx, db, `INSERT INTO settings (key, value) VALUES ('l-f1', '')`); err != nil {
 				return err
