@@ -43,8 +43,10 @@
 // IntegratedSource, whose tail may not be integrated yet) on a read-only
 // snapshot for Verify and ExportBundle. The store MUST:
 //
-//   - check that a record decodes canonically (DecodeRecord) before it
-//     sequences it, so that integration never stops on its own records;
+//   - sequence only records that decode canonically, so that integration
+//     never stops on its own records: bytes Record.Bytes returned, which
+//     are canonical by construction (FuzzRecordBytes), or bytes checked
+//     with DecodeRecord;
 //   - never write a checkpoint but with the hashes it covers, in the
 //     same transaction, so that the newest checkpoint's size is the
 //     integrated size;

@@ -28,6 +28,12 @@ type Record struct {
 	Actor   string          // who: a token id or "role:party"; "" for the system
 	Subject string          // the id of the thing the record is about, e.g. a report id or "AG-1@3"
 	Body    json.RawMessage // the change as JSON; re-canonicalised by Bytes, see Canonical
+
+	// canon is Body as a record builder made it, canonical already:
+	// while Body is still that slice, Bytes copies it instead of
+	// canonicalising it again. A Body replaced by another is
+	// canonicalised as any other.
+	canon json.RawMessage
 }
 
 // Bytes returns the canonical encoding of r: a JSON object with the keys
@@ -44,7 +50,13 @@ func (r *Record) Bytes() ([]byte, error) {
 	return b, nil
 }
 
-func (r *Record) encode() ([]byte, error) { return r.encodeBody(false) }
+func (r *Record) encode() ([]byte, error) { return r.encodeBody(r.builtBody()) }
+
+// builtBody reports whether Body is the canonical body its builder made
+// (the same bytes in the same place).
+func (r *Record) builtBody() bool {
+	return len(r.canon) > 0 && len(r.Body) == len(r.canon) && &r.Body[0] == &r.canon[0]
+}
 
 // encodeBody is encode; bodyCanonical says r.Body is known to be in
 // canonical form already (DecodeRecord has just built its canonical form
@@ -56,10 +68,12 @@ func (r *Record) encodeBody(bodyCanonical bool) ([]byte, error) {
 	if err := checkKind(r.Kind); err != nil {
 		return nil, err
 	}
-	if r.At.IsZero() {
+	// Zero once truncated, as it is written and read back: a time less
+	// than a microsecond after the zero time would not decode.
+	at := r.At.UTC().Truncate(time.Microsecond)
+	if at.IsZero() {
 		return nil, errors.New("time is zero")
 	}
-	at := r.At.UTC().Truncate(time.Microsecond)
 	if y := at.Year(); y < 1 || y > 9999 {
 		return nil, fmt.Errorf("year %d out of range", y)
 	}

@@ -258,7 +258,7 @@ func newRecord(kind string, by truce.Principal, at time.Time, subject string, bo
 	if err != nil {
 		return nil, err
 	}
-	return &Record{V: RecordVersion, Kind: kind, At: at.UTC().Truncate(time.Microsecond), Actor: by.String(), Subject: subject, Body: raw}, nil
+	return &Record{V: RecordVersion, Kind: kind, At: at.UTC().Truncate(time.Microsecond), Actor: by.String(), Subject: subject, Body: raw, canon: raw}, nil
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
