@@ -377,9 +377,42 @@ var addEvidenceCases = []tcase{
 		wantCode(t, err, truce.EINVALID)
 	}},
 	{"NotFound", func(t *testing.T, e *env) {
+		mustPutReports(t, e, truce.System, truce.PutOptions{}, scenario()...)
+		before := logSize(t, e)
 		_, err := e.s.AddEvidence(e.ctx, monitor, "UKR999999", &truce.Evidence{MediaType: "text/plain"}, []byte("x"))
 		wantCode(t, err, truce.ENOTFOUND)
+		// A store may run the item's and its event's statements before
+		// it reads the incident: the refused write leaves none of them.
+		nothingLeft(t, e, "UKR999999", before)
 	}},
+	{"Merged away", func(t *testing.T, e *env) {
+		mustPutReports(t, e, truce.System, truce.PutOptions{}, scenario()...)
+		_, err := e.s.Merge(e.ctx, monitor, truce.IncidentID(rSloviansk), truce.IncidentID(rVysokoivanivka), "same explosions")
+		must(t, err)
+		gone := truce.IncidentID(rVysokoivanivka)
+		evs, err := e.s.Events(e.ctx, gone)
+		must(t, err)
+		before := logSize(t, e)
+		_, err = e.s.AddEvidence(e.ctx, monitor, gone, &truce.Evidence{MediaType: "text/plain"}, []byte("late photo"))
+		wantCode(t, err, truce.ECONFLICT)
+		nothingLeft(t, e, gone, before)
+		if after, err := e.s.Events(e.ctx, gone); err != nil || len(after) != len(evs) {
+			t.Errorf("refused evidence on a merged incident: %d events, then %d (%v)", len(evs), len(after), err)
+		}
+		mustVerify(t, e)
+	}},
+}
+
+// nothingLeft fails t unless incident id has no evidence and the log has
+// its size before a refused write.
+func nothingLeft(t *testing.T, e *env, id truce.IncidentID, before int64) {
+	t.Helper()
+	if got := logSize(t, e); got != before {
+		t.Errorf("LogSize = %d after a refused evidence item, want %d", got, before)
+	}
+	if list, err := e.s.Evidence(e.ctx, id); err != nil || len(list) != 0 {
+		t.Errorf("Evidence(%s) after a refused item = %d items, %v; want none", id, len(list), err)
+	}
 }
 
 var evidenceContentCases = []tcase{
