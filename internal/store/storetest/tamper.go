@@ -412,6 +412,14 @@ var atomicCases = []tcase{
 				_, err := e.s.AddEvidence(e.ctx, monitor, inc(rKherson), &truce.Evidence{MediaType: "image/png"}, m.content)
 				return err
 			}},
+			{"AddEvidence to a missing incident", truce.ENOTFOUND, func() error {
+				_, err := e.s.AddEvidence(e.ctx, monitor, "UKR999999", &truce.Evidence{MediaType: "image/png"}, []byte("new photo"))
+				return err
+			}},
+			{"AddEvidence to a merged-away incident", truce.ECONFLICT, func() error {
+				_, err := e.s.AddEvidence(e.ctx, monitor, inc(rVysokoivanivka), &truce.Evidence{MediaType: "image/png"}, []byte("new photo"))
+				return err
+			}},
 			{"ChangeStatus not allowed", truce.ECONFLICT, func() error {
 				_, err := e.s.ChangeStatus(e.ctx, monitor, inc(rKharkiv), truce.StatusVerified, "")
 				return err
