@@ -13,16 +13,17 @@ import (
 )
 
 // pipe is a write transaction's connection. Statements whose outcome
-// nothing waits for are held back and sent in one pipelined batch with the
-// next statement, one round trip for both: the statements a group commit
-// runs between its writes (SAVEPOINT, RELEASE, ROLLBACK TO), and a
+// nothing waits for yet are held back and sent in one pipelined batch with
+// the next statement, one round trip for all: the statements a group
+// commit runs between its writes (SAVEPOINT, RELEASE, ROLLBACK TO), a
 // write's own statements that return nothing it reads (later, for
-// sqlstore.WriteTx.ExecLater). A group holds the log lock, across every
-// server, for as long as it runs, and on a busy machine each round trip
-// also waits for both processes to be scheduled: round trips, not the
-// database's work, set the pace of writes (measured on 7 December: a
-// group of ~4 writes held the lock 14–20 ms over ~17 round trips, of which
-// an evidence upload took four; now two).
+// sqlstore.WriteTx.ExecLater), and its queries whose row it reads only
+// once the next statement has run (laterRow, for QueryRowLater). A group
+// holds the log lock, across every server, for as long as it runs, and on
+// a busy machine each round trip also waits for both processes to be
+// scheduled (measured on 7 December: a group of ~4 writes held the lock
+// 14–20 ms over ~17 round trips, of which an evidence upload took four;
+// now one, and a group of ~7 writes ~11 round trips).
 //
 // Errors keep their order: a held statement that fails fails the
 // statement it was sent with (and the rest of that batch is not run).

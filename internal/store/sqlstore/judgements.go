@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"strconv"
 
 	"github.com/klauspost/compress/s2"
 
@@ -268,7 +267,7 @@ func agreementCurrent(ctx context.Context, w WriteTx, id truce.AgreementID, vers
 	if err := st.scan(w.QueryRow(ctx, agreementStateQuery, string(id), version)); err != nil {
 		return false, fmt.Errorf("put judgements: %w", err)
 	}
-	return st.current(id, version, report)
+	return st.current(ctx, w, id, version, report)
 }
 
 // agreementCurrentLater is agreementCurrent with its query held for the
@@ -281,45 +280,45 @@ func agreementCurrentLater(ctx context.Context, w WriteTx, id truce.AgreementID,
 		ran = true
 		return st.scan(sc)
 	}, agreementStateQuery, string(id), version)
+	var cur bool
+	var curErr error
+	answered := false
 	return func() (bool, error) {
 		if !ran {
 			return false, fmt.Errorf("put judgements: the agreement's check has not run yet")
 		}
-		return st.current(id, version, report)
+		if !answered {
+			cur, curErr = st.current(ctx, w, id, version, report)
+			answered = true
+		}
+		return cur, curErr
 	}, err
 }
 
 // agreementStateQuery reads whether agreement version ($1, $2) is stored
-// and what Current needs to name the current one (agreementState), in
-// one statement.
-const agreementStateQuery = `SELECT EXISTS (SELECT 1 FROM agreements WHERE id = $1 AND version = $2), ` + currentSettings + `,
-	(SELECT id FROM agreements ORDER BY log_index DESC LIMIT 1), (SELECT version FROM agreements ORDER BY log_index DESC LIMIT 1)`
+// and the settings that name the current version, in one statement.
+const agreementStateQuery = `SELECT EXISTS (SELECT 1 FROM agreements WHERE id = $1 AND version = $2), ` + currentSettings
 
 // agreementState is what agreementStateQuery reads.
 type agreementState struct {
-	stored             bool
-	cur, ver, latestID *string
-	latestVersion      *int
+	stored   bool
+	cur, ver *string
 }
 
 func (st *agreementState) scan(sc Scanner) error {
-	return sc.Scan(&st.stored, &st.cur, &st.ver, &st.latestID, &st.latestVersion)
+	return sc.Scan(&st.stored, &st.cur, &st.ver)
 }
 
 // current fails with ENOTFOUND, naming report, unless the agreement
 // version is stored, and reports whether (id, version) is the current
-// one: the settings' if they name one, as currentOf, or the one stored
-// last.
-func (st *agreementState) current(id truce.AgreementID, version int, report truce.ReportID) (bool, error) {
+// one (currentOf: it reads the agreement stored last only if the settings
+// name none, which costs a query then).
+func (st *agreementState) current(ctx context.Context, db DB, id truce.AgreementID, version int, report truce.ReportID) (bool, error) {
 	if !st.stored {
 		return false, truce.Errorf(truce.ENOTFOUND, "judgement of report %s: no such report or agreement version", report)
 	}
-	if st.cur != nil && st.ver != nil {
-		if v, err := strconv.Atoi(*st.ver); err == nil {
-			return truce.AgreementID(*st.cur) == id && v == version, nil
-		}
-	}
-	return st.latestID != nil && st.latestVersion != nil && truce.AgreementID(*st.latestID) == id && *st.latestVersion == version, nil
+	c, v, err := currentOf(ctx, db, st.cur, st.ver)
+	return c == id && v == version, err
 }
 
 // putJudgements is PutJudgements in w; details are js's, encoded.
