@@ -74,17 +74,26 @@ type heldStmt struct {
 // or its scan, and counts it in ran if it ran and they accept it.
 func (p *pipe) run(h heldStmt, br pgx.BatchResults) error {
 	if h.scan != nil {
-		// The query's own error fails it even if scan makes do without
-		// a row: in a failed batch, what follows did not run.
-		var qerr error
-		err := h.scan(sqlstore.ScanFunc(func(dest ...any) error {
-			err := br.QueryRow().Scan(dest...)
-			if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-				qerr = err
+		// The query's result is read to its end whatever scan reads of
+		// it, so that the next statement's is read as its own; and its
+		// own error fails it even if scan makes do without a row: in a
+		// failed batch, what follows did not run.
+		rows, err := br.Query()
+		if err != nil {
+			rows.Close()
+			return err
+		}
+		err = h.scan(sqlstore.ScanFunc(func(dest ...any) error {
+			if !rows.Next() {
+				if err := rows.Err(); err != nil {
+					return classify(err)
+				}
+				return classify(pgx.ErrNoRows)
 			}
-			return classify(err)
+			return classify(rows.Scan(dest...))
 		}))
-		if err == nil {
+		rows.Close()
+		if qerr := rows.Err(); err == nil {
 			err = qerr
 		}
 		if err != nil {

@@ -44,9 +44,12 @@ func (c Core) incidentWithReports(ctx context.Context, id truce.IncidentID, extr
 	return in, nil
 }
 
+// incidentByID reads the IncidentCols of incident $1.
+const incidentByID = `SELECT ` + IncidentCols + ` FROM incidents WHERE id = $1`
+
 // incident reads an incident and the incident it was merged into.
 func (c Core) incident(ctx context.Context, db DB, id truce.IncidentID) (*truce.IncidentSummary, truce.IncidentID, error) {
-	in, into, err := ScanIncident(c.d.Dialect, db.QueryRow(ctx, `SELECT `+IncidentCols+` FROM incidents WHERE id = $1`, string(id)))
+	in, into, err := ScanIncident(c.d.Dialect, db.QueryRow(ctx, incidentByID, string(id)))
 	if err != nil {
 		return nil, "", NotFound(err, "incident "+string(id), "incident %s not found", id)
 	}

@@ -75,7 +75,7 @@ func (c Core) AddEvidence(ctx context.Context, by truce.Principal, id truce.Inci
 		if err := w.QueryRowLater(ctx, func(err error) error { return fmt.Errorf("incident %s: %w", id, err) }, func(sc Scanner) error {
 			in, inErr = openIncidentRow(c.d.Dialect, sc, id)
 			return nil
-		}, `SELECT `+IncidentCols+` FROM incidents WHERE id = $1`, string(id)); err != nil {
+		}, incidentByID, string(id)); err != nil {
 			return nil, err
 		}
 		if inErr != nil { // read already, in process
@@ -249,7 +249,7 @@ func (c Core) onIncident(ctx context.Context, id truce.IncidentID, fn func(w Wri
 // openIncident reads an incident that takes writes: ENOTFOUND if absent,
 // ECONFLICT if merged away (truce.CheckNotMerged).
 func (c Core) openIncident(ctx context.Context, db DB, id truce.IncidentID) (*truce.IncidentSummary, error) {
-	return openIncidentRow(c.d.Dialect, db.QueryRow(ctx, `SELECT `+IncidentCols+` FROM incidents WHERE id = $1`, string(id)), id)
+	return openIncidentRow(c.d.Dialect, db.QueryRow(ctx, incidentByID, string(id)), id)
 }
 
 // openIncidentRow is openIncident given the row of IncidentCols.

@@ -202,7 +202,7 @@ func groupLater(t *testing.T, g GroupWriter) {
 				return err
 			}
 			if v, err := read(); err != nil || v != "seen" {
-				return fmt.Errorf("held query read %q, %v; want %q", v, err, "seen")
+				return fmt.Errorf("held query read %q, %w; want %q", v, err, "seen")
 			}
 			return nil
 		}, nil, []string{"l-g1", "l-g2"}},
@@ -215,10 +215,30 @@ func groupLater(t *testing.T, g GroupWriter) {
 				return err
 			}
 			if _, err := read(); !errors.Is(err, sqlstore.ErrNoRows) {
-				return fmt.Errorf("held query of a missing row read %v, want ErrNoRows", err)
+				return fmt.Errorf("held query of a missing row read %w, want ErrNoRows", err)
 			}
 			return nil
 		}, nil, []string{"l-h1"}},
+		{"query whose row is not read", func(db Execer) error {
+			if err := laterOn(db).QueryRowLater(ctx, failLater, func(sqlstore.Scanner) error { return nil },
+				`SELECT value FROM settings WHERE key = 'l-first'`); err != nil {
+				return err
+			}
+			if err := later(db, "l-k1"); err != nil {
+				return err
+			}
+			read, err := query(db, "l-first")
+			if err != nil {
+				return err
+			}
+			if err := execOn(ctx, db, `INSERT INTO settings (key, value) VALUES ('l-k2', '')`); err != nil {
+				return err
+			}
+			if _, err := read(); err != nil {
+				return fmt.Errorf("a held query after one whose row was not read: %w", err)
+			}
+			return nil
+		}, nil, []string{"l-k1", "l-k2"}},
 		{"query whose scan refuses", func(db Execer) error {
 			if err := later(db, "l-i1"); err != nil {
 				return err
