@@ -27,12 +27,13 @@ type Record struct {
 	At      time.Time       // when; encoded in UTC, truncated to microseconds
 	Actor   string          // who: a token id or "role:party"; "" for the system
 	Subject string          // the id of the thing the record is about, e.g. a report id or "AG-1@3"
-	Body    json.RawMessage // the change as JSON; re-canonicalised by Bytes, see Canonical
+	Body    json.RawMessage // the change as JSON; canonicalised by Bytes (see Canonical) unless a builder made it
 
 	// canon is Body as a record builder made it, canonical already:
 	// while Body is still that slice, Bytes copies it instead of
 	// canonicalising it again. A Body replaced by another is
-	// canonicalised as any other.
+	// canonicalised as any other; a builder's Body MUST NOT be changed
+	// in place (assign another slice instead).
 	canon json.RawMessage
 }
 
