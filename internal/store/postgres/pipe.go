@@ -83,7 +83,7 @@ func (p *pipe) run(h heldStmt, br pgx.BatchResults) error {
 			rows.Close()
 			return err
 		}
-		err = h.scan(sqlstore.ScanFunc(func(dest ...any) error {
+		err = sqlstore.ScanHeld(h.scan, sqlstore.ScanFunc(func(dest ...any) error {
 			if !rows.Next() {
 				if err := rows.Err(); err != nil {
 					return classify(err)

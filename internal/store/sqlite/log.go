@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
@@ -67,19 +66,7 @@ func (w *writeTx) ExecLater(ctx context.Context, fail func(error) error, sql str
 // QueryRowLater runs a query at once, as ExecLater does. The query's own
 // error fails the write even if scan makes do without a row.
 func (w *writeTx) QueryRowLater(ctx context.Context, fail func(error) error, scan func(sqlstore.Scanner) error, sql string, args ...any) error {
-	row := w.QueryRow(ctx, sql, args...)
-	var qerr error
-	err := scan(sqlstore.ScanFunc(func(dest ...any) error {
-		err := row.Scan(dest...)
-		if err != nil && !errors.Is(err, sqlstore.ErrNoRows) {
-			qerr = err
-		}
-		return err
-	}))
-	if err == nil {
-		err = qerr
-	}
-	if err != nil {
+	if err := sqlstore.ScanHeld(scan, w.QueryRow(ctx, sql, args...)); err != nil {
 		return fail(err)
 	}
 	return nil

@@ -148,6 +148,26 @@ type ScanFunc func(dest ...any) error
 // Scan calls f.
 func (f ScanFunc) Scan(dest ...any) error { return f(dest...) }
 
+// ScanHeld calls scan, the reader of a held query's row
+// (WriteTx.QueryRowLater), with the row sc reads, and returns scan's
+// error or else the query's own, which fails the write even if scan made
+// do without the row (a missing row, ErrNoRows, is not an error of the
+// query).
+func ScanHeld(scan func(Scanner) error, sc Scanner) error {
+	var qerr error
+	err := scan(ScanFunc(func(dest ...any) error {
+		err := sc.Scan(dest...)
+		if err != nil && !errors.Is(err, ErrNoRows) {
+			qerr = err
+		}
+		return err
+	}))
+	if err == nil {
+		err = qerr
+	}
+	return err
+}
+
 // WithExtra returns a Scanner that reads the columns its caller asks for
 // from sc and then the following ones into extra.
 func WithExtra(sc Scanner, extra ...any) Scanner {

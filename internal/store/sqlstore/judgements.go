@@ -201,17 +201,16 @@ func (c Core) PutJudgedReports(ctx context.Context, by truce.Principal, rs []*tr
 			return err
 		}
 		p := *pre
-		var cur bool
-		var curErr error
 		p.UseFigures = func() bool {
-			cur, curErr = current()
-			return cur && curErr == nil
+			cur, err := current()
+			return cur && err == nil
 		}
 		if stored, err = w.InsertReports(by, rs, opt, &p); err != nil {
 			return err
 		}
-		if cur, curErr = current(); curErr != nil {
-			return curErr
+		cur, err := current()
+		if err != nil {
+			return err
 		}
 		fresh := make(map[truce.ReportID]freshReport, len(rs))
 		keep := make([]truce.Judgement, 0, len(rs))
