@@ -22,11 +22,6 @@ type judgementDetail struct {
 	Findings []truce.Finding `json:"findings"`
 }
 
-// EncodeDetail returns the stored detail of j.
-func EncodeDetail(j *truce.Judgement) ([]byte, error) {
-	return json.Marshal(judgementDetail{V: 1, Facts: j.Facts, Findings: j.Findings})
-}
-
 // packedDetail is the first byte of a packed detail (PackDetail); a JSON
 // detail starts with '{'.
 const packedDetail = 0x01
