@@ -38,25 +38,8 @@ func TestStatusIndex(t *testing.T) {
 		SELECT 'i'||i, CASE WHEN i % 1000 = 0 THEN 'verified' ELSE 'reported' END, 0, 0, i, 30, 50 FROM n`); err != nil {
 		t.Fatal(err)
 	}
-	rows, err := s.DB().QueryContext(ctx, `EXPLAIN QUERY PLAN SELECT id FROM incidents
-		WHERE merged_into = '' AND status = 'verified' ORDER BY start_ns, id LIMIT 1001`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var plan []string
-	for rows.Next() {
-		var id, parent, unused int
-		var detail string
-		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-			t.Fatal(err)
-		}
-		plan = append(plan, detail)
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	if got := strings.Join(plan, "\n"); !strings.Contains(got, "incidents_status") {
+	if got := queryPlan(t, s, `SELECT id FROM incidents
+		WHERE merged_into = '' AND status = 'verified' ORDER BY start_ns, id LIMIT 1001`); !strings.Contains(got, "incidents_status") {
 		t.Errorf("the status filter does not use incidents_status:\n%s", got)
 	}
 }
@@ -73,8 +56,16 @@ func TestCosignedSizePlan(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	rows, err := s.DB().QueryContext(ctx, `EXPLAIN QUERY PLAN SELECT size FROM log_cosignatures WHERE witness IN ('a', 'b', 'c')
-		GROUP BY size HAVING COUNT(*) >= 2 ORDER BY size DESC LIMIT 1`)
+	if got := queryPlan(t, s, `SELECT size FROM log_cosignatures WHERE witness IN ('a', 'b', 'c')
+		GROUP BY size HAVING COUNT(*) >= 2 ORDER BY size DESC LIMIT 1`); strings.Contains(got, "TEMP B-TREE") || !strings.Contains(got, "autoindex_log_cosignatures") {
+		t.Errorf("CosignedSize groups the whole table:\n%s", got)
+	}
+}
+
+// queryPlan returns SQLite's plan of query, one step a line.
+func queryPlan(t *testing.T, s *sqlite.Store, query string) string {
+	t.Helper()
+	rows, err := s.DB().QueryContext(context.Background(), `EXPLAIN QUERY PLAN `+query)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,8 +79,26 @@ func TestCosignedSizePlan(t *testing.T) {
 		}
 		plan = append(plan, detail)
 	}
-	if got := strings.Join(plan, "\n"); strings.Contains(got, "TEMP B-TREE") || !strings.Contains(got, "autoindex_log_cosignatures") {
-		t.Errorf("CosignedSize groups the whole table:\n%s", got)
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(plan, "\n")
+}
+
+// TestCurrentFallbackPlan checks that the agreement version stored last,
+// which Current reads when no setting names the current one, is found by
+// the index on log_index: a scan of the table reads every version's
+// bundle (its log_index comes after the bundle in the row).
+func TestCurrentFallbackPlan(t *testing.T) {
+	ctx := context.Background()
+	s, err := sqlite.OpenWith(ctx, filepath.Join(t.TempDir(), "truce.db"), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if got := queryPlan(t, s, `SELECT id, version FROM agreements ORDER BY log_index DESC LIMIT 1`); strings.Contains(got, "SCAN agreements\n") ||
+		strings.Contains(got, "TEMP B-TREE") || !strings.Contains(got, "agreements_log") {
+		t.Errorf("the agreement stored last is not read by its index:\n%s", got)
 	}
 }
 
