@@ -3,9 +3,11 @@ package ledger
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"truce"
 )
@@ -123,7 +125,73 @@ func JudgementRecord(by truce.Principal, at time.Time, id truce.AgreementID, ver
 	for _, f := range j.Findings {
 		b.Findings = append(b.Findings, JudgementFinding{Commitment: string(f.Commitment), Outcome: f.Outcome.String()})
 	}
-	return newRecord(KindJudgement, by, at, string(j.Report), b)
+	return canonicalRecord(KindJudgement, by, at, string(j.Report), b.canonical()), nil
+}
+
+// canonical returns the canonical JSON of b (Canonical(b)), written
+// directly: every judged report's write makes a judgement record, and
+// marshalling it with encoding/json and canonicalising the result took
+// ~12 µs, mostly for its explanation. Strings are written as
+// encoding/json and then the canonicalizer would write them: each byte
+// that is not valid UTF-8 as U+FFFD, then the minimal escapes.
+// TestJudgementBodyCanonical and FuzzJudgementBodyCanonical compare it
+// with Canonical, and fail when JudgementBody gains a field.
+func (b *JudgementBody) canonical() json.RawMessage {
+	n := 160 + len(b.Report) + len(b.Agreement) + len(b.Explanation) + len(b.DetailSHA256)
+	for _, f := range b.Findings {
+		n += 32 + len(f.Commitment) + len(f.Outcome)
+	}
+	out := make([]byte, 0, n)
+	out = append(out, `{"agreement":`...)
+	out = appendCanonicalString(out, b.Agreement)
+	out = append(out, `,"detail_sha256":`...)
+	out = appendCanonicalString(out, b.DetailSHA256)
+	out = append(out, `,"explanation":`...)
+	out = appendCanonicalString(out, b.Explanation)
+	out = append(out, `,"findings":`...)
+	if b.Findings == nil {
+		out = append(out, "null"...)
+	} else {
+		out = append(out, '[')
+		for i, f := range b.Findings {
+			if i > 0 {
+				out = append(out, ',')
+			}
+			out = append(out, `{"commitment":`...)
+			out = appendCanonicalString(out, f.Commitment)
+			out = append(out, `,"outcome":`...)
+			out = appendCanonicalString(out, f.Outcome)
+			out = append(out, '}')
+		}
+		out = append(out, ']')
+	}
+	out = append(out, `,"outcome":`...)
+	out = appendCanonicalString(out, b.Outcome)
+	out = append(out, `,"report":`...)
+	out = appendCanonicalString(out, b.Report)
+	out = append(out, `,"version":`...)
+	out = strconv.AppendInt(out, int64(b.Version), 10)
+	return append(out, '}')
+}
+
+// appendCanonicalString appends s as a canonical JSON string, after
+// replacing each byte of s that is not part of valid UTF-8 with U+FFFD,
+// as encoding/json does before the canonicalizer sees the string.
+func appendCanonicalString(dst []byte, s string) []byte {
+	if utf8.ValidString(s) {
+		return appendString(dst, s)
+	}
+	valid := make([]byte, 0, len(s)+8)
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			valid = utf8.AppendRune(valid, utf8.RuneError)
+		} else {
+			valid = append(valid, s[i:i+size]...)
+		}
+		i += size
+	}
+	return appendString(dst, valid)
 }
 
 // EventBody is the logged form of an incident event.
@@ -258,7 +326,12 @@ func newRecord(kind string, by truce.Principal, at time.Time, subject string, bo
 	if err != nil {
 		return nil, err
 	}
-	return &Record{V: RecordVersion, Kind: kind, At: at.UTC().Truncate(time.Microsecond), Actor: by.String(), Subject: subject, Body: raw, canon: raw}, nil
+	return canonicalRecord(kind, by, at, subject, raw), nil
+}
+
+// canonicalRecord is a record whose body raw is canonical JSON.
+func canonicalRecord(kind string, by truce.Principal, at time.Time, subject string, raw json.RawMessage) *Record {
+	return &Record{V: RecordVersion, Kind: kind, At: at.UTC().Truncate(time.Microsecond), Actor: by.String(), Subject: subject, Body: raw, canon: raw}
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
