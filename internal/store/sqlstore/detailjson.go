@@ -187,23 +187,7 @@ func appendJSONString(dst []byte, s string) []byte {
 			}
 			continue
 		}
-		dst = append(dst, s[start:i]...)
-		switch b {
-		case '\\', '"':
-			dst = append(dst, '\\', b)
-		case '\b':
-			dst = append(dst, '\\', 'b')
-		case '\f':
-			dst = append(dst, '\\', 'f')
-		case '\n':
-			dst = append(dst, '\\', 'n')
-		case '\r':
-			dst = append(dst, '\\', 'r')
-		case '\t':
-			dst = append(dst, '\\', 't')
-		default:
-			dst = append(dst, '\\', 'u', '0', '0', hexDigits[b>>4], hexDigits[b&0xF])
-		}
+		dst = appendEscaped(append(dst, s[start:i]...), b)
 		start = i + 1
 	}
 	dst = append(dst, s[start:]...)
@@ -221,6 +205,26 @@ var jsonPlain = func() (t [256]bool) {
 	return t
 }()
 
+// appendEscaped appends the escape of b, an ASCII byte that
+// appendJSONString does not copy as it is.
+func appendEscaped(dst []byte, b byte) []byte {
+	switch b {
+	case '\\', '"':
+		return append(dst, '\\', b)
+	case '\b':
+		return append(dst, '\\', 'b')
+	case '\f':
+		return append(dst, '\\', 'f')
+	case '\n':
+		return append(dst, '\\', 'n')
+	case '\r':
+		return append(dst, '\\', 'r')
+	case '\t':
+		return append(dst, '\\', 't')
+	}
+	return append(dst, '\\', 'u', '0', '0', hexDigits[b>>4], hexDigits[b&0xF])
+}
+
 // appendJSONStringInvalid is appendJSONString for a string that is not
 // valid UTF-8, whose invalid bytes are written as \ufffd.
 func appendJSONStringInvalid(dst []byte, s string) []byte {
@@ -228,27 +232,11 @@ func appendJSONStringInvalid(dst []byte, s string) []byte {
 	start := 0
 	for i := 0; i < len(s); {
 		if b := s[i]; b < utf8.RuneSelf {
-			if b >= 0x20 && b != '"' && b != '\\' && b != '<' && b != '>' && b != '&' {
+			if jsonPlain[b] {
 				i++
 				continue
 			}
-			dst = append(dst, s[start:i]...)
-			switch b {
-			case '\\', '"':
-				dst = append(dst, '\\', b)
-			case '\b':
-				dst = append(dst, '\\', 'b')
-			case '\f':
-				dst = append(dst, '\\', 'f')
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			default:
-				dst = append(dst, '\\', 'u', '0', '0', hexDigits[b>>4], hexDigits[b&0xF])
-			}
+			dst = appendEscaped(append(dst, s[start:i]...), b)
 			i++
 			start = i
 			continue
@@ -290,7 +278,7 @@ func appendJSONFloat(dst []byte, f float64) (_ []byte, ok bool) {
 	dst = strconv.AppendFloat(dst, f, format, -1, 64)
 	if format == 'e' {
 		// e-07 becomes e-7, as encoding/json writes it.
-		if m := len(dst) - n; m >= 4 && dst[len(dst)-4] == 'e' && dst[len(dst)-3] == '-' && dst[len(dst)-2] == '0' {
+		if len(dst)-n >= 4 && dst[len(dst)-4] == 'e' && dst[len(dst)-3] == '-' && dst[len(dst)-2] == '0' {
 			dst[len(dst)-2] = dst[len(dst)-1]
 			dst = dst[:len(dst)-1]
 		}
