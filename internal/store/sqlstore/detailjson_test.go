@@ -29,72 +29,86 @@ func detailJSON(j *truce.Judgement) ([]byte, error) {
 	}{1, j.Facts, j.Findings})
 }
 
-// TestDetailEncoding: EncodeDetail writes the same bytes as
-// encoding/json for every report of the bundled scenario's two months
-// of VIINA reports, judged against its agreement and sites: the detail's
-// hash is in the log, so the bytes may not change.
-func TestDetailEncoding(t *testing.T) {
-	const dir = "../../../examples/energy-ceasefire-2025/"
-	a, err := agreement.Load(dir + "agreement.yaml")
+// scenarioDir is the bundled scenario, whose real reports the tests judge.
+const scenarioDir = "../../../examples/energy-ceasefire-2025/"
+
+// scenarioJudge returns a judge of the bundled scenario's agreement and
+// its 1,078 power plants, and the plants.
+func scenarioJudge(tb testing.TB) (*adjudicate.Judge, []truce.Site) {
+	tb.Helper()
+	a, err := agreement.Load(scenarioDir + "agreement.yaml")
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	var sites []truce.Site
-	read := func(path string, fn func(f *os.File) error) {
-		f, err := os.Open(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer f.Close()
-		if err := fn(f); err != nil {
-			t.Fatal(err)
-		}
-	}
-	read(dir+"sites/gppd_v1.3.0_selected_countries.csv", func(f *os.File) error {
+	readFile(tb, scenarioDir+"sites/gppd_v1.3.0_selected_countries.csv", func(f *os.File) error {
 		_, err := importer.ReadSites(f, importer.Options{File: "gppd.csv"}, func(s *truce.Site) error {
 			sites = append(sites, *s)
 			return nil
 		}, func(importer.RowError) {})
 		return err
 	})
-	judge := adjudicate.New(a, sites)
-	n, withSite := 0, 0
+	return adjudicate.New(a, sites), sites
+}
+
+// scenarioReports calls fn with each of the bundled scenario's two
+// months of VIINA reports.
+func scenarioReports(tb testing.TB, fn func(*truce.Report)) {
+	tb.Helper()
 	for _, name := range []string{"viina_incidents_202503.csv", "viina_incidents_202504.csv"} {
-		read(dir+"reports/"+name, func(f *os.File) error {
+		readFile(tb, scenarioDir+"reports/"+name, func(f *os.File) error {
 			_, err := importer.ReadReports(f, importer.Options{File: name}, func(r *truce.Report) error {
-				j := judge.Judge(r)
-				if j.Facts.Site != nil {
-					withSite++
-				}
-				want, err := detailJSON(&j)
-				if err != nil {
-					t.Fatal(err)
-				}
-				got, err := sqlstore.EncodeDetail(&j)
-				if err != nil || !bytes.Equal(got, want) {
-					t.Fatalf("report %s: EncodeDetail =\n%s, %v\nencoding/json:\n%s", r.ID, got, err, want)
-				}
-				n++
+				fn(r)
 				return nil
 			}, func(importer.RowError) {})
 			return err
 		})
 	}
-	// Reports at power plants, in the scenario's phases, which the
-	// judge matches to a site (a distance in the detail).
-	for i, s := range sites[:50] {
-		at := time.Date(2025, 3, 20+i%20, 3, 0, 0, 0, time.UTC)
-		r := &truce.Report{ID: truce.ReportID("site-" + strconv.Itoa(i)), Source: "test", Start: at, End: at.Add(time.Hour),
-			Precision: truce.PrecisionHour, Location: geo.Point{Lon: s.Location.Lon + 0.001*float64(i%7), Lat: s.Location.Lat},
-			Text: []string{"Russian drones struck a power plant overnight", "Ukrainian drones attacked the power station, <the MoD> said & more"}[i%2]}
+}
+
+func readFile(tb testing.TB, path string, fn func(f *os.File) error) {
+	tb.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	if err := fn(f); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// TestDetailEncoding: EncodeDetail writes the same bytes as
+// encoding/json for every report of the bundled scenario's two months
+// of VIINA reports, judged against its agreement and sites, and for
+// reports at power plants: the detail's hash is in the log, so the bytes
+// may not change.
+func TestDetailEncoding(t *testing.T) {
+	judge, sites := scenarioJudge(t)
+	n, withSite := 0, 0
+	compare := func(r *truce.Report) {
 		j := judge.Judge(r)
 		if j.Facts.Site != nil {
 			withSite++
 		}
-		want, _ := detailJSON(&j)
-		if got, err := sqlstore.EncodeDetail(&j); err != nil || !bytes.Equal(got, want) {
+		want, err := detailJSON(&j)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := sqlstore.EncodeDetail(&j)
+		if err != nil || !bytes.Equal(got, want) {
 			t.Fatalf("report %s: EncodeDetail =\n%s, %v\nencoding/json:\n%s", r.ID, got, err, want)
 		}
+		n++
+	}
+	scenarioReports(t, compare)
+	// Reports at power plants, in the scenario's phases, which the
+	// judge matches to a site (a distance in the detail).
+	for i, s := range sites[:50] {
+		at := time.Date(2025, 3, 20+i%20, 3, 0, 0, 0, time.UTC)
+		compare(&truce.Report{ID: truce.ReportID("site-" + strconv.Itoa(i)), Source: "test", Start: at, End: at.Add(time.Hour),
+			Precision: truce.PrecisionHour, Location: geo.Point{Lon: s.Location.Lon + 0.001*float64(i%7), Lat: s.Location.Lat},
+			Text: []string{"Russian drones struck a power plant overnight", "Ukrainian drones attacked the power station, <the MoD> said & more"}[i%2]})
 	}
 	if n < 8000 || withSite == 0 {
 		t.Fatalf("compared %d details, %d with a site: want the scenario's ~9,000, some at a site", n, withSite)
@@ -192,25 +206,13 @@ func FuzzDetailEncoding(f *testing.F) {
 // report of the bundled scenario, as every judged report's write does,
 // and encoding/json's marshalling of the same detail.
 func BenchmarkEncodeDetail(b *testing.B) {
-	a, err := agreement.Load("../../../examples/energy-ceasefire-2025/agreement.yaml")
-	if err != nil {
-		b.Fatal(err)
-	}
-	f, err := os.Open("../../../examples/energy-ceasefire-2025/reports/viina_incidents_202504.csv")
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer f.Close()
-	judge := adjudicate.New(a, nil)
+	judge, _ := scenarioJudge(b)
 	var js []truce.Judgement
-	if _, err := importer.ReadReports(f, importer.Options{File: "viina_incidents_202504.csv"}, func(r *truce.Report) error {
+	scenarioReports(b, func(r *truce.Report) {
 		if len(js) < 1000 {
 			js = append(js, judge.Judge(r))
 		}
-		return nil
-	}, func(importer.RowError) {}); err != nil {
-		b.Fatal(err)
-	}
+	})
 	for name, encode := range map[string]func(*truce.Judgement) ([]byte, error){"EncodeDetail": sqlstore.EncodeDetail, "encoding_json": detailJSON} {
 		b.Run(name, func(b *testing.B) {
 			i := 0
