@@ -14,8 +14,9 @@ import (
 // the judgement's log record, and a judgement judged again is compared
 // with the stored one by its bytes, so the encoding cannot change. It is
 // written out by hand because it is on every judged report's path:
-// ~6 KB of JSON a report, which encoding/json's reflection took ~15 µs
-// to write, a tenth of a server's CPU under a bulk upload.
+// ~6 KB of JSON a report, which encoding/json's reflection took ~14 µs
+// to write (~7% of a server's request CPU in a write-only run; now ~9 µs,
+// BenchmarkEncodeDetail).
 // TestDetailEncoding and FuzzDetailEncoding compare it with
 // encoding/json, and fail when one of the types gains a field that this
 // function does not write.
