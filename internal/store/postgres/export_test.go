@@ -51,3 +51,6 @@ func NewPipe(tx pgx.Tx) *Pipe { return &pipe{tx: tx} }
 
 // Hold holds sql until the next statement.
 func (p *pipe) Hold(sql string) { p.hold(sql) }
+
+// PipeTx runs fn in s.pipeTx.
+func PipeTx(ctx context.Context, s *Store, fn func(p *Pipe) error) error { return s.pipeTx(ctx, fn) }

@@ -71,14 +71,15 @@ func (s *Store) write(ctx context.Context, fn func(w *writeTx) error) error {
 }
 
 // commitGroup runs the writes in one transaction, each in a savepoint,
-// and returns their errors.
+// and returns their errors. Its BEGIN goes with the lock and its COMMIT
+// with the records (pipeTx): the lock is held over the writes' own round
+// trips, the records' and the commit's one, nothing more.
 func (s *Store) commitGroup(batch *sqlstore.Batch[func(*writeTx) error]) []error {
 	var errs sqlstore.Errs
 	// The transaction serves every write: no one write's context ends it.
 	ctx := context.Background()
 	appended := false
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		p := &pipe{tx: tx}
+	err := s.pipeTx(ctx, func(p *pipe) error {
 		w := &writeTx{conn: conn{q: p, keep: true}, tx: p, ctx: ctx}
 		if err := w.lock(ctx, logLock); err != nil {
 			return err
@@ -110,12 +111,11 @@ func (s *Store) commitGroup(batch *sqlstore.Batch[func(*writeTx) error]) []error
 		if err != nil {
 			return fmt.Errorf("postgres: %w", err)
 		}
-		if !w.Appended() {
-			return p.flush(ctx)
+		if w.Appended() {
+			appended = true
+			w.holdRecords()
 		}
-		appended = true
-		w.ctx = ctx
-		return w.flush()
+		return nil
 	})
 	if err != nil {
 		if len(errs) != len(batch.Writes) {
@@ -127,6 +127,36 @@ func (s *Store) commitGroup(batch *sqlstore.Batch[func(*writeTx) error]) []error
 		s.keys.Kick(s.Integrate)
 	}
 	return errs
+}
+
+// pipeTx runs fn in a transaction on a pooled connection of its own, and
+// commits it if fn returns nil. Its BEGIN is held to go with fn's first
+// statement, and its COMMIT goes with the statements fn left held: a
+// transaction costs no round trip of its own (pgx's Begin and Commit
+// cost one each, and a group commit sent its records in one and its
+// COMMIT in another while it held the log lock). A transaction that did
+// not commit is rolled back; a connection that cannot roll back is
+// closed, not returned to the pool (pgxpool destroys one released in a
+// transaction).
+func (s *Store) pipeTx(ctx context.Context, fn func(p *pipe) error) error {
+	c, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return fmt.Errorf("postgres: begin: %w", err)
+	}
+	defer c.Release()
+	p := &pipe{tx: c}
+	p.hold(`BEGIN`)
+	err = fn(p)
+	if err == nil {
+		err = p.commit(ctx)
+	}
+	if st := c.Conn().PgConn().TxStatus(); st != 'I' && !c.Conn().IsClosed() {
+		// Still in the transaction (T) or in its failed state (E).
+		if _, rerr := c.Exec(context.WithoutCancel(ctx), `ROLLBACK`); rerr != nil {
+			_ = c.Conn().Close(context.WithoutCancel(ctx))
+		}
+	}
+	return err
 }
 
 // lock takes the advisory lock of class on the log and reads the log's
@@ -151,16 +181,12 @@ func (w *writeTx) lock(ctx context.Context, class int) error {
 // lock keeps integrations, on every server, from overlapping. fn MUST NOT
 // append records.
 func (s *Store) integrate(ctx context.Context, fn func(sqlstore.WriteTx) error) error {
-	return s.inTx(ctx, func(tx pgx.Tx) error {
-		p := &pipe{tx: tx}
+	return s.pipeTx(ctx, func(p *pipe) error {
 		w := &writeTx{conn: conn{q: p}, tx: p, ctx: ctx, now: s.Now().UTC(), integrating: true}
 		if err := w.lock(ctx, integrateLock); err != nil {
 			return err
 		}
-		if err := p.endWrite(ctx, fn(w)); err != nil {
-			return err
-		}
-		return p.flush(ctx)
+		return p.endWrite(ctx, fn(w))
 	})
 }
 
@@ -199,7 +225,7 @@ func (s *Store) snapshot(ctx context.Context) (sqlstore.DB, func(), error) {
 	return conn{q: tx}, func() { _ = tx.Rollback(context.Background()) }, nil
 }
 
-// Log sequences rec in memory (flush writes the records at the end of the
+// Log sequences rec in memory (holdRecords writes the records at the end of the
 // transaction) and returns its index. Its hashes and a checkpoint covering
 // it are written by a later integration.
 func (w *writeTx) Log(rec *ledger.Record, err error) (int64, error) {
@@ -234,21 +260,19 @@ func (w *writeTx) LogEncoded(data []byte) (int64, error) {
 	return n, nil
 }
 
-// flush writes the pending records, with the statements the pipe holds,
-// in one round trip.
-func (w *writeTx) flush() error {
-	b := &pgx.Batch{}
-	b.Queue(`INSERT INTO log_records (idx, data) SELECT $1 + i - 1, d FROM unnest($2::bytea[]) WITH ORDINALITY AS u(d, i)`,
-		w.start, w.records).Exec(func(ct pgconn.CommandTag) error {
-		if ct.RowsAffected() != int64(len(w.records)) {
-			return fmt.Errorf("%d of %d records inserted", ct.RowsAffected(), len(w.records))
-		}
-		return nil
+// holdRecords holds the insert of the pending records, with a check that
+// it stored them all, for the transaction's last round trip (its COMMIT's).
+func (w *writeTx) holdRecords() {
+	w.tx.held = append(w.tx.held, heldStmt{
+		sql:  `INSERT INTO log_records (idx, data) SELECT $1 + i - 1, d FROM unnest($2::bytea[]) WITH ORDINALITY AS u(d, i)`,
+		args: []any{w.start, w.records},
+		check: func(ct pgconn.CommandTag) error {
+			if ct.RowsAffected() != int64(len(w.records)) {
+				return fmt.Errorf("log append: %d of %d records inserted", ct.RowsAffected(), len(w.records))
+			}
+			return nil
+		},
 	})
-	if err := w.tx.SendBatch(w.ctx, b); err != nil {
-		return fmt.Errorf("postgres: log append: %w", err)
-	}
-	return nil
 }
 
 // key returns the log's origin and keys, generating them on first use.

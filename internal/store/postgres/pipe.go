@@ -14,8 +14,10 @@ import (
 
 // pipe is a write transaction's connection. Statements whose outcome
 // nothing waits for yet are held back and sent in one pipelined batch with
-// the next statement, one round trip for all: the statements a group
-// commit runs between its writes (SAVEPOINT, RELEASE, ROLLBACK TO), a
+// the next statement, one round trip for all: the transaction's BEGIN
+// (sent with the lock), the statements a group commit runs between its
+// writes (SAVEPOINT, RELEASE, ROLLBACK TO), the log records (sent with
+// the COMMIT, commit), a
 // write's own statements that return nothing it reads (later, for
 // sqlstore.WriteTx.ExecLater), and its queries whose row it reads only
 // once the next statement has run (laterRow, for QueryRowLater). A group
@@ -46,7 +48,7 @@ import (
 // database runs, after the held ones: then only its own write is rolled
 // back.
 type pipe struct {
-	tx   pgx.Tx
+	tx   pipeConn
 	held []heldStmt
 	// ran counts the held statements of the batch in flight that ran;
 	// broken is set once statements between writes did not run; failed
@@ -55,6 +57,13 @@ type pipe struct {
 	ran    int
 	broken error
 	failed error
+}
+
+// pipeConn is the connection a pipe sends its statements on: a pooled
+// connection in a transaction the pipe began (Store.pipeTx), or a pgx.Tx.
+type pipeConn interface {
+	querier
+	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
 }
 
 // heldStmt is a statement held for the next batch.
@@ -198,12 +207,22 @@ func (p *pipe) SendBatch(ctx context.Context, b *pgx.Batch) error {
 	return p.check(held, p.tx.SendBatch(ctx, b).Close())
 }
 
-// flush sends the held statements, if any.
-func (p *pipe) flush(ctx context.Context) error {
-	if len(p.held) == 0 {
+// commit sends the held statements and COMMIT, in one round trip.
+func (p *pipe) commit(ctx context.Context) error {
+	b := &pgx.Batch{}
+	b.Queue(`COMMIT`).Exec(func(ct pgconn.CommandTag) error {
+		// A transaction that failed without the pipe seeing it (it
+		// cannot, as the pipe reports every error) would answer COMMIT
+		// with ROLLBACK: that is a failure, as pgx's Commit reports it.
+		if ct.String() != "COMMIT" {
+			return fmt.Errorf("commit: the transaction was rolled back (%s)", ct)
+		}
 		return nil
+	})
+	if err := p.SendBatch(ctx, b); err != nil {
+		return fmt.Errorf("postgres: commit: %w", err)
 	}
-	return p.SendBatch(ctx, &pgx.Batch{})
+	return nil
 }
 
 // Exec runs a statement after the held ones.

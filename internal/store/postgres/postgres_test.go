@@ -466,3 +466,75 @@ func TestPipeUnsentHeld(t *testing.T) {
 		t.Fatal("ROLLBACK TO after held statements that never ran succeeded: it rolled back the write before")
 	}
 }
+
+// TestPipeTx checks the transactions whose BEGIN and COMMIT go with their
+// statements: what a committed one held is stored; one that fails — in
+// its last round trip, in fn, or in a statement fn went on after —
+// stores nothing, is reported, and leaves no connection of the pool in a
+// transaction; its connection is rolled back and kept, not replaced.
+func TestPipeTx(t *testing.T) {
+	ctx := context.Background()
+	s := mustOpen(t, schema(t), storetest.Options{})
+	value := func(key string) string {
+		var v string
+		if err := s.DB().QueryRow(ctx, `SELECT value FROM settings WHERE key = $1`, key).Scan(&v); err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			t.Fatal(err)
+		}
+		return v
+	}
+	insert := func(key, value string) string {
+		return fmt.Sprintf(`INSERT INTO settings (key, value) VALUES ('%s', '%s')`, key, value)
+	}
+	// Held statements only: they go with the COMMIT, and are stored.
+	if err := postgres.PipeTx(ctx, s, func(p *postgres.Pipe) error {
+		p.Hold(insert("pipetx.a", "1"))
+		return nil
+	}); err != nil || value("pipetx.a") != "1" {
+		t.Fatalf("a committed transaction: %v, stored %q; want 1", err, value("pipetx.a"))
+	}
+	conns := s.DB().Stat().NewConnsCount()
+	for _, c := range []struct {
+		name string
+		fn   func(p *postgres.Pipe) error
+		want string
+	}{
+		{"a held statement fails with the COMMIT", func(p *postgres.Pipe) error {
+			p.Hold(insert("pipetx.b", "1"))
+			p.Hold(insert("pipetx.a", "2"))
+			return nil
+		}, "23505"},
+		{"fn fails after a statement ran", func(p *postgres.Pipe) error {
+			if _, err := p.Exec(ctx, insert("pipetx.b", "1")); err != nil {
+				return err
+			}
+			return errors.New("fn failed")
+		}, "fn failed"},
+		{"fn goes on after a failed statement", func(p *postgres.Pipe) error {
+			if _, err := p.Exec(ctx, insert("pipetx.b", "1")); err != nil {
+				return err
+			}
+			_, _ = p.Exec(ctx, insert("pipetx.a", "2"))
+			return nil
+		}, "rolled back"},
+	} {
+		err := postgres.PipeTx(ctx, s, c.fn)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want an error with %q", c.name, err, c.want)
+		}
+		if v := value("pipetx.b"); v != "" {
+			t.Errorf("%s: its row was stored", c.name)
+		}
+		if v := value("pipetx.a"); v != "1" {
+			t.Errorf("%s: the committed row is %q, want 1", c.name, v)
+		}
+		for _, pc := range s.DB().AcquireAllIdle(ctx) {
+			if st := pc.Conn().PgConn().TxStatus(); st != 'I' {
+				t.Errorf("%s: a pooled connection is in transaction state %c", c.name, st)
+			}
+			pc.Release()
+		}
+	}
+	if n := s.DB().Stat().NewConnsCount() - conns; n != 0 {
+		t.Errorf("%d connections opened after the failed transactions, want none (theirs rolled back and kept)", n)
+	}
+}
