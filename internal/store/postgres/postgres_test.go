@@ -538,3 +538,12 @@ func TestPipeTx(t *testing.T) {
 		t.Errorf("%d connections opened after the failed transactions, want none (theirs rolled back and kept)", n)
 	}
 }
+
+// TestReadAhead checks what PutJudgedReports reads ahead of its write
+// against the writes that commit in between (storetest.ReadAhead).
+func TestReadAhead(t *testing.T) {
+	dsn(t)
+	storetest.ReadAhead(t, pgtest.Open, func(t *testing.T, s storetest.Store) storetest.GroupWriter {
+		return postgres.GroupWriter(t, s.(*postgres.Store))
+	})
+}

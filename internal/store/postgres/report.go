@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -20,9 +21,17 @@ func (w *writeTx) InsertReports(by truce.Principal, rs []*truce.Report, opt truc
 	if pre == nil {
 		pre = &sqlstore.Prepared{}
 	}
-	stored, err := w.unstored(rs)
-	if err != nil {
-		return nil, err
+	// Read ahead of the write (sqlstore.Driver.ReadAhead), or now.
+	stored := pre.Unstored
+	ahead := stored != nil
+	if ahead && len(stored) != len(rs) {
+		return nil, fmt.Errorf("postgres: put reports: %d reports read ahead for %d", len(stored), len(rs))
+	}
+	var err error
+	if !ahead {
+		if stored, err = w.unstored(rs); err != nil {
+			return nil, err
+		}
 	}
 	var fresh []*truce.Report
 	var ffigs []ledger.Figures
@@ -57,7 +66,7 @@ func (w *writeTx) InsertReports(by truce.Principal, rs []*truce.Report, opt truc
 			return nil, err
 		}
 	}
-	if err := w.insertFresh(by, opt, fresh, idx, ffigs); err != nil {
+	if err := w.insertFresh(by, opt, fresh, idx, ffigs, ahead); err != nil {
 		return nil, err
 	}
 	return stored, nil
@@ -66,37 +75,33 @@ func (w *writeTx) InsertReports(by truce.Principal, rs []*truce.Report, opt truc
 // unstored returns which reports of rs are new: not stored yet, and the
 // first copy of their id in rs.
 func (w *writeTx) unstored(rs []*truce.Report) ([]bool, error) {
-	fresh := make([]bool, len(rs))
-	seen := make(map[truce.ReportID]bool, len(rs))
-	ids := make([]string, 0, len(rs))
-	for i, r := range rs {
-		if !seen[r.ID] {
-			seen[r.ID] = true
-			fresh[i] = true
-			ids = append(ids, string(r.ID))
-		}
-	}
+	first, ids := sqlstore.FirstCopies(rs)
 	if len(ids) == 0 {
-		return fresh, nil
+		return first, nil
 	}
-	rows, err := w.tx.Query(w.ctx, `SELECT id FROM reports WHERE id = ANY($1)`, ids)
+	stored, err := storedReports(w.ctx, w.tx, ids)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: put reports: %w", err)
+	}
+	return sqlstore.NotStored(rs, first, stored), nil
+}
+
+// storedReports returns which of ids are stored reports, read with q (a
+// write's pipe, or the pool: sqlstore.Driver.ReadAhead).
+func storedReports(ctx context.Context, q querier, ids []string) (map[string]bool, error) {
+	rows, err := q.Query(ctx, `SELECT id FROM reports WHERE id = ANY($1)`, ids)
+	if err != nil {
+		return nil, err
 	}
 	stored, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	if err != nil {
-		return nil, fmt.Errorf("postgres: put reports: %w", err)
+		return nil, err
 	}
-	old := make(map[truce.ReportID]bool, len(stored))
+	m := make(map[string]bool, len(stored))
 	for _, id := range stored {
-		old[truce.ReportID(id)] = true
+		m[id] = true
 	}
-	for i, r := range rs {
-		if old[r.ID] {
-			fresh[i] = false
-		}
-	}
-	return fresh, nil
+	return m, nil
 }
 
 // insertFresh inserts the new reports, their incidents and their created
@@ -105,7 +110,11 @@ func (w *writeTx) unstored(rs []*truce.Report) ([]bool, error) {
 // sends three statements whatever its number of reports. (A text[] column
 // travels as array literals, arrayLiteral: unnest cannot take an array of
 // arrays of different lengths.)
-func (w *writeTx) insertFresh(by truce.Principal, opt truce.PutOptions, fresh []*truce.Report, idx []int64, figs []ledger.Figures) error {
+//
+// With ahead, which reports are new was read ahead of the write: a report
+// another write stored since is skipped by ON CONFLICT, and the count
+// fails the write with sqlstore.ErrStale, to run again.
+func (w *writeTx) insertFresh(by truce.Principal, opt truce.PutOptions, fresh []*truce.Report, idx []int64, figs []ledger.Figures, ahead bool) error {
 	n := len(fresh)
 	texts := func() []string { return make([]string, n) }
 	var (
@@ -133,12 +142,17 @@ func (w *writeTx) insertFresh(by truce.Principal, opt truce.PutOptions, fresh []
 		}
 		return sqlstore.TextError(err, "put reports")
 	}
-	// The lock makes ON CONFLICT unreachable; it stays as a guard, and the
-	// count below turns a skipped row into an error rather than a record
-	// without its row.
+	// Read in the write, under the lock, the new reports cannot be stored
+	// by another write: ON CONFLICT stays as a guard, and the count below
+	// turns a skipped row into an error rather than a record without its
+	// row. Read ahead, they can: the write runs again.
 	w.tx.later(fail, func(ct pgconn.CommandTag) error {
 		if ct.RowsAffected() != int64(n) {
-			return fmt.Errorf("%d of %d new reports inserted", ct.RowsAffected(), n)
+			err := fmt.Errorf("%d of %d new reports inserted", ct.RowsAffected(), n)
+			if ahead {
+				err = fmt.Errorf("%w: %w", sqlstore.ErrStale, err)
+			}
+			return err
 		}
 		return nil
 	}, `INSERT INTO reports (`+sqlstore.ReportCols+`, created_ns, incident_id, submitted_by, log_index)

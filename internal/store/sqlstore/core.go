@@ -117,6 +117,11 @@ type Prepared struct {
 	// after InsertReports's first statement, so that a query held
 	// before it (WriteTx.QueryRowLater) may decide.
 	UseFigures func() bool
+	// Unstored, if not nil, says which reports were new when read ahead
+	// of the write (Driver.ReadAhead; FirstCopies' answer): InsertReports
+	// takes them as new without reading it again, and MUST fail the write
+	// with ErrStale if one of them is stored by the time it inserts it.
+	Unstored []bool
 }
 
 // NewFigures returns the Figures that apply, nil if none do.
@@ -173,6 +178,16 @@ type Driver struct {
 	// Key returns the log's origin and keys, generating them on first
 	// use (see Key).
 	Key func(ctx context.Context) (origin, signer, verifier string, err error)
+	// ReadAhead, if not nil, returns which of ids are stored reports,
+	// read on DB outside any write: PutJudgedReports reads what its write
+	// depends on (which reports are new, the agreement's state) ahead of
+	// the write, which checks it with its own statements instead of
+	// reading it in a round trip of its own (Prepared.Unstored). A driver
+	// whose write holds a lock every server waits for over each round
+	// trip sets it (PostgreSQL); if what was read ahead has changed when
+	// the write runs, the write fails with ErrStale and runs again,
+	// reading in the write.
+	ReadAhead func(ctx context.Context, ids []string) (map[string]bool, error)
 	// CheckRows, if not nil, checks on VerifyRows' snapshot what only this
 	// driver can get wrong, such as the form of its encodings, before the
 	// ledger compares the rows with the log. A problem is an error

@@ -66,6 +66,10 @@ func NotFound(err error, what, format string, args ...any) error {
 	return fmt.Errorf("%s: %w", what, err)
 }
 
+// ErrStale is the error of a write that found what was read ahead of it
+// (Driver.ReadAhead) changed: it is run again, reading in the write.
+var ErrStale = errors.New("what was read ahead of the write has changed")
+
 // LaterError is the error of a statement run with WriteTx.ExecLater as a
 // later statement of the write reports it. It does not unwrap: no code
 // between the two mistakes it for the later statement's own error (a

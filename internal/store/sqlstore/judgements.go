@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -180,7 +181,17 @@ func (c Core) PutJudgedReports(ctx context.Context, by truce.Principal, rs []*tr
 			}
 		}
 	}
-	err = c.d.Write(ctx, func(w WriteTx) error {
+	// Read ahead of the write where the driver asks for it: the write
+	// checks it rather than reading it (Driver.ReadAhead). If it has
+	// changed when the write runs, the write runs again, reading it.
+	var ahead *readAhead
+	if c.d.ReadAhead != nil && len(js) > 0 {
+		if ahead, err = c.readAhead(ctx, rs, id, version); err != nil {
+			return nil, 0, err
+		}
+	}
+	write := func(w WriteTx) error {
+		stored, changed = nil, 0 // a write that runs again starts afresh
 		if !w.Now().Equal(now) {
 			return fmt.Errorf("put judged reports: the write's time is %v, not the %v its records were built with", w.Now(), now)
 		}
@@ -189,13 +200,20 @@ func (c Core) PutJudgedReports(ctx context.Context, by truce.Principal, rs []*tr
 			stored, err = w.InsertReports(by, rs, opt, &Prepared{Records: pre.Records})
 			return err
 		}
+		p := *pre
 		// The incidents show the current agreement's judgements only.
-		// Whether it is goes with the reports' first statement.
-		current, err := agreementCurrentLater(ctx, w, id, version, js[0].Report)
+		// Whether it is goes with the reports' first statement, or was
+		// read ahead and is checked with it.
+		var current func() (bool, error)
+		if ahead != nil {
+			current, err = ahead.check(ctx, w, id, version, js[0].Report)
+			p.Unstored = slices.Clone(ahead.unstored)
+		} else {
+			current, err = agreementCurrentLater(ctx, w, id, version, js[0].Report)
+		}
 		if err != nil {
 			return err
 		}
-		p := *pre
 		p.UseFigures = func() bool {
 			cur, err := current()
 			return cur && err == nil
@@ -232,11 +250,66 @@ func (c Core) PutJudgedReports(ctx context.Context, by truce.Principal, rs []*tr
 			return nil
 		}
 		return w.Refresh(id, version, incidents)
-	})
+	}
+	err = c.d.Write(ctx, write)
+	if ahead != nil && errors.Is(err, ErrStale) {
+		ahead = nil
+		err = c.d.Write(ctx, write)
+	}
 	if err != nil {
 		return nil, 0, err
 	}
 	return stored, changed, nil
+}
+
+// readAhead is what PutJudgedReports read ahead of its write
+// (Driver.ReadAhead): which reports were new (FirstCopies, NotStored)
+// and the agreement version's state.
+type readAhead struct {
+	unstored []bool
+	state    agreementState
+}
+
+// readAhead reads which of rs are new and the state of agreement version
+// (id, version), outside any write.
+func (c Core) readAhead(ctx context.Context, rs []*truce.Report, id truce.AgreementID, version int) (*readAhead, error) {
+	first, ids := FirstCopies(rs)
+	stored, err := c.d.ReadAhead(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("put judged reports: %w", err)
+	}
+	ra := &readAhead{unstored: NotStored(rs, first, stored)}
+	if err := ra.state.scan(c.d.DB.QueryRow(ctx, agreementStateQuery, string(id), version)); err != nil {
+		return nil, fmt.Errorf("put judged reports: %w", err)
+	}
+	return ra, nil
+}
+
+// check holds, for the write's next statement, the agreement state's
+// query again, which fails the write with ErrStale if the state is not
+// the one read ahead, and returns agreementCurrentLater's function,
+// answered from the state read ahead: nothing waits for the query.
+func (ra *readAhead) check(ctx context.Context, w WriteTx, id truce.AgreementID, version int, report truce.ReportID) (func() (bool, error), error) {
+	err := w.QueryRowLater(ctx, func(err error) error { return fmt.Errorf("put judgements: %w", err) }, func(sc Scanner) error {
+		var now agreementState
+		if err := now.scan(sc); err != nil {
+			return err
+		}
+		if !now.same(ra.state) {
+			return fmt.Errorf("%w: agreement %s version %d, or the current version, changed", ErrStale, id, version)
+		}
+		return nil
+	}, agreementStateQuery, string(id), version)
+	var cur bool
+	var curErr error
+	answered := false
+	return func() (bool, error) {
+		if !answered {
+			cur, curErr = ra.state.current(ctx, w, id, version, report)
+			answered = true
+		}
+		return cur, curErr
+	}, err
 }
 
 // freshReport is a report stored by the write that judges it, and its
@@ -301,6 +374,12 @@ type agreementState struct {
 
 func (st *agreementState) scan(sc Scanner) error {
 	return sc.Scan(&st.stored, &st.cur, &st.ver)
+}
+
+// same reports whether st and o read the same state.
+func (st *agreementState) same(o agreementState) bool {
+	eq := func(a, b *string) bool { return (a == nil) == (b == nil) && (a == nil || *a == *b) }
+	return st.stored == o.stored && eq(st.cur, o.cur) && eq(st.ver, o.ver)
 }
 
 // current fails with ENOTFOUND, naming report, unless the agreement

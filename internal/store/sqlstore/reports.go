@@ -33,6 +33,34 @@ func Count(bs []bool) int {
 	return n
 }
 
+// FirstCopies returns, for each report of rs, whether it is the first
+// copy of its id in rs, and those ids: which reports a write may store,
+// once the ids already stored are left out (NotStored).
+func FirstCopies(rs []*truce.Report) (first []bool, ids []string) {
+	first = make([]bool, len(rs))
+	seen := make(map[truce.ReportID]bool, len(rs))
+	ids = make([]string, 0, len(rs))
+	for i, r := range rs {
+		if !seen[r.ID] {
+			seen[r.ID] = true
+			first[i] = true
+			ids = append(ids, string(r.ID))
+		}
+	}
+	return first, ids
+}
+
+// NotStored clears in first (FirstCopies') the reports whose ids are
+// stored, and returns it: which reports of rs are new.
+func NotStored(rs []*truce.Report, first []bool, stored map[string]bool) []bool {
+	for i, r := range rs {
+		if stored[string(r.ID)] {
+			first[i] = false
+		}
+	}
+	return first
+}
+
 // validReports checks every report before a write stores any.
 func validReports(rs []*truce.Report) error {
 	for _, r := range rs {
