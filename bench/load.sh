@@ -10,6 +10,9 @@
 #   bench/load.sh 10m 16 0.05 sqlite            # the full 10-minute run
 #   bench/load.sh 20s 16 0.05 postgres -find     # find the highest sustained rate
 #   SERVERS=2 bench/load.sh 20s 64 1.0 postgres  # two API servers, one database
+#   PG_DELAY=150us SERVERS=2 bench/load.sh 20s 64 1.0 postgres
+#                                                # with 150 µs each way between the
+#                                                # servers and PostgreSQL (bench/netdelay)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=${1:-30s}
@@ -32,6 +35,17 @@ if [ "$backend" = postgres ]; then
   "$out/truce" migrate --db "$pgdsn" 2>/dev/null
   "$out/truce" migrate --from "$db" --to "$pgdsn" >/dev/null
   db=$pgdsn
+  if [ -n "${PG_DELAY:-}" ]; then
+    # The servers reach PostgreSQL through bench/netdelay, as over a network.
+    go build -o "$out/netdelay" ./bench/netdelay
+    pgport=$(sed -E 's|.*@[^:/]+:([0-9]+)/.*|\1|' <<< "$TRUCE_TEST_POSTGRES_DSN")
+    dport=$((pgport + 500))
+    "$out/netdelay" -listen "127.0.0.1:$dport" -target "127.0.0.1:$pgport" -delay "$PG_DELAY" 2> "$out/netdelay.log" &
+    delaypid=$!
+    for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$dport") 2>/dev/null && break; sleep 0.1; done
+    db=${pgdsn/:$pgport\//:$dport/}
+    echo "PostgreSQL through bench/netdelay: $PG_DELAY each way"
+  fi
 fi
 token=$("$out/truce" token create --db "$db" --role monitor 2>/dev/null)
 # SERVERS=n starts n API servers on the one database (PostgreSQL, or
@@ -50,8 +64,12 @@ for k in $(seq 0 $((servers - 1))); do
   pids+=($!)
   urls+=("http://127.0.0.1:$p")
 done
+# Every step tolerates failure (set -e holds in the trap too): after a run
+# on several servers, pids is empty, and a failed kill left the database's
+# copy and the schema behind.
 cleanup() {
-  kill "${pids[@]}" 2>/dev/null; wait "${pids[@]}" 2>/dev/null || true
+  if [ ${#pids[@]} -gt 0 ]; then kill "${pids[@]}" 2>/dev/null || true; wait "${pids[@]}" 2>/dev/null || true; fi
+  if [ -n "${delaypid:-}" ]; then kill "$delaypid" 2>/dev/null || true; fi
   rm -rf "$tmp"
   if [ "$backend" = postgres ]; then psql "$TRUCE_TEST_POSTGRES_DSN" -qc "DROP SCHEMA $schema CASCADE" >/dev/null 2>&1 || true; fi
 }
