@@ -16,11 +16,11 @@ import (
 // nothing waits for yet are held back and sent in one pipelined batch with
 // the next statement, one round trip for all: the transaction's BEGIN
 // (sent with the lock), the statements a group commit runs between its
-// writes (SAVEPOINT, RELEASE, ROLLBACK TO), the log records (sent with
-// the COMMIT, commit), a
-// write's own statements that return nothing it reads (later, for
-// sqlstore.WriteTx.ExecLater), and its queries whose row it reads only
-// once the next statement has run (laterRow, for QueryRowLater). A group
+// writes (SAVEPOINT, RELEASE, ROLLBACK TO), its log records (sent with
+// its COMMIT: commit), a write's own statements that return nothing it
+// reads (later, for sqlstore.WriteTx.ExecLater), and its queries whose
+// row it reads only once the next statement has run (laterRow, for
+// QueryRowLater). A group
 // holds the log lock, across every server, for as long as it runs, and on
 // a busy machine each round trip also waits for both processes to be
 // scheduled (measured on 7 December: a group of ~4 writes held the lock
@@ -211,9 +211,9 @@ func (p *pipe) SendBatch(ctx context.Context, b *pgx.Batch) error {
 func (p *pipe) commit(ctx context.Context) error {
 	b := &pgx.Batch{}
 	b.Queue(`COMMIT`).Exec(func(ct pgconn.CommandTag) error {
-		// A transaction that failed without the pipe seeing it (it
-		// cannot, as the pipe reports every error) would answer COMMIT
-		// with ROLLBACK: that is a failure, as pgx's Commit reports it.
+		// A transaction that failed, its function having gone on after
+		// the statement that failed, answers COMMIT with ROLLBACK: that
+		// is a failure, as pgx's Commit reports it.
 		if ct.String() != "COMMIT" {
 			return fmt.Errorf("commit: the transaction was rolled back (%s)", ct)
 		}

@@ -300,16 +300,7 @@ func (ra *readAhead) check(ctx context.Context, w WriteTx, id truce.AgreementID,
 		}
 		return nil
 	}, agreementStateQuery, string(id), version)
-	var cur bool
-	var curErr error
-	answered := false
-	return func() (bool, error) {
-		if !answered {
-			cur, curErr = ra.state.current(ctx, w, id, version, report)
-			answered = true
-		}
-		return cur, curErr
-	}, err
+	return ra.state.currentOnce(ctx, w, id, version, report, func() error { return nil }), err
 }
 
 // freshReport is a report stored by the write that judges it, and its
@@ -347,19 +338,12 @@ func agreementCurrentLater(ctx context.Context, w WriteTx, id truce.AgreementID,
 		ran = true
 		return st.scan(sc)
 	}, agreementStateQuery, string(id), version)
-	var cur bool
-	var curErr error
-	answered := false
-	return func() (bool, error) {
+	return st.currentOnce(ctx, w, id, version, report, func() error {
 		if !ran {
-			return false, fmt.Errorf("put judgements: the agreement's check has not run yet")
+			return fmt.Errorf("put judgements: the agreement's check has not run yet")
 		}
-		if !answered {
-			cur, curErr = st.current(ctx, w, id, version, report)
-			answered = true
-		}
-		return cur, curErr
-	}, err
+		return nil
+	}), err
 }
 
 // agreementStateQuery reads whether agreement version ($1, $2) is stored
@@ -374,6 +358,25 @@ type agreementState struct {
 
 func (st *agreementState) scan(sc Scanner) error {
 	return sc.Scan(&st.stored, &st.cur, &st.ver)
+}
+
+// currentOnce returns a function that answers current once read says the
+// state has been read, and the same answer after: current may cost a
+// query (currentOf).
+func (st *agreementState) currentOnce(ctx context.Context, db DB, id truce.AgreementID, version int, report truce.ReportID, read func() error) func() (bool, error) {
+	var cur bool
+	var curErr error
+	answered := false
+	return func() (bool, error) {
+		if err := read(); err != nil {
+			return false, err
+		}
+		if !answered {
+			cur, curErr = st.current(ctx, db, id, version, report)
+			answered = true
+		}
+		return cur, curErr
+	}
 }
 
 // same reports whether st and o read the same state.
