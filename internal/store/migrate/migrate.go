@@ -81,19 +81,14 @@ var tables = []table{
 		convert: func(v []any) error { v[3] = bytesOf(v[3]); return nil }},
 	{name: "judgements", order: "agreement, version, report_id", cols: []string{"report_id", "agreement", "version", "outcome", "explanation", "detail", "perpetrator", "phases", "log_index"},
 		convert: func(v []any) error {
-			// SQLite packs details; PostgreSQL keeps the JSON (and compresses it itself).
-			var b []byte
-			switch d := v[5].(type) {
-			case []byte:
-				b = d
-			case string:
-				b = []byte(d)
-			}
-			d, err := sqlstore.UnpackDetail(b)
-			if err != nil {
+			// Both stores keep a detail packed (or, written before packing,
+			// as its JSON) and read either form: it is copied as it is,
+			// once it is known to unpack.
+			b := bytesOf(v[5])
+			if _, err := sqlstore.UnpackDetail(b); err != nil {
 				return fmt.Errorf("judgement of report %v: %w", v[0], err)
 			}
-			v[5] = string(d)
+			v[5] = b
 			v[7] = split(v[7])
 			return nil
 		}},

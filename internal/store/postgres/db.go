@@ -109,7 +109,7 @@ func OpenWith(ctx context.Context, dsn string, opt Options) (*Store, error) {
 		return nil, fmt.Errorf("postgres: open: %w", err)
 	}
 	s := &Store{pool: pool, Now: time.Now, LogOrigin: opt.LogOrigin}
-	s.Core = sqlstore.NewCore(sqlstore.Driver{DB: conn{q: pool}, Dialect: dialect{}, Now: func() time.Time { return s.Now() },
+	s.Core = sqlstore.NewCore(sqlstore.Driver{DB: conn{q: pool}, Dialect: dialect{}, Now: func() time.Time { return s.Now() }, PackDetails: true,
 		Write: s.writeCore, Integrate: s.integrate, Tx: s.tx, Snapshot: s.snapshot, Key: s.key,
 		ReadAhead: func(ctx context.Context, ids []string) (map[string]bool, error) { return storedReports(ctx, pool, ids) }})
 	if err := s.start(ctx, opt.RequireCurrentSchema); err != nil {

@@ -39,8 +39,9 @@ func (w *writeTx) LatestJudgements(reports []truce.ReportID) (map[truce.ReportID
 	prev, err := sqlstore.List(w.ctx, w, "postgres: put judgements", func(sc sqlstore.Scanner) (*latest, error) {
 		var l latest
 		var outcome int
-		err := sc.Scan(&l.report, &outcome, &l.Explanation, &l.Detail, &l.LogIndex)
-		l.Outcome = truce.Outcome(outcome)
+		var detail []byte
+		err := sc.Scan(&l.report, &outcome, &l.Explanation, &detail, &l.LogIndex)
+		l.Outcome, l.Detail = truce.Outcome(outcome), sqlstore.ComparableDetail(detail)
 		return &l, err
 	}, `SELECT DISTINCT ON (report_id) report_id, outcome, explanation, detail, log_index
 		FROM judgements WHERE report_id = ANY($1) ORDER BY report_id, log_index DESC`, ids)
@@ -76,8 +77,9 @@ func (w *writeTx) PutJudgementRows(rows []sqlstore.JudgementWrite) error {
 	}
 	n := len(last)
 	var (
-		reports, agreements, explanations, details, perpetrators, phases = make([]string, 0, n), make([]string, 0, n),
-			make([]string, 0, n), make([]string, 0, n), make([]string, 0, n), make([]string, 0, n)
+		reports, agreements, explanations, perpetrators, phases = make([]string, 0, n), make([]string, 0, n),
+			make([]string, 0, n), make([]string, 0, n), make([]string, 0, n)
+		details  = make([][]byte, 0, n)
 		versions = make([]int32, 0, n)
 		outcomes = make([]int16, 0, n)
 		indexes  = make([]int64, 0, n)
@@ -89,14 +91,14 @@ func (w *writeTx) PutJudgementRows(rows []sqlstore.JudgementWrite) error {
 			continue
 		}
 		reports, agreements, versions = append(reports, string(j.Report)), append(agreements, string(j.Agreement)), append(versions, int32(j.Version))
-		outcomes, explanations, details = append(outcomes, int16(j.Outcome)), append(explanations, j.Explanation), append(details, string(j.Detail))
+		outcomes, explanations, details = append(outcomes, int16(j.Outcome)), append(explanations, j.Explanation), append(details, j.Stored)
 		perpetrators, phases, indexes = append(perpetrators, string(j.Perpetrator)), append(phases, arrayLiteral(sqlstore.Texts(j.Phases))), append(indexes, j.LogIndex)
 		starts, briefs = append(starts, j.Start), append(briefs, j.Brief)
 	}
 	b := &pgx.Batch{}
 	b.Queue(`INSERT INTO judgements (report_id, agreement, version, outcome, explanation, detail, perpetrator, phases, log_index)
 		SELECT r, a, v, o, e, d, p, ph::text[], x
-		FROM unnest($1::text[], $2::text[], $3::integer[], $4::smallint[], $5::text[], $6::text[], $7::text[], $8::text[], $9::bigint[])
+		FROM unnest($1::text[], $2::text[], $3::integer[], $4::smallint[], $5::text[], $6::bytea[], $7::text[], $8::text[], $9::bigint[])
 			AS u(r, a, v, o, e, d, p, ph, x)
 		ON CONFLICT (agreement, version, report_id) DO UPDATE SET
 		outcome = excluded.outcome, explanation = excluded.explanation, detail = excluded.detail,

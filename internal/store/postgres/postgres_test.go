@@ -1,10 +1,12 @@
 package postgres_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -65,6 +67,18 @@ func TestBackfill(t *testing.T) {
 // gets them when opened.
 func TestBriefBackfill(t *testing.T) {
 	storetest.BriefBackfill(t, pgtest.Reopener(t))
+}
+
+// TestJSONDetails checks the upgrade of a database whose judgement details
+// are JSON text (before migration 14): the migration turns the column into
+// bytea, and the details stored before read, verify and compare as packed
+// ones do.
+func TestJSONDetails(t *testing.T) {
+	storetest.JSONDetails(t, pgtest.Reopener(t),
+		`ALTER TABLE judgements ALTER COLUMN detail TYPE text USING convert_from(detail, 'UTF8')`,
+		`ALTER TABLE judgements ALTER COLUMN detail SET STORAGE EXTENDED`,
+		`ALTER TABLE judgements RESET (toast_tuple_target)`,
+		`DELETE FROM schema_migrations WHERE version = 14`)
 }
 
 // TestUnstorableText checks that text PostgreSQL cannot hold (a NUL byte)
@@ -265,7 +279,7 @@ func TestPutJudgementRows(t *testing.T) {
 	row := func(report string, outcome truce.Outcome, phases []truce.PhaseID, idx int64, brief string) sqlstore.JudgementWrite {
 		return sqlstore.JudgementWrite{JudgementRow: ledger.JudgementRow{Report: truce.ReportID(report), Agreement: "a", Version: 1, Outcome: outcome,
 			Explanation: "why " + report, Detail: []byte(`{"d":"` + report + `"}`), Perpetrator: "RU", Phases: phases, LogIndex: idx},
-			Start: day.UnixNano(), Brief: []byte(brief)}
+			Stored: sqlstore.PackDetail([]byte(`{"d":"` + report + `"}`)), Start: day.UnixNano(), Brief: []byte(brief)}
 	}
 	if err := postgres.PutJudgementRows(ctx, s, []sqlstore.JudgementWrite{
 		row("r1", truce.OutcomeViolation, odd, 5, "b1"),
@@ -299,10 +313,15 @@ func TestPutJudgementRows(t *testing.T) {
 	for rows.Next() {
 		var id string
 		var g got
-		var brief []byte
-		if err := rows.Scan(&id, &g.outcome, &g.explanation, &g.det, &g.perpetrator, &g.phases, &g.idx, &brief); err != nil {
+		var brief, det []byte
+		if err := rows.Scan(&id, &g.outcome, &g.explanation, &det, &g.perpetrator, &g.phases, &g.idx, &brief); err != nil {
 			t.Fatal(err)
 		}
+		// The detail is stored as sent: packed (Stored), not its JSON.
+		if !bytes.Equal(det, sqlstore.PackDetail([]byte(want[id].det))) {
+			t.Errorf("report %s: stored detail %q, want it packed", id, det)
+		}
+		g.det = sqlstore.ComparableDetail(det)
 		g.brief = string(brief)
 		seen++
 		if w := want[id]; fmt.Sprintf("%#v", g) != fmt.Sprintf("%#v", w) {
@@ -312,14 +331,16 @@ func TestPutJudgementRows(t *testing.T) {
 	if err := rows.Err(); err != nil || seen != 2 {
 		t.Fatalf("read %d judgements (%v), want 2", seen, err)
 	}
-	// Details are compressed with lz4 (migration 13) where the server has it.
-	var lz4, method string
-	if err := s.DB().QueryRow(ctx, `SELECT COALESCE((SELECT 'yes' FROM pg_settings WHERE name = 'default_toast_compression' AND 'lz4' = ANY(enumvals)), 'no'),
-		attcompression::text FROM pg_attribute WHERE attrelid = 'judgements'::regclass AND attname = 'detail'`).Scan(&lz4, &method); err != nil {
+	// Details arrive packed (migration 14): a bytea column that PostgreSQL
+	// neither compresses again nor moves out of a row of up to ~4 KB.
+	var typ, storage string
+	var opts []string
+	if err := s.DB().QueryRow(ctx, `SELECT format_type(a.atttypid, a.atttypmod), a.attstorage::text, COALESCE(c.reloptions, '{}')
+		FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid WHERE a.attrelid = 'judgements'::regclass AND a.attname = 'detail'`).Scan(&typ, &storage, &opts); err != nil {
 		t.Fatal(err)
 	}
-	if lz4 == "yes" && method != "l" {
-		t.Errorf("judgements.detail compression = %q on a server with lz4, want l (lz4)", method)
+	if typ != "bytea" || storage != "e" || !slices.Contains(opts, "toast_tuple_target=4080") {
+		t.Errorf("judgements.detail is %s, storage %q, table options %q; want bytea, e (external), toast_tuple_target=4080", typ, storage, opts)
 	}
 	// A judgement of a report not stored: not found, and its batch's other row is not kept.
 	err = postgres.PutJudgementRows(ctx, s, []sqlstore.JudgementWrite{row("r1", truce.OutcomeDisputed, nil, 9, "x"), row("nope", truce.OutcomeViolation, nil, 10, "y")})

@@ -40,13 +40,7 @@ func (w *writeTx) LatestJudgements(reports []truce.ReportID) (map[truce.ReportID
 		var detail []byte
 		switch err := prev.QueryRowContext(w.ctx, string(r)).Scan(&p.Outcome, &p.Explanation, &detail, &p.LogIndex); {
 		case err == nil:
-			// A detail that does not unpack (a damaged row) compares
-			// unequal to any JSON: judging the report again logs a new
-			// record and replaces the row, rather than failing.
-			p.Detail = string(detail)
-			if b, err := sqlstore.UnpackDetail(detail); err == nil {
-				p.Detail = string(b)
-			}
+			p.Detail = sqlstore.ComparableDetail(detail)
 			latest[r] = p
 		case !errors.Is(err, sql.ErrNoRows):
 			return nil, nil, fmt.Errorf("sqlite: judgement %s: %w", r, err)

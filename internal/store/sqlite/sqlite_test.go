@@ -107,3 +107,9 @@ func TestCurrentFallbackPlan(t *testing.T) {
 func TestBriefBackfill(t *testing.T) {
 	storetest.BriefBackfill(t, sqlitetest.Reopener(t))
 }
+
+// TestJSONDetails checks that judgement details stored as JSON, before
+// they were packed, read, verify and compare as the packed ones do.
+func TestJSONDetails(t *testing.T) {
+	storetest.JSONDetails(t, sqlitetest.Reopener(t))
+}

@@ -305,7 +305,8 @@ type briefRow struct {
 
 func scanBriefRow(sc Scanner) (briefRow, error) {
 	var b briefRow
-	var agreement, id, detail string
+	var agreement, id string
+	var detail []byte
 	var outcome int
 	// The judgement's columns, then the report's, then the stored brief.
 	scan := WithExtra(ScanFunc(func(dest ...any) error {

@@ -33,7 +33,7 @@ func TestPackDetail(t *testing.T) {
 			t.Errorf("%s: UnpackDetail = %.40q, %v; want the JSON", name, got, err)
 		}
 		var back truce.Judgement
-		if err := sqlstore.DecodeJudgement(&back, "r1", int(j.Outcome), string(stored)); err != nil {
+		if err := sqlstore.DecodeJudgement(&back, "r1", int(j.Outcome), stored); err != nil {
 			t.Fatalf("%s: DecodeJudgement: %v", name, err)
 		}
 		if back.Facts.Perpetrator != "RU" || len(back.Findings) != 1 || back.Findings[0].Explanation != j.Findings[0].Explanation {
@@ -47,7 +47,7 @@ func TestPackDetail(t *testing.T) {
 		t.Errorf("a damaged packed detail unpacked to the original")
 	}
 	var j2 truce.Judgement
-	if err := sqlstore.DecodeJudgement(&j2, "r1", 4, string(damaged)); err == nil {
+	if err := sqlstore.DecodeJudgement(&j2, "r1", 4, damaged); err == nil {
 		t.Errorf("DecodeJudgement of a damaged packed detail: no error")
 	}
 	// A header claiming 1 GiB: refused before allocating it.

@@ -66,10 +66,22 @@ func UnpackDetail(stored []byte) ([]byte, error) {
 	return b, nil
 }
 
+// ComparableDetail returns the JSON of a stored detail for comparison
+// with a new judgement's (StoredJudgement.Detail). A detail that does not
+// unpack (a damaged row) is returned as stored and so compares unequal to
+// any JSON: judging the report again logs a new record and replaces the
+// row, rather than failing.
+func ComparableDetail(stored []byte) string {
+	if b, err := UnpackDetail(stored); err == nil {
+		return string(b)
+	}
+	return string(stored)
+}
+
 // DecodeJudgement fills jd, the judgement of report id, from its stored
 // outcome and detail (JSON, or packed: UnpackDetail).
-func DecodeJudgement(jd *truce.Judgement, id truce.ReportID, outcome int, detail string) error {
-	b, err := UnpackDetail([]byte(detail))
+func DecodeJudgement(jd *truce.Judgement, id truce.ReportID, outcome int, detail []byte) error {
+	b, err := UnpackDetail(detail)
 	if err != nil {
 		return fmt.Errorf("judgement %s detail: %w", id, err)
 	}
@@ -496,7 +508,7 @@ func freshJudged(r *truce.Report) JudgedReport {
 func (c Core) Judgement(ctx context.Context, id truce.AgreementID, version int, report truce.ReportID) (*truce.Judgement, error) {
 	var jd truce.Judgement
 	var outcome int
-	var detail string
+	var detail []byte
 	err := c.d.DB.QueryRow(ctx, `SELECT outcome, explanation, detail FROM judgements WHERE agreement = $1 AND version = $2 AND report_id = $3`,
 		string(id), version, string(report)).Scan(&outcome, &jd.Explanation, &detail)
 	if err != nil {
@@ -519,7 +531,7 @@ func EachJudged(ctx context.Context, db DB, d Dialect, fn func(*truce.Report, *t
 	return Each(ctx, db, "judgements", func(sc Scanner) (judged, error) {
 		var jd truce.Judgement
 		var outcome int
-		var detail string
+		var detail []byte
 		r, err := ScanReport(d, sc, &outcome, &jd.Explanation, &detail)
 		if err != nil {
 			return judged{}, err

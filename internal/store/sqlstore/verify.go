@@ -108,7 +108,8 @@ func (src rowSource) Evidence(ctx context.Context, fn func(*ledger.EvidenceRow) 
 func (src rowSource) Judgements(ctx context.Context, fn func(*ledger.JudgementRow) error) error {
 	return Each(ctx, src.db, verifying, func(sc Scanner) (*ledger.JudgementRow, error) {
 		var row ledger.JudgementRow
-		var report, agreement, detail, perp string
+		var report, agreement, perp string
+		var detail []byte
 		var phases []string
 		var outcome int
 		if err := sc.Scan(&report, &agreement, &row.Version, &outcome, &row.Explanation, &detail, &perp, src.d.List(&phases),
@@ -118,8 +119,8 @@ func (src rowSource) Judgements(ctx context.Context, fn func(*ledger.JudgementRo
 		row.Report, row.Agreement, row.Outcome = truce.ReportID(report), truce.AgreementID(agreement), truce.Outcome(outcome)
 		// The JSON is what the record hashes; a packed detail that does not
 		// unpack is checked as stored, and fails.
-		row.Detail = []byte(detail)
-		if b, err := UnpackDetail(row.Detail); err == nil {
+		row.Detail = detail
+		if b, err := UnpackDetail(detail); err == nil {
 			row.Detail = b
 		}
 		row.Perpetrator, row.Phases = truce.PartyID(perp), typed[truce.PhaseID](phases)
