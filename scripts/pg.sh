@@ -15,8 +15,13 @@
 # idempotent: `start` on a running cluster prints its DSN again, `stop`
 # without one does nothing.
 #
+# `recover` starts again a cluster whose server died (a test kills it, as a
+# crash would), on its port, keeping its data: PostgreSQL replays its WAL.
+#
 # Environment: TRUCE_PG_DIR (default ${TMPDIR:-/tmp}/truce-pg) is the
-# cluster's directory; TRUCE_PG_PORT (default 55432) is the first port tried.
+# cluster's directory; TRUCE_PG_PORT (default 55432) is the first port tried;
+# TRUCE_PG_OPTS adds server options (-c name=value ...) to a cluster `start`
+# creates, which `recover` uses again.
 set -euo pipefail
 
 pgbin=/usr/lib/postgresql/15/bin
@@ -93,8 +98,7 @@ start() {
     if port_free "$port"; then
       # -k: the socket lives in our directory, not /var/run/postgresql;
       # -w: pg_ctl returns once the server accepts connections.
-      if as "$pgbin/pg_ctl" -D "$data" -l "$dir/server.log" -w -t 60 start \
-        -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=on -c max_connections=200" >/dev/null; then
+      if as "$pgbin/pg_ctl" -D "$data" -l "$dir/server.log" -w -t 60 start -o "$(opts "$port")" >/dev/null; then
         started=1
         break
       fi
@@ -104,6 +108,7 @@ start() {
   done
   [ -n "$started" ] || { tail -n 20 "$dir/server.log" >&2 || true; die "no free port in ${TRUCE_PG_PORT:-55432}..$((last - 1))"; }
   echo "$port" >"$dir/port"
+  printf '%s' "${TRUCE_PG_OPTS:-}" >"$dir/opts"
 
   psql=("$pgbin/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U postgres)
   "${psql[@]}" -d postgres -c "CREATE DATABASE $db" >&2
@@ -112,6 +117,23 @@ start() {
   echo "$line" >"$dir/env"
   say "PostgreSQL $("${psql[@]}" -d "$db" -tAc "SELECT current_setting('server_version') || ', PostGIS ' || postgis_lib_version()") on 127.0.0.1:$port; DSN in $dir/env"
   echo "$line"
+}
+
+# opts prints the server's options for port $1.
+opts() {
+  printf -- '-c listen_addresses=127.0.0.1 -p %s -k %s -c fsync=on -c max_connections=200 %s' "$1" "$dir" "${TRUCE_PG_OPTS:-}"
+}
+
+recover_() {
+  [ -f "$data/PG_VERSION" ] && [ -f "$dir/port" ] || die "no cluster to recover in $dir"
+  port=$(cat "$dir/port")
+  if ! running; then
+    TRUCE_PG_OPTS=$(cat "$dir/opts" 2>/dev/null || true)
+    as "$pgbin/pg_ctl" -D "$data" -l "$dir/server.log" -w -t 60 start -o "$(opts "$port")" >/dev/null ||
+      { tail -n 20 "$dir/server.log" >&2 || true; die "could not start the cluster in $dir again"; }
+    say "started again on 127.0.0.1:$port"
+  fi
+  echo "export TRUCE_TEST_POSTGRES_DSN=$(dsn "$port")"
 }
 
 stop() {
@@ -130,11 +152,12 @@ stop() {
 case "${1:-}" in
 start) start ;;
 stop) stop ;;
+recover) recover_ ;;
 status)
   if running; then say "running on 127.0.0.1:$(cat "$dir/port")"; else say "not running"; exit 1; fi
   ;;
 *)
-  echo "usage: $0 start|stop|status" >&2
+  echo "usage: $0 start|stop|recover|status" >&2
   exit 2
   ;;
 esac

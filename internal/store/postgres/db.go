@@ -72,6 +72,12 @@ type Store struct {
 	// time anyway, and a burst of writes holds one pooled connection, not
 	// every one, while it waits for the lock.
 	group sqlstore.Group[func(*writeTx) error]
+
+	// flushAfter is set when the database lets a session flush the WAL
+	// (flushStmt): a group commit then commits without waiting for its
+	// WAL to reach the disk, and flushes it after the log lock is
+	// released, before its writes are acknowledged (commitGroup).
+	flushAfter bool
 }
 
 var _ store.Backend = (*Store)(nil)
@@ -138,7 +144,15 @@ func (s *Store) start(ctx context.Context, requireCurrent bool) error {
 	if err := sqlstore.Backfill(ctx, s.Core); err != nil {
 		return err
 	}
-	return sqlstore.BackfillBriefs(ctx, s.Core)
+	if err := sqlstore.BackfillBriefs(ctx, s.Core); err != nil {
+		return err
+	}
+	// A role that may not run flushStmt (a DBA revoked it) keeps
+	// committing every group synchronously, the lock held over the flush:
+	// a write is never acknowledged before its commit is on disk.
+	_, err = s.pool.Exec(ctx, flushStmt)
+	s.flushAfter = err == nil
+	return nil
 }
 
 // migrationsTable reports whether the schema_migrations table exists.

@@ -54,3 +54,7 @@ func (p *pipe) Hold(sql string) { p.hold(sql) }
 
 // PipeTx runs fn in s.pipeTx.
 func PipeTx(ctx context.Context, s *Store, fn func(p *Pipe) error) error { return s.pipeTx(ctx, fn) }
+
+// FlushesAfterCommit reports whether s's group commits flush after the
+// log lock is released (Store.flushAfter).
+func FlushesAfterCommit(s *Store) bool { return s.flushAfter }

@@ -57,6 +57,36 @@ type pipe struct {
 	ran    int
 	broken error
 	failed error
+	// flush is set by flushAfterCommit.
+	flush bool
+}
+
+// flushStmt is a transaction that writes one WAL record and so, when it
+// commits synchronously, flushes the WAL up to its commit, and every
+// commit before it, to disk. A logical decoding message (prefix
+// "truce", empty content) is the smallest such record any role may write
+// (EXECUTE is granted to PUBLIC) at any wal_level; logical decoding
+// clients, if any, see it and skip it by its prefix. A transaction
+// that only takes a transaction id writes none and commits without a
+// flush.
+const flushStmt = `SELECT pg_logical_emit_message(true, 'truce', '')`
+
+// flushAfterCommit makes the pipe's transaction commit asynchronously
+// (SET LOCAL synchronous_commit TO off, sent with its BEGIN) and its
+// commit send flushStmt after the COMMIT, in the same round trip: the
+// COMMIT returns, and the transaction's locks are released, once its
+// commit record is written; flushStmt then waits, in a transaction of its
+// own, until the WAL is on disk up to its own commit, which comes after.
+// commit returns only after that, so a caller that waits for commit
+// never acknowledges a write that a crash of the database could lose.
+// Others see the transaction's rows from its COMMIT on; a crash before
+// the flush loses them, with any transaction that read them (a later
+// commit is later in the WAL), and they were not acknowledged. (The
+// trade PostgreSQL's synchronous_commit documentation describes, with
+// the acknowledgement kept after the flush.)
+func (p *pipe) flushAfterCommit() {
+	p.hold(`SET LOCAL synchronous_commit TO off`)
+	p.flush = true
 }
 
 // pipeConn is the connection a pipe sends its statements on: a pooled
@@ -207,9 +237,11 @@ func (p *pipe) SendBatch(ctx context.Context, b *pgx.Batch) error {
 	return p.check(held, p.tx.SendBatch(ctx, b).Close())
 }
 
-// commit sends the held statements and COMMIT, in one round trip.
+// commit sends the held statements and COMMIT, in one round trip, and
+// then, when flushAfterCommit was called, flushStmt in the same one.
 func (p *pipe) commit(ctx context.Context) error {
 	b := &pgx.Batch{}
+	committed := false
 	b.Queue(`COMMIT`).Exec(func(ct pgconn.CommandTag) error {
 		// A transaction that failed, its function having gone on after
 		// the statement that failed, answers COMMIT with ROLLBACK: that
@@ -217,9 +249,18 @@ func (p *pipe) commit(ctx context.Context) error {
 		if ct.String() != "COMMIT" {
 			return fmt.Errorf("commit: the transaction was rolled back (%s)", ct)
 		}
+		committed = true
 		return nil
 	})
+	if p.flush {
+		b.Queue(flushStmt)
+	}
 	if err := p.SendBatch(ctx, b); err != nil {
+		if committed {
+			// Committed, and seen by others, but not known to be on
+			// disk: its writes fail as when a COMMIT's answer is lost.
+			return fmt.Errorf("postgres: commit: committed, but the flush to disk was not confirmed: %w", err)
+		}
 		return fmt.Errorf("postgres: commit: %w", err)
 	}
 	return nil
