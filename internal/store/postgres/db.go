@@ -147,9 +147,10 @@ func (s *Store) start(ctx context.Context, requireCurrent bool) error {
 	if err := sqlstore.BackfillBriefs(ctx, s.Core); err != nil {
 		return err
 	}
-	// A role that may not run flushStmt (a DBA revoked it) keeps
-	// committing every group synchronously, the lock held over the flush:
-	// a write is never acknowledged before its commit is on disk.
+	// A role that may not run flushStmt (a DBA revoked it), or any
+	// other failure of it here, keeps every group committing
+	// synchronously, the lock held over the flush: a write is never
+	// acknowledged before its commit is on disk.
 	_, err = s.pool.Exec(ctx, flushStmt)
 	s.flushAfter = err == nil
 	return nil

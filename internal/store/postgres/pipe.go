@@ -15,9 +15,10 @@ import (
 // pipe is a write transaction's connection. Statements whose outcome
 // nothing waits for yet are held back and sent in one pipelined batch with
 // the next statement, one round trip for all: the transaction's BEGIN
-// (sent with the lock), the statements a group commit runs between its
-// writes (SAVEPOINT, RELEASE, ROLLBACK TO), its log records (sent with
-// its COMMIT: commit), a write's own statements that return nothing it
+// (sent with the lock, as is its SET LOCAL: flushAfterCommit), the
+// statements a group commit runs between its writes (SAVEPOINT,
+// RELEASE, ROLLBACK TO), its log records (sent with its COMMIT:
+// commit), a write's own statements that return nothing it
 // reads (later, for sqlstore.WriteTx.ExecLater), and its queries whose
 // row it reads only once the next statement has run (laterRow, for
 // QueryRowLater). A group
