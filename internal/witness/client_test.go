@@ -88,7 +88,7 @@ func TestClient(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if strings.Contains(string(cosig), "w2") || !strings.HasPrefix(string(cosig), "— witness.example/w1 ") || strings.Count(string(cosig), "\n") != 1 {
+		if strings.Contains(string(cosig), "witness.example/w2") || !strings.HasPrefix(string(cosig), "— witness.example/w1 ") || strings.Count(string(cosig), "\n") != 1 {
 			t.Fatalf("AddCheckpoint = %q, want only w1's line", cosig)
 		}
 	})
