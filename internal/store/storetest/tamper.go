@@ -108,6 +108,30 @@ var tamperCases = []tcase{
 		e.exec(t, `UPDATE judgements SET explanation = $1 WHERE report_id = $2`, "Not a violation", string(rKherson))
 		wantDetected(t, e, "judgement", string(rKherson))
 	}},
+	{"JudgementDetailRepacked", func(t *testing.T, e *env) {
+		// A stored detail replaced with another that decodes and is
+		// packed as the stores pack them, one fact changed: its hash is
+		// not the logged one.
+		m := populateSigned(t, e)
+		jd, err := e.s.Judgement(e.ctx, agreementID, m.v1.Version, rKherson)
+		must(t, err)
+		jd.Facts.Place = "somewhere else"
+		d, err := sqlstore.EncodeDetail(jd)
+		must(t, err)
+		e.exec(t, `UPDATE judgements SET detail = $1 WHERE report_id = $2`, sqlstore.PackDetail(d), string(rKherson))
+		wantDetected(t, e, "judgement", string(rKherson))
+	}},
+	{"JudgementDetailDamaged", func(t *testing.T, e *env) {
+		// The packed detail with a byte flipped: it may no longer unpack,
+		// and is then checked as it is stored.
+		m := populateSigned(t, e)
+		jd, err := e.s.Judgement(e.ctx, agreementID, m.v1.Version, rKherson)
+		must(t, err)
+		d, err := sqlstore.EncodeDetail(jd)
+		must(t, err)
+		e.exec(t, `UPDATE judgements SET detail = $1 WHERE report_id = $2`, flip(sqlstore.PackDetail(d), 9), string(rKherson))
+		wantDetected(t, e, "judgement", string(rKherson))
+	}},
 	{"EvidenceDeleted", func(t *testing.T, e *env) {
 		m := populateSigned(t, e)
 		e.exec(t, `DELETE FROM evidence WHERE id = $1 AND incident = $2`, m.evidence.ID, string(rKherson))
