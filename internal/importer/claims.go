@@ -322,7 +322,7 @@ func readFieldsCSV(r io.Reader, rn *runner, required, known []string, accept fun
 // line that is not an object of known fields with string (or, for lat
 // and lon, number) values is a bad row.
 func readFieldsJSON(r io.Reader, rn *runner, known []string, accept func(int, fields) error) error {
-	br := bufio.NewReaderSize(r, headSize)
+	br := bufio.NewReaderSize(r, bufferSize(r))
 	for n := 1; ; n++ {
 		line, err := br.ReadBytes('\n')
 		if err != nil && !errors.Is(err, io.EOF) {

@@ -17,7 +17,7 @@ import (
 // with '[', one JSON array of them. A bad line of JSON Lines is a bad row; a
 // syntax error inside an array is fatal, as the array cannot be resynchronised.
 func readTruceJSON(src io.Reader, rr *reportRun) error {
-	br := bufio.NewReaderSize(src, headSize)
+	br := bufio.NewReaderSize(src, bufferSize(src))
 	first := true
 	for n := 1; ; n++ {
 		line, err := br.ReadBytes('\n')

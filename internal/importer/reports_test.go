@@ -3,6 +3,10 @@ package importer_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -519,4 +523,68 @@ func TestEncoding(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("decoding mismatch (-want +got):\n%.2000s", diff)
 	}
+}
+
+// TestBufferSizes checks that an input read through a reader that says
+// its length (and gets a buffer of that size) gives what the same input
+// gives through one that does not (and gets headSize): reports, bad rows
+// and stats, in every format, with lines longer than either buffer and
+// Windows-1252 text.
+func TestBufferSizes(t *testing.T) {
+	var inputs []string
+	for _, dir := range []string{"acled", "cir", "firms", "truce", "ucdp", "viina"} {
+		names, err := filepath.Glob(filepath.Join("testdata", dir, "*"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range names {
+			if filepath.Ext(n) != ".md" {
+				inputs = append(inputs, n)
+			}
+		}
+	}
+	if len(inputs) < 10 {
+		t.Fatalf("only %d inputs: %v", len(inputs), inputs)
+	}
+	read := func(r io.Reader, opt importer.Options) reportResult {
+		var res reportResult
+		res.stats, res.err = importer.ReadReports(r, opt,
+			func(r *truce.Report) error { res.events = append(res.events, r); return nil },
+			func(e importer.RowError) { res.events = append(res.events, e.Error()) })
+		return res
+	}
+	check := func(t *testing.T, data []byte, opt importer.Options) {
+		sized := read(bytes.NewReader(data), opt)
+		opaque := read(struct{ io.Reader }{bytes.NewReader(data)}, opt)
+		if fmt.Sprint(sized.err) != fmt.Sprint(opaque.err) || sized.stats != opaque.stats {
+			t.Fatalf("sized: %v %+v, opaque: %v %+v", sized.err, sized.stats, opaque.err, opaque.stats)
+		}
+		if diff := cmp.Diff(opaque.events, sized.events); diff != "" {
+			t.Errorf("sized reader differs (-opaque +sized):\n%.3000s", diff)
+		}
+		if sized.stats.Read == 0 {
+			t.Error("nothing read")
+		}
+	}
+	for _, n := range inputs {
+		t.Run(filepath.Base(filepath.Dir(n))+"/"+filepath.Base(n), func(t *testing.T) {
+			data, err := os.ReadFile(n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			check(t, data, importer.Options{File: filepath.Base(n)})
+		})
+	}
+	t.Run("long lines and Windows-1252", func(t *testing.T) {
+		var in bytes.Buffer
+		in.WriteString("datetime,lon,lat,place_name,event_type,headline\n")
+		in.WriteString("2025-03-30 00:00:00,36.2304,49.9935,Kharkiv,,\"" + strings.Repeat("Харків ", 20000) + "\"\n")
+		in.WriteString("2025-03-30 00:00:00,36.2304,49.9935,Donetsk\x92s,,NO\xCBL\n")
+		in.WriteString("2025-03-30 00:00:00,36.2304,49.9935,Dnipro,," + strings.Repeat("x\x92", 70000) + "\n")
+		check(t, in.Bytes(), importer.Options{Format: importer.FormatVIINA})
+	})
+	t.Run("one API report", func(t *testing.T) {
+		check(t, []byte(`{"id":"r-1","time":"2025-04-02","lon":30.5,"lat":50.4,"text":"shelling near a substation","source":"api"}`),
+			importer.Options{Format: importer.FormatTruceJSON, File: "body", Strict: true})
+	})
 }

@@ -33,8 +33,27 @@ type textReader struct {
 }
 
 func newTextReader(r io.Reader) *textReader {
-	return &textReader{br: bufio.NewReaderSize(r, headSize)}
+	return &textReader{br: bufio.NewReaderSize(r, bufferSize(r))}
 }
+
+// bufferSize is the size of a read buffer for r: headSize, or less when r
+// says how much it holds and that is less. An API request's one report
+// is a few hundred bytes, and a 64 KiB buffer, zeroed, collected and
+// sampled by the heap profiler, cost more than reading it. A textReader
+// passes its own size on to the reader over it.
+func bufferSize(r io.Reader) int {
+	switch r := r.(type) {
+	case interface{ Len() int }:
+		return min(headSize, max(r.Len()+1, minBuffer))
+	case *textReader:
+		return r.br.Size()
+	}
+	return headSize
+}
+
+// minBuffer is the smallest read buffer bufferSize gives: bufio's own
+// minimum is 16 bytes, and the UTF-8 BOM check peeks at 3.
+const minBuffer = 512
 
 // Read implements io.Reader.
 func (t *textReader) Read(p []byte) (int, error) {
