@@ -60,6 +60,8 @@ for k in $(seq 0 $((servers - 1))); do
   # PROFILE=file writes the (first) server's CPU profile there (go tool pprof bench/out/truce file).
   prof=()
   if [ "$k" = 0 ] && [ -n "${PROFILE:-}" ]; then prof=(--cpuprofile "$PROFILE"); fi
+  # MEMPROFILE=file writes its allocations, sampled, when it stops (go tool pprof -sample_index=alloc_space).
+  if [ "$k" = 0 ] && [ -n "${MEMPROFILE:-}" ]; then prof+=(--memprofile "$MEMPROFILE"); fi
   "$out/truce" serve --db "$db" --addr "127.0.0.1:$p" --write-rate 0 "${prof[@]}" 2> "$out/serve$k.log" &
   pids+=($!)
   urls+=("http://127.0.0.1:$p")
