@@ -152,6 +152,10 @@ type IncidentMark struct {
 type IncidentStore interface {
 	// Incident returns an incident with its report ids. ENOTFOUND if absent.
 	Incident(ctx context.Context, id IncidentID) (*IncidentSummary, error)
+	// IncidentHead returns an incident without its report ids (Reports is
+	// nil): all that deciding who may act on it needs, in one read by its
+	// key. ENOTFOUND if absent.
+	IncidentHead(ctx context.Context, id IncidentID) (*IncidentSummary, error)
 	// MarkedIncident returns an incident with its report ids and the mark
 	// of its judgements, history and evidence, read together.
 	// ENOTFOUND if absent.

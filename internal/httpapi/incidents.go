@@ -90,9 +90,10 @@ type IncidentPage struct {
 	Next      string        `json:"next,omitempty" doc:"cursor of the next page; absent on the last page"`
 }
 
-// loadIncident returns an incident if p may perform op on it.
+// loadIncident returns an incident, without its report ids, if p may
+// perform op on it.
 func (s *Server) loadIncident(ctx context.Context, p truce.Principal, id string, op Op) (*truce.IncidentSummary, error) {
-	in, err := s.store.Incident(ctx, truce.IncidentID(id))
+	in, err := s.store.IncidentHead(ctx, truce.IncidentID(id))
 	if err != nil {
 		return nil, err
 	}

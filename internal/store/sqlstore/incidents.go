@@ -15,6 +15,14 @@ func (c Core) Incident(ctx context.Context, id truce.IncidentID) (*truce.Inciden
 	return c.incidentWithReports(ctx, id, "")
 }
 
+// IncidentHead returns an incident without its report ids: one read by
+// primary key, where Incident also reads the reports' index. ENOTFOUND if
+// absent.
+func (c Core) IncidentHead(ctx context.Context, id truce.IncidentID) (*truce.IncidentSummary, error) {
+	in, _, err := c.incident(ctx, c.d.DB, id)
+	return in, err
+}
+
 // MarkedIncident returns an incident with its report ids, as Incident
 // does, and the mark of its judgements, history and evidence, all read
 // in one statement. ENOTFOUND if absent.

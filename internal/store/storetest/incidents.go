@@ -33,6 +33,17 @@ var incidentCases = []tcase{
 		if len(gone.Reports) != 0 {
 			t.Errorf("merged-away incident has reports %v, want none", gone.Reports)
 		}
+		// IncidentHead reads the same incident but its report ids, the
+		// merged-away one too; an absent one is not found.
+		for _, in := range []*truce.IncidentSummary{in, gone} {
+			head, err := e.s.IncidentHead(e.ctx, in.ID)
+			must(t, err)
+			bare := *in
+			bare.Reports = nil
+			equal(t, "IncidentHead "+string(in.ID), &bare, head)
+		}
+		_, err = e.s.IncidentHead(e.ctx, "no-such-incident")
+		wantCode(t, err, truce.ENOTFOUND)
 	}},
 	{"CurrentAgreement", func(t *testing.T, e *env) {
 		// Adjudicating an agreement again after another was stored (truce
