@@ -33,7 +33,7 @@ var incidentCases = []tcase{
 		if len(gone.Reports) != 0 {
 			t.Errorf("merged-away incident has reports %v, want none", gone.Reports)
 		}
-		// IncidentHead reads the same incident but its report ids, the
+		// IncidentHead reads the same incident without its report ids, the
 		// merged-away one too; an absent one is not found.
 		for _, in := range []*truce.IncidentSummary{in, gone} {
 			head, err := e.s.IncidentHead(e.ctx, in.ID)
